@@ -1,0 +1,62 @@
+// ks-consume [-S DIR] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
+//            [-f [--idle-exit DURATION]] [--format data|envelope|lambda] [--batch-size N]
+//            [--sync full|none]
+#include <unistd.h>
+
+#include "cli/app.h"
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+#include "cli/options.h"
+#include "cli/signals.h"
+#include "lines/writer.h"
+#include "store/env.h"
+#include "store/notify.h"
+#include "store/sequence.h"
+#include "stream/consumer.h"
+
+using namespace millrace;
+
+int main(int argc, char** argv) {
+  cli::App app{"ks-consume", "ks-consume: read a stream's records (Kinesis GetRecords), with checkpoints"};
+  CLI::App& cli = app.parser();
+  stream::ConsumeOptions options;
+  std::string from = "trim-horizon";
+  std::vector<std::string> shards;
+  store::Sync sync = store::Sync::full;
+
+  cli::add_stream(cli, options.source.stream)->required();
+  cli::add_group(cli, options.source.group);
+  cli.add_option("--from", from, "trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601")->option_text("POSITION");
+  cli.add_option("--shard", shards, "read only this shard (repeatable)")->option_text("ID");
+  cli.add_option("-n,--limit", options.limit, "stop after N records")->option_text("N");
+  auto* follow = cli.add_flag("-f,--follow", options.follow, "wait for new records");
+  cli::add_duration(cli, "--idle-exit", options.idle_exit_ms, "with --follow: stop after this long with nothing new")
+      ->needs(follow);
+  cli::add_choice(cli, "--format", options.format,
+                  {{"data", stream::OutputFormat::data},
+                   {"envelope", stream::OutputFormat::envelope},
+                   {"lambda", stream::OutputFormat::lambda}},
+                  "output: record data, envelopes, or Lambda events");
+  cli.add_option("--batch-size", options.batch_size, "records per Lambda event")
+      ->check(CLI::Range(1, 10000))
+      ->option_text("N");
+  cli::add_choice(cli, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}},
+                  "fsync each checkpoint (full) or not (none)");
+
+  return app.run(argc, argv, [&] {
+    auto start = stream::StartPosition::parse(from);
+    if (!start) throw cli::Error(cli::Exit::usage, "--from", "not trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601");
+    options.from = *start;
+    for (const std::string& id : shards) {
+      auto index = store::parse_shard_id(id);
+      if (!index) throw cli::Error(cli::Exit::usage, "--shard", "not a shard id like shardId-000000000000: " + id);
+      options.shards.push_back(*index);
+    }
+    store::Env env(app.store_dir(), store::Access::read, sync);
+    store::Notifier notifier(env.dir());
+    cli::catch_stop_signals();
+    lines::Writer out(STDOUT_FILENO);
+    std::uint64_t count = stream::consume(env, notifier, options, out);
+    cli::note(options.source.stream, "{} records", count);
+  });
+}

@@ -1,0 +1,68 @@
+// ks-put [-S DIR] -s STREAM [-k FIELD | --partition-key STRING] [--explicit-hash-key DECIMAL]
+//        [--format data|envelope] [--raw] [--sync full|none] [--on-error fail|skip] [--print]
+//        [--create [--shards N]] [FILE ...]
+#include <unistd.h>
+
+#include "cli/app.h"
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+#include "cli/options.h"
+#include "lines/reader.h"
+#include "lines/writer.h"
+#include "store/env.h"
+#include "store/hash_key.h"
+#include "stream/admin.h"
+#include "stream/ingest.h"
+#include "stream/put_parser.h"
+
+using namespace millrace;
+
+int main(int argc, char** argv) {
+  cli::App app{"ks-put", "ks-put: append JSON lines to a stream (Kinesis PutRecord/PutRecords)"};
+  CLI::App& cli = app.parser();
+  std::string stream, key_field, explicit_hash_key;
+  stream::PutOptions put;
+  store::Sync sync = store::Sync::full;
+  stream::OnError on_error = stream::OnError::fail;
+  bool print = false, create = false;
+  std::uint32_t shards = 1;
+  std::vector<std::string> files;
+
+  cli::add_stream(cli, stream)->required();
+  auto* key = cli.add_option("-k,--key", key_field, "partition key: a field name or JSON pointer")->option_text("FIELD");
+  cli.add_option("--partition-key", put.partition_key, "the same partition key for every record")
+      ->option_text("STRING")
+      ->excludes(key);
+  cli.add_option("--explicit-hash-key", explicit_hash_key, "route by this decimal hash key instead of MD5")
+      ->option_text("DECIMAL");
+  cli::add_choice(cli, "--format", put.format,
+                  {{"data", stream::InputFormat::data}, {"envelope", stream::InputFormat::envelope}},
+                  "input lines: records, or envelopes from ks-consume --format envelope");
+  cli.add_flag("--raw", put.raw, "store lines that are not JSON too");
+  cli::add_choice(cli, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}},
+                  "fsync each commit (full) or not (none)");
+  cli::add_choice(cli, "--on-error", on_error, {{"fail", stream::OnError::fail}, {"skip", stream::OnError::skip}},
+                  "at a bad line: stop with 65 (fail) or warn and go on (skip)");
+  cli.add_flag("--print", print, "print {\"shard\",\"seq\"} for each record put");
+  auto* create_flag = cli.add_flag("--create", create, "create the stream if it does not exist");
+  cli.add_option("--shards", shards, "shard count for --create")->needs(create_flag);
+  cli.add_option("FILE", files, "input files; - or none: stdin");
+
+  return app.run(argc, argv, [&] {
+    if (!key_field.empty()) put.key_field.emplace(key_field);
+    if (!explicit_hash_key.empty()) {
+      put.explicit_hash_key = store::parse_hash_key(explicit_hash_key);
+      if (!put.explicit_hash_key)
+        throw cli::Error(cli::Exit::usage, "--explicit-hash-key", "not a decimal from 0 to 2^128-1");
+    }
+    store::Env env(app.store_dir(), create ? store::Access::write : store::Access::read, sync);
+    if (create && stream::ensure_stream(env, stream, shards)) cli::note(stream, "created with {} shards", shards);
+    store::Notifier notifier(env.dir());
+    lines::Reader reader(files, stream::max_line_length(put.format));
+    stream::PutParser parser(put);
+    lines::Writer out(STDOUT_FILENO);
+    auto stats = stream::ingest(env, notifier, stream, reader, parser, on_error, print ? &out : nullptr);
+    if (stats.skipped > 0) cli::warn(stream, "{} bad lines skipped", stats.skipped);
+    cli::note(stream, "{} records put", stats.records);
+  });
+}

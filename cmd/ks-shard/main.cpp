@@ -1,0 +1,69 @@
+// ks-shard [-S DIR] [--json] create STREAM [--shards N] [--retention DURATION]
+// ks-shard [-S DIR] [--json] list
+// ks-shard [-S DIR] [--json] describe STREAM
+// ks-shard [-S DIR] retention STREAM DURATION
+// ks-shard [-S DIR] [--json] trim STREAM
+// ks-shard [-S DIR] delete STREAM
+#include <fmt/format.h>
+
+#include "cli/app.h"
+#include "cli/diagnostics.h"
+#include "cli/options.h"
+#include "lines/time.h"
+#include "store/env.h"
+#include "stream/admin.h"
+#include "stream/admin_render.h"
+
+using namespace millrace;
+
+int main(int argc, char** argv) {
+  cli::App app{"ks-shard", "ks-shard: create, list, describe, trim and delete streams"};
+  CLI::App& cli = app.parser();
+  bool json = false;
+  std::string stream;
+  std::uint32_t shards = 1;
+  std::int64_t retention_ms = store::kDefaultRetentionMs;
+  cli.add_flag("--json", json, "print JSON for scripts instead of tables");
+  cli.require_subcommand(1);
+  auto command = [&](const char* name, const char* what) {
+    CLI::App* sub = cli.add_subcommand(name, what)->fallthrough();
+    if (std::string_view(name) != "list")
+      sub->add_option("STREAM", stream, "the stream")->required()->check(cli::name_validator());
+    return sub;
+  };
+  CLI::App* create = command("create", "create a stream");
+  create->add_option("--shards", shards, "number of shards (1 to 1024)")->option_text("N");
+  cli::add_duration(*create, "--retention", retention_ms, "how long records are kept (1m to 365d; default 24h)");
+  CLI::App* list = command("list", "list the streams");
+  CLI::App* describe = command("describe", "shards, counts and groups of a stream");
+  CLI::App* retention = command("retention", "change how long records are kept");
+  cli::add_duration(*retention, "DURATION", retention_ms, "the new retention (1m to 365d)")->required();
+  CLI::App* trim = command("trim", "delete the records older than the retention now");
+  CLI::App* remove = command("delete", "delete a stream, its records and its groups");
+
+  return app.run(argc, argv, [&] {
+    bool writes = create->parsed() || retention->parsed() || trim->parsed() || remove->parsed();
+    store::Env env(app.store_dir(), create->parsed() ? store::Access::write : store::Access::read);
+    std::string out;
+    if (create->parsed()) {
+      stream::create_stream(env, stream, shards, retention_ms);
+      if (json) out = stream::describe_json(stream::describe_stream(env, stream));
+    } else if (list->parsed()) {
+      auto states = stream::list_streams(env);
+      out = json ? stream::list_json(states) : stream::list_table(states);
+    } else if (describe->parsed()) {
+      auto state = stream::describe_stream(env, stream);
+      out = json ? stream::describe_json(state) : stream::describe_table(state);
+    } else if (retention->parsed()) {
+      stream::set_retention(env, stream, retention_ms);
+    } else if (trim->parsed()) {
+      auto removed = stream::trim_stream(env, stream);
+      out = json ? fmt::format("{{\"StreamName\":\"{}\",\"TrimmedRecords\":{}}}\n", stream, removed)
+                 : fmt::format("{}: {} records trimmed\n", stream, removed);
+    } else if (remove->parsed()) {
+      stream::delete_stream(env, stream);
+    }
+    if (writes) cli::note(stream, "done");
+    fmt::print("{}", out);
+  });
+}

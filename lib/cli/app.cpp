@@ -1,0 +1,71 @@
+#include "cli/app.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+#include <system_error>
+
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+
+namespace millrace::cli {
+
+App::App(std::string name, std::string description)
+    : name_(std::move(name)), parser_(std::move(description), name_) {
+  parser_.option_defaults()->always_capture_default();
+  parser_.add_option("-S,--store", store_, "store directory")
+      ->envname("KS_STORE")
+      ->option_text("DIR");
+  parser_.set_config("--config", "", "read options from FILE (key = value lines)");
+  parser_.add_flag("-q,--quiet", quiet_, "print only errors");
+  parser_.add_flag("-v,--verbose", verbose_, "print a summary and notes on stderr");
+  parser_.set_version_flag("--version", std::string(MILLRACE_VERSION));
+  parser_.failure_message([](const CLI::App* app, const CLI::Error& e) {
+    return fmt::format("{}: {}\nRun '{} --help' for more information.\n", app->get_name(),
+                       e.what(), app->get_name());
+  });
+}
+
+std::filesystem::path App::store_dir() const {
+  if (!store_.empty()) return store_;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0')
+    return std::filesystem::path(xdg) / "millrace";
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0')
+    throw Error(Exit::usage, "", "no store: give --store DIR or set KS_STORE or HOME");
+  return std::filesystem::path(home) / ".local/share/millrace";
+}
+
+int App::run(int argc, char** argv, const std::function<void()>& body) {
+  // Writes to a closed pipe then fail with EPIPE, which the frame turns into a quiet exit.
+  ::signal(SIGPIPE, SIG_IGN);
+  set_program(name_, Verbosity::normal);
+  try {
+    parser_.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 uses its own codes (0 for help and version, 100 and up for errors).
+    int code = parser_.exit(e, std::cout, std::cerr);
+    return code == 0 ? 0 : static_cast<int>(Exit::usage);
+  }
+  set_program(name_, quiet_     ? Verbosity::quiet
+                     : verbose_ ? Verbosity::verbose
+                                : Verbosity::normal);
+  try {
+    body();
+    return 0;
+  } catch (const Error& e) {
+    report(e.where(), e.what());
+    return static_cast<int>(e.status());
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::broken_pipe) return 0;
+    report("", e.what());
+    return static_cast<int>(Exit::io);
+  } catch (const std::exception& e) {
+    report("", fmt::format("internal error: {}", e.what()));
+    return static_cast<int>(Exit::software);
+  }
+}
+
+}  // namespace millrace::cli

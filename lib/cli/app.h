@@ -1,0 +1,39 @@
+// App: the frame every millrace program runs in.
+//
+// It owns the CLI11 parser with the common options (--store, --config, --quiet, --verbose,
+// --help, --version), parses the command line, runs the program's body, and maps what ends
+// the program to its exit status in exactly one place:
+//   parse errors → 64; --help and --version → 0; cli::Error → its status;
+//   std::system_error EPIPE (a closed stdout, `| head`) → 0, quietly;
+//   other std::system_error → 74; anything else → 70 "internal error: …".
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace millrace::cli {
+
+class App {
+ public:
+  App(std::string name, std::string description);
+
+  CLI::App& parser() { return parser_; }
+
+  // The store directory: --store, else $KS_STORE, else ${XDG_DATA_HOME:-$HOME/.local/share}/millrace.
+  std::filesystem::path store_dir() const;
+
+  // Parses argv and runs `body`; returns the exit status for main to return.
+  int run(int argc, char** argv, const std::function<void()>& body);
+
+ private:
+  std::string name_;
+  CLI::App parser_;
+  std::string store_;
+  bool quiet_ = false;
+  bool verbose_ = false;
+};
+
+}  // namespace millrace::cli

@@ -1,0 +1,55 @@
+#include "cli/options.h"
+
+#include "lines/time.h"
+#include "store/names.h"
+
+namespace millrace::cli {
+namespace {
+
+CLI::Validator duration_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return lines::parse_duration_ms(text) ? "" : "'" + text + "' is not a duration (like 250ms, 10s, 5m, 2h, 7d)";
+      },
+      "DURATION");
+}
+
+}  // namespace
+
+CLI::Validator name_validator() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        auto problem = store::check_name(name);
+        return problem ? *problem : "";
+      },
+      "NAME");
+}
+
+CLI::Option* add_stream(CLI::App& app, std::string& stream) {
+  return app.add_option("-s,--stream", stream, "the stream")->check(name_validator())->option_text("NAME");
+}
+
+CLI::Option* add_group(CLI::App& app, std::optional<std::string>& group) {
+  return app.add_option("-g,--group", group, "consumer group: resume from its checkpoint and checkpoint what is delivered")
+      ->check(name_validator())
+      ->option_text("NAME");
+}
+
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::int64_t& ms, const std::string& description) {
+  return app
+      .add_option_function<std::string>(
+          name, [&ms](const std::string& text) { ms = *lines::parse_duration_ms(text); }, description)
+      ->check(duration_validator())
+      ->option_text("DURATION");
+}
+
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::optional<std::int64_t>& ms,
+                          const std::string& description) {
+  return app
+      .add_option_function<std::string>(
+          name, [&ms](const std::string& text) { ms = *lines::parse_duration_ms(text); }, description)
+      ->check(duration_validator())
+      ->option_text("DURATION");
+}
+
+}  // namespace millrace::cli

@@ -1,0 +1,48 @@
+// Option adders shared by the programs, so each option is declared, checked and described once.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace millrace::cli {
+
+// A stream, group or table name: [A-Za-z0-9_.-]{1,128}.
+CLI::Validator name_validator();
+
+// -s,--stream NAME.
+CLI::Option* add_stream(CLI::App& app, std::string& stream);
+// -g,--group NAME.
+CLI::Option* add_group(CLI::App& app, std::optional<std::string>& group);
+// An option taking a duration ("250ms", "10s", "5m", "2h", "7d") into milliseconds.
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::int64_t& ms, const std::string& description);
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::optional<std::int64_t>& ms,
+                          const std::string& description);
+
+// An option that takes one of a fixed set of words, stored as the matching value.
+template <class T>
+CLI::Option* add_choice(CLI::App& app, const std::string& name, T& value,
+                        std::vector<std::pair<std::string, T>> choices, const std::string& description) {
+  std::vector<std::string> words;
+  std::string text;
+  for (const auto& [word, ignored] : choices) {
+    words.push_back(word);
+    text += (text.empty() ? "" : "|") + word;
+  }
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&value, choices](const std::string& word) {
+            for (const auto& [w, v] : choices)
+              if (w == word) value = v;
+          },
+          description)
+      ->check(CLI::IsMember(words))
+      ->option_text(text);
+}
+
+}  // namespace millrace::cli

@@ -1,0 +1,62 @@
+// Reader: JSON lines (or any lines) from files or stdin, in order, with the place of each line.
+//
+// Files are read in the order given; "-" is stdin; no file at all means stdin (as cat(1)).
+// Each line's text is followed in memory by at least kPadding readable bytes, so simdjson can
+// parse it in place. A line longer than the limit is reported once, truncated and marked, and
+// the rest of it is skipped: one bad line never costs the reader its place.
+//
+// Not thread-safe: one thread reads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace millrace::lines {
+
+// Readable bytes after every line (simdjson::SIMDJSON_PADDING).
+inline constexpr std::size_t kPadding = 64;
+
+struct Line {
+  std::string_view text;   // without the newline (and without a trailing \r)
+  std::string_view file;   // the path, or "stdin"
+  std::uint64_t number;    // 1-based, within its file
+  bool too_long;           // text holds only the first max_length bytes of the line
+
+  std::string where() const;  // "FILE:LINE", for diagnostics
+};
+
+class Reader {
+ public:
+  // Throws cli::Error (no_input, 66) for a file that cannot be opened, when it is reached.
+  Reader(std::vector<std::string> paths, std::size_t max_length);
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // The next whole line already in the buffer, or nullopt when fill() must be called.
+  // The line's text stays valid until the next call of fill().
+  std::optional<Line> next();
+
+  // Reads more input, blocking until some arrives. Returns false at the end of all input.
+  // Throws std::system_error when reading fails.
+  bool fill();
+
+ private:
+  bool open_next();
+
+  std::vector<std::string> paths_;
+  std::size_t next_path_ = 0;
+  std::size_t max_length_;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0, end_ = 0;
+  int fd_ = -1;
+  std::string file_;
+  std::uint64_t line_number_ = 0;
+  bool at_eof_ = true;     // the current file (none at first) has no more bytes
+  bool skipping_ = false;  // inside a line already reported as too long
+};
+
+}  // namespace millrace::lines

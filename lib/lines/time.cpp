@@ -1,0 +1,198 @@
+#include "lines/time.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <limits>
+
+#include "cli/error.h"
+
+namespace millrace::lines {
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+
+// Reads exactly `width` digits at `pos`; advances pos.
+std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t width) {
+  if (pos + width > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    char c = text[pos + i];
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  pos += width;
+  return value;
+}
+
+bool take(std::string_view text, std::size_t& pos, char c) {
+  if (pos < text.size() && text[pos] == c) {
+    ++pos;
+    return true;
+  }
+  return false;
+}
+
+EpochMs clock_start() {
+  static const EpochMs start = [] {
+    const char* fixed = std::getenv("MILLRACE_NOW");
+    if (fixed == nullptr || *fixed == '\0') return EpochMs{-1};
+    auto parsed = parse_iso8601(fixed);
+    if (!parsed)
+      throw cli::Error(cli::Exit::usage, "MILLRACE_NOW", "not an ISO 8601 time: " + std::string(fixed));
+    return *parsed;
+  }();
+  return start;
+}
+
+}  // namespace
+
+EpochMs now_ms() {
+  using namespace std::chrono;
+  EpochMs start = clock_start();
+  if (start < 0)
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  static const auto origin = steady_clock::now();
+  return start + duration_cast<milliseconds>(steady_clock::now() - origin).count();
+}
+
+std::optional<EpochMs> parse_iso8601(std::string_view text) {
+  std::size_t pos = 0;
+  auto year = digits(text, pos, 4);
+  if (!year || !take(text, pos, '-')) return std::nullopt;
+  auto month = digits(text, pos, 2);
+  if (!month || !take(text, pos, '-')) return std::nullopt;
+  auto day = digits(text, pos, 2);
+  if (!day) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year(*year), std::chrono::month(*month),
+                                   std::chrono::day(*day)};
+  if (!date.ok()) return std::nullopt;
+  EpochMs ms = EpochMs{sys_days(date).time_since_epoch().count()} * 86'400'000;
+  if (pos == text.size()) return ms;
+
+  if (!take(text, pos, 'T') && !take(text, pos, 't') && !take(text, pos, ' ')) return std::nullopt;
+  auto hour = digits(text, pos, 2);
+  if (!hour || *hour > 23 || !take(text, pos, ':')) return std::nullopt;
+  auto minute = digits(text, pos, 2);
+  if (!minute || *minute > 59) return std::nullopt;
+  int second = 0, millis = 0;
+  if (take(text, pos, ':')) {
+    auto s = digits(text, pos, 2);
+    if (!s || *s > 60) return std::nullopt;  // 60: a leap second, read as the next second's start
+    second = *s;
+    if (take(text, pos, '.') || take(text, pos, ',')) {
+      int scale = 100, count = 0;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        millis += (text[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+        ++count;
+      }
+      if (count == 0) return std::nullopt;
+    }
+  }
+  ms += ((*hour * 60 + *minute) * 60 + second) * EpochMs{1000} + millis;
+
+  if (take(text, pos, 'Z') || take(text, pos, 'z')) return pos == text.size() ? std::optional(ms) : std::nullopt;
+  if (pos == text.size()) return ms;
+  int sign = take(text, pos, '+') ? 1 : take(text, pos, '-') ? -1 : 0;
+  if (sign == 0) return std::nullopt;
+  auto offset_hours = digits(text, pos, 2);
+  if (!offset_hours || *offset_hours > 23) return std::nullopt;
+  int offset_minutes = 0;
+  if (pos < text.size()) {
+    take(text, pos, ':');
+    auto m = digits(text, pos, 2);
+    if (!m || *m > 59) return std::nullopt;
+    offset_minutes = *m;
+  }
+  if (pos != text.size()) return std::nullopt;
+  return ms - sign * (*offset_hours * 60 + offset_minutes) * EpochMs{60'000};
+}
+
+std::optional<EpochMs> parse_epoch_number(double value) {
+  // Beyond ±10^15 ms (year 33658) no time in data makes sense, and the cast would overflow.
+  if (!(value > -1e15 && value < 1e15)) return std::nullopt;
+  if (value < 1e11 && value > -1e11) return static_cast<EpochMs>(value * 1000.0);
+  return static_cast<EpochMs>(value);
+}
+
+void format_iso8601(EpochMs ms, char* out) {
+  EpochMs day_number = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
+  EpochMs in_day = ms - day_number * 86'400'000;
+  std::chrono::year_month_day date{sys_days(days(day_number))};
+  auto put = [&out](unsigned value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    out += width;
+  };
+  put(static_cast<unsigned>(static_cast<int>(date.year())), 4);
+  *out++ = '-';
+  put(static_cast<unsigned>(date.month()), 2);
+  *out++ = '-';
+  put(static_cast<unsigned>(date.day()), 2);
+  *out++ = 'T';
+  put(static_cast<unsigned>(in_day / 3'600'000), 2);
+  *out++ = ':';
+  put(static_cast<unsigned>(in_day / 60'000 % 60), 2);
+  *out++ = ':';
+  put(static_cast<unsigned>(in_day / 1000 % 60), 2);
+  *out++ = '.';
+  put(static_cast<unsigned>(in_day % 1000), 3);
+  *out = 'Z';
+}
+
+std::string format_iso8601(EpochMs ms) {
+  std::string text(kIsoLength, '\0');
+  format_iso8601(ms, text.data());
+  return text;
+}
+
+namespace {
+
+struct Unit {
+  std::string_view suffix;
+  std::uint64_t factor;
+};
+
+// Longest suffix first, so "ms" is not read as "m" followed by junk.
+constexpr Unit kDurationUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+constexpr Unit kSizeUnits[] = {{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"B", 1}, {"", 1}};
+
+template <std::size_t N>
+std::optional<std::uint64_t> parse_scaled(std::string_view text, const Unit (&units)[N]) {
+  std::uint64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end == text.data()) return std::nullopt;
+  std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  for (const Unit& unit : units) {
+    if (suffix != unit.suffix) continue;
+    if (number > std::numeric_limits<std::int64_t>::max() / unit.factor) return std::nullopt;
+    return number * unit.factor;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
+  auto ms = parse_scaled(text, kDurationUnits);
+  if (!ms) return std::nullopt;
+  return static_cast<std::int64_t>(*ms);
+}
+
+std::string format_duration(std::int64_t ms) {
+  // The largest unit that divides the duration exactly.
+  for (auto it = std::rbegin(kDurationUnits); it != std::rend(kDurationUnits); ++it) {
+    auto factor = static_cast<std::int64_t>(it->factor);
+    if (ms != 0 && ms % factor == 0) return std::to_string(ms / factor) + std::string(it->suffix);
+  }
+  return std::to_string(ms) + "ms";
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) { return parse_scaled(text, kSizeUnits); }
+
+}  // namespace millrace::lines

@@ -1,0 +1,157 @@
+// Env: the store, one LMDB environment in one directory, shared by any number of processes.
+//
+// LMDB gives one writer at a time and readers that never block. Env adds what every program
+// needs around it:
+//   - the directory is created (mode 0700) on first write; a missing store on read is exit 69;
+//   - the map starts small and grows by itself: MDB_MAP_FULL from a put or from the commit
+//     itself grows the map and runs the transaction's body again (Env::write);
+//     MDB_MAP_RESIZED (another process grew it) adopts the new size and begins again;
+//   - Sync::full fsyncs every commit; Sync::none skips fsync (a process crash loses nothing
+//     committed, a machine crash may);
+//   - an fsync or write error (EIO, ENOSPC) throws std::system_error: the program ends with 74
+//     and the store stays at its previous commit. A failed fsync is never retried.
+// LMDB's own descriptors are close-on-exec, so a spawned process never inherits the store.
+//
+// One Env per process and store. Transactions are not shared between threads; with MDB_NOTLS a
+// read transaction may be reset on one thread and renewed on another.
+#pragma once
+
+#include <lmdb.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace millrace::store {
+
+enum class Sync { full, none };
+enum class Access { read, write };  // write: create the store when it is missing
+
+// The named databases; see millrace(7) for their layout.
+struct Dbs {
+  MDB_dbi meta, streams, shards, records, groups;
+};
+
+// Throws for an LMDB or errno code: MDB_MAP_FULL as MapFull (handled by Env::write), errno
+// codes as std::system_error, a corrupt or foreign store as cli::Error(unavailable),
+// MDB_READERS_FULL as cli::Error(temp_fail), anything else as std::runtime_error.
+void check(int rc, std::string_view what);
+
+struct MapFull {};
+
+// A view of an open transaction: what the store's modules read and write through. It does not
+// own the transaction: Env::write commits or aborts it, ReadTxn resets it.
+class Txn {
+ public:
+  Txn(MDB_txn* txn, const Dbs& dbs) : txn_(txn), dbs_(&dbs) {}
+
+  MDB_txn* get() const { return txn_; }
+  const Dbs& dbs() const { return *dbs_; }
+
+  std::optional<std::string_view> get(MDB_dbi dbi, std::string_view key) const;
+  void put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0) const;
+  // Reserves `size` bytes for the value under `key` and returns them, to be filled in place.
+  char* reserve(MDB_dbi dbi, std::string_view key, std::size_t size) const;
+  bool del(MDB_dbi dbi, std::string_view key) const;
+
+ private:
+  MDB_txn* txn_;
+  const Dbs* dbs_;
+};
+
+// A cursor over one database within a transaction.
+class Cursor {
+ public:
+  Cursor(const Txn& txn, MDB_dbi dbi);
+  ~Cursor() { mdb_cursor_close(cursor_); }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  // Positions at the first key >= `key`; false when there is none.
+  bool seek(std::string_view key) { return move(key, MDB_SET_RANGE); }
+  bool next() { return move({}, MDB_NEXT); }
+  bool last() { return move({}, MDB_LAST); }
+  bool prev() { return move({}, MDB_PREV); }
+  void del();  // deletes the current entry; next() then moves to the entry after it
+  std::string_view key() const { return {static_cast<const char*>(key_.mv_data), key_.mv_size}; }
+  std::string_view value() const { return {static_cast<const char*>(value_.mv_data), value_.mv_size}; }
+
+ private:
+  bool move(std::string_view key, MDB_cursor_op op);
+  MDB_cursor* cursor_ = nullptr;
+  MDB_val key_{}, value_{};
+};
+
+class Env {
+ public:
+  Env(std::filesystem::path dir, Access access, Sync sync = Sync::full);
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const Dbs& dbs() const { return dbs_; }
+  MDB_env* get() const { return env_; }
+
+  // Runs body(Txn&) in a write transaction and commits it. On MDB_MAP_FULL the map grows and
+  // body runs again from the start, so body must not depend on state it changed outside the
+  // transaction in an earlier run.
+  template <class Body>
+  void write(Body&& body) {
+    for (;;) {
+      MDB_txn* txn = begin(0);
+      try {
+        body(Txn(txn, dbs_));
+      } catch (const MapFull&) {
+        mdb_txn_abort(txn);
+        grow();
+        continue;
+      } catch (...) {
+        mdb_txn_abort(txn);
+        throw;
+      }
+      try {
+        check(mdb_txn_commit(txn), "commit");  // frees txn, whatever it returns
+        return;
+      } catch (const MapFull&) {
+        grow();
+      }
+    }
+  }
+
+  // Begins a transaction (flags 0 or MDB_RDONLY), adopting a map grown by another process.
+  MDB_txn* begin(unsigned flags);
+
+  // Frees the reader slots of processes that died, so they do not pin old pages forever.
+  void check_readers();
+
+ private:
+  void grow();
+
+  std::filesystem::path dir_;
+  MDB_env* env_ = nullptr;
+  Dbs dbs_{};
+};
+
+// A read transaction that is renewed for each poll and reset in between, so a long-running
+// reader never pins old pages.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Env& env) : env_(env) {}
+  ~ReadTxn();
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+
+  // Begins (or renews) a snapshot of the newest commit.
+  Txn renew();
+  // Ends the snapshot; the handle is kept for the next renew().
+  void reset();
+
+ private:
+  Env& env_;
+  MDB_txn* handle_ = nullptr;
+  bool active_ = false;
+};
+
+}  // namespace millrace::store

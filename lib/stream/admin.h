@@ -1,0 +1,61 @@
+// Stream administration, the engine of ks-shard: create, list, describe, retention, trim, delete.
+//
+// Each operation is one or a few transactions; describe reads one snapshot. Rendering is
+// separate (admin_render.h), so the operations serve any front end.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lines/time.h"
+#include "store/env.h"
+#include "store/groups.h"
+#include "store/streams.h"
+
+namespace millrace::stream {
+
+struct ShardState {
+  store::ShardMeta meta;
+  std::optional<lines::EpochMs> first_arrival_ms, last_arrival_ms;
+};
+
+struct GroupShardState {
+  std::uint32_t shard;
+  store::Checkpoint checkpoint;  // counter 0: nothing delivered yet
+  std::uint64_t behind;          // records after the checkpoint
+  std::int64_t iterator_age_ms;  // age of the oldest record not yet delivered; 0 when caught up
+};
+
+struct GroupState {
+  std::string name;
+  std::vector<GroupShardState> shards;
+};
+
+struct StreamState {
+  store::StreamMeta stream;
+  std::vector<ShardState> shards;
+  std::vector<GroupState> groups;
+  std::uint64_t records() const;
+  std::uint64_t bytes() const;
+  std::uint32_t open_shards() const;
+};
+
+// Throws cli::Error(usage) when the stream exists, or when shards or retention are out of range.
+store::StreamMeta create_stream(store::Env& env, const std::string& name, std::uint32_t shards,
+                                std::int64_t retention_ms);
+// Creates the stream unless it exists; returns true when it created it.
+bool ensure_stream(store::Env& env, const std::string& name, std::uint32_t shards);
+std::vector<StreamState> list_streams(store::Env& env);   // shards and totals, no groups
+StreamState describe_stream(store::Env& env, const std::string& name);
+void set_retention(store::Env& env, const std::string& name, std::int64_t retention_ms);
+// Deletes every record older than the retention; returns how many.
+std::uint64_t trim_stream(store::Env& env, const std::string& name);
+void delete_stream(store::Env& env, const std::string& name);
+
+// Checks a shard count and a retention against the limits; throws cli::Error(usage).
+void check_shard_count(std::uint32_t shards);
+void check_retention(std::int64_t retention_ms);
+
+}  // namespace millrace::stream

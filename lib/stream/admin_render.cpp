@@ -1,0 +1,138 @@
+#include "stream/admin_render.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "lines/json.h"
+#include "store/sequence.h"
+
+namespace millrace::stream {
+namespace {
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  lines::append_json_string(out, text);
+  return out;
+}
+
+std::string iso(lines::EpochMs ms) { return lines::format_iso8601(ms); }
+
+std::string sequence_or_null(std::uint32_t shard, std::uint64_t counter) {
+  return counter == 0 ? "null" : json_string(store::format_sequence({shard, counter}));
+}
+
+std::string shard_or_null(std::uint32_t index) {
+  return index == store::kNoShard ? "null" : json_string(store::shard_id(index));
+}
+
+double hours(std::int64_t ms) { return static_cast<double>(ms) / 3'600'000.0; }
+
+void append_shard_json(std::string& out, const ShardState& s) {
+  const store::ShardMeta& m = s.meta;
+  bool empty = m.records() == 0;
+  fmt::format_to(std::back_inserter(out),
+                 "{{\"ShardId\":{},\"ParentShardId\":{},\"AdjacentParentShardId\":{},"
+                 "\"HashKeyRange\":{{\"StartingHashKey\":\"{}\",\"EndingHashKey\":\"{}\"}},"
+                 "\"State\":\"{}\",\"FirstSequenceNumber\":{},\"LastSequenceNumber\":{},"
+                 "\"FirstArrival\":{},\"LastArrival\":{},\"Records\":{},\"Bytes\":{}}}",
+                 json_string(store::shard_id(m.index)), shard_or_null(m.parent), shard_or_null(m.adjacent_parent),
+                 store::format_hash_key(m.range.start), store::format_hash_key(m.range.end), m.open ? "OPEN" : "CLOSED",
+                 sequence_or_null(m.index, empty ? 0 : m.first_counter),
+                 sequence_or_null(m.index, empty ? 0 : m.next_counter - 1),
+                 s.first_arrival_ms ? json_string(iso(*s.first_arrival_ms)) : "null",
+                 s.last_arrival_ms ? json_string(iso(*s.last_arrival_ms)) : "null", m.records(), m.bytes);
+}
+
+void append_summary_json(std::string& out, const StreamState& state) {
+  fmt::format_to(std::back_inserter(out),
+                 "\"StreamName\":{},\"StreamStatus\":\"ACTIVE\",\"StreamCreationTimestamp\":\"{}\","
+                 "\"RetentionPeriodHours\":{},\"RetentionPeriod\":\"{}\",\"OpenShardCount\":{},\"Records\":{},\"Bytes\":{}",
+                 json_string(state.stream.name), iso(state.stream.created_ms), hours(state.stream.retention_ms),
+                 lines::format_duration(state.stream.retention_ms), state.open_shards(), state.records(), state.bytes());
+}
+
+std::string cell_sequence(std::uint32_t shard, std::uint64_t counter) {
+  return counter == 0 ? "-" : store::format_sequence({shard, counter});
+}
+
+}  // namespace
+
+std::string describe_json(const StreamState& state) {
+  std::string out = "{";
+  append_summary_json(out, state);
+  out.append(",\"Shards\":[");
+  for (std::size_t i = 0; i < state.shards.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_shard_json(out, state.shards[i]);
+  }
+  out.append("],\"Groups\":[");
+  for (std::size_t g = 0; g < state.groups.size(); ++g) {
+    const GroupState& group = state.groups[g];
+    if (g > 0) out.push_back(',');
+    fmt::format_to(std::back_inserter(out), "{{\"GroupName\":{},\"Shards\":[", json_string(group.name));
+    for (std::size_t i = 0; i < group.shards.size(); ++i) {
+      const GroupShardState& s = group.shards[i];
+      if (i > 0) out.push_back(',');
+      fmt::format_to(std::back_inserter(out),
+                     "{{\"ShardId\":{},\"Checkpoint\":{},\"RecordsBehind\":{},\"IteratorAgeMilliseconds\":{},"
+                     "\"LeaseOwner\":{},\"LeaseExpiry\":{}}}",
+                     json_string(store::shard_id(s.shard)), sequence_or_null(s.shard, s.checkpoint.counter), s.behind,
+                     s.iterator_age_ms, s.checkpoint.owner.empty() ? "null" : json_string(s.checkpoint.owner),
+                     s.checkpoint.lease_expiry_ms == 0 ? "null" : json_string(iso(s.checkpoint.lease_expiry_ms)));
+    }
+    out.append("]}");
+  }
+  out.append("]}\n");
+  return out;
+}
+
+std::string describe_table(const StreamState& state) {
+  std::string out = fmt::format("stream {}: {} open shards, {} records, {} bytes, retention {}, created {}\n\n",
+                                state.stream.name, state.open_shards(), state.records(), state.bytes(),
+                                lines::format_duration(state.stream.retention_ms), iso(state.stream.created_ms));
+  fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<20} {:<17} {:<17} {:>10} {:>12}  {}\n", "SHARD", "STATE",
+                 "PARENTS", "FIRST SEQ", "LAST SEQ", "RECORDS", "BYTES", "HASH KEYS");
+  for (const ShardState& s : state.shards) {
+    const store::ShardMeta& m = s.meta;
+    std::string parents = m.parent == store::kNoShard ? "-" : store::shard_id(m.parent);
+    if (m.adjacent_parent != store::kNoShard) parents += "," + store::shard_id(m.adjacent_parent);
+    bool empty = m.records() == 0;
+    fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<20} {:<17} {:<17} {:>10} {:>12}  {}..{}\n",
+                   store::shard_id(m.index), m.open ? "open" : "closed", parents,
+                   cell_sequence(m.index, empty ? 0 : m.first_counter), cell_sequence(m.index, empty ? 0 : m.next_counter - 1),
+                   m.records(), m.bytes, store::format_hash_key(m.range.start), store::format_hash_key(m.range.end));
+  }
+  for (const GroupState& group : state.groups) {
+    fmt::format_to(std::back_inserter(out), "\ngroup {}\n{:<20} {:<17} {:>10} {:>14}  {}\n", group.name, "SHARD",
+                   "CHECKPOINT", "BEHIND", "ITERATOR AGE", "LEASE");
+    for (const GroupShardState& s : group.shards)
+      fmt::format_to(std::back_inserter(out), "{:<20} {:<17} {:>10} {:>12}ms  {}\n", store::shard_id(s.shard),
+                     cell_sequence(s.shard, s.checkpoint.counter), s.behind, s.iterator_age_ms,
+                     s.checkpoint.owner.empty() ? "-" : s.checkpoint.owner + " until " + iso(s.checkpoint.lease_expiry_ms));
+  }
+  return out;
+}
+
+std::string list_json(const std::vector<StreamState>& states) {
+  std::string out = "{\"StreamNames\":[";
+  for (std::size_t i = 0; i < states.size(); ++i) out.append(i > 0 ? "," : "").append(json_string(states[i].stream.name));
+  out.append("],\"StreamSummaries\":[");
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    out.append(i > 0 ? ",{" : "{");
+    append_summary_json(out, states[i]);
+    out.push_back('}');
+  }
+  out.append("]}\n");
+  return out;
+}
+
+std::string list_table(const std::vector<StreamState>& states) {
+  std::string out = fmt::format("{:<32} {:>6} {:>12} {:>14} {:>10}\n", "STREAM", "SHARDS", "RECORDS", "BYTES", "RETENTION");
+  for (const StreamState& s : states)
+    fmt::format_to(std::back_inserter(out), "{:<32} {:>6} {:>12} {:>14} {:>10}\n", s.stream.name, s.open_shards(),
+                   s.records(), s.bytes(), lines::format_duration(s.stream.retention_ms));
+  return out;
+}
+
+}  // namespace millrace::stream

@@ -1,0 +1,51 @@
+// Consumer: the loop of ks-consume (GetShardIterator and GetRecords, with a group's checkpoints).
+//
+// Each poll renews a short read transaction, reads what is new in the shards it follows (all
+// of them merged by arrival time, or the ones asked for), formats it, ends the transaction, and
+// only then writes: a slow reader of stdout never pins old pages. With a group, what was
+// written and flushed is checkpointed after each poll, so a restart neither skips anything nor
+// repeats more than the last poll. Following sleeps on the store's Notifier between polls.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lines/time.h"
+#include "lines/writer.h"
+#include "store/env.h"
+#include "store/notify.h"
+#include "store/sequence.h"
+#include "stream/formats.h"
+
+namespace millrace::stream {
+
+// Where a reader without a checkpoint starts (Kinesis' shard iterator types).
+struct StartPosition {
+  enum class Kind { trim_horizon, latest, at_sequence, after_sequence, at_timestamp };
+  Kind kind = Kind::trim_horizon;
+  store::Position sequence{};  // at_sequence, after_sequence
+  lines::EpochMs time = 0;     // at_timestamp
+
+  // trim-horizon | latest | at:SEQ | after:SEQ | time:ISO8601; nullopt when none of these.
+  static std::optional<StartPosition> parse(std::string_view text);
+};
+
+struct ConsumeOptions {
+  Source source;                       // stream and group
+  StartPosition from;
+  std::vector<std::uint32_t> shards;   // empty: every shard
+  std::uint64_t limit = 0;             // 0: no limit
+  bool follow = false;
+  std::optional<std::int64_t> idle_exit_ms;
+  OutputFormat format = OutputFormat::data;
+  std::uint32_t batch_size = 100;      // records per lambda event
+};
+
+// Writes records to `out` until the stream is drained (or, following, until idle or stopped);
+// returns how many were delivered. Throws cli::Error(no_input) for a missing stream or shard.
+std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, lines::Writer& out);
+
+}  // namespace millrace::stream

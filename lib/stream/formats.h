@@ -1,0 +1,43 @@
+// The output formats of ks-consume: data, envelope, and the Kinesis event of a Lambda function.
+//
+// data: the record's bytes and a newline.
+// envelope: {"stream","group"(with a group),"shard","seq","pk","ts","data"}; "data" is the record's
+//   JSON as stored, or a JSON string where the record is not JSON. ks-put --format envelope
+//   takes it back.
+// lambda: {"Records":[...]} exactly as Lambda's Kinesis event source delivers a batch, the data
+//   in base64, so a real handler runs unchanged.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/records.h"
+
+namespace millrace::stream {
+
+enum class OutputFormat { data, envelope, lambda };
+
+// Where records come from, for the envelope and event fields.
+struct Source {
+  std::string stream;
+  std::optional<std::string> group;
+};
+
+void append_data(std::string& out, const store::Record& record);
+void append_envelope(std::string& out, const store::Record& record, const Source& source);
+
+// A Lambda event, built one record at a time.
+class LambdaEvent {
+ public:
+  explicit LambdaEvent(const Source& source);
+  void begin(std::string& out) const;
+  void add(std::string& out, const store::Record& record, bool first);
+  void end(std::string& out) const;
+
+ private:
+  std::string event_source_arn_;
+  std::string base64_;
+};
+
+}  // namespace millrace::stream

@@ -1,0 +1,36 @@
+// Ingest: the loop of ks-put. Lines in, records appended in grouped commits.
+//
+// The calling thread reads and parses lines; a commit thread appends them. Whatever the commit
+// thread finds queued when it is free goes into one transaction, so a bulk file goes in large
+// commits at full speed while a trickle producer's line is committed, and visible to followers,
+// as soon as it arrives: the size of a commit follows the input, not a timer.
+//
+// Commits keep input order, so what is in the store is always a prefix of the input. A bad line
+// under OnError::fail ends the ingest after every earlier line is committed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "lines/reader.h"
+#include "lines/writer.h"
+#include "store/env.h"
+#include "store/notify.h"
+#include "stream/put_parser.h"
+
+namespace millrace::stream {
+
+enum class OnError { fail, skip };
+
+struct IngestStats {
+  std::uint64_t records = 0;  // committed
+  std::uint64_t skipped = 0;  // bad lines passed over under OnError::skip
+};
+
+// Appends every line of `reader` to `stream`. With `print`, writes one {"shard","seq"} line per
+// record once it is committed. Throws cli::Error(data) at the first bad line under
+// OnError::fail, after committing the lines before it.
+IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string& stream, lines::Reader& reader,
+                   PutParser& parser, OnError on_error, lines::Writer* print);
+
+}  // namespace millrace::stream

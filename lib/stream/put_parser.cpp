@@ -1,0 +1,118 @@
+#include "stream/put_parser.h"
+
+#include <fmt/format.h>
+
+#include "store/names.h"
+
+namespace millrace::stream {
+
+void Batch::add(store::HashKey hash, std::string_view partition_key, std::string_view data, bool json) {
+  auto offset = static_cast<std::uint32_t>(arena_.size());
+  arena_.append(partition_key);
+  arena_.append(data);
+  items_.push_back({hash, offset, static_cast<std::uint32_t>(partition_key.size()),
+                    offset + static_cast<std::uint32_t>(partition_key.size()), static_cast<std::uint32_t>(data.size()),
+                    json});
+}
+
+void Batch::append_puts(std::vector<store::Put>& out) const {
+  for (const Item& item : items_)
+    out.push_back({item.hash, std::string_view(arena_).substr(item.key_offset, item.key_size),
+                   std::string_view(arena_).substr(item.data_offset, item.data_size), item.json});
+}
+
+std::size_t max_line_length(InputFormat format) {
+  return format == InputFormat::data ? store::kMaxRecordBytes : 6 * store::kMaxRecordBytes + 4096;
+}
+
+PutParser::PutParser(PutOptions options) : options_(std::move(options)), random_(std::random_device{}()) {}
+
+std::optional<std::string> PutParser::parse(const lines::Line& line, Batch& batch) {
+  if (line.too_long)
+    return fmt::format("line longer than {} bytes", max_line_length(options_.format));
+  if (options_.format == InputFormat::envelope) return parse_envelope(line.text, batch);
+
+  simdjson::dom::element root;
+  auto error = validator_.parse(line.text, root);
+  bool json = !error;
+  if (error && !options_.raw) return lines::describe(error);
+
+  std::string_view key;
+  if (options_.key_field) {
+    if (!json) return fmt::format("no partition key field {} in a line that is not JSON", options_.key_field->spec());
+    auto value = options_.key_field->find(root);
+    if (!value) return fmt::format("no partition key field {}", options_.key_field->spec());
+    auto text = lines::scalar_text(*value, key_scratch_);
+    if (!text) return fmt::format("partition key field {} is not a string, number or boolean", options_.key_field->spec());
+    key = *text;
+  } else if (options_.partition_key) {
+    key = *options_.partition_key;
+  } else {
+    // A random key per record spreads records evenly over the shards, as a producer without a
+    // natural key does with Kinesis.
+    key_scratch_ = fmt::format("{:016x}", random_());
+    key = key_scratch_;
+  }
+  return add(key, line.text, json, batch);
+}
+
+std::optional<std::string> PutParser::parse_envelope(std::string_view text, Batch& batch) {
+  simdjson::dom::element root;
+  if (auto error = validator_.parse(text, root)) return lines::describe(error);
+  // The DOM has checked the line; on demand finds the raw bytes of "data", which the DOM does
+  // not keep, so that a record comes back byte for byte.
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object envelope;
+  if (envelope_parser_.iterate(text.data(), text.size(), text.size() + lines::kPadding).get(doc) ||
+      doc.get_object().get(envelope))
+    return std::string("envelope is not a JSON object");
+  std::optional<std::string_view> key, data;
+  bool json = true;
+  for (auto field : envelope) {
+    std::string_view name;
+    simdjson::ondemand::value value;
+    if (field.unescaped_key().get(name) || field.value().get(value)) return std::string("bad envelope");
+    if (name == "pk") {
+      std::string_view pk;
+      if (value.get_string().get(pk)) return std::string("envelope \"pk\" is not a string");
+      key_scratch_.assign(pk);
+      key = key_scratch_;
+    } else if (name == "data") {
+      simdjson::ondemand::json_type type;
+      if (value.type().get(type)) return std::string("bad envelope \"data\"");
+      std::string_view raw;
+      if (type == simdjson::ondemand::json_type::string) {  // a record that is not JSON
+        json = false;
+        if (value.get_string().get(raw)) return std::string("bad envelope \"data\"");
+        data_scratch_.assign(raw);
+        raw = data_scratch_;
+      } else if (type == simdjson::ondemand::json_type::object) {
+        simdjson::ondemand::object object;
+        if (value.get_object().get(object) || object.raw_json().get(raw)) return std::string("bad envelope \"data\"");
+      } else if (type == simdjson::ondemand::json_type::array) {
+        simdjson::ondemand::array array;
+        if (value.get_array().get(array) || array.raw_json().get(raw)) return std::string("bad envelope \"data\"");
+      } else {
+        raw = value.raw_json_token();
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
+          raw.remove_suffix(1);
+      }
+      data = raw;
+    }
+  }
+  if (!key) return std::string("envelope has no \"pk\"");
+  if (!data) return std::string("envelope has no \"data\"");
+  if (!json && !options_.raw) return std::string("envelope \"data\" is not JSON (use --raw to store such records)");
+  return add(*key, *data, json, batch);
+}
+
+std::optional<std::string> PutParser::add(std::string_view key, std::string_view data, bool json, Batch& batch) {
+  if (data.size() > store::kMaxRecordBytes)
+    return fmt::format("record of {} bytes; at most {} (1 MiB)", data.size(), store::kMaxRecordBytes);
+  if (auto problem = store::check_partition_key(key)) return problem;
+  store::HashKey hash = options_.explicit_hash_key ? *options_.explicit_hash_key : md5_(key);
+  batch.add(hash, key, data, json);
+  return std::nullopt;
+}
+
+}  // namespace millrace::stream

@@ -1,0 +1,223 @@
+# Shared helpers for the end-to-end tests in tests/cli (sourced, not run).
+#
+# Environment:
+#   MILLRACE_BIN  directory holding the binaries (ks-put, ks-shard, ks-consume, ...);
+#                 default: $MILLRACE_SRC/build
+#   MILLRACE_SRC  source root (default: two levels above this file)
+#
+# Each test gets its own scratch directory ($TMP) holding its own store ($STORE);
+# both are removed, and every background job it registered is killed, when the
+# script exits. Nothing is shared with another test, so CTest may run them in
+# parallel. Expected values come from the spec or from an independent computation
+# (awk, sort, jq, openssl, bc), never from the binaries under test.
+
+set -euo pipefail
+
+TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+MILLRACE_SRC=${MILLRACE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+MILLRACE_BIN=${MILLRACE_BIN:-$MILLRACE_SRC/build}
+export LC_ALL=C
+
+# fail MSG...: report a failure of this test and exit 1.
+fail() {
+  printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
+  exit 1
+}
+
+# note MSG...: progress line on stderr (CTest shows it on failure or with -V).
+note() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+
+# skip MSG...: the test cannot run on this machine (a missing optional tool).
+skip() {
+  printf '%s: SKIP: %s\n' "$TEST_NAME" "$*" >&2
+  exit 0
+}
+
+need_tool() {
+  local t
+  for t in "$@"; do
+    command -v "$t" >/dev/null 2>&1 || fail "required tool '$t' is not installed"
+  done
+}
+
+need_tool jq awk sort cmp timeout mktemp
+for _b in ks-put ks-shard ks-consume; do
+  [[ -x $MILLRACE_BIN/$_b ]] || fail "binary $MILLRACE_BIN/$_b not found (set MILLRACE_BIN)"
+done
+unset _b
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/millrace-${TEST_NAME}.XXXXXX")
+STORE=$TMP/store
+BG_PIDS=()
+
+_cleanup() {
+  local rc=$? p
+  for p in "${BG_PIDS[@]}"; do
+    kill -9 "$p" 2>/dev/null || true
+  done
+  for p in "${BG_PIDS[@]}"; do
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Keep every program away from the user's real store and config.
+export HOME=$TMP/home XDG_DATA_HOME=$TMP/xdg KS_STORE=$STORE NO_COLOR=1
+unset MILLRACE_NOW
+mkdir -p "$HOME"
+
+# bg_register PID: kill this background job when the test ends.
+bg_register() { BG_PIDS+=("$1"); }
+
+# The programs, always on this test's store.
+put() { "$MILLRACE_BIN/ks-put" -S "$STORE" "$@"; }
+consume() { "$MILLRACE_BIN/ks-consume" -S "$STORE" "$@"; }
+shard() { "$MILLRACE_BIN/ks-shard" -S "$STORE" "$@"; }
+
+# status CMD...: run CMD with stdout to $TMP/out and stderr to $TMP/err, print its status.
+#   st=$(status put -s x file)   # never aborts the test
+status() {
+  local rc=0
+  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  echo "$rc"
+}
+
+# expect_status WANT DESCRIPTION CMD...: run CMD (stdout $TMP/out, stderr $TMP/err) and
+# fail unless it exits with WANT.
+expect_status() {
+  local want=$1 what=$2 rc
+  shift 2
+  rc=$(status "$@")
+  if [[ $rc != "$want" ]]; then
+    fail "$what: expected exit $want, got $rc; command: $*; stderr: $(head -c 600 "$TMP/err")"
+  fi
+}
+
+# expect_stderr_match ERE DESCRIPTION: $TMP/err must match the extended regex.
+expect_stderr_match() {
+  grep -Eq -- "$1" "$TMP/err" ||
+    fail "$2: stderr does not match /$1/; stderr: $(head -c 600 "$TMP/err")"
+}
+
+# assert_eq WANT GOT DESCRIPTION
+assert_eq() {
+  [[ $1 == "$2" ]] || fail "$3: expected '$1', got '$2'"
+}
+
+# same_file EXPECTED ACTUAL DESCRIPTION: byte-for-byte equality, with a diff excerpt.
+same_file() {
+  if ! cmp -s "$1" "$2"; then
+    local d
+    d=$(diff "$1" "$2" 2>&1 | head -n 12 || true)
+    fail "$3: output differs from expected ($(wc -l <"$1") expected lines, $(wc -l <"$2") got)
+$d"
+  fi
+}
+
+# same_sorted EXPECTED ACTUAL DESCRIPTION: same lines as a multiset.
+same_sorted() {
+  sort "$1" >"$TMP/.ss_a"
+  sort "$2" >"$TMP/.ss_b"
+  same_file "$TMP/.ss_a" "$TMP/.ss_b" "$3"
+}
+
+# count_lines FILE
+count_lines() { wc -l <"$1" | tr -d ' '; }
+
+# ---- 128-bit integers: bc preferred, python3 as a fallback ---------------------------
+
+BIGINT_TOOL=
+if command -v bc >/dev/null 2>&1; then
+  BIGINT_TOOL=bc
+elif command -v python3 >/dev/null 2>&1; then
+  BIGINT_TOOL=python3
+fi
+
+# need_bigint: skip the test when neither bc nor python3 is available.
+need_bigint() {
+  [[ -n $BIGINT_TOOL ]] || skip "neither bc nor python3 is installed (needed for 128-bit arithmetic)"
+}
+
+# bigcalc EXPR...: evaluate integer expressions (one per argument, + - * / with floor
+# division of non-negative numbers, ^ for power, comparisons giving 1/0); one result per line.
+bigcalc() {
+  if [[ $BIGINT_TOOL == bc ]]; then
+    printf '%s\n' "$@" | BC_LINE_LENGTH=0 bc
+  else
+    printf '%s\n' "$@" | python3 -c '
+import sys
+for line in sys.stdin:
+    e = line.strip().replace("^", "**").replace("/", "//")
+    v = eval(e)
+    print(int(v) if isinstance(v, bool) else v)'
+  fi
+}
+
+# md5_dec STRING: MD5(STRING) read as a big-endian 128-bit unsigned integer, in decimal.
+md5_dec() {
+  local hex
+  hex=$(printf %s "$1" | openssl md5 | awk '{print toupper($NF)}')
+  if [[ $BIGINT_TOOL == bc ]]; then
+    printf 'ibase=16\n%s\n' "$hex" | BC_LINE_LENGTH=0 bc
+  else
+    python3 -c "print(int('$hex', 16))"
+  fi
+}
+
+# ---- store inspection -----------------------------------------------------------------
+
+# describe_json STREAM: `ks-shard --json describe STREAM`, normalized so that the
+# top-level object has .Shards (accepts Kinesis' {"StreamDescription":{...}} wrapping).
+describe_json() {
+  shard --json describe "$1" | jq -c '(.StreamDescription // .)'
+}
+
+# shard_ranges STREAM: one "ShardId<TAB>StartingHashKey<TAB>EndingHashKey" line per shard.
+shard_ranges() {
+  describe_json "$1" | jq -r '.Shards[] | [.ShardId, (.HashKeyRange.StartingHashKey|tostring),
+    (.HashKeyRange.EndingHashKey|tostring)] | @tsv'
+}
+
+# gen_numbered N [PREFIX]: N JSON lines {"n":1,...} with a distinct payload each.
+gen_numbered() {
+  awk -v n="$1" -v p="${2:-r}" 'BEGIN { for (i = 1; i <= n; i++)
+    printf "{\"n\":%d,\"id\":\"%s-%d\",\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}\n", i, p, i }'
+}
+
+# shard_id I: the Kinesis shard id of index I.
+shard_id() { printf 'shardId-%012d' "$1"; }
+
+# wildrydes_sample FILE: copy the 1000-line Wild Rydes sample to FILE (from the repo's
+# tests/data, else shared/data beside the checkout, else made by build/wildrydes).
+wildrydes_sample() {
+  local d
+  for d in "${MILLRACE_DATA:-}" "$MILLRACE_SRC/tests/data" "$MILLRACE_SRC/../shared/data" /work/shared/data; do
+    if [[ -n $d && -f $d/wildrydes-sample.jsonl ]]; then
+      cp "$d/wildrydes-sample.jsonl" "$1"
+      return
+    fi
+  done
+  [[ -x $MILLRACE_BIN/wildrydes ]] || fail "no wildrydes-sample.jsonl and no $MILLRACE_BIN/wildrydes"
+  "$MILLRACE_BIN/wildrydes" --rate max --records 1000 --seed 7 >"$1"
+}
+
+# wait_exit PID SECONDS DESCRIPTION: wait for a background job to end; its status goes to
+# $WAIT_RC (call it directly, not in $(...): only this shell can wait for its children).
+# Fails the test if the job is still running after SECONDS.
+wait_exit() {
+  local pid=$1 secs=$2 what=$3 i
+  WAIT_RC=0
+  for ((i = 0; i < secs * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid" 2>/dev/null || true
+    fail "$what: still running after ${secs}s"
+  fi
+  wait "$pid" 2>/dev/null || WAIT_RC=$?
+}

@@ -1,0 +1,52 @@
+#include "lines/time.h"
+
+#include <doctest/doctest.h>
+
+using namespace millrace::lines;
+
+TEST_CASE("ISO 8601 times parse to epoch milliseconds") {
+  // 2026-11-23T10:00:00Z = 1795428000 s (date -ud 2026-11-23T10:00:00Z +%s).
+  CHECK(parse_iso8601("2026-11-23T10:00:00Z") == 1795428000000);
+  CHECK(parse_iso8601("2026-11-23T10:00:00.123Z") == 1795428000123);
+  CHECK(parse_iso8601("2026-11-23T10:00:00.1239Z") == 1795428000123);
+  CHECK(parse_iso8601("2026-11-23T12:00:00+02:00") == 1795428000000);
+  CHECK(parse_iso8601("2026-11-23T05:30:00-0430") == 1795428000000);
+  CHECK(parse_iso8601("2026-11-23 10:00") == 1795428000000);
+  CHECK(parse_iso8601("2026-11-23") == 1795392000000);
+  CHECK(parse_iso8601("1970-01-01T00:00:00Z") == 0);
+  CHECK_FALSE(parse_iso8601("2026-02-30"));
+  CHECK_FALSE(parse_iso8601("2026-11-23T25:00"));
+  CHECK_FALSE(parse_iso8601("2026-11-23T10:00:00Zjunk"));
+  CHECK_FALSE(parse_iso8601("yesterday"));
+}
+
+TEST_CASE("times format as ISO 8601 UTC with milliseconds") {
+  CHECK(format_iso8601(1795428000123) == "2026-11-23T10:00:00.123Z");
+  CHECK(format_iso8601(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_iso8601(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(parse_iso8601(format_iso8601(951782400007)) == 951782400007);  // 2000-02-29
+}
+
+TEST_CASE("epoch numbers are seconds below 10^11, else milliseconds") {
+  CHECK(parse_epoch_number(1545084650.987) == 1545084650987);
+  CHECK(parse_epoch_number(1545084650987.0) == 1545084650987);
+}
+
+TEST_CASE("durations and sizes") {
+  CHECK(parse_duration_ms("250ms") == 250);
+  CHECK(parse_duration_ms("10s") == 10000);
+  CHECK(parse_duration_ms("5m") == 300000);
+  CHECK(parse_duration_ms("2h") == 7200000);
+  CHECK(parse_duration_ms("7d") == 604800000);
+  CHECK_FALSE(parse_duration_ms("10"));
+  CHECK_FALSE(parse_duration_ms("1.5h"));
+  CHECK_FALSE(parse_duration_ms("h"));
+  CHECK(format_duration(86400000) == "1d");
+  CHECK(format_duration(90 * 60000) == "90m");
+  CHECK(format_duration(1500) == "1500ms");
+  CHECK(parse_size("512KiB") == 512u * 1024);
+  CHECK(parse_size("5MiB") == 5u << 20);
+  CHECK(parse_size("1GiB") == 1u << 30);
+  CHECK(parse_size("100") == 100u);
+  CHECK_FALSE(parse_size("5MB"));
+}
