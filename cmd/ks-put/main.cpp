@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   cli::add_stream(cli, stream)->required();
   auto* key = cli.add_option("-k,--key", key_field, "partition key: a field name or JSON pointer")->option_text("FIELD");
   cli.add_option("--partition-key", put.partition_key, "the same partition key for every record")
+      ->check(cli::partition_key_validator())
       ->option_text("STRING")
       ->excludes(key);
   cli.add_option("--explicit-hash-key", explicit_hash_key, "route by this decimal hash key instead of MD5")

@@ -25,6 +25,15 @@ CLI::Validator name_validator() {
       "NAME");
 }
 
+CLI::Validator partition_key_validator() {
+  return CLI::Validator(
+      [](std::string& key) -> std::string {
+        auto problem = store::check_partition_key(key);
+        return problem ? *problem : "";
+      },
+      "STRING");
+}
+
 CLI::Option* add_stream(CLI::App& app, std::string& stream) {
   return app.add_option("-s,--stream", stream, "the stream")->check(name_validator())->option_text("NAME");
 }

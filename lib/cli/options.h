@@ -14,6 +14,9 @@ namespace millrace::cli {
 // A stream, group or table name: [A-Za-z0-9_.-]{1,128}.
 CLI::Validator name_validator();
 
+// A partition key given as an argument: 1 to 256 characters.
+CLI::Validator partition_key_validator();
+
 // -s,--stream NAME.
 CLI::Option* add_stream(CLI::App& app, std::string& stream);
 // -g,--group NAME.

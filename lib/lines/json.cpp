@@ -6,33 +6,81 @@
 
 namespace millrace::lines {
 
-Field::Field(std::string spec) : spec_(std::move(spec)), pointer_(spec_.starts_with('/')) {}
+namespace {
 
-std::optional<simdjson::dom::element> Field::find(simdjson::dom::element root) const {
-  simdjson::dom::element value;
-  auto error = pointer_ ? root.at_pointer(spec_).get(value) : root[spec_].get(value);
-  if (error) return std::nullopt;
-  return value;
+// RFC 8259's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view t) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
 }
 
-Validator::Validator() {
-  // Start with room for a typical line; the parser grows itself for larger ones.
-  if (parser_.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+std::string_view trim_right(std::string_view t) {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  return t;
 }
 
-simdjson::error_code Validator::parse(std::string_view text, simdjson::dom::element& root) {
-  return parser_.parse(text.data(), text.size(), false).get(root);
+// Walks a whole on-demand value, so that every part of it is checked.
+simdjson::error_code walk(simdjson::ondemand::value value, std::size_t depth) {
+  using simdjson::ondemand::json_type;
+  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
+  json_type type;
+  if (auto error = value.type().get(type)) return error;
+  switch (type) {
+    case json_type::object: {
+      simdjson::ondemand::object object;
+      if (auto error = value.get_object().get(object)) return error;
+      for (auto field : object) {
+        std::string_view key;
+        simdjson::ondemand::value member;
+        if (auto error = field.unescaped_key().get(key)) return error;
+        if (auto error = field.value().get(member)) return error;
+        if (auto error = walk(member, depth + 1)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case json_type::array: {
+      simdjson::ondemand::array array;
+      if (auto error = value.get_array().get(array)) return error;
+      for (auto element : array) {
+        simdjson::ondemand::value member;
+        if (auto error = element.get(member)) return error;
+        if (auto error = walk(member, depth + 1)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case json_type::string:
+      return value.get_string().error();
+    case json_type::number:
+      return is_json_number(trim_right(value.raw_json_token())) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    case json_type::boolean:
+      return value.get_bool().error();
+    case json_type::null: {
+      bool is_null = false;
+      if (auto error = value.is_null().get(is_null)) return error;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::TAPE_ERROR;
 }
 
-std::string describe(simdjson::error_code error) {
-  std::string reason = simdjson::error_message(error);
-  if (error == simdjson::DEPTH_ERROR) reason = fmt::format("nested deeper than {} levels", kMaxDepth);
-  if (error == simdjson::EMPTY) reason = "empty line";
-  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
-  while (!reason.empty() && reason.back() == '.') reason.pop_back();
-  return "invalid JSON: " + reason;
-}
-
+// The text of a scalar for use as a key; nullopt for null, objects and arrays.
 std::optional<std::string_view> scalar_text(simdjson::dom::element value, std::string& scratch) {
   using simdjson::dom::element_type;
   switch (value.type()) {
@@ -52,6 +100,94 @@ std::optional<std::string_view> scalar_text(simdjson::dom::element value, std::s
     default:
       return std::nullopt;
   }
+}
+
+}  // namespace
+
+Field::Field(std::string spec) : spec_(std::move(spec)) {
+  if (spec_.starts_with('/')) {
+    pointer_ = spec_;
+    return;
+  }
+  pointer_ = "/";
+  for (char c : spec_) {  // RFC 6901 escapes
+    if (c == '~') {
+      pointer_ += "~0";
+    } else if (c == '/') {
+      pointer_ += "~1";
+    } else {
+      pointer_ += c;
+    }
+  }
+}
+
+std::optional<simdjson::dom::element> Field::find(simdjson::dom::element root) const {
+  simdjson::dom::element value;
+  if (root.at_pointer(pointer_).get(value)) return std::nullopt;
+  return value;
+}
+
+Validator::Validator() {
+  // Start with room for a typical line; the parser grows itself for larger ones.
+  if (parser_.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+}
+
+simdjson::error_code Validator::parse(std::string_view text) {
+  text_ = text;
+  auto error = parser_.parse(text.data(), text.size(), false).get(root_);
+  has_dom_ = !error;
+  if (error != simdjson::NUMBER_ERROR) return error;
+  simdjson::ondemand::document doc;
+  if (auto e = fallback_.iterate(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING).get(doc)) return e;
+  simdjson::ondemand::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type == simdjson::ondemand::json_type::number) {  // a document that is one number
+    std::string_view token = trim_right(text);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    return is_json_number(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+  }
+  simdjson::ondemand::value value;
+  if (auto e = doc.get_value().get(value)) return e;
+  if (auto e = walk(value, 1)) return e;
+  // Past the end of the document there is nothing left to read: no trailing content.
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS ? simdjson::SUCCESS : simdjson::TRAILING_CONTENT;
+}
+
+FieldText Validator::field_text(const Field& field, std::string& scratch) {
+  using Status = FieldText::Status;
+  if (has_dom_) {
+    auto value = field.find(root_);
+    if (!value) return {Status::missing, {}};
+    auto text = scalar_text(*value, scratch);
+    return text ? FieldText{Status::ok, *text} : FieldText{Status::not_scalar, {}};
+  }
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::value value;
+  if (fallback_.iterate(text_.data(), text_.size(), text_.size() + simdjson::SIMDJSON_PADDING).get(doc) ||
+      doc.at_pointer(field.pointer()).get(value))
+    return {Status::missing, {}};
+  simdjson::ondemand::json_type type;
+  if (value.type().get(type)) return {Status::missing, {}};
+  if (type == simdjson::ondemand::json_type::string) {
+    std::string_view text;
+    if (value.get_string().get(text)) return {Status::missing, {}};
+    scratch.assign(text);
+    return {Status::ok, scratch};
+  }
+  if (type == simdjson::ondemand::json_type::number || type == simdjson::ondemand::json_type::boolean) {
+    scratch.assign(trim_right(value.raw_json_token()));
+    return {Status::ok, scratch};
+  }
+  return {Status::not_scalar, {}};
+}
+
+std::string describe(simdjson::error_code error) {
+  std::string reason = simdjson::error_message(error);
+  if (error == simdjson::DEPTH_ERROR) reason = fmt::format("nested deeper than {} levels", kMaxDepth);
+  if (error == simdjson::EMPTY) reason = "empty line";
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  while (!reason.empty() && reason.back() == '.') reason.pop_back();
+  return "invalid JSON: " + reason;
 }
 
 void append_json_string(std::string& out, std::string_view text) {

@@ -21,32 +21,44 @@ class Field {
  public:
   explicit Field(std::string spec);
   const std::string& spec() const { return spec_; }
+  // The field as a JSON pointer ("Name" → "/Name").
+  const std::string& pointer() const { return pointer_; }
   // The value at this field, or nullopt when it is missing.
   std::optional<simdjson::dom::element> find(simdjson::dom::element root) const;
 
  private:
   std::string spec_;
-  bool pointer_;
+  std::string pointer_;
+};
+
+// The text of a field's value for use as a key.
+struct FieldText {
+  enum class Status { ok, missing, not_scalar } status;
+  std::string_view text;  // a string as is, a number as written or in its shortest form, true, false
 };
 
 // Validates lines one at a time, reusing its buffers. Not thread-safe; one per thread.
 class Validator {
  public:
   Validator();
-  // Parses `text`, which must be followed by lines::kPadding readable bytes. On success the
-  // document stays valid until the next call; on failure returns the reason.
-  simdjson::error_code parse(std::string_view text, simdjson::dom::element& root);
+  // Validates `text`, which must be followed by lines::kPadding readable bytes.
+  simdjson::error_code parse(std::string_view text);
+  // After a successful parse: the value of `field`. Its text stays valid until the next parse;
+  // `scratch` holds the text of numbers.
+  FieldText field_text(const Field& field, std::string& scratch);
 
  private:
   simdjson::dom::parser parser_;
+  simdjson::dom::element root_;
+  // Lines with integers beyond 64 bits are valid JSON that the DOM parser refuses: they are
+  // validated, and their fields read, on demand instead.
+  simdjson::ondemand::parser fallback_;
+  std::string_view text_;
+  bool has_dom_ = false;
 };
 
 // "invalid JSON: the reason", from a simdjson error.
 std::string describe(simdjson::error_code error);
-
-// The text of a scalar for use as a key: a string as is, a number in its shortest form, true,
-// false. nullopt for null, objects and arrays. `scratch` holds the text of non-strings.
-std::optional<std::string_view> scalar_text(simdjson::dom::element value, std::string& scratch);
 
 // Appends `text` as a JSON string literal (with quotes) to `out`.
 void append_json_string(std::string& out, std::string_view text);

@@ -1,8 +1,11 @@
 #include "store/env.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -166,6 +169,21 @@ MDB_txn* Env::begin(unsigned flags) {
 void Env::check_readers() {
   int dead = 0;
   check(mdb_reader_check(env_, &dead), "reader check");
+}
+
+void Env::release_pages() {
+  // LMDB does not tell where it mapped the file: find the mapping of the data file's inode.
+  int fd = -1;
+  struct stat st;
+  if (mdb_env_get_fd(env_, &fd) != 0 || ::fstat(fd, &st) != 0) return;
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    unsigned long start = 0, end = 0, inode = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx %*s %*s %*s %lu", &start, &end, &inode) != 3 || inode != st.st_ino) continue;
+    // The map is read-only in this process (no MDB_WRITEMAP): dropping its pages loses nothing.
+    ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+  }
 }
 
 void Env::grow() {

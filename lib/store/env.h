@@ -69,7 +69,7 @@ class Cursor {
   Cursor& operator=(const Cursor&) = delete;
 
   // Positions at the first key >= `key`; false when there is none.
-  bool seek(std::string_view key) { return move(key, MDB_SET_RANGE); }
+  bool seek(std::string_view key) { return key.empty() ? move({}, MDB_FIRST) : move(key, MDB_SET_RANGE); }
   bool next() { return move({}, MDB_NEXT); }
   bool last() { return move({}, MDB_LAST); }
   bool prev() { return move({}, MDB_PREV); }
@@ -125,6 +125,11 @@ class Env {
 
   // Frees the reader slots of processes that died, so they do not pin old pages forever.
   void check_readers();
+
+  // Drops the map's pages from this process's resident set (they stay in the page cache), so a
+  // reader that walks a large stream keeps a resident set of the size of what it reads at once,
+  // not of the store. REQUIRES: no transaction of this process is active.
+  void release_pages();
 
  private:
   void grow();

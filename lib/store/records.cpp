@@ -10,49 +10,77 @@
 namespace millrace::store {
 namespace {
 
-// Value layout: flags (1), arrival ms (8), partition key length (2), partition key, data.
-// DO NOT CHANGE.
-constexpr std::size_t kValueHeader = 1 + 8 + 2;
+// Block layout. DO NOT CHANGE.
+//   header: layout (1), arrival ms (8), record count (4), data bytes (8)
+//   each record: flags (1), partition key length (2), data length (4), partition key, data
+constexpr std::uint8_t kBlockLayout = 1;
+constexpr std::size_t kBlockHeader = 1 + 8 + 4 + 8;
+constexpr std::size_t kRecordHeader = 1 + 2 + 4;
 constexpr std::uint8_t kFlagJson = 1;
 
 // Expired records trimmed per shard per commit: twice what a commit appends keeps retention
 // ahead of any producer, and the floor lets a quiet stream catch up too.
 constexpr std::uint64_t kTrimFloor = 256;
 
-void encode_value(std::string& out, lines::EpochMs arrival, const Put& put) {
-  out.clear();
-  Encoder(out)
-      .u8(put.json ? kFlagJson : 0)
-      .i64(arrival)
-      .u16(static_cast<std::uint16_t>(put.partition_key.size()))
-      .bytes(put.partition_key)
-      .bytes(put.data);
+struct BlockHeader {
+  lines::EpochMs arrival_ms;
+  std::uint32_t count;
+  std::uint64_t data_bytes;
+};
+
+BlockHeader decode_header(std::string_view block) {
+  Decoder d(block, "record block");
+  if (d.u8() != kBlockLayout) throw cli::Error(cli::Exit::unavailable, "", "corrupt store: unknown record block layout");
+  BlockHeader h;
+  h.arrival_ms = d.i64();
+  h.count = d.u32();
+  h.data_bytes = d.u64();
+  return h;
 }
+
+// The records one commit appends to one shard, packed into a block.
+struct BlockBuilder {
+  std::string bytes;
+  std::uint64_t first_counter = 0;  // 0: no block open
+  std::uint32_t count = 0;
+  std::uint64_t data_bytes = 0;
+
+  void begin(lines::EpochMs arrival, std::uint64_t counter) {
+    bytes.clear();
+    Encoder(bytes).u8(kBlockLayout).i64(arrival).u32(0).u64(0);  // count and bytes: in finish()
+    first_counter = counter;
+    count = 0;
+    data_bytes = 0;
+  }
+  void add(const Put& put) {
+    Encoder(bytes)
+        .u8(put.json ? kFlagJson : 0)
+        .u16(static_cast<std::uint16_t>(put.partition_key.size()))
+        .u32(static_cast<std::uint32_t>(put.data.size()))
+        .bytes(put.partition_key)
+        .bytes(put.data);
+    ++count;
+    data_bytes += put.data.size();
+  }
+  std::string_view finish() {
+    std::string tail;
+    Encoder(tail).u32(count).u64(data_bytes);
+    bytes.replace(1 + 8, tail.size(), tail);
+    first_counter = 0;
+    return bytes;
+  }
+};
+
+std::size_t record_size(const Put& put) { return kRecordHeader + put.partition_key.size() + put.data.size(); }
 
 }  // namespace
 
-Record decode_record(std::string_view key, std::string_view value) {
-  Decoder k(key, "record key");
-  k.u32();
-  Record r;
-  r.position.shard = k.u32();
-  r.position.counter = k.u64();
-  Decoder d(value, "record");
-  r.json = (d.u8() & kFlagJson) != 0;
-  r.arrival_ms = d.i64();
-  r.partition_key = d.str();
-  r.data = d.rest();
-  return r;
-}
-
-lines::EpochMs record_arrival(std::string_view value) {
-  Decoder d(value, "record");
-  d.u8();
-  return d.i64();
-}
+struct Producer::Blocks {
+  std::vector<BlockBuilder> per_shard;  // reused across commits: no allocation per record
+};
 
 Producer::Producer(Env& env, Notifier& notifier, std::string stream)
-    : env_(env), notifier_(notifier), stream_(std::move(stream)) {
+    : env_(env), notifier_(notifier), stream_(std::move(stream)), blocks_(std::make_unique<Blocks>()) {
   MDB_txn* txn = env_.begin(MDB_RDONLY);
   try {
     stream_or_throw(Txn(txn, env_.dbs()), stream_);
@@ -62,6 +90,8 @@ Producer::Producer(Env& env, Notifier& notifier, std::string stream)
   }
   mdb_txn_abort(txn);
 }
+
+Producer::~Producer() = default;
 
 void Producer::append(std::span<const Put> records, std::vector<Position>& placed) {
   placed.resize(records.size());
@@ -75,19 +105,28 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     for (ShardMeta& shard : shards)
       if (shard.open) open.push_back(&shard);
     std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
-    std::vector<std::uint64_t> appended(shards.size(), 0);
-
     lines::EpochMs arrival = std::max(lines::now_ms(), stream.last_arrival_ms);
+
+    std::vector<BlockBuilder>& blocks = blocks_->per_shard;
+    blocks.resize(std::max(blocks.size(), shards.size()));
+    for (BlockBuilder& block : blocks) block.first_counter = 0;  // a rerun after MDB_MAP_FULL starts afresh
+    std::vector<std::uint64_t> appended(shards.size(), 0);
     char key[keys::kRecordKeySize];
+    auto flush = [&](const ShardMeta& shard) {
+      BlockBuilder& block = blocks[shard.index];
+      keys::record(key, stream.id, shard.index, block.first_counter);
+      txn.put(txn.dbs().records, {key, sizeof key}, block.finish());
+    };
     for (std::size_t i = 0; i < records.size(); ++i) {
       const Put& put = records[i];
       auto it = std::upper_bound(open.begin(), open.end(), put.hash,
                                  [](HashKey h, const ShardMeta* s) { return h < s->range.start; });
       ShardMeta& shard = **(it - 1);  // open shards cover the whole hash-key space
+      BlockBuilder& block = blocks[shard.index];
+      if (block.first_counter != 0 && block.bytes.size() + record_size(put) > kBlockBytes) flush(shard);
+      if (block.first_counter == 0) block.begin(arrival, shard.next_counter);
+      block.add(put);
       placed[i] = Position{shard.index, shard.next_counter++};
-      keys::record(key, stream.id, shard.index, placed[i].counter);
-      encode_value(value_, arrival, put);
-      txn.put(txn.dbs().records, {key, sizeof key}, value_);
       shard.bytes += put.data.size();
       ++appended[shard.index];
     }
@@ -95,6 +134,7 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     lines::EpochMs cutoff = arrival - stream.retention_ms;
     for (ShardMeta& shard : shards) {
       if (appended[shard.index] == 0) continue;
+      if (blocks[shard.index].first_counter != 0) flush(shard);
       trim_shard(txn, stream.id, shard, cutoff, std::max(kTrimFloor, 2 * appended[shard.index]));
       save_shard(txn, stream.id, shard);
     }
@@ -107,43 +147,80 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
 
 std::uint64_t trim_shard(const Txn& txn, std::uint32_t stream_id, ShardMeta& shard, lines::EpochMs cutoff,
                          std::uint64_t limit) {
-  ShardCursor cursor(txn, stream_id, shard.index);
+  Cursor cursor(txn, txn.dbs().records);
+  std::string prefix = keys::record(stream_id, shard.index, 0).substr(0, 8);
   std::uint64_t removed = 0;
-  for (bool ok = cursor.seek(shard.first_counter); ok && removed < limit; ++removed) {
-    Record record = cursor.record();
-    if (record.arrival_ms >= cutoff) break;
-    shard.bytes -= std::min<std::uint64_t>(shard.bytes, record.data.size());
-    shard.first_counter = record.position.counter + 1;
-    ok = cursor.remove_and_next();
+  bool ok = cursor.seek(keys::record(stream_id, shard.index, shard.first_counter));
+  while (ok && removed < limit && cursor.key().starts_with(prefix)) {
+    BlockHeader h = decode_header(cursor.value());
+    if (h.arrival_ms >= cutoff) break;
+    shard.bytes -= std::min(shard.bytes, h.data_bytes);
+    shard.first_counter = keys::record_counter(cursor.key()) + h.count;
+    removed += h.count;
+    cursor.del();
+    ok = cursor.next();
   }
   return removed;
 }
 
 ShardCursor::ShardCursor(const Txn& txn, std::uint32_t stream_id, std::uint32_t shard)
-    : cursor_(txn, txn.dbs().records), stream_id_(stream_id), shard_(shard), prefix_(keys::record(stream_id, shard, 0)) {
-  prefix_.resize(8);
-}
+    : cursor_(txn, txn.dbs().records), stream_id_(stream_id), shard_(shard),
+      prefix_(keys::record(stream_id, shard, 0).substr(0, 8)) {}
 
 bool ShardCursor::in_shard() const { return cursor_.key().starts_with(prefix_); }
 
-bool ShardCursor::seek(std::uint64_t counter) {
-  return cursor_.seek(keys::record(stream_id_, shard_, counter)) && in_shard();
+bool ShardCursor::load_block() {
+  if (!in_shard()) return false;
+  block_ = cursor_.value();
+  BlockHeader h = decode_header(block_);
+  record_.arrival_ms = h.arrival_ms;
+  record_.position = {shard_, keys::record_counter(cursor_.key())};
+  left_ = h.count - 1;
+  offset_ = kBlockHeader;
+  load_record();
+  return true;
 }
 
-bool ShardCursor::next() { return cursor_.next() && in_shard(); }
+void ShardCursor::load_record() {
+  Decoder d(block_.substr(offset_), "record");
+  record_.json = (d.u8() & kFlagJson) != 0;
+  std::uint16_t key_size = d.u16();
+  std::uint32_t data_size = d.u32();
+  record_.partition_key = d.bytes(key_size);
+  record_.data = d.bytes(data_size);
+  next_offset_ = offset_ + kRecordHeader + key_size + data_size;
+}
 
-bool ShardCursor::remove_and_next() {
-  cursor_.del();
-  return cursor_.next() && in_shard();
+bool ShardCursor::seek(std::uint64_t counter) {
+  // The block holding `counter` starts at or before it: find the first block starting after
+  // it, then step back one.
+  bool found = cursor_.seek(keys::record(stream_id_, shard_, counter + 1));
+  if (!(found ? cursor_.prev() : cursor_.last()) || !load_block()) {
+    // No block starts at or before `counter` in this shard: the first block, if any.
+    if (!cursor_.seek(keys::record(stream_id_, shard_, 0))) return false;
+    return load_block();
+  }
+  while (record_.position.counter < counter)
+    if (!next()) return false;
+  return true;
+}
+
+bool ShardCursor::next() {
+  if (left_ == 0) return cursor_.next() && load_block();
+  --left_;
+  offset_ = next_offset_;
+  ++record_.position.counter;
+  load_record();
+  return true;
 }
 
 std::uint64_t counter_at_time(const Txn& txn, std::uint32_t stream_id, const ShardMeta& shard, lines::EpochMs time) {
-  std::uint64_t low = shard.first_counter, high = shard.next_counter;  // answer in [low, high]
+  std::uint64_t low = shard.first_counter, high = shard.next_counter;  // the answer is in [low, high]
+  ShardCursor cursor(txn, stream_id, shard.index);
   while (low < high) {
     std::uint64_t middle = low + (high - low) / 2;
-    auto value = txn.get(txn.dbs().records, keys::record(stream_id, shard.index, middle));
     // A record trimmed meanwhile counts as older than any time asked for.
-    if (!value || record_arrival(*value) < time) {
+    if (!cursor.seek(middle) || cursor.record().arrival_ms < time) {
       low = middle + 1;
     } else {
       high = middle;

@@ -111,7 +111,7 @@ void save_stream(const Txn& txn, const StreamMeta& stream) {
 
 StreamMeta create_stream(const Txn& txn, std::string_view name, std::uint32_t shards, std::int64_t retention_ms,
                          lines::EpochMs now) {
-  if (find_stream(txn, name)) throw cli::Error(cli::Exit::usage, std::string(name), "stream exists already");
+  if (find_stream(txn, name)) throw cli::Error(cli::Exit::cant_create, std::string(name), "stream exists already");
   std::uint32_t id = 1;
   if (auto value = txn.get(txn.dbs().meta, keys::kNextStreamId)) id = Decoder(*value, "meta").u32();
   std::string next;

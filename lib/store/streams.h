@@ -56,7 +56,7 @@ std::vector<StreamMeta> list_streams(const Txn& txn);
 void save_stream(const Txn& txn, const StreamMeta& stream);
 
 // Creates a stream of `shards` shards splitting the hash-key space evenly. Throws
-// cli::Error(usage) when the stream exists.
+// cli::Error(cant_create) when the stream exists.
 StreamMeta create_stream(const Txn& txn, std::string_view name, std::uint32_t shards, std::int64_t retention_ms,
                          lines::EpochMs now);
 

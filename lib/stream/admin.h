@@ -42,7 +42,8 @@ struct StreamState {
   std::uint32_t open_shards() const;
 };
 
-// Throws cli::Error(usage) when the stream exists, or when shards or retention are out of range.
+// Throws cli::Error(cant_create) when the stream exists, cli::Error(usage) when shards or
+// retention are out of range.
 store::StreamMeta create_stream(store::Env& env, const std::string& name, std::uint32_t shards,
                                 std::int64_t retention_ms);
 // Creates the stream unless it exists; returns true when it created it.

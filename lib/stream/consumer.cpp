@@ -21,6 +21,9 @@ namespace {
 constexpr std::size_t kPollBytes = 1 << 20;
 // A follower wakes at least this often to notice a stop signal that came just before its wait.
 constexpr std::int64_t kLongestWaitMs = 1000;
+// A reader drops the store's pages from its resident set after delivering this much, so its
+// memory does not grow with the stream (the pages stay in the page cache).
+constexpr std::uint64_t kReleaseBytes = 16 << 20;
 // How often a follower frees the reader slots of dead processes.
 constexpr std::int64_t kReaderCheckMs = 10'000;
 
@@ -129,7 +132,7 @@ class Poller {
     };
     std::vector<Head> heap;
     for (auto& cursor : cursors_) {
-      store::Record r = cursor->record();
+      const store::Record& r = cursor->record();
       heap.push_back({r.arrival_ms, r.position.shard, cursor.get()});
     }
     auto later = [](const Head& a, const Head& b) { return a > b; };
@@ -147,7 +150,7 @@ class Poller {
       delivered(record);
       ++count;
       if (head.cursor->next()) {
-        head.arrival = store::record_arrival(head.cursor->value());
+        head.arrival = head.cursor->record().arrival_ms;
         std::push_heap(heap.begin(), heap.end(), later);
       } else {
         heap.pop_back();
@@ -226,12 +229,18 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
   std::uint32_t stream_id = poller.start(reader.renew());
   reader.reset();
   lines::EpochMs last_news = lines::now_ms(), last_reader_check = last_news;
+  std::uint64_t unreleased = 0;
   while (!cli::stop_requested()) {
     std::uint32_t epoch = notifier.epoch(stream_id);
     std::uint64_t count = poller.poll(reader.renew());
     reader.reset();
     if (count > 0) {
+      unreleased += out.buffer().size();
       out.flush();
+      if (unreleased >= kReleaseBytes) {
+        env.release_pages();
+        unreleased = 0;
+      }
       poller.checkpoint(stream_id);
       if (poller.limit_reached()) break;
       last_news = lines::now_ms();

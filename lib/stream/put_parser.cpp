@@ -32,19 +32,19 @@ std::optional<std::string> PutParser::parse(const lines::Line& line, Batch& batc
     return fmt::format("line longer than {} bytes", max_line_length(options_.format));
   if (options_.format == InputFormat::envelope) return parse_envelope(line.text, batch);
 
-  simdjson::dom::element root;
-  auto error = validator_.parse(line.text, root);
+  auto error = validator_.parse(line.text);
   bool json = !error;
   if (error && !options_.raw) return lines::describe(error);
 
   std::string_view key;
   if (options_.key_field) {
-    if (!json) return fmt::format("no partition key field {} in a line that is not JSON", options_.key_field->spec());
-    auto value = options_.key_field->find(root);
-    if (!value) return fmt::format("no partition key field {}", options_.key_field->spec());
-    auto text = lines::scalar_text(*value, key_scratch_);
-    if (!text) return fmt::format("partition key field {} is not a string, number or boolean", options_.key_field->spec());
-    key = *text;
+    const std::string& spec = options_.key_field->spec();
+    if (!json) return fmt::format("no partition key field {} in a line that is not JSON", spec);
+    auto field = validator_.field_text(*options_.key_field, key_scratch_);
+    if (field.status == lines::FieldText::Status::missing) return fmt::format("no partition key field {}", spec);
+    if (field.status == lines::FieldText::Status::not_scalar)
+      return fmt::format("partition key field {} is not a string, number or boolean", spec);
+    key = field.text;
   } else if (options_.partition_key) {
     key = *options_.partition_key;
   } else {
@@ -57,8 +57,7 @@ std::optional<std::string> PutParser::parse(const lines::Line& line, Batch& batc
 }
 
 std::optional<std::string> PutParser::parse_envelope(std::string_view text, Batch& batch) {
-  simdjson::dom::element root;
-  if (auto error = validator_.parse(text, root)) return lines::describe(error);
+  if (auto error = validator_.parse(text)) return lines::describe(error);
   // The DOM has checked the line; on demand finds the raw bytes of "data", which the DOM does
   // not keep, so that a record comes back byte for byte.
   simdjson::ondemand::document doc;

@@ -42,7 +42,7 @@ LAT_LINES=${LAT_LINES:-2000}
 LAT_INTERVAL_US=${LAT_INTERVAL_US:-2000}
 SEED=1
 
-usage() { sed -n '3,4p' "${BASH_SOURCE[0]}" | sed 's/^# //'; }
+usage() { sed -n '3,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench.sh: $*" >&2; exit 1; }
 note() { echo "bench.sh: $*" >&2; }
 
@@ -53,7 +53,7 @@ for arg in "$@"; do
     --peer-only) PEER_ONLY=1 ;;
     put | consume | latency | memory) SECTIONS+=("$arg") ;;
     -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 64 ;;
+    *) echo "bench.sh: unknown argument: $arg" >&2; usage | sed -n '3p' >&2; exit 64 ;;
   esac
 done
 ((${#SECTIONS[@]})) || SECTIONS=(put consume latency memory)
@@ -81,6 +81,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The binaries are copied first: a rebuild while the benchmark runs must neither
+# break it nor mix two versions into one table.
+if millrace; then
+  mkdir -p "$WORK/bin"
+  for b in ks-put ks-shard ks-consume wildrydes latency; do
+    [[ -x $BIN/$b ]] && cp "$BIN/$b" "$WORK/bin/"
+  done
+  BIN_SRC=$BIN
+  BIN=$WORK/bin
+fi
 
 # ---- helpers
 
@@ -155,8 +166,10 @@ awk '{ printf "*5\r\n$4\r\nXADD\r\n$5\r\nrides\r\n$1\r\n*\r\n$1\r\nd\r\n$%d\r\n%
 
 echo "millrace bench: $RECORDS Wild Rydes records ($((DATA_BYTES / 1000000)) MB, seed $SEED), $RUNS runs each"
 echo "  machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -r)"
+load=$(cut -d' ' -f1 /proc/loadavg)
+echo "  load average $load$(awk -v l="$load" 'BEGIN { if (l > 0.5) print " -- the machine is busy: figures will be noisy" }')"
 echo "  temp dir: $WORK on $(df -PT "$WORK" | awk 'NR == 2 { print $2 }'); $(redis-server --version | awk '{ print $1, $3 }')"
-millrace && echo "  millrace: $BIN"
+millrace && echo "  millrace: $BIN_SRC ($("$BIN/ks-put" --version 2>/dev/null | head -n 1))"
 echo
 
 ks_fresh_stream() {  # $1 store, $2 stream, $3 shards
@@ -289,6 +302,30 @@ fi
 
 # ---- d. memory
 
+# Runs "$@" under GNU time, stdin from $1, stdout to /dev/null. Sets MEM_KB, the peak
+# RSS (GNU time %M: the heap and also every page of the store's map that was touched
+# and is still resident) and ANON_KB, the peak RssAnon (heap and stacks only, sampled
+# every 20 ms), which tells a growing heap from a growing map.
+MEM_KB='' ANON_KB=''
+mem_run() {
+  local input=$1 tpid pid='' key val _
+  shift
+  /usr/bin/time -f %M -o "$WORK/mem.time" "$@" < "$input" > /dev/null &
+  tpid=$!
+  ANON_KB=0
+  while kill -0 "$tpid" 2>/dev/null; do
+    [[ -n $pid ]] || pid=$(pgrep -P "$tpid" || true)
+    if [[ -n $pid ]]; then
+      { while read -r key val _; do
+        [[ $key == RssAnon: ]] && ((val > ANON_KB)) && ANON_KB=$val
+      done < "/proc/$pid/status"; } 2>/dev/null || true
+    fi
+    sleep 0.02
+  done
+  wait "$tpid"
+  MEM_KB=$(tail -n 1 "$WORK/mem.time")
+}
+
 if want memory && millrace; then
   if [[ ! -x /usr/bin/time ]]; then
     note "memory: skipped, GNU time is missing (apt-get install time)"
@@ -303,19 +340,26 @@ if want memory && millrace; then
     fi
     echo "d. memory: $RUNS runs"
     for size in "${sizes[@]}"; do
-      put_kb=() cons_kb=()
+      put_kb=() cons_kb=() put_anon=() cons_anon=()
       for ((i = 1; i <= RUNS; i++)); do
         ks_fresh_stream "$STORE" rides 4
-        # The generator feeds ks-put through a pipe: no file of BIG_RECORDS lines on disk.
-        "$WILDRYDES" --rate max --records "$size" --seed "$SEED" |
-          /usr/bin/time -f %M -o "$WORK/mem.put" "$BIN/ks-put" -S "$STORE" -s rides -k Name
-        /usr/bin/time -f %M -o "$WORK/mem.cons" "$BIN/ks-consume" -S "$STORE" -s rides > /dev/null
-        put_kb+=("$(tail -n 1 "$WORK/mem.put")")
-        cons_kb+=("$(tail -n 1 "$WORK/mem.cons")")
-        echo "   $size records, run $i: ks-put ${put_kb[i - 1]} KiB, ks-consume ${cons_kb[i - 1]} KiB"
+        # The generator feeds ks-put through a FIFO: no file of BIG_RECORDS lines on disk.
+        rm -f "$WORK/gen.fifo" && mkfifo "$WORK/gen.fifo"
+        "$WILDRYDES" --rate max --records "$size" --seed "$SEED" > "$WORK/gen.fifo" &
+        BG_PIDS=($!)
+        mem_run "$WORK/gen.fifo" "$BIN/ks-put" -S "$STORE" -s rides -k Name
+        wait "${BG_PIDS[0]}"
+        BG_PIDS=()
+        put_kb+=("$MEM_KB") put_anon+=("$ANON_KB")
+        mem_run /dev/null "$BIN/ks-consume" -S "$STORE" -s rides
+        cons_kb+=("$MEM_KB") cons_anon+=("$ANON_KB")
+        echo "   $size records, run $i: ks-put ${put_kb[i - 1]} KiB (anon ${put_anon[i - 1]})," \
+          "ks-consume ${cons_kb[i - 1]} KiB (anon ${cons_anon[i - 1]})"
       done
       R[mem_put_$size]=$(maximum "${put_kb[@]}")
       R[mem_cons_$size]=$(maximum "${cons_kb[@]}")
+      R[anon_put_$size]=$(maximum "${put_anon[@]}")
+      R[anon_cons_$size]=$(maximum "${cons_anon[@]}")
     done
   fi
 fi
@@ -334,6 +378,7 @@ verdict() {  # $@: conditions, each "ge A B" or "le A B"; ok when all hold (runs
   echo ok
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+anon_mib() { if [[ ${1:-0} == 0 ]]; then echo "n/a"; else mib "$1"; fi; }  # 0: ended before a sample
 v() { echo "${R[$1]:-}"; }
 
 row "measurement" "millrace" "peer" "ratio" "target" "verdict"
@@ -378,9 +423,11 @@ if want memory && millrace && [[ -n $(v "mem_put_$RECORDS") ]]; then
       row "d. peak RSS $name $(count "$RECORDS") / $(count "$BIG_RECORDS")" \
         "$(mib "$small") / $(mib "$big") MiB" "" "$(ratio "$big" "$small")x" "<= 64 MiB, flat (<= 1.25x)" \
         "$(verdict "le $big 65536" "le $small 65536" "le $(ratio "$big" "$small") 1.25")"
+      row "   of which heap (peak RssAnon)" "$(anon_mib "$(v "anon_${prog}_$RECORDS")") / $(anon_mib "$(v "anon_${prog}_$BIG_RECORDS")") MiB" "" "" "" ""
     else
       row "d. peak RSS $name $(count "$RECORDS")" "$(mib "$small") MiB" "" "" "<= 64 MiB" \
         "$(verdict "le $small 65536")"
+      row "   of which heap (peak RssAnon)" "$(anon_mib "$(v "anon_${prog}_$RECORDS")") MiB" "" "" "" ""
     fi
   done
 fi

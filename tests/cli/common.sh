@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the end-to-end tests in tests/cli (sourced, not run).
 #
 # Environment:
@@ -93,7 +94,9 @@ expect_status() {
   shift 2
   rc=$(status "$@")
   if [[ $rc != "$want" ]]; then
-    fail "$what: expected exit $want, got $rc; command: $*; stderr: $(head -c 600 "$TMP/err")"
+    local cmd="$*"
+    ((${#cmd} <= 200)) || cmd="${cmd:0:200}..."
+    fail "$what: expected exit $want, got $rc; command: $cmd; stderr: $(head -c 600 "$TMP/err")"
   fi
 }
 
@@ -132,9 +135,9 @@ count_lines() { wc -l <"$1" | tr -d ' '; }
 
 BIGINT_TOOL=
 if command -v bc >/dev/null 2>&1; then
-  BIGINT_TOOL=bc
+  BIGINT_TOOL="bc"
 elif command -v python3 >/dev/null 2>&1; then
-  BIGINT_TOOL=python3
+  BIGINT_TOOL="python3"
 fi
 
 # need_bigint: skip the test when neither bc nor python3 is available.
@@ -208,6 +211,7 @@ wildrydes_sample() {
 # wait_exit PID SECONDS DESCRIPTION: wait for a background job to end; its status goes to
 # $WAIT_RC (call it directly, not in $(...): only this shell can wait for its children).
 # Fails the test if the job is still running after SECONDS.
+# shellcheck disable=SC2034 # WAIT_RC is read by the tests
 wait_exit() {
   local pid=$1 secs=$2 what=$3 i
   WAIT_RC=0

@@ -14,7 +14,7 @@ export MILLRACE_NOW=$NOW
   for i in $(seq 1 17); do printf '{"Name":"u%d","i":%d}\n' "$i" "$i"; done
   printf '%s\n' '{"Name":"u18","s":"Ünïcörn 😀 \u00e9 \" \\ \n"}'
   printf '%s\n' '{ "Name" : "u19" ,	"a" : [ 1 , 2 ] }'
-  printf '%s\n' '{"Name":"u20","big":123456789012345678901234567890}'
+  printf '%s\n' '{"Name":"u20","big":9007199254740993,"e":1.0E+2,"z":-0}'
 } >"$TMP/in.jsonl"
 
 shard create lam --shards 1 >/dev/null || fail "ks-shard create lam failed"

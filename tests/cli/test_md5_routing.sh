@@ -39,7 +39,8 @@ while IFS=$'\t' read -r id start end; do
     fail "ks-consume --shard $id --format envelope failed"
   other=$(jq -r --arg id "$id" 'select(.shard != $id) | .shard' "$TMP/shard$i.jsonl" | head -n 1)
   [[ -z $other ]] || fail "ks-consume --shard $id printed a record of $other"
-  jq -r --arg i "$i" '[$i, .pk] | @tsv' "$TMP/shard$i.jsonl" >>"$TMP/pairs"
+  # (not @tsv: it would escape backslashes in keys)
+  jq -r '.pk' "$TMP/shard$i.jsonl" | awk -v i="$i" '{ print i "\t" $0 }' >>"$TMP/pairs"
   i=$((i + 1))
 done <"$TMP/ranges"
 
