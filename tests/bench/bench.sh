@@ -87,7 +87,7 @@ trap 'exit 143' TERM
 if millrace; then
   mkdir -p "$WORK/bin"
   for b in ks-put ks-shard ks-consume wildrydes latency; do
-    [[ -x $BIN/$b ]] && cp "$BIN/$b" "$WORK/bin/"
+    if [[ -x $BIN/$b ]]; then cp "$BIN/$b" "$WORK/bin/"; fi
   done
   BIN_SRC=$BIN
   BIN=$WORK/bin

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The Wild Rydes pipeline, as far as millrace goes today: unicorn telemetry into a sharded
+# stream, the stream described, and read back by a consumer group. Runs on ./demo-store.
+set -euo pipefail
+bin=${MILLRACE_BIN:-build}
+store=${DEMO_STORE:-./demo-store}
+rm -rf "$store"
+export KS_STORE=$store
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step "ks-shard create wildrydes --shards 4"
+"$bin/ks-shard" create wildrydes --shards 4
+
+step "wildrydes --rate max --seconds 60 | ks-put -s wildrydes -k Name   # a minute of 200 unicorns"
+"$bin/wildrydes" --rate max --seconds 60 | "$bin/ks-put" -s wildrydes -k Name -v
+
+step "wildrydes --rate realtime --seconds 3 | ks-put -s wildrydes -k Name &   # the workshop's producer, live"
+"$bin/wildrydes" --rate realtime --seconds 3 | "$bin/ks-put" -s wildrydes -k Name &
+producer=$!
+
+step "ks-consume -s wildrydes -g dashboard --from latest -f --idle-exit 2s | wc -l   # a follower sees them as they come"
+"$bin/ks-consume" -s wildrydes -g dashboard --from latest -f --idle-exit 2s | wc -l
+wait "$producer"
+
+step "ks-consume -s wildrydes -g summary -n 3 --format envelope"
+"$bin/ks-consume" -s wildrydes -g summary -n 3 --format envelope
+
+step "ks-shard describe wildrydes   # shards, counts, and each group's checkpoint and lag"
+"$bin/ks-shard" describe wildrydes
+
+step "ks-consume -s wildrydes --shard shardId-000000000001 -n 2 --format lambda | jq -c '.Records[].kinesis.partitionKey'"
+"$bin/ks-consume" -s wildrydes --shard shardId-000000000001 -n 2 --format lambda | jq -c '.Records[].kinesis.partitionKey'
