@@ -7,7 +7,7 @@ store=${DEMO_STORE:-./demo-store}
 rm -rf "$store"
 export KS_STORE=$store
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+step() { if [ -t 1 ]; then printf '\n\033[1m$ %s\033[0m\n' "$*"; else printf '\n$ %s\n' "$*"; fi; }
 
 step "ks-shard create wildrydes --shards 4"
 "$bin/ks-shard" create wildrydes --shards 4
