@@ -28,8 +28,10 @@
 
 namespace millrace::store {
 
-// The largest block that LMDB keeps inline in a 4 KiB leaf page (its node limit, 2040 bytes,
-// less the node header and key), so that two blocks fit a page.
+// A block's size: well below LMDB's inline node limit (2040 bytes on 4 KiB pages), so blocks
+// never need overflow pages. Measured on 1M Wild Rydes records into 4 shards: 1000-byte blocks
+// put faster than 2000-byte ones (pages fill better: leaf pages split, and tails of four shards
+// share pages) and cost no read speed.
 inline constexpr std::size_t kBlockBytes = 1000;
 
 struct Record {
