@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
                   "at a bad line: stop with 65 (fail) or warn and go on (skip)");
   cli.add_flag("--print", print, "print {\"shard\",\"seq\"} for each record put");
   auto* create_flag = cli.add_flag("--create", create, "create the stream if it does not exist");
-  cli.add_option("--shards", shards, "shard count for --create")->needs(create_flag);
-  cli.add_option("FILE", files, "input files; - or none: stdin");
+  cli.add_option("--shards", shards, "shard count for --create (1 to 1024; default 1)")->needs(create_flag)->option_text("N");
+  cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...");
 
   return app.run(argc, argv, [&] {
     if (!key_field.empty()) put.key_field.emplace(key_field);

@@ -18,7 +18,7 @@ App::App(std::string name, std::string description)
   parser_.add_option("-S,--store", store_, "store directory")
       ->envname("KS_STORE")
       ->option_text("DIR");
-  parser_.set_config("--config", "", "read options from FILE (key = value lines)");
+  parser_.set_config("--config", "", "read options from FILE (key = value lines)")->option_text("FILE");
   parser_.add_flag("-q,--quiet", quiet_, "print only errors");
   parser_.add_flag("-v,--verbose", verbose_, "print a summary and notes on stderr");
   parser_.set_version_flag("--version", std::string(MILLRACE_VERSION));
