@@ -1,6 +1,6 @@
 // ks-consume [-S DIR] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
 //            [-f [--idle-exit DURATION]] [--format data|envelope|lambda] [--batch-size N]
-//            [--sync full|none]
+//            [--lease-timeout DURATION] [--sync full|none]
 #include <unistd.h>
 
 #include "cli/app.h"
@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   cli.add_option("--batch-size", options.batch_size, "records per Lambda event")
       ->check(CLI::Range(1, 10000))
       ->option_text("N");
+  cli::add_duration(cli, "--lease-timeout", options.lease_timeout_ms,
+                    "with a group: a member silent this long loses its shards (default 10s)");
   cli::add_choice(cli, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}},
                   "fsync each checkpoint (full) or not (none)");
 
@@ -47,11 +49,7 @@ int main(int argc, char** argv) {
     auto start = stream::StartPosition::parse(from);
     if (!start) throw cli::Error(cli::Exit::usage, "--from", "not trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601");
     options.from = *start;
-    for (const std::string& id : shards) {
-      auto index = store::parse_shard_id(id);
-      if (!index) throw cli::Error(cli::Exit::usage, "--shard", "not a shard id like shardId-000000000000: " + id);
-      options.shards.push_back(*index);
-    }
+    for (const std::string& id : shards) options.shards.push_back(cli::shard_argument(id, "--shard"));
     store::Env env(app.store_dir(), store::Access::read, sync);
     store::Notifier notifier(env.dir());
     cli::catch_stop_signals();

@@ -51,11 +51,7 @@ int main(int argc, char** argv) {
 
   return app.run(argc, argv, [&] {
     if (!key_field.empty()) put.key_field.emplace(key_field);
-    if (!explicit_hash_key.empty()) {
-      put.explicit_hash_key = store::parse_hash_key(explicit_hash_key);
-      if (!put.explicit_hash_key)
-        throw cli::Error(cli::Exit::usage, "--explicit-hash-key", "not a decimal from 0 to 2^128-1");
-    }
+    put.explicit_hash_key = cli::hash_key_argument(explicit_hash_key, "--explicit-hash-key");
     store::Env env(app.store_dir(), create ? store::Access::write : store::Access::read, sync);
     if (create && stream::ensure_stream(env, stream, shards)) cli::note(stream, "created with {} shards", shards);
     store::Notifier notifier(env.dir());

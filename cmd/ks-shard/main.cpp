@@ -2,6 +2,9 @@
 // ks-shard [-S DIR] [--json] list
 // ks-shard [-S DIR] [--json] describe STREAM
 // ks-shard [-S DIR] retention STREAM DURATION
+// ks-shard [-S DIR] [--json] split STREAM SHARD [--at HASHKEY]
+// ks-shard [-S DIR] [--json] merge STREAM SHARD SHARD
+// ks-shard [-S DIR] [--json] scale STREAM --shards N
 // ks-shard [-S DIR] [--json] trim STREAM
 // ks-shard [-S DIR] delete STREAM
 #include <fmt/format.h>
@@ -22,6 +25,8 @@ int main(int argc, char** argv) {
   bool json = false;
   std::string stream;
   std::uint32_t shards = 1;
+  std::vector<std::string> shard_ids;
+  std::string split_at;
   std::int64_t retention_ms = store::kDefaultRetentionMs;
   cli.add_flag("--json", json, "print JSON for scripts instead of tables");
   cli.require_subcommand(1);
@@ -38,11 +43,20 @@ int main(int argc, char** argv) {
   CLI::App* describe = command("describe", "shards, counts and groups of a stream");
   CLI::App* retention = command("retention", "change how long records are kept");
   cli::add_duration(*retention, "DURATION", retention_ms, "the new retention (1m to 365d)")->required();
+  CLI::App* split = command("split", "split a shard in two (SplitShard)");
+  split->add_option("SHARD", shard_ids, "the shard to split")->required()->expected(1);
+  split->add_option("--at", split_at, "the first hash key of the second child (default: the middle)")
+      ->option_text("HASHKEY");
+  CLI::App* merge = command("merge", "merge two adjacent shards (MergeShards)");
+  merge->add_option("SHARD", shard_ids, "the two shards to merge")->required()->expected(2);
+  CLI::App* scale = command("scale", "replace the open shards by N even ones (UpdateShardCount)");
+  scale->add_option("--shards", shards, "the new number of shards (1 to 1024)")->required()->option_text("N");
   CLI::App* trim = command("trim", "delete the records older than the retention now");
   CLI::App* remove = command("delete", "delete a stream, its records and its groups");
 
   return app.run(argc, argv, [&] {
-    bool writes = create->parsed() || retention->parsed() || trim->parsed() || remove->parsed();
+    std::vector<std::uint32_t> indices;
+    for (const std::string& id : shard_ids) indices.push_back(cli::shard_argument(id, "SHARD"));
     store::Env env(app.store_dir(), create->parsed() ? store::Access::write : store::Access::read);
     std::string out;
     if (create->parsed()) {
@@ -56,6 +70,11 @@ int main(int argc, char** argv) {
       out = json ? stream::describe_json(state) : stream::describe_table(state);
     } else if (retention->parsed()) {
       stream::set_retention(env, stream, retention_ms);
+    } else if (split->parsed() || merge->parsed() || scale->parsed()) {
+      auto children = split->parsed()   ? stream::split_shard(env, stream, indices[0], cli::hash_key_argument(split_at, "--at"))
+                      : merge->parsed() ? stream::merge_shards(env, stream, indices[0], indices[1])
+                                        : stream::scale_stream(env, stream, shards);
+      out = json ? stream::shard_ids_json(children) : stream::shard_ids_lines(children);
     } else if (trim->parsed()) {
       auto removed = stream::trim_stream(env, stream);
       out = json ? fmt::format("{{\"StreamName\":\"{}\",\"TrimmedRecords\":{}}}\n", stream, removed)
@@ -63,7 +82,6 @@ int main(int argc, char** argv) {
     } else if (remove->parsed()) {
       stream::delete_stream(env, stream);
     }
-    if (writes) cli::note(stream, "done");
     fmt::print("{}", out);
   });
 }

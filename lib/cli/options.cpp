@@ -1,6 +1,8 @@
 #include "cli/options.h"
 
+#include "cli/error.h"
 #include "lines/time.h"
+#include "store/sequence.h"
 #include "store/names.h"
 
 namespace millrace::cli {
@@ -15,6 +17,19 @@ CLI::Validator duration_validator() {
 }
 
 }  // namespace
+
+std::uint32_t shard_argument(const std::string& id, const std::string& option) {
+  auto index = store::parse_shard_id(id);
+  if (!index) throw Error(Exit::usage, option, "not a shard id like shardId-000000000000: " + id);
+  return *index;
+}
+
+std::optional<store::HashKey> hash_key_argument(const std::string& text, const std::string& option) {
+  if (text.empty()) return std::nullopt;
+  auto key = store::parse_hash_key(text);
+  if (!key) throw Error(Exit::usage, option, "not a decimal hash key from 0 to 2^128-1: " + text);
+  return key;
+}
 
 CLI::Validator name_validator() {
   return CLI::Validator(

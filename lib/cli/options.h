@@ -9,7 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "store/hash_key.h"
+
 namespace millrace::cli {
+
+// A shard id argument ("shardId-000000000003"); throws cli::Error(usage) naming `option`.
+std::uint32_t shard_argument(const std::string& id, const std::string& option);
+// A decimal hash key argument, or nullopt when `text` is empty; throws cli::Error(usage).
+std::optional<store::HashKey> hash_key_argument(const std::string& text, const std::string& option);
 
 // A stream, group or table name: [A-Za-z0-9_.-]{1,128}.
 CLI::Validator name_validator();

@@ -107,36 +107,40 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
     lines::EpochMs arrival = std::max(lines::now_ms(), stream.last_arrival_ms);
 
+    // Per shard, by its place in `shards` (indices have gaps once expired shards are gone).
     std::vector<BlockBuilder>& blocks = blocks_->per_shard;
     blocks.resize(std::max(blocks.size(), shards.size()));
     for (BlockBuilder& block : blocks) block.first_counter = 0;  // a rerun after MDB_MAP_FULL starts afresh
     std::vector<std::uint64_t> appended(shards.size(), 0);
     char key[keys::kRecordKeySize];
-    auto flush = [&](const ShardMeta& shard) {
-      BlockBuilder& block = blocks[shard.index];
-      keys::record(key, stream.id, shard.index, block.first_counter);
-      txn.put(txn.dbs().records, {key, sizeof key}, block.finish());
+    auto flush = [&](std::size_t slot) {
+      keys::record(key, stream.id, shards[slot].index, blocks[slot].first_counter);
+      txn.put(txn.dbs().records, {key, sizeof key}, blocks[slot].finish());
     };
     for (std::size_t i = 0; i < records.size(); ++i) {
       const Put& put = records[i];
       auto it = std::upper_bound(open.begin(), open.end(), put.hash,
                                  [](HashKey h, const ShardMeta* s) { return h < s->range.start; });
       ShardMeta& shard = **(it - 1);  // open shards cover the whole hash-key space
-      BlockBuilder& block = blocks[shard.index];
-      if (block.first_counter != 0 && block.bytes.size() + record_size(put) > kBlockBytes) flush(shard);
+      auto slot = static_cast<std::size_t>(&shard - shards.data());
+      BlockBuilder& block = blocks[slot];
+      if (block.first_counter != 0 && block.bytes.size() + record_size(put) > kBlockBytes) flush(slot);
       if (block.first_counter == 0) block.begin(arrival, shard.next_counter);
       block.add(put);
       placed[i] = Position{shard.index, shard.next_counter++};
       shard.bytes += put.data.size();
-      ++appended[shard.index];
+      ++appended[slot];
     }
 
     lines::EpochMs cutoff = arrival - stream.retention_ms;
-    for (ShardMeta& shard : shards) {
-      if (appended[shard.index] == 0) continue;
-      if (blocks[shard.index].first_counter != 0) flush(shard);
-      trim_shard(txn, stream.id, shard, cutoff, std::max(kTrimFloor, 2 * appended[shard.index]));
-      save_shard(txn, stream.id, shard);
+    for (std::size_t slot = 0; slot < shards.size(); ++slot) {
+      if (appended[slot] > 0) {
+        flush(slot);
+        save_shard(txn, stream.id, shards[slot]);
+      }
+      // Closed shards expire too, though nothing is appended to them.
+      if (appended[slot] > 0 || !shards[slot].open)
+        trim_shard(txn, stream.id, shards[slot], cutoff, std::max(kTrimFloor, 2 * appended[slot]));
     }
     stream.last_arrival_ms = arrival;
     save_stream(txn, stream);
@@ -159,6 +163,11 @@ std::uint64_t trim_shard(const Txn& txn, std::uint32_t stream_id, ShardMeta& sha
     removed += h.count;
     cursor.del();
     ok = cursor.next();
+  }
+  if (!shard.open && shard.records() == 0 && shard.closed_ms < cutoff) {
+    delete_shard(txn, stream_id, shard.index);
+  } else if (removed > 0) {
+    save_shard(txn, stream_id, shard);
   }
   return removed;
 }

@@ -74,8 +74,8 @@ class Producer {
 };
 
 // Trims whole blocks older than `cutoff` from the head of `shard`, until at least `limit`
-// records are gone or none is expired, and updates the shard's counters and bytes (the caller
-// saves it). Returns how many records were removed.
+// records are gone or none is expired, and saves the shard; a closed shard left empty and
+// closed before `cutoff` is removed from the catalog. Returns how many records were removed.
 std::uint64_t trim_shard(const Txn& txn, std::uint32_t stream_id, ShardMeta& shard, lines::EpochMs cutoff,
                          std::uint64_t limit);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/error.h"
 #include "store/codec.h"
 #include "store/keys.h"
@@ -140,8 +142,26 @@ std::vector<ShardMeta> load_shards(const Txn& txn, std::uint32_t stream_id) {
   return shards;
 }
 
+const ShardMeta* find_shard(const std::vector<ShardMeta>& shards, std::uint32_t index) {
+  auto it = std::lower_bound(shards.begin(), shards.end(), index, [](const ShardMeta& s, std::uint32_t i) { return s.index < i; });
+  return it != shards.end() && it->index == index ? &*it : nullptr;
+}
+
 void save_shard(const Txn& txn, std::uint32_t stream_id, const ShardMeta& shard) {
   txn.put(txn.dbs().shards, keys::shard(stream_id, shard.index), encode(shard));
+}
+
+void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index) {
+  txn.del(txn.dbs().shards, keys::shard(stream_id, index));
+}
+
+std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const ShardMeta& child) {
+  std::vector<std::uint32_t> found;
+  for (const ShardMeta& shard : shards) {
+    bool overlaps = shard.range.start <= child.range.end && child.range.start <= shard.range.end;
+    if (shard.index < child.index && !shard.open && overlaps) found.push_back(shard.index);
+  }
+  return found;
 }
 
 void delete_stream(const Txn& txn, const StreamMeta& stream) {

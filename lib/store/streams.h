@@ -60,9 +60,21 @@ void save_stream(const Txn& txn, const StreamMeta& stream);
 StreamMeta create_stream(const Txn& txn, std::string_view name, std::uint32_t shards, std::int64_t retention_ms,
                          lines::EpochMs now);
 
-// Every shard of the stream, by index.
+// Every shard of the stream, by index. Indices have gaps where expired shards were removed.
 std::vector<ShardMeta> load_shards(const Txn& txn, std::uint32_t stream_id);
+// The shard of that index in `shards`, or nullptr.
+const ShardMeta* find_shard(const std::vector<ShardMeta>& shards, std::uint32_t index);
 void save_shard(const Txn& txn, std::uint32_t stream_id, const ShardMeta& shard);
+// Removes a shard from the catalog: a closed shard whose records have all expired, as Kinesis
+// removes closed shards after the retention period.
+void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index);
+
+// The shards a reader must finish before it reads `child`, so that each partition key's records
+// come out in the order they were put across splits, merges and scales: every closed shard of a
+// lower index whose hash-key range overlaps the child's. (Children always get higher indices
+// than the shards they replace; ranges, not the two lineage fields, decide, because a scale may
+// give a shard more than two parents.)
+std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const ShardMeta& child);
 
 // Deletes the stream's catalog entries and its groups; its records stay until
 // delete_records_step has removed them.

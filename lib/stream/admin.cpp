@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/error.h"
 #include "store/names.h"
 #include "store/records.h"
+#include "store/sequence.h"
 
 namespace millrace::stream {
 namespace {
@@ -135,9 +138,7 @@ std::uint64_t trim_stream(store::Env& env, const std::string& name) {
       store::StreamMeta stream = store::stream_or_throw(txn, name);
       lines::EpochMs cutoff = lines::now_ms() - stream.retention_ms;
       for (store::ShardMeta& shard : store::load_shards(txn, stream.id)) {
-        std::uint64_t n = store::trim_shard(txn, stream.id, shard, cutoff, kDeleteStep - removed);
-        if (n > 0) store::save_shard(txn, stream.id, shard);
-        removed += n;
+        removed += store::trim_shard(txn, stream.id, shard, cutoff, kDeleteStep - removed);
         if (removed == kDeleteStep) break;
       }
     });
@@ -145,6 +146,111 @@ std::uint64_t trim_stream(store::Env& env, const std::string& name) {
     more = removed == kDeleteStep;
   }
   return total;
+}
+
+namespace {
+
+// Runs a resharding in one transaction: `plan` gets the stream's shards and returns the shards
+// to close and the ranges of the children with their parents.
+struct Child {
+  store::HashRange range;
+  std::uint32_t parent, adjacent_parent;
+};
+struct Plan {
+  std::vector<std::uint32_t> close;
+  std::vector<Child> children;
+};
+
+template <class MakePlan>
+std::vector<std::uint32_t> reshard(store::Env& env, const std::string& name, MakePlan&& make_plan) {
+  std::vector<std::uint32_t> created;
+  env.write([&](const store::Txn& txn) {
+    created.clear();
+    store::StreamMeta stream = store::stream_or_throw(txn, name);
+    std::vector<store::ShardMeta> shards = store::load_shards(txn, stream.id);
+    Plan plan = make_plan(shards);
+    std::uint32_t open = 0;
+    for (const store::ShardMeta& s : shards) open += s.open;
+    check_shard_count(open - static_cast<std::uint32_t>(plan.close.size()) +
+                      static_cast<std::uint32_t>(plan.children.size()));
+    lines::EpochMs now = lines::now_ms();
+    for (std::uint32_t index : plan.close) {
+      store::ShardMeta shard = *store::find_shard(shards, index);
+      shard.open = false;
+      shard.closed_ms = now;
+      store::save_shard(txn, stream.id, shard);
+    }
+    for (const Child& child : plan.children) {
+      store::ShardMeta shard;
+      shard.index = stream.next_shard++;
+      shard.range = child.range;
+      shard.parent = child.parent;
+      shard.adjacent_parent = child.adjacent_parent;
+      shard.created_ms = now;
+      store::save_shard(txn, stream.id, shard);
+      created.push_back(shard.index);
+    }
+    store::save_stream(txn, stream);
+  });
+  return created;
+}
+
+// The open shard `index` of `shards` (indexed by shard index); throws when it is not one.
+const store::ShardMeta& open_shard(const std::vector<store::ShardMeta>& shards, std::uint32_t index) {
+  const store::ShardMeta* shard = store::find_shard(shards, index);
+  if (shard == nullptr) throw cli::Error(cli::Exit::no_input, store::shard_id(index), "no such shard");
+  if (!shard->open) throw cli::Error(cli::Exit::usage, store::shard_id(index), "shard is closed");
+  return *shard;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> split_shard(store::Env& env, const std::string& name, std::uint32_t index,
+                                       std::optional<store::HashKey> at) {
+  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
+    const store::ShardMeta& shard = open_shard(shards, index);
+    store::HashRange r = shard.range;
+    store::HashKey split = at ? *at : r.start + (r.end - r.start) / 2 + 1;
+    if (split <= r.start || split > r.end)
+      throw cli::Error(cli::Exit::usage, store::shard_id(index),
+                       fmt::format("--at must be in {}..{}", store::format_hash_key(r.start + 1),
+                                   store::format_hash_key(r.end)));
+    return Plan{{index}, {{{r.start, split - 1}, index, store::kNoShard}, {{split, r.end}, index, store::kNoShard}}};
+  });
+}
+
+std::vector<std::uint32_t> merge_shards(store::Env& env, const std::string& name, std::uint32_t index,
+                                        std::uint32_t adjacent) {
+  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
+    const store::ShardMeta& a = open_shard(shards, index);
+    const store::ShardMeta& b = open_shard(shards, adjacent);
+    if (a.range.end + 1 != b.range.start && b.range.end + 1 != a.range.start)
+      throw cli::Error(cli::Exit::usage, store::shard_id(index),
+                       fmt::format("not adjacent to {}: their hash-key ranges do not touch", store::shard_id(adjacent)));
+    store::HashRange merged{std::min(a.range.start, b.range.start), std::max(a.range.end, b.range.end)};
+    return Plan{{index, adjacent}, {{merged, index, adjacent}}};
+  });
+}
+
+std::vector<std::uint32_t> scale_stream(store::Env& env, const std::string& name, std::uint32_t count) {
+  check_shard_count(count);
+  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
+    Plan plan;
+    for (const store::ShardMeta& s : shards)
+      if (s.open) plan.close.push_back(s.index);
+    for (store::HashRange range : store::split_evenly({0, store::kMaxHashKey}, count)) {
+      // The lineage fields hold the first two overlapping parents; readers order by ranges.
+      Child child{range, store::kNoShard, store::kNoShard};
+      for (std::uint32_t index : plan.close) {
+        const store::HashRange& p = store::find_shard(shards, index)->range;
+        if (p.start > range.end || range.start > p.end) continue;
+        (child.parent == store::kNoShard ? child.parent : child.adjacent_parent) = index;
+        if (child.adjacent_parent != store::kNoShard) break;
+      }
+      plan.children.push_back(child);
+    }
+    return plan;
+  });
 }
 
 void delete_stream(store::Env& env, const std::string& name) {

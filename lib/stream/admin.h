@@ -55,6 +55,22 @@ void set_retention(store::Env& env, const std::string& name, std::int64_t retent
 std::uint64_t trim_stream(store::Env& env, const std::string& name);
 void delete_stream(store::Env& env, const std::string& name);
 
+// Resharding, as Kinesis: the parents close, the children open with the parents' lineage, and
+// producers route to the children from their next commit. Each returns the new shards' indices.
+// Throws cli::Error(no_input) for a missing shard, cli::Error(usage) for a closed shard, a
+// hash key outside the shard, shards that are not adjacent, or a count out of range.
+//
+// Splits `shard` in two; the second child starts at `at` (default: the middle of the range).
+std::vector<std::uint32_t> split_shard(store::Env& env, const std::string& name, std::uint32_t shard,
+                                       std::optional<store::HashKey> at);
+// Merges two open shards with adjacent ranges into one; `shard` is the parent, `adjacent` the
+// adjacent parent.
+std::vector<std::uint32_t> merge_shards(store::Env& env, const std::string& name, std::uint32_t shard,
+                                        std::uint32_t adjacent);
+// Replaces the open shards by `count` shards splitting the hash-key space evenly
+// (UpdateShardCount with UNIFORM_SCALING).
+std::vector<std::uint32_t> scale_stream(store::Env& env, const std::string& name, std::uint32_t count);
+
 // Checks a shard count and a retention against the limits; throws cli::Error(usage).
 void check_shard_count(std::uint32_t shards);
 void check_retention(std::int64_t retention_ms);

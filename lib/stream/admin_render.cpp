@@ -135,4 +135,16 @@ std::string list_table(const std::vector<StreamState>& states) {
   return out;
 }
 
+std::string shard_ids_json(const std::vector<std::uint32_t>& shards) {
+  std::string out = "{\"ShardIds\":[";
+  for (std::size_t i = 0; i < shards.size(); ++i) out.append(i > 0 ? "," : "").append(json_string(store::shard_id(shards[i])));
+  return out + "]}\n";
+}
+
+std::string shard_ids_lines(const std::vector<std::uint32_t>& shards) {
+  std::string out;
+  for (std::uint32_t shard : shards) out += store::shard_id(shard) + "\n";
+  return out;
+}
+
 }  // namespace millrace::stream

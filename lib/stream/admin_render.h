@@ -13,5 +13,8 @@ std::string describe_json(const StreamState& state);
 std::string describe_table(const StreamState& state);
 std::string list_json(const std::vector<StreamState>& states);
 std::string list_table(const std::vector<StreamState>& states);
+// The shards a resharding created: {"ShardIds":[...]} or one id a line.
+std::string shard_ids_json(const std::vector<std::uint32_t>& shards);
+std::string shard_ids_lines(const std::vector<std::uint32_t>& shards);
 
 }  // namespace millrace::stream

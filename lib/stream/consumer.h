@@ -1,10 +1,15 @@
-// Consumer: the loop of ks-consume (GetShardIterator and GetRecords, with a group's checkpoints).
+// Consumer: the loop of ks-consume (GetShardIterator and GetRecords, with a group's checkpoints
+// and leases).
 //
 // Each poll renews a short read transaction, reads what is new in the shards it follows (all
 // of them merged by arrival time, or the ones asked for), formats it, ends the transaction, and
 // only then writes: a slow reader of stdout never pins old pages. With a group, what was
 // written and flushed is checkpointed after each poll, so a restart neither skips anything nor
-// repeats more than the last poll. Following sleeps on the store's Notifier between polls.
+// repeats more than the last poll, and the group's members share the shards through leases
+// (leases.h). Following sleeps on the store's Notifier between polls.
+//
+// A shard is read only once every shard it descends from (by splits, merges and scales) is
+// finished, so each partition key's records come out in the order they were put.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +47,7 @@ struct ConsumeOptions {
   std::optional<std::int64_t> idle_exit_ms;
   OutputFormat format = OutputFormat::data;
   std::uint32_t batch_size = 100;      // records per lambda event
+  std::int64_t lease_timeout_ms = 10'000;  // with a group: how long a dead member keeps its shards
 };
 
 // Writes records to `out` until the stream is drained (or, following, until idle or stopped);

@@ -1,0 +1,85 @@
+#include "stream/failure_record.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <random>
+
+#include "lines/json.h"
+
+namespace millrace::stream {
+namespace {
+
+// The account and region of every local ARN: ARNs need them, and there is no account here.
+constexpr std::string_view kFunctionArn = "arn:aws:lambda:local:000000000000:function:millrace";
+constexpr std::string_view kStreamArnPrefix = "arn:aws:kinesis:local:000000000000:stream/";
+
+void append_time(std::string& out, lines::EpochMs ms) {
+  char text[lines::kIsoLength];
+  lines::format_iso8601(ms, text);
+  out.push_back('"');
+  out.append(text, lines::kIsoLength);
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::string random_uuid() {
+  // A request id must be unique, not secret: a generator per thread, seeded once from the
+  // system's entropy, costs no system call per record.
+  thread_local std::mt19937_64 random = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
+  std::array<unsigned char, 16> bytes;
+  for (std::size_t i = 0; i < bytes.size(); i += 8) {
+    std::uint64_t value = random();
+    for (std::size_t j = 0; j < 8; ++j) bytes[i + j] = static_cast<unsigned char>(value >> (8 * j));
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // RFC 9562: version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 9562: variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string uuid;
+  uuid.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) uuid.push_back('-');
+    uuid.push_back(kHex[bytes[i] >> 4]);
+    uuid.push_back(kHex[bytes[i] & 0x0f]);
+  }
+  return uuid;
+}
+
+std::string failure_record_json(const FailedBatch& batch) {
+  std::string out;
+  out.reserve(768);  // the record with 56-digit sequence numbers and a long stream name fits
+  out.append(R"({"requestContext":{"requestId":")").append(random_uuid());
+  out.append(R"(","functionArn":)");
+  lines::append_json_string(out, kFunctionArn);
+  out.append(R"(,"condition":)");
+  lines::append_json_string(out, batch.condition);
+  fmt::format_to(std::back_inserter(out), R"(,"approximateInvokeCount":{}}},)", batch.invoke_count);
+  out.append(R"("responseContext":{"statusCode":200,"executedVersion":"$LATEST")");
+  if (!batch.function_error.empty()) {
+    out.append(R"(,"functionError":)");
+    lines::append_json_string(out, batch.function_error);
+  }
+  out.append(R"(},"version":"1.0","timestamp":)");
+  append_time(out, batch.now_ms);
+  out.append(R"(,"KinesisBatchInfo":{"shardId":)");
+  lines::append_json_string(out, batch.shard_id);
+  out.append(R"(,"startSequenceNumber":)");
+  lines::append_json_string(out, batch.start_sequence);
+  out.append(R"(,"endSequenceNumber":)");
+  lines::append_json_string(out, batch.end_sequence);
+  out.append(R"(,"approximateArrivalOfFirstRecord":)");
+  append_time(out, batch.first_arrival_ms);
+  out.append(R"(,"approximateArrivalOfLastRecord":)");
+  append_time(out, batch.last_arrival_ms);
+  fmt::format_to(std::back_inserter(out), R"(,"batchSize":{},"streamArn":)", batch.batch_size);
+  lines::append_json_string(out, std::string(kStreamArnPrefix) + batch.stream);
+  out.append("}}");
+  return out;
+}
+
+}  // namespace millrace::stream

@@ -1,0 +1,199 @@
+#include "store/env.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/error.h"
+#include "temp_dir.h"
+
+using namespace millrace::store;
+using millrace::cli::Exit;
+using millrace::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The status of the cli::Error that `open` throws; Exit::ok when it throws none.
+template <class Open>
+Exit error_status(Open&& open) {
+  try {
+    open();
+  } catch (const millrace::cli::Error& e) {
+    return e.status();
+  }
+  return Exit::ok;
+}
+
+std::vector<std::string> keys_of(Env& env, MDB_dbi Dbs::*db) {
+  std::vector<std::string> keys;
+  ReadTxn txn(env);
+  Txn view = txn.renew();
+  Cursor cursor(view, env.dbs().*db);
+  for (bool ok = cursor.seek(""); ok; ok = cursor.next()) keys.emplace_back(cursor.key());
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("a store is created with mode 0700, parents included, on first write") {
+  TempDir dir;
+  fs::path path = dir / "nested/store";
+  { Env env(path, Access::write, Sync::none); }
+  CHECK(fs::exists(path / "data.mdb"));
+  CHECK((fs::status(path).permissions() & fs::perms::all) == fs::perms::owner_all);
+}
+
+TEST_CASE("opening a missing store for reading is unavailable (69) and creates nothing") {
+  TempDir dir;
+  fs::path path = dir / "store";
+  CHECK(error_status([&] { Env env(path, Access::read); }) == Exit::unavailable);
+  CHECK(static_cast<int>(Exit::unavailable) == 69);
+  CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("a file that is not an LMDB store is unavailable") {
+  TempDir dir;
+  fs::create_directory(dir / "store");
+  dir.write("store/data.mdb", std::string(16384, 'x'));
+  CHECK(error_status([&] { Env env(dir / "store", Access::read); }) == Exit::unavailable);
+  CHECK(error_status([&] { Env env(dir / "store", Access::write); }) == Exit::unavailable);
+}
+
+TEST_CASE("what one Env commits, a later one reads") {
+  TempDir dir;
+  {
+    Env env(dir / "store", Access::write, Sync::full);
+    env.write([&](const Txn& txn) { txn.put(env.dbs().groups, "key", "value"); });
+  }
+  Env env(dir / "store", Access::read);
+  ReadTxn reader(env);
+  Txn txn = reader.renew();
+  CHECK(txn.get(env.dbs().groups, "key") == std::optional<std::string_view>("value"));
+  CHECK_FALSE(txn.get(env.dbs().groups, "other"));
+}
+
+TEST_CASE("a renewed ReadTxn sees the commits made since its last snapshot") {
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::none);
+  ReadTxn reader(env);
+  CHECK_FALSE(reader.renew().get(env.dbs().groups, "k"));
+  reader.reset();
+  env.write([&](const Txn& txn) { txn.put(env.dbs().groups, "k", "1"); });
+  CHECK(reader.renew().get(env.dbs().groups, "k") == std::optional<std::string_view>("1"));
+  env.write([&](const Txn& txn) { txn.put(env.dbs().groups, "k", "2"); });
+  CHECK(reader.renew().get(env.dbs().groups, "k") == std::optional<std::string_view>("2"));  // renew without reset
+}
+
+TEST_CASE("an exception from the body of a write commits nothing") {
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::none);
+  CHECK_THROWS_AS(env.write([&](const Txn& txn) {
+    txn.put(env.dbs().groups, "k", "v");
+    throw std::runtime_error("stop");
+  }),
+                  std::runtime_error);
+  CHECK(keys_of(env, &Dbs::groups).empty());
+}
+
+TEST_CASE("Txn::del reports whether the key was there") {
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::none);
+  env.write([&](const Txn& txn) {
+    txn.put(env.dbs().groups, "k", "v");
+    CHECK(txn.del(env.dbs().groups, "k"));
+    CHECK_FALSE(txn.del(env.dbs().groups, "k"));
+  });
+}
+
+TEST_CASE("after Cursor::del, next() moves to the entry after the deleted one") {
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::none);
+  env.write([&](const Txn& txn) {
+    for (std::string key : {"a", "b", "c", "d", "e"}) txn.put(env.dbs().groups, key, "v" + key);
+  });
+  env.write([&](const Txn& txn) {
+    Cursor cursor(txn, env.dbs().groups);
+    REQUIRE(cursor.seek("b"));
+    cursor.del();
+    REQUIRE(cursor.next());
+    CHECK(cursor.key() == "c");
+    CHECK(cursor.value() == "vc");
+    REQUIRE(cursor.next());
+    cursor.del();  // d
+    REQUIRE(cursor.next());
+    CHECK(cursor.key() == "e");
+    cursor.del();  // the last entry: nothing after it
+    CHECK_FALSE(cursor.next());
+  });
+  CHECK(keys_of(env, &Dbs::groups) == std::vector<std::string>{"a", "c"});
+}
+
+TEST_CASE("a cursor seeks to the first key at or after the one asked for, and walks both ways") {
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::none);
+  env.write([&](const Txn& txn) {
+    for (std::string key : {"b", "d", "f"}) txn.put(env.dbs().groups, key, "");
+  });
+  ReadTxn reader(env);
+  Txn txn = reader.renew();
+  Cursor cursor(txn, env.dbs().groups);
+  REQUIRE(cursor.seek("c"));
+  CHECK(cursor.key() == "d");
+  REQUIRE(cursor.prev());
+  CHECK(cursor.key() == "b");
+  CHECK_FALSE(cursor.prev());
+  REQUIRE(cursor.seek(""));
+  CHECK(cursor.key() == "b");
+  REQUIRE(cursor.last());
+  CHECK(cursor.key() == "f");
+  CHECK_FALSE(cursor.seek("g"));
+}
+
+TEST_CASE("a transaction larger than the initial map grows the map and commits whole") {
+  // The map starts at 64 MiB; 96 values of 1 MiB cannot fit without growing it.
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::none);
+  const std::size_t kValues = 96;
+  int runs = 0;
+  env.write([&](const Txn& txn) {
+    ++runs;
+    for (std::size_t i = 0; i < kValues; ++i) {
+      char key[8];
+      std::snprintf(key, sizeof key, "v%03zu", i);
+      txn.put(env.dbs().groups, key, std::string(1 << 20, static_cast<char>('a' + i % 26)));
+    }
+  });
+  CHECK(runs >= 2);  // at least one MDB_MAP_FULL and a run from the start
+  MDB_envinfo info;
+  mdb_env_info(env.get(), &info);
+  CHECK(info.me_mapsize > (96u << 20));
+  ReadTxn reader(env);
+  Txn txn = reader.renew();
+  for (std::size_t i = 0; i < kValues; ++i) {
+    char key[8];
+    std::snprintf(key, sizeof key, "v%03zu", i);
+    auto value = txn.get(env.dbs().groups, key);
+    REQUIRE(value);
+    CHECK(value->size() == (1u << 20));
+    CHECK(value->front() == static_cast<char>('a' + i % 26));
+  }
+}
+
+TEST_CASE("check() maps LMDB codes to the documented errors") {
+  CHECK_NOTHROW(check(MDB_SUCCESS, "x"));
+  CHECK_THROWS_AS(check(MDB_MAP_FULL, "x"), MapFull);
+  CHECK(error_status([] { check(MDB_CORRUPTED, "x"); }) == Exit::unavailable);
+  CHECK(error_status([] { check(MDB_INVALID, "x"); }) == Exit::unavailable);
+  CHECK(error_status([] { check(MDB_VERSION_MISMATCH, "x"); }) == Exit::unavailable);
+  CHECK(error_status([] { check(MDB_READERS_FULL, "x"); }) == Exit::temp_fail);
+  int code = 0;
+  try {
+    check(ENOSPC, "commit");
+  } catch (const std::system_error& e) {
+    code = e.code().value();
+  }
+  CHECK(code == ENOSPC);
+}

@@ -1,0 +1,220 @@
+#include "lines/json.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "lines/reader.h"
+
+using namespace millrace::lines;
+
+namespace {
+
+// A line as the reader hands it over: followed by kPadding readable bytes.
+class Padded {
+ public:
+  explicit Padded(std::string_view text) : storage_(text), size_(text.size()) { storage_.append(kPadding, '\0'); }
+  std::string_view text() const { return {storage_.data(), size_}; }
+
+ private:
+  std::string storage_;
+  std::size_t size_;
+};
+
+simdjson::error_code validate(Validator& validator, const Padded& line) { return validator.parse(line.text()); }
+
+bool valid(std::string_view text) {
+  Validator validator;
+  Padded line(text);
+  return validate(validator, line) == simdjson::SUCCESS;
+}
+
+struct Text {
+  FieldText::Status status;
+  std::string text;
+};
+
+// The field's status and text after parsing `line` (which stays alive for the call).
+Text field(Validator& validator, std::string_view spec) {
+  std::string scratch;
+  FieldText got = validator.field_text(Field(std::string(spec)), scratch);
+  return {got.status, std::string(got.text)};
+}
+
+using Status = FieldText::Status;
+
+}  // namespace
+
+TEST_CASE("valid JSON lines are accepted, integers beyond 64 bits included") {
+  for (std::string_view text : {
+           R"({"a":1})",
+           R"([1,2,{"b":null},"x",true,false])",
+           R"("just a string")",
+           "42",
+           "-0.5e-3",
+           R"(  {"a" : [ ] , "b" : { } }  )",
+           R"({"s":"\u00e9\n\"\\\/"})",
+           "18446744073709551616",
+           "-123456789012345678901234567890e5",
+           R"({"n":18446744073709551616})",
+           R"({"n":-123456789012345678901234567890e5,"s":"x"})",
+           R"([18446744073709551616, 1.5e300, {"deep":[99999999999999999999999]}])",
+       }) {
+    CAPTURE(text);
+    CHECK(valid(text));
+  }
+}
+
+TEST_CASE("invalid JSON lines are refused") {
+  for (std::string_view text : {
+           "",
+           R"({"a":1} x)",
+           R"({"a":1}{})",
+           "01",
+           R"({"a":01})",
+           "1.",
+           R"({"a":1.})",
+           ".5",
+           "+1",
+           "1e",
+           "-",
+           R"({"a":1)",
+           R"({"a":{"b":2})",
+           "[1,]",
+           "{a:1}",
+           R"({"a":"\q"})",
+           R"({"a":"\u12"})",
+           "nul",
+           // The same faults in lines that the on-demand path validates (an integer beyond 64 bits).
+           R"({"n":18446744073709551616} x)",
+           R"({"n":18446744073709551616,"m":01})",
+           R"({"n":18446744073709551616,"m":1.})",
+           R"({"n":18446744073709551616,"s":"\q"})",
+           R"({"n":18446744073709551616)",
+           R"([18446744073709551616,])",
+           "18446744073709551616 x",
+           "018446744073709551616",
+       }) {
+    CAPTURE(text);
+    CHECK_FALSE(valid(text));
+  }
+}
+
+TEST_CASE("nesting deeper than kMaxDepth is refused as too deep") {
+  Validator validator;
+  Padded shallow(std::string(kMaxDepth / 2, '[') + std::string(kMaxDepth / 2, ']'));
+  CHECK(validate(validator, shallow) == simdjson::SUCCESS);
+  Padded deep(std::string(kMaxDepth + 10, '[') + std::string(kMaxDepth + 10, ']'));
+  CHECK(validate(validator, deep) == simdjson::DEPTH_ERROR);
+}
+
+TEST_CASE("a field is named or given as a JSON pointer") {
+  CHECK(Field("name").pointer() == "/name");
+  CHECK(Field("/user/id").pointer() == "/user/id");
+  CHECK(Field("a/b").pointer() == "/a~1b");
+  CHECK(Field("t~x").pointer() == "/t~0x");
+  CHECK(Field("a/b").spec() == "a/b");
+
+  Validator validator;
+  Padded line(R"({"name":"Shadowfax","user":{"id":"u7"},"a/b":"slash","t~x":"tilde"})");
+  REQUIRE(validate(validator, line) == simdjson::SUCCESS);
+  CHECK(field(validator, "name").text == "Shadowfax");
+  CHECK(field(validator, "/user/id").text == "u7");
+  CHECK(field(validator, "a/b").text == "slash");
+  CHECK(field(validator, "/a~1b").text == "slash");
+  CHECK(field(validator, "t~x").text == "tilde");
+  CHECK(field(validator, "nope").status == Status::missing);
+  CHECK(field(validator, "/user/nope").status == Status::missing);
+  CHECK(field(validator, "user/id").status == Status::missing);  // a name, not a pointer
+}
+
+TEST_CASE("field text of strings, numbers and booleans; objects, arrays and null are not scalars") {
+  Validator validator;
+  Padded line(R"({"s":"x\"y","i":42,"neg":-3,"f":1.5,"u":18446744073709551615,"t":true,"b":false,)"
+              R"("n":null,"o":{"k":1},"a":[1]})");
+  REQUIRE(validate(validator, line) == simdjson::SUCCESS);
+  CHECK(field(validator, "s").text == "x\"y");
+  CHECK(field(validator, "i").text == "42");
+  CHECK(field(validator, "neg").text == "-3");
+  CHECK(field(validator, "f").text == "1.5");
+  CHECK(field(validator, "u").text == "18446744073709551615");
+  CHECK(field(validator, "t").text == "true");
+  CHECK(field(validator, "b").text == "false");
+  CHECK(field(validator, "s").status == Status::ok);
+  CHECK(field(validator, "n").status == Status::not_scalar);
+  CHECK(field(validator, "o").status == Status::not_scalar);
+  CHECK(field(validator, "a").status == Status::not_scalar);
+  CHECK(field(validator, "missing").status == Status::missing);
+}
+
+TEST_CASE("fields of a line with an integer beyond 64 bits are read all the same") {
+  Validator validator;
+  Padded line(R"({"big":18446744073709551616,"name":"x\"y","n":42,"f":1.5,"t":true,)"
+              R"("o":{"k":"v"},"a/b":"s","neg":-123456789012345678901234567890e5})");
+  REQUIRE(validate(validator, line) == simdjson::SUCCESS);
+  CHECK(field(validator, "big").text == "18446744073709551616");
+  CHECK(field(validator, "neg").text == "-123456789012345678901234567890e5");
+  CHECK(field(validator, "name").text == "x\"y");
+  CHECK(field(validator, "n").text == "42");
+  CHECK(field(validator, "f").text == "1.5");
+  CHECK(field(validator, "t").text == "true");
+  CHECK(field(validator, "/o/k").text == "v");
+  CHECK(field(validator, "a/b").text == "s");
+  CHECK(field(validator, "o").status == Status::not_scalar);
+  CHECK(field(validator, "missing").status == Status::missing);
+
+  // The next line is an ordinary one again: its fields, not the previous line's.
+  Padded next(R"({"name":"second"})");
+  REQUIRE(validate(validator, next) == simdjson::SUCCESS);
+  CHECK(field(validator, "name").text == "second");
+  CHECK(field(validator, "big").status == Status::missing);
+}
+
+TEST_CASE("append_json_string escapes quotes, backslashes and control characters, and keeps UTF-8") {
+  auto quoted = [](std::string_view text) {
+    std::string out = "prefix:";
+    append_json_string(out, text);
+    return out;
+  };
+  CHECK(quoted("") == "prefix:\"\"");
+  CHECK(quoted("plain") == "prefix:\"plain\"");
+  CHECK(quoted("a\"b\\c") == R"(prefix:"a\"b\\c")");
+  CHECK(quoted("\x01") == R"(prefix:"\u0001")");
+  CHECK(quoted("\x1f|\x7f") == "prefix:\"\\u001f|\x7f\"");
+  CHECK(quoted(std::string_view("\0", 1)) == R"(prefix:"\u0000")");
+  CHECK(quoted("\n\t\r\b\f") == R"(prefix:"\n\t\r\b\f")");
+  CHECK(quoted("é ünï 😀 /") == "prefix:\"é ünï 😀 /\"");
+}
+
+TEST_CASE("a string escaped by append_json_string reads back as itself") {
+  std::string original;
+  for (int c = 0; c < 128; ++c) original.push_back(static_cast<char>(c));
+  original += "é😀";
+  std::string line = R"({"k":)";
+  append_json_string(line, original);
+  line += "}";
+  Validator validator;
+  Padded padded(line);
+  REQUIRE(validate(validator, padded) == simdjson::SUCCESS);
+  CHECK(field(validator, "k").text == original);
+}
+
+TEST_CASE("describe says invalid JSON and the reason in lower case") {
+  CHECK(describe(simdjson::EMPTY) == "invalid JSON: empty line");
+  CHECK(describe(simdjson::DEPTH_ERROR) == "invalid JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  for (auto error : {simdjson::TAPE_ERROR, simdjson::NUMBER_ERROR, simdjson::STRING_ERROR, simdjson::TRAILING_CONTENT,
+                     simdjson::UNCLOSED_STRING}) {
+    std::string text = describe(error);
+    CAPTURE(text);
+    REQUIRE(text.size() > 14);
+    CHECK(text.starts_with("invalid JSON: "));
+    CHECK(std::islower(static_cast<unsigned char>(text[14])));
+    CHECK(text.back() != '.');
+  }
+  // What a caller gets for a bad line.
+  Validator validator;
+  Padded bad(R"({"a":01})");
+  std::string text = describe(validate(validator, bad));
+  CHECK(text.starts_with("invalid JSON: "));
+}
