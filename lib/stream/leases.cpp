@@ -26,6 +26,13 @@ std::string make_owner() {
 Leases::Leases(store::Env& env, std::uint32_t stream_id, std::string group, std::int64_t timeout_ms)
     : env_(env), stream_id_(stream_id), group_(std::move(group)), timeout_ms_(timeout_ms), owner_(make_owner()) {}
 
+Leases::~Leases() {
+  try {
+    if (!held_.empty()) release();
+  } catch (...) {  // the store failed: the leases expire after the timeout instead
+  }
+}
+
 const std::set<std::uint32_t>& Leases::renew(const std::vector<std::uint32_t>& eligible) {
   lines::EpochMs now = lines::now_ms();
   env_.write([&](const store::Txn& txn) {

@@ -27,6 +27,11 @@ inline constexpr std::int64_t kDefaultLeaseTimeoutMs = 10'000;  // as the KCL's 
 class Leases {
  public:
   Leases(store::Env& env, std::uint32_t stream_id, std::string group, std::int64_t timeout_ms);
+  // Frees the leases still held, however the member ends (a closed stdout, an error): only a
+  // killed member makes the others wait for the timeout.
+  ~Leases();
+  Leases(const Leases&) = delete;
+  Leases& operator=(const Leases&) = delete;
 
   const std::string& owner() const { return owner_; }
   // Whether it is time to renew: a third of the timeout has passed since the last renewal, or
