@@ -1,6 +1,9 @@
 // ks-consume [-S DIR] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
 //            [-f [--idle-exit DURATION]] [--format data|envelope|lambda] [--batch-size N]
 //            [--lease-timeout DURATION] [--sync full|none]
+//            [--exec CMD [--exec-format lambda|data|envelope] [--batch-window DURATION] [--retries N]
+//             [--max-record-age DURATION] [--bisect] [--on-failure STREAM] [--parallel N]
+//             [--timeout DURATION]]
 #include <unistd.h>
 
 #include "cli/app.h"
@@ -13,6 +16,7 @@
 #include "store/notify.h"
 #include "store/sequence.h"
 #include "stream/consumer.h"
+#include "stream/exec.h"
 
 using namespace millrace;
 
@@ -23,6 +27,7 @@ int main(int argc, char** argv) {
   std::string from = "trim-horizon";
   std::vector<std::string> shards;
   store::Sync sync = store::Sync::full;
+  stream::ExecOptions exec;
 
   cli::add_stream(cli, options.source.stream)->required();
   cli::add_group(cli, options.source.group);
@@ -45,6 +50,32 @@ int main(int argc, char** argv) {
   cli::add_choice(cli, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}},
                   "fsync each checkpoint (full) or not (none)");
 
+  auto* exec_option = cli.add_option("--exec", exec.command, "run CMD (by /bin/sh -c) on each batch, as Lambda")
+                          ->option_text("CMD");
+  cli::add_choice(cli, "--exec-format", exec.format,
+                  {{"lambda", stream::OutputFormat::lambda},
+                   {"data", stream::OutputFormat::data},
+                   {"envelope", stream::OutputFormat::envelope}},
+                  "what the handler reads on stdin (default lambda)")
+      ->needs(exec_option);
+  cli::add_duration(cli, "--batch-window", exec.batch_window_ms, "wait this long for a batch to fill")->needs(exec_option);
+  cli.add_option("--retries", exec.retries, "retries of a failed batch (default: until its records expire)")
+      ->option_text("N")
+      ->needs(exec_option);
+  cli::add_duration(cli, "--max-record-age", exec.max_record_age_ms, "older records go to --on-failure unhandled")
+      ->needs(exec_option);
+  cli.add_flag("--bisect", exec.bisect, "split a failed batch in two and retry each half")->needs(exec_option);
+  cli.add_option("--on-failure", exec.on_failure, "stream for the failure records of batches given up")
+      ->check(cli::name_validator())
+      ->option_text("STREAM")
+      ->needs(exec_option);
+  cli.add_option("--parallel", exec.parallel, "shards handled at once (default 1)")
+      ->check(CLI::Range(1, 1024))
+      ->option_text("N")
+      ->needs(exec_option);
+  cli::add_duration(cli, "--timeout", exec.timeout_ms, "a handler running longer is killed and has failed")
+      ->needs(exec_option);
+
   return app.run(argc, argv, [&] {
     auto start = stream::StartPosition::parse(from);
     if (!start) throw cli::Error(cli::Exit::usage, "--from", "not trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601");
@@ -54,7 +85,8 @@ int main(int argc, char** argv) {
     store::Notifier notifier(env.dir());
     cli::catch_stop_signals();
     lines::Writer out(STDOUT_FILENO);
-    std::uint64_t count = stream::consume(env, notifier, options, out);
+    std::uint64_t count = exec.command.empty() ? stream::consume(env, notifier, options, out)
+                                               : stream::consume_exec(env, notifier, options, exec, out);
     cli::note(options.source.stream, "{} records", count);
   });
 }

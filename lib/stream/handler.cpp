@@ -21,9 +21,12 @@ extern char** environ;
 namespace millrace::stream {
 namespace {
 
-// Pipes as large as the Writer's buffer: a batch of 10000 records goes in a few writes, each a
-// wake-up of the handler, instead of one per default 64 KiB.
-constexpr int kPipeSize = 1 << 20;
+// A stdin pipe up to as large as the Writer's buffer: a batch of 10000 records goes in a few
+// writes, each a wake-up of the handler, instead of one per 64 KiB. Only for a batch larger than
+// the default 64 KiB: the pages a user's pipes may have are limited (pipe-user-pages-soft), and
+// past the limit every new pipe of the user gets one page.
+constexpr std::size_t kDefaultPipeSize = 1 << 16;
+constexpr std::size_t kMaxPipeSize = 1 << 20;
 // Without a pidfd (Linux before 5.3, or a seccomp filter refusing it), how often to check whether
 // the handler has exited while a background process of it holds its pipes open...
 constexpr int kExitPollMs = 50;
@@ -118,9 +121,10 @@ class Child {
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
   ~Child() {
-    if (!reaped_) {
-      kill_group();
-      wait();
+    if (reaped_) return;
+    kill_group();
+    int status;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
   }
 
@@ -184,8 +188,8 @@ HandlerResult run_handler(const std::string& command, std::string_view input, st
   auto [stdout_read, stdout_write] = make_pipe();
   auto [stderr_read, stderr_write] = make_pipe();
   // Best effort, as in Writer: the size is capped by /proc/sys/fs/pipe-max-size.
-  ::fcntl(stdin_write.get(), F_SETPIPE_SZ, kPipeSize);
-  ::fcntl(stdout_read.get(), F_SETPIPE_SZ, kPipeSize);
+  if (input.size() > kDefaultPipeSize)
+    ::fcntl(stdin_write.get(), F_SETPIPE_SZ, static_cast<int>(std::min(input.size(), kMaxPipeSize)));
   Child child(command, stdin_read.get(), stdout_write.get(), stderr_write.get());
   // Our copies of the child's ends go, so its exit is our end of file.
   stdin_read.reset();
@@ -200,7 +204,7 @@ HandlerResult run_handler(const std::string& command, std::string_view input, st
   StderrLines stderr_lines(label);
   auto to_stdout = [&](std::string_view data) { stdout_filter.feed(data); };
   auto to_stderr = [&](std::string_view data) { stderr_lines.feed(data); };
-  std::string buffer(1 << 16, '\0');  // one read: the default pipe size
+  std::string buffer(kDefaultPipeSize, '\0');  // one read empties a default pipe
 
   if (input.empty()) stdin_write.reset();
   std::size_t written = 0;

@@ -46,6 +46,9 @@ struct HandlerResult {
 // it writes later is not waited for. A handler that exits without reading all its input is not
 // an error (EPIPE on its stdin means it stopped reading).
 //
+// REQUIRES: SIGPIPE ignored in this process (App::run does it), so that a handler exiting
+// before it has read the batch makes our write fail with EPIPE instead of killing us.
+//
 // Throws std::system_error when a pipe or the process cannot be created, and whatever
 // out.flush() throws (EPIPE when our own reader has gone); the handler's whole process group
 // is then killed before the exception leaves.

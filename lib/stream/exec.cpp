@@ -1,0 +1,341 @@
+#include "stream/exec.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+#include "cli/signals.h"
+#include "store/records.h"
+#include "store/sequence.h"
+#include "stream/failure_record.h"
+#include "stream/handler.h"
+#include "stream/leases.h"
+#include "stream/stream_reader.h"
+
+namespace millrace::stream {
+namespace {
+
+// Retries wait this long, doubling up to kMaxBackoffMs, as Lambda backs off between retries.
+constexpr std::int64_t kFirstBackoffMs = 50;
+constexpr std::int64_t kMaxBackoffMs = 5000;
+// While handlers run, the main loop looks for new records this often (it also wakes at once
+// when a handler finishes).
+constexpr std::int64_t kBusyWaitMs = 10;
+constexpr std::int64_t kLongestWaitMs = 1000;
+
+struct OwnedRecord {
+  store::Position position;
+  lines::EpochMs arrival_ms;
+  std::string partition_key, data;
+  bool json;
+  store::Record view() const { return {position, arrival_ms, partition_key, data, json}; }
+};
+
+struct Job {
+  std::uint32_t shard;
+  std::vector<OwnedRecord> records;
+};
+
+struct Done {
+  std::uint32_t shard;
+  std::uint64_t next;   // the shard's position after the batch
+  std::uint64_t count;  // records handled or sent to the failure stream
+};
+
+// Handles one batch with retries, bisection, partial responses and the failure stream.
+class BatchHandler {
+ public:
+  BatchHandler(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, const ExecOptions& exec,
+               std::int64_t max_age_ms)
+      : options_(options), exec_(exec), max_age_ms_(max_age_ms), out_(STDOUT_FILENO), lambda_(options.source) {
+    if (exec_.on_failure) failures_.emplace(env, notifier, *exec_.on_failure);
+  }
+
+  void handle(std::span<const OwnedRecord> batch) {
+    std::uint32_t attempts = 0;
+    std::int64_t backoff = kFirstBackoffMs;
+    while (!batch.empty()) {
+      // Records past their age go to the failure stream; arrival times never decrease in a
+      // shard, so they are a prefix of the batch.
+      lines::EpochMs now = lines::now_ms();
+      std::size_t expired = 0;
+      while (expired < batch.size() && now - batch[expired].arrival_ms > max_age_ms_) ++expired;
+      if (expired > 0) {
+        fail(batch.first(expired), kRecordAgeExceeded, attempts, "");
+        batch = batch.subspan(expired);
+        continue;
+      }
+      ++attempts;
+      HandlerResult result = invoke(batch);
+      std::size_t good = batch.size();
+      if (result.status == HandlerResult::Status::ok) {
+        if (result.item_failures.empty()) return;
+        good = first_failure(batch, result.item_failures);
+      } else {
+        good = 0;
+        cli::warn(store::shard_id(batch.front().position.shard), "handler {} (batch of {} from {})",
+                  result.status == HandlerResult::Status::timed_out ? "timed out"
+                                                                    : fmt::format("exited with {}", result.exit_status),
+                  batch.size(), store::format_sequence(batch.front().position));
+      }
+      batch = batch.subspan(good);  // the records before the first failure are done
+      if (batch.empty()) return;
+      if (exec_.bisect && batch.size() > 1) {
+        std::size_t half = batch.size() / 2;
+        handle(batch.first(half));
+        handle(batch.subspan(half));
+        return;
+      }
+      if (exec_.retries && attempts > *exec_.retries) {
+        fail(batch, kRetryAttemptsExhausted, attempts,
+             result.status == HandlerResult::Status::ok ? std::string_view{} : kUnhandled);
+        return;
+      }
+      sleep_ms(backoff);
+      backoff = std::min(backoff * 2, kMaxBackoffMs);
+    }
+  }
+
+ private:
+  HandlerResult invoke(std::span<const OwnedRecord> batch) {
+    std::string input;
+    if (exec_.format == OutputFormat::lambda) lambda_.begin(input);
+    bool first = true;
+    for (const OwnedRecord& record : batch) {
+      switch (exec_.format) {
+        case OutputFormat::lambda: lambda_.add(input, record.view(), first); break;
+        case OutputFormat::envelope: append_envelope(input, record.view(), options_.source); break;
+        case OutputFormat::data: append_data(input, record.view()); break;
+      }
+      first = false;
+    }
+    if (exec_.format == OutputFormat::lambda) lambda_.end(input);
+    return run_handler(exec_.command, input, exec_.timeout_ms, store::shard_id(batch.front().position.shard), out_);
+  }
+
+  // How many records precede the lowest sequence number the handler reported as failed; 0 when
+  // an identifier names no record of the batch (Lambda then fails the whole batch).
+  static std::size_t first_failure(std::span<const OwnedRecord> batch, const std::vector<std::string>& failures) {
+    std::size_t first = batch.size();
+    for (const std::string& id : failures) {
+      auto position = store::parse_sequence(id);
+      auto it = std::find_if(batch.begin(), batch.end(), [&](const OwnedRecord& r) { return position && r.position == *position; });
+      if (it == batch.end()) return 0;
+      first = std::min(first, static_cast<std::size_t>(it - batch.begin()));
+    }
+    return first;
+  }
+
+  void fail(std::span<const OwnedRecord> batch, std::string_view condition, std::uint32_t attempts,
+            std::string_view function_error) {
+    const OwnedRecord& first = batch.front();
+    const OwnedRecord& last = batch.back();
+    cli::warn(store::shard_id(first.position.shard), "{} records from {} to {} given up ({})", batch.size(),
+              store::format_sequence(first.position), store::format_sequence(last.position), condition);
+    if (!failures_) return;
+    FailedBatch failed{options_.source.stream,
+                       store::shard_id(first.position.shard),
+                       store::format_sequence(first.position),
+                       store::format_sequence(last.position),
+                       first.arrival_ms,
+                       last.arrival_ms,
+                       lines::now_ms(),
+                       static_cast<std::uint32_t>(batch.size()),
+                       attempts,
+                       std::string(condition),
+                       std::string(function_error)};
+    std::string line = failure_record_json(failed);
+    std::string key = store::shard_id(first.position.shard);
+    store::Put put{md5_(key), key, line, true};
+    failures_->append({&put, 1}, placed_);
+  }
+
+  static void sleep_ms(std::int64_t ms) {
+    // In slices, so that a stop signal is noticed.
+    for (std::int64_t slept = 0; slept < ms && !cli::stop_requested(); slept += 50)
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(50, ms - slept)));
+  }
+
+  const ConsumeOptions& options_;
+  const ExecOptions& exec_;
+  std::int64_t max_age_ms_;
+  lines::Writer out_;
+  LambdaEvent lambda_;
+  std::optional<store::Producer> failures_;
+  store::Md5 md5_;
+  std::vector<store::Position> placed_;
+};
+
+// A pool of threads, each with its own BatchHandler, taking one job at a time.
+class Workers {
+ public:
+  Workers(std::uint32_t count, const std::function<std::unique_ptr<BatchHandler>()>& make) {
+    for (std::uint32_t i = 0; i < count; ++i) threads_.emplace_back([this, handler = make()] { run(*handler); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  void submit(Job job) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(std::move(job));
+      ++busy_;
+    }
+    wake_.notify_one();
+  }
+  std::size_t busy() {
+    std::lock_guard lock(mutex_);
+    return busy_;
+  }
+  // Finished jobs, waiting up to `timeout_ms` for one when none is. Rethrows a worker's failure.
+  std::vector<Done> finished(std::int64_t timeout_ms) {
+    std::unique_lock lock(mutex_);
+    done_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return !done_.empty() || failure_; });
+    if (failure_) std::rethrow_exception(failure_);
+    std::vector<Done> out(done_.begin(), done_.end());
+    done_.clear();
+    return out;
+  }
+
+ private:
+  void run(BatchHandler& handler) {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return closing_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      try {
+        handler.handle(job.records);
+        std::lock_guard lock(mutex_);
+        done_.push_back({job.shard, job.records.back().position.counter + 1, job.records.size()});
+        --busy_;
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        failure_ = std::current_exception();
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, done_cv_;
+  std::deque<Job> jobs_;
+  std::deque<Done> done_;
+  std::size_t busy_ = 0;
+  bool closing_ = false;
+  std::exception_ptr failure_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options,
+                           const ExecOptions& exec, lines::Writer& out) {
+  StreamReader positions(env, options);
+  store::ReadTxn reader(env);
+  std::uint32_t stream_id = positions.start(reader.renew());
+  // Without a retry limit a batch is retried until its records expire (Lambda's default):
+  // their age then passes the retention.
+  std::int64_t max_age_ms = exec.max_record_age_ms.value_or(INT64_MAX);
+  if (!exec.retries) max_age_ms = std::min(max_age_ms, store::stream_or_throw(reader.renew(), options.source.stream).retention_ms);
+  if (exec.on_failure) store::stream_or_throw(reader.renew(), *exec.on_failure);
+  reader.reset();
+  out.flush();
+
+  std::optional<Leases> leases;
+  if (options.source.group) leases.emplace(env, stream_id, *options.source.group, options.lease_timeout_ms);
+  Workers workers(exec.parallel, [&] { return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms); });
+  std::map<std::uint32_t, bool> in_flight;
+  std::uint64_t total = 0;
+  lines::EpochMs last_news = lines::now_ms();
+  while (!cli::stop_requested() || workers.busy() > 0) {
+    std::uint32_t epoch = notifier.epoch(stream_id);
+    std::int64_t wait_ms = kLongestWaitMs;
+    bool window_pending = false;  // a batch waits for its window to fill
+    if (!cli::stop_requested() && !(options.limit != 0 && total >= options.limit)) {
+      store::Txn txn = reader.renew();
+      positions.refresh(txn);
+      if (leases) {
+        std::vector<std::uint32_t> eligible = positions.readable();
+        if (leases->due(lines::now_ms(), eligible)) {
+          reader.reset();
+          positions.hold(leases->renew(eligible), leases->owner());
+          txn = reader.renew();
+          positions.refresh(txn);
+        }
+        wait_ms = std::clamp<std::int64_t>(leases->next_due() - lines::now_ms(), 0, wait_ms);
+      }
+      lines::EpochMs now = lines::now_ms();
+      for (const store::ShardMeta& shard : positions.shards()) {
+        if (workers.busy() >= exec.parallel) break;
+        if (in_flight[shard.index] || !positions.may_read(shard)) continue;
+        std::uint64_t position = positions.position(shard);
+        store::ShardCursor cursor(txn, stream_id, shard.index);
+        if (position >= shard.next_counter || !cursor.seek(position)) continue;
+        std::uint64_t available = shard.next_counter - cursor.record().position.counter;
+        // A batch waits for the batch window to fill, counted from its first record's arrival.
+        if (exec.batch_window_ms && available < options.batch_size) {
+          std::int64_t left = cursor.record().arrival_ms + *exec.batch_window_ms - now;
+          if (left > 0) {
+            wait_ms = std::min(wait_ms, left);
+            window_pending = true;
+            continue;
+          }
+        }
+        Job job{shard.index, {}};
+        std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
+        for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
+             more = cursor.next()) {
+          const store::Record& r = cursor.record();
+          job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
+        }
+        total += job.records.size();
+        in_flight[shard.index] = true;
+        workers.submit(std::move(job));
+      }
+      reader.reset();
+    }
+    if (workers.busy() == 0) {
+      bool done = options.limit != 0 && total >= options.limit;
+      if (done || cli::stop_requested()) break;
+      if (!options.follow && !window_pending) break;  // drained
+      if (options.idle_exit_ms) {
+        std::int64_t left = last_news + *options.idle_exit_ms - lines::now_ms();
+        if (left <= 0) break;
+        wait_ms = std::min(wait_ms, left);
+      }
+      notifier.wait(stream_id, epoch, wait_ms);
+      continue;
+    }
+    for (const Done& done : workers.finished(kBusyWaitMs)) {
+      in_flight[done.shard] = false;
+      positions.delivered(done.shard, done.next);
+      last_news = lines::now_ms();
+    }
+    positions.checkpoint();
+  }
+  return total;
+}
+
+}  // namespace millrace::stream

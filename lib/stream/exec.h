@@ -1,0 +1,43 @@
+// Exec: ks-consume --exec, Lambda's event source mapping for Kinesis on one machine.
+//
+// Each shard's records go to the handler command in batches, one batch per shard at a time and
+// in order, up to `parallel` shards at once. A batch that succeeds moves the shard's position
+// (and the group's checkpoint) past it. One that fails is retried; with bisect it is split in
+// two and each half handled on its own, so a poison record is isolated while the good records
+// around it are handled once. A partial batch response (batchItemFailures) marks the records
+// before the lowest failed sequence number done, and the rest is retried. Records that exhaust
+// their retries, or that are older than the maximum record age, are sent to the on-failure
+// stream as Lambda failure records (pointers to the records, not the records), and the position
+// moves past them: a shard never stops for good behind one bad record.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "lines/writer.h"
+#include "store/env.h"
+#include "store/notify.h"
+#include "stream/consumer.h"
+
+namespace millrace::stream {
+
+struct ExecOptions {
+  std::string command;                       // run by /bin/sh -c
+  std::optional<std::int64_t> batch_window_ms;  // wait this long for a batch to fill
+  std::optional<std::uint32_t> retries;      // nullopt: until the records expire
+  std::optional<std::int64_t> max_record_age_ms;
+  bool bisect = false;
+  std::optional<std::string> on_failure;     // a stream for failure records
+  std::uint32_t parallel = 1;                // shards handled at once
+  std::optional<std::int64_t> timeout_ms;    // a handler running longer is killed and has failed
+  OutputFormat format = OutputFormat::lambda;  // what the handler reads on stdin
+};
+
+// Hands the stream's records to the handler until drained (or, following, until idle or
+// stopped); returns how many records were handled or sent to the failure stream. The handlers'
+// stdout goes to `out`. Throws cli::Error(no_input) for a missing stream or failure stream.
+std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options,
+                           const ExecOptions& exec, lines::Writer& out);
+
+}  // namespace millrace::stream
