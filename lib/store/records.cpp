@@ -18,6 +18,9 @@ constexpr std::size_t kBlockHeader = 1 + 8 + 4 + 8;
 constexpr std::size_t kRecordHeader = 1 + 2 + 4;
 constexpr std::uint8_t kFlagJson = 1;
 
+// How often a producer frees the reader slots of dead processes.
+constexpr lines::EpochMs kReaderCheckMs = 10'000;
+
 // Expired records trimmed per shard per commit: twice what a commit appends keeps retention
 // ahead of any producer, and the floor lets a quiet stream catch up too.
 constexpr std::uint64_t kTrimFloor = 256;
@@ -94,6 +97,12 @@ Producer::Producer(Env& env, Notifier& notifier, std::string stream)
 Producer::~Producer() = default;
 
 void Producer::append(std::span<const Put> records, std::vector<Position>& placed) {
+  // A long-running producer frees the reader slots of dead processes now and then: a slot left
+  // by a killed reader pins the pages it saw, and the file would grow instead of reusing them.
+  if (lines::EpochMs now = lines::now_ms(); now - readers_checked_ms_ >= kReaderCheckMs) {
+    env_.check_readers();
+    readers_checked_ms_ = now;
+  }
   placed.resize(records.size());
   std::uint32_t stream_id = 0;
   env_.write([&](const Txn& txn) {

@@ -71,6 +71,7 @@ class Producer {
   std::string stream_;
   struct Blocks;
   std::unique_ptr<Blocks> blocks_;
+  lines::EpochMs readers_checked_ms_ = 0;
 };
 
 // Trims whole blocks older than `cutoff` from the head of `shard`, until at least `limit`

@@ -273,6 +273,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     std::uint32_t epoch = notifier.epoch(stream_id);
     std::int64_t wait_ms = kLongestWaitMs;
     bool window_pending = false;  // a batch waits for its window to fill
+    std::size_t dispatched = 0;
     if (!cli::stop_requested() && !(options.limit != 0 && total >= options.limit)) {
       store::Txn txn = reader.renew();
       positions.refresh(txn);
@@ -313,28 +314,31 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         total += job.records.size();
         in_flight[shard.index] = true;
         workers.submit(std::move(job));
+        ++dispatched;
       }
       reader.reset();
     }
-    if (workers.busy() == 0) {
-      bool done = options.limit != 0 && total >= options.limit;
-      if (done || cli::stop_requested()) break;
-      if (!options.follow && !window_pending) break;  // drained
-      if (options.idle_exit_ms) {
-        std::int64_t left = last_news + *options.idle_exit_ms - lines::now_ms();
-        if (left <= 0) break;
-        wait_ms = std::min(wait_ms, left);
-      }
-      notifier.wait(stream_id, epoch, wait_ms);
-      continue;
-    }
-    for (const Done& done : workers.finished(kBusyWaitMs)) {
+    // Checkpointing after handing out the next batches overlaps the commit's fsync with them.
+    positions.checkpoint();
+    std::vector<Done> finished = workers.finished(workers.busy() > 0 ? kBusyWaitMs : 0);
+    for (const Done& done : finished) {
       in_flight[done.shard] = false;
       positions.delivered(done.shard, done.next);
       last_news = lines::now_ms();
     }
-    positions.checkpoint();
+    if (!finished.empty() || workers.busy() > 0 || dispatched > 0) continue;
+    // Nothing running and nothing new.
+    if (cli::stop_requested() || (options.limit != 0 && total >= options.limit)) break;
+    if (!options.follow && !window_pending) break;  // drained
+    if (options.idle_exit_ms) {
+      std::int64_t left = last_news + *options.idle_exit_ms - lines::now_ms();
+      if (left <= 0) break;
+      wait_ms = std::min(wait_ms, left);
+    }
+    notifier.wait(stream_id, epoch, wait_ms);
   }
+  for (const Done& done : workers.finished(0)) positions.delivered(done.shard, done.next);
+  positions.checkpoint();
   return total;
 }
 

@@ -26,9 +26,9 @@ inline constexpr std::string_view kUnhandled = "Unhandled";
 
 struct FailedBatch {
   std::string stream, shard_id, start_sequence, end_sequence;  // shard_id as "shardId-000000000001"
-  lines::EpochMs first_arrival_ms, last_arrival_ms, now_ms;     // now_ms: the record's timestamp
-  std::uint32_t batch_size;                                     // records from start to end
-  std::uint32_t invoke_count;                                   // invocations of the handler for it
+  lines::EpochMs first_arrival_ms, last_arrival_ms, now_ms;    // now_ms: the record's timestamp
+  std::uint32_t batch_size;                                    // records from start to end
+  std::uint32_t invoke_count;                                  // invocations of the handler for it
   std::string condition;       // kRetryAttemptsExhausted, kRecordAgeExceeded, ...
   std::string function_error;  // kUnhandled, or empty (see above)
 };

@@ -89,7 +89,8 @@ class Child {
   Child(const std::string& command, int stdin_fd, int stdout_fd, int stderr_fd) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
-    if (int error = ::posix_spawn_file_actions_init(&actions)) throw std::system_error(error, std::generic_category(), "posix_spawn");
+    if (int error = ::posix_spawn_file_actions_init(&actions))
+      throw std::system_error(error, std::generic_category(), "posix_spawn");
     if (int error = ::posix_spawnattr_init(&attr)) {
       ::posix_spawn_file_actions_destroy(&actions);
       throw std::system_error(error, std::generic_category(), "posix_spawn");
@@ -111,8 +112,10 @@ class Child {
     error = error ? error : ::posix_spawnattr_setsigdefault(&attr, &all);
     error = error ? error : ::posix_spawnattr_setsigmask(&attr, &none);
     error = error ? error : ::posix_spawnattr_setpgroup(&attr, 0);
-    error = error ? error
-                  : ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    error = error
+                ? error
+                : ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                                                        POSIX_SPAWN_SETPGROUP);
     error = error ? error : ::posix_spawn(&pid_, "/bin/sh", &actions, &attr, argv, environ);
     ::posix_spawnattr_destroy(&attr);
     ::posix_spawn_file_actions_destroy(&actions);
@@ -178,8 +181,9 @@ bool read_ready(Fd& fd, std::string& buffer, Sink&& sink, std::size_t limit = SI
 
 }  // namespace
 
-HandlerResult run_handler(const std::string& command, std::string_view input, std::optional<std::int64_t> timeout_ms,
-                          std::string_view label, lines::Writer& out) {
+HandlerResult run_handler(const std::string& command, std::string_view input,
+                          std::optional<std::int64_t> timeout_ms, std::string_view label,
+                          lines::Writer& out) {
   using Clock = std::chrono::steady_clock;
   std::optional<Clock::time_point> deadline;
   if (timeout_ms) deadline = Clock::now() + std::chrono::milliseconds(*timeout_ms);
@@ -189,7 +193,8 @@ HandlerResult run_handler(const std::string& command, std::string_view input, st
   auto [stderr_read, stderr_write] = make_pipe();
   // Best effort, as in Writer: the size is capped by /proc/sys/fs/pipe-max-size.
   if (input.size() > kDefaultPipeSize)
-    ::fcntl(stdin_write.get(), F_SETPIPE_SZ, static_cast<int>(std::min(input.size(), kMaxPipeSize)));
+    ::fcntl(stdin_write.get(), F_SETPIPE_SZ,
+            static_cast<int>(std::min(input.size(), kMaxPipeSize)));
   Child child(command, stdin_read.get(), stdout_write.get(), stderr_write.get());
   // Our copies of the child's ends go, so its exit is our end of file.
   stdin_read.reset();
@@ -259,14 +264,18 @@ HandlerResult run_handler(const std::string& command, std::string_view input, st
   int exit_status = child.wait();
   // What the handler wrote before it ended is still in the pipes; no more than their capacity,
   // so a background process writing on cannot hold us here.
-  if (stdout_read) read_ready(stdout_read, buffer, to_stdout, std::max(::fcntl(stdout_read.get(), F_GETPIPE_SZ), 0));
-  if (stderr_read) read_ready(stderr_read, buffer, to_stderr, std::max(::fcntl(stderr_read.get(), F_GETPIPE_SZ), 0));
+  if (stdout_read)
+    read_ready(stdout_read, buffer, to_stdout,
+               std::max(::fcntl(stdout_read.get(), F_GETPIPE_SZ), 0));
+  if (stderr_read)
+    read_ready(stderr_read, buffer, to_stderr,
+               std::max(::fcntl(stderr_read.get(), F_GETPIPE_SZ), 0));
   stderr_lines.finish();
 
   HandlerResult result;
   result.item_failures = stdout_filter.finish();
   result.exit_status = exit_status;
-  result.status = timed_out         ? HandlerResult::Status::timed_out
+  result.status = timed_out          ? HandlerResult::Status::timed_out
                   : exit_status == 0 ? HandlerResult::Status::ok
                                      : HandlerResult::Status::failed;
   return result;

@@ -30,11 +30,13 @@ struct HandlerResult {
     failed,     // exited with another status, or was killed by a signal
     timed_out,  // still running when the timeout passed: killed with its whole process group
   } status;
-  int exit_status;  // the exit status, or 128 + the signal that killed it (137 after a timeout)
+  int exit_status;  // the exit status, or 128 + the signal that killed it (normally 137 after a
+                    // timeout)
   // The itemIdentifier values of a {"batchItemFailures":[{"itemIdentifier":"SEQ"},...]} last
   // stdout line, in order; empty without one, or when its list is empty or null (Lambda: full
   // success). An entry whose itemIdentifier is missing, null or not a string is returned as "":
-  // Lambda fails the whole batch on such a response, and "" is no sequence number.
+  // Lambda fails the whole batch on such a response, and "" is no sequence number. Filled
+  // whatever the status: Lambda honours a response only from an invocation that succeeded.
   std::vector<std::string> item_failures;
 };
 

@@ -30,7 +30,8 @@ std::optional<std::vector<std::string>> parse_batch_response(std::string_view li
   simdjson::dom::parser parser;
   simdjson::dom::object object;
   simdjson::dom::element list;
-  if (parser.parse(padded).get(object) || object["batchItemFailures"].get(list)) return std::nullopt;
+  if (parser.parse(padded).get(object) || object["batchItemFailures"].get(list))
+    return std::nullopt;
   std::vector<std::string> failures;
   if (list.is_null()) return failures;
   simdjson::dom::array array;

@@ -32,7 +32,8 @@ bool is_uuid_v4(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     if (dash != (text[i] == '-')) return false;
-    if (!dash && std::string_view("0123456789abcdef").find(text[i]) == std::string_view::npos) return false;
+    if (!dash && std::string_view("0123456789abcdef").find(text[i]) == std::string_view::npos)
+      return false;
   }
   return text[14] == '4' && std::string_view("89ab").find(text[19]) != std::string_view::npos;
 }
@@ -57,7 +58,8 @@ TEST_CASE("failure record: every field of Lambda's shape, with the batch's value
     return value;
   };
   CHECK(is_uuid_v4(text("/requestContext/requestId")));
-  CHECK(text("/requestContext/functionArn") == "arn:aws:lambda:local:000000000000:function:millrace");
+  CHECK(text("/requestContext/functionArn") ==
+        "arn:aws:lambda:local:000000000000:function:millrace");
   CHECK(text("/requestContext/condition") == "RetryAttemptsExhausted");
   CHECK(number("/requestContext/approximateInvokeCount") == 1);
   CHECK(number("/responseContext/statusCode") == 200);
@@ -71,7 +73,8 @@ TEST_CASE("failure record: every field of Lambda's shape, with the batch's value
   CHECK(text("/KinesisBatchInfo/approximateArrivalOfFirstRecord") == "2019-11-14T00:38:04.835Z");
   CHECK(text("/KinesisBatchInfo/approximateArrivalOfLastRecord") == "2019-11-14T00:38:05.580Z");
   CHECK(number("/KinesisBatchInfo/batchSize") == 500);
-  CHECK(text("/KinesisBatchInfo/streamArn") == "arn:aws:kinesis:local:000000000000:stream/mystream");
+  CHECK(text("/KinesisBatchInfo/streamArn") ==
+        "arn:aws:kinesis:local:000000000000:stream/mystream");
 
   // Exactly the members of the shape file, no more.
   auto keys = [&](const char* pointer) {
@@ -81,7 +84,8 @@ TEST_CASE("failure record: every field of Lambda's shape, with the batch's value
     for (auto field : object) names.emplace(field.key);
     return names;
   };
-  CHECK(keys("") == std::set<std::string>{"requestContext", "responseContext", "version", "timestamp", "KinesisBatchInfo"});
+  CHECK(keys("") == std::set<std::string>{"requestContext", "responseContext", "version",
+                                          "timestamp", "KinesisBatchInfo"});
   CHECK(keys("/requestContext").size() == 4);
   CHECK(keys("/responseContext").size() == 3);
   CHECK(keys("/KinesisBatchInfo").size() == 7);
