@@ -31,11 +31,6 @@ bool is_json_number(std::string_view t) {
   return i == t.size();
 }
 
-std::string_view trim_right(std::string_view t) {
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
-  return t;
-}
-
 // Walks a whole on-demand value, so that every part of it is checked.
 simdjson::error_code walk(simdjson::ondemand::value value, std::size_t depth) {
   using simdjson::ondemand::json_type;
@@ -103,6 +98,11 @@ std::optional<std::string_view> scalar_text(simdjson::dom::element value, std::s
 }
 
 }  // namespace
+
+std::string_view trim_right(std::string_view t) {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  return t;
+}
 
 Field::Field(std::string spec) : spec_(std::move(spec)) {
   if (spec_.starts_with('/')) {

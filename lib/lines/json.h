@@ -60,6 +60,9 @@ class Validator {
 // "invalid JSON: the reason", from a simdjson error.
 std::string describe(simdjson::error_code error);
 
+// `text` without trailing JSON whitespace.
+std::string_view trim_right(std::string_view text);
+
 // Appends `text` as a JSON string literal (with quotes) to `out`.
 void append_json_string(std::string& out, std::string_view text);
 

@@ -53,7 +53,7 @@ std::optional<Line> Reader::next() {
   } else if (at_eof_) {  // the last line of a file without its newline
     length = end_ - begin_;
     begin_ = end_;
-  } else if (end_ - begin_ > max_length_) {
+  } else if (end_ - begin_ - (buffer_[end_ - 1] == '\r') > max_length_) {  // a \r may start a CRLF
     skipping_ = true;
     begin_ = end_;
     return Line{{start, max_length_}, file_, ++line_number_, true};

@@ -79,7 +79,7 @@ std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const
 // Deletes the stream's catalog entries and its groups; its records stay until
 // delete_records_step has removed them.
 void delete_stream(const Txn& txn, const StreamMeta& stream);
-// Deletes at most `limit` records of a stream id; true when none are left.
+// Deletes at most `limit` entries (blocks of records) of a stream id; true when none are left.
 bool delete_records_step(const Txn& txn, std::uint32_t stream_id, std::uint64_t limit);
 
 }  // namespace millrace::store

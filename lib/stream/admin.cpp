@@ -224,7 +224,10 @@ std::vector<std::uint32_t> merge_shards(store::Env& env, const std::string& name
   return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
     const store::ShardMeta& a = open_shard(shards, index);
     const store::ShardMeta& b = open_shard(shards, adjacent);
-    if (a.range.end + 1 != b.range.start && b.range.end + 1 != a.range.start)
+    auto touches = [](const store::HashRange& left, const store::HashRange& right) {
+      return left.end != store::kMaxHashKey && left.end + 1 == right.start;  // no wrap past 2^128-1
+    };
+    if (!touches(a.range, b.range) && !touches(b.range, a.range))
       throw cli::Error(cli::Exit::usage, store::shard_id(index),
                        fmt::format("not adjacent to {}: their hash-key ranges do not touch", store::shard_id(adjacent)));
     store::HashRange merged{std::min(a.range.start, b.range.start), std::max(a.range.end, b.range.end)};

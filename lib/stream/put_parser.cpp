@@ -84,7 +84,8 @@ std::optional<std::string> PutParser::parse_envelope(std::string_view text, Batc
         json = false;
         if (value.get_string().get(raw)) return std::string("bad envelope \"data\"");
         data_scratch_.assign(raw);
-        raw = data_scratch_;
+        data = data_scratch_;
+        continue;
       } else if (type == simdjson::ondemand::json_type::object) {
         simdjson::ondemand::object object;
         if (value.get_object().get(object) || object.raw_json().get(raw)) return std::string("bad envelope \"data\"");
@@ -93,10 +94,9 @@ std::optional<std::string> PutParser::parse_envelope(std::string_view text, Batc
         if (value.get_array().get(array) || array.raw_json().get(raw)) return std::string("bad envelope \"data\"");
       } else {
         raw = value.raw_json_token();
-        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
-          raw.remove_suffix(1);
       }
-      data = raw;
+      // simdjson's raw spans run to the next token: the record ends at the value's last byte.
+      data = lines::trim_right(raw);
     }
   }
   if (!key) return std::string("envelope has no \"pk\"");
