@@ -6,8 +6,6 @@
 #include "store/names.h"
 
 namespace millrace::cli {
-namespace {
-
 CLI::Validator duration_validator() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -15,8 +13,6 @@ CLI::Validator duration_validator() {
       },
       "DURATION");
 }
-
-}  // namespace
 
 std::uint32_t shard_argument(const std::string& id, const std::string& option) {
   auto index = store::parse_shard_id(id);
@@ -57,23 +53,6 @@ CLI::Option* add_group(CLI::App& app, std::optional<std::string>& group) {
   return app.add_option("-g,--group", group, "consumer group: resume from its checkpoint and checkpoint what is delivered")
       ->check(name_validator())
       ->option_text("NAME");
-}
-
-CLI::Option* add_duration(CLI::App& app, const std::string& name, std::int64_t& ms, const std::string& description) {
-  return app
-      .add_option_function<std::string>(
-          name, [&ms](const std::string& text) { ms = *lines::parse_duration_ms(text); }, description)
-      ->check(duration_validator())
-      ->option_text("DURATION");
-}
-
-CLI::Option* add_duration(CLI::App& app, const std::string& name, std::optional<std::int64_t>& ms,
-                          const std::string& description) {
-  return app
-      .add_option_function<std::string>(
-          name, [&ms](const std::string& text) { ms = *lines::parse_duration_ms(text); }, description)
-      ->check(duration_validator())
-      ->option_text("DURATION");
 }
 
 }  // namespace millrace::cli

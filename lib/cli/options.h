@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "lines/time.h"
 #include "store/hash_key.h"
 
 namespace millrace::cli {
@@ -28,10 +29,18 @@ CLI::Validator partition_key_validator();
 CLI::Option* add_stream(CLI::App& app, std::string& stream);
 // -g,--group NAME.
 CLI::Option* add_group(CLI::App& app, std::optional<std::string>& group);
-// An option taking a duration ("250ms", "10s", "5m", "2h", "7d") into milliseconds.
-CLI::Option* add_duration(CLI::App& app, const std::string& name, std::int64_t& ms, const std::string& description);
-CLI::Option* add_duration(CLI::App& app, const std::string& name, std::optional<std::int64_t>& ms,
-                          const std::string& description);
+CLI::Validator duration_validator();
+
+// An option taking a duration ("250ms", "10s", "5m", "2h", "7d") into milliseconds; `Ms` is
+// std::int64_t or std::optional<std::int64_t>.
+template <class Ms>
+CLI::Option* add_duration(CLI::App& app, const std::string& name, Ms& ms, const std::string& description) {
+  return app
+      .add_option_function<std::string>(
+          name, [&ms](const std::string& text) { ms = *lines::parse_duration_ms(text); }, description)
+      ->check(duration_validator())
+      ->option_text("DURATION");
+}
 
 // An option that takes one of a fixed set of words, stored as the matching value.
 template <class T>

@@ -12,7 +12,6 @@
 #include "store/groups.h"
 #include "store/records.h"
 #include "store/streams.h"
-#include "stream/leases.h"
 #include "stream/stream_reader.h"
 
 namespace millrace::stream {
@@ -172,24 +171,11 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
   std::uint32_t stream_id = positions.start(reader.renew());
   poller.set_stream_id(stream_id);
   reader.reset();
-  std::optional<Leases> leases;
-  if (options.source.group) leases.emplace(env, stream_id, *options.source.group, options.lease_timeout_ms);
   lines::EpochMs last_news = lines::now_ms(), last_reader_check = last_news;
   std::uint64_t unreleased = 0;
   while (!cli::stop_requested()) {
     std::uint32_t epoch = notifier.epoch(stream_id);
-    store::Txn txn = reader.renew();
-    positions.refresh(txn);
-    if (leases) {
-      std::vector<std::uint32_t> eligible = positions.readable();
-      if (leases->due(lines::now_ms(), eligible)) {
-        reader.reset();
-        positions.hold(leases->renew(eligible), leases->owner());
-        txn = reader.renew();
-        positions.refresh(txn);
-      }
-    }
-    std::uint64_t count = poller.poll(txn);
+    std::uint64_t count = poller.poll(positions.begin_poll(reader));
     reader.reset();
     if (count > 0) {
       unreleased += out.buffer().size();
@@ -211,7 +197,7 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
       if (left <= 0) break;
       wait_ms = std::min(wait_ms, left);
     }
-    if (leases) wait_ms = std::clamp<std::int64_t>(leases->next_due() - now, 0, wait_ms);
+    if (auto due = positions.leases_due_in(now)) wait_ms = std::min(wait_ms, *due);
     if (now - last_reader_check >= kReaderCheckMs) {
       env.check_readers();
       last_reader_check = now;

@@ -20,7 +20,6 @@
 #include "store/sequence.h"
 #include "stream/failure_record.h"
 #include "stream/handler.h"
-#include "stream/leases.h"
 #include "stream/stream_reader.h"
 
 namespace millrace::stream {
@@ -263,8 +262,6 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   reader.reset();
   out.flush();
 
-  std::optional<Leases> leases;
-  if (options.source.group) leases.emplace(env, stream_id, *options.source.group, options.lease_timeout_ms);
   Workers workers(exec.parallel, [&] { return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms); });
   std::map<std::uint32_t, bool> in_flight;
   std::uint64_t total = 0;
@@ -275,19 +272,9 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     bool window_pending = false;  // a batch waits for its window to fill
     std::size_t dispatched = 0;
     if (!cli::stop_requested() && !(options.limit != 0 && total >= options.limit)) {
-      store::Txn txn = reader.renew();
-      positions.refresh(txn);
-      if (leases) {
-        std::vector<std::uint32_t> eligible = positions.readable();
-        if (leases->due(lines::now_ms(), eligible)) {
-          reader.reset();
-          positions.hold(leases->renew(eligible), leases->owner());
-          txn = reader.renew();
-          positions.refresh(txn);
-        }
-        wait_ms = std::clamp<std::int64_t>(leases->next_due() - lines::now_ms(), 0, wait_ms);
-      }
+      store::Txn txn = positions.begin_poll(reader);
       lines::EpochMs now = lines::now_ms();
+      if (auto due = positions.leases_due_in(now)) wait_ms = std::min(wait_ms, *due);
       for (const store::ShardMeta& shard : positions.shards()) {
         if (workers.busy() >= exec.parallel) break;
         if (in_flight[shard.index] || !positions.may_read(shard)) continue;

@@ -42,7 +42,28 @@ std::uint32_t StreamReader::start(const store::Txn& txn) {
     }
     start_[shard.index] = position;
   }
+  if (options_.source.group) leases_.emplace(env_, stream.id, *options_.source.group, options_.lease_timeout_ms);
   return stream.id;
+}
+
+store::Txn StreamReader::begin_poll(store::ReadTxn& reader) {
+  store::Txn txn = reader.renew();
+  refresh(txn);
+  if (leases_) {
+    std::vector<std::uint32_t> eligible = readable();
+    if (leases_->due(lines::now_ms(), eligible)) {
+      reader.reset();
+      hold(leases_->renew(eligible));
+      txn = reader.renew();
+      refresh(txn);
+    }
+  }
+  return txn;
+}
+
+std::optional<std::int64_t> StreamReader::leases_due_in(lines::EpochMs now) const {
+  if (!leases_) return std::nullopt;
+  return std::max<std::int64_t>(0, leases_->next_due() - now);
 }
 
 void StreamReader::refresh(const store::Txn& txn) {
@@ -62,24 +83,22 @@ std::vector<std::uint32_t> StreamReader::readable() const {
 
 bool StreamReader::may_read(const store::ShardMeta& shard) {
   if (!is_readable(shard)) return false;
-  if (!leased_) return true;
+  if (!leases_) return true;
   auto it = checkpoints_.find(shard.index);
-  if (held_.contains(shard.index) && it != checkpoints_.end() && it->second.owner == owner_) return true;
+  if (held_.contains(shard.index) && it != checkpoints_.end() && it->second.owner == leases_->owner()) return true;
   held_.erase(shard.index);
   next_.erase(shard.index);
   delivered_.erase(shard.index);
   return false;
 }
 
-void StreamReader::hold(const std::set<std::uint32_t>& held, std::string owner) {
+void StreamReader::hold(const std::set<std::uint32_t>& held) {
   for (auto it = next_.begin(); it != next_.end();) it = held.contains(it->first) ? std::next(it) : next_.erase(it);
   for (auto it = delivered_.begin(); it != delivered_.end();)
     it = held.contains(it->first) ? std::next(it) : delivered_.erase(it);
   for (std::uint32_t shard : held)
     if (!held_.contains(shard)) next_.erase(shard);
   held_ = held;
-  owner_ = std::move(owner);
-  leased_ = true;
 }
 
 std::uint64_t StreamReader::position(const store::ShardMeta& shard) const {
@@ -107,7 +126,7 @@ void StreamReader::checkpoint() {
     auto current = store::load_checkpoints(txn, stream_id_, group);
     for (auto [shard, next] : delivered_) {
       store::Checkpoint& checkpoint = current[shard];
-      if (leased_ && checkpoint.owner != owner_) continue;  // the lease moved: the new owner repeats
+      if (leases_ && checkpoint.owner != leases_->owner()) continue;  // the lease moved: the new owner repeats
       checkpoint.counter = next - 1;
       checkpoint.updated_ms = now;
       store::save_checkpoint(txn, stream_id_, group, shard, checkpoint);

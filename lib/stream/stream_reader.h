@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "store/records.h"
 #include "store/streams.h"
 #include "stream/consumer.h"
+#include "stream/leases.h"
 
 namespace millrace::stream {
 
@@ -31,8 +33,12 @@ class StreamReader {
   // Resolves the start position of each shard that exists now; returns the stream id. Throws
   // cli::Error(no_input) for a missing stream or shard.
   std::uint32_t start(const store::Txn& txn);
-  // Reads the catalog and the group's checkpoints and leases of this snapshot.
-  void refresh(const store::Txn& txn);
+  // Begins a poll: renews `reader` and reads the catalog and the group's checkpoints and leases
+  // in that snapshot; in a group, renews the leases first when they are due. Returns the
+  // snapshot, to be reset by the caller before it writes or waits.
+  store::Txn begin_poll(store::ReadTxn& reader);
+  // In a group: how long until the leases are next due, for a follower's wait.
+  std::optional<std::int64_t> leases_due_in(lines::EpochMs now) const;
   const std::vector<store::ShardMeta>& shards() const { return shards_; }
 
   // The shards this reader (or its group) may read now: unfinished, their ancestors finished.
@@ -41,10 +47,6 @@ class StreamReader {
   // in this snapshot (a lease taken by another member stops this one at its next refresh).
   bool may_read(const store::ShardMeta& shard);
 
-  // Follows the leases: a shard newly held is read from the group's checkpoint; a shard lost is
-  // dropped, with what was delivered of it but not checkpointed.
-  void hold(const std::set<std::uint32_t>& held, std::string owner);
-
   std::uint64_t position(const store::ShardMeta& shard) const;
   // Records up to `next` (exclusive) of `shard` were delivered.
   void delivered(std::uint32_t shard, std::uint64_t next);
@@ -52,6 +54,10 @@ class StreamReader {
   void checkpoint();
 
  private:
+  void refresh(const store::Txn& txn);
+  // Follows the leases: a shard newly held is read from the group's checkpoint; a shard lost is
+  // dropped, with what was delivered of it but not checkpointed.
+  void hold(const std::set<std::uint32_t>& held);
   bool finished(const store::ShardMeta& shard) const;
   bool is_readable(const store::ShardMeta& shard) const;
 
@@ -64,9 +70,8 @@ class StreamReader {
   std::map<std::uint32_t, std::uint64_t> delivered_;  // shard → next counter, not yet checkpointed
   std::vector<store::ShardMeta> shards_;              // the catalog, as of the last refresh
   std::map<std::uint32_t, store::Checkpoint> checkpoints_;
-  bool leased_ = false;
+  std::optional<Leases> leases_;  // with a group
   std::set<std::uint32_t> held_;
-  std::string owner_;
 };
 
 }  // namespace millrace::stream

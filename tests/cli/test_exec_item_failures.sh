@@ -71,20 +71,20 @@ run_group() {
   same_file "$d/all.ids" "$d/seen.ids" "[$g] records the handler got (each at least once)"
   local over
   over=$(awk '$2 > 2' "$d/counts" | head -n 3)
-  [[ -z $over ]] || fail "[$g] records handled more than twice: $(echo $over)"
+  [[ -z $over ]] || fail "[$g] records handled more than twice: ${over//$'\n'/; }"
   assert_eq 2 "$(awk -v t="$TARGET" '$1 == t {print $2}' "$d/counts")" "[$g] times the failed record $TARGET was handled"
   # Before the target in its shard, and all of the other shard: exactly once.
   head -n $((t_pos - 1)) "$TMP/order.$t_shard" | cat - "$TMP/order.$other" | sort >"$d/once.ids"
   local twice
   twice=$(join "$d/once.ids" "$d/counts" | awk '$2 != 1' | head -n 3)
-  [[ -z $twice ]] || fail "[$g] records before the failed one (or in the other shard) handled more than once: $(echo $twice)"
+  [[ -z $twice ]] || fail "[$g] records before the failed one (or in the other shard) handled more than once: ${twice//$'\n'/; }"
   # The rest of the target's first batch, after it, was retried: handled twice.
   awk -v inv="$first" '$1 == inv {print $3}' "$d/seen.txt" >"$d/first.batch"
   grep -qxF "$TARGET" "$d/first.batch" || fail "[$g] the invocation that reported $TARGET did not get it"
   sed -n "/^$TARGET\$/,\$p" "$d/first.batch" | sort >"$d/retried.ids"
   local once
   once=$(join "$d/retried.ids" "$d/counts" | awk '$2 != 2' | head -n 3)
-  [[ -z $once ]] || fail "[$g] records of the failed part of the batch not handled twice: $(echo $once)"
+  [[ -z $once ]] || fail "[$g] records of the failed part of the batch not handled twice: ${once//$'\n'/; }"
 
   # stdout: the handler's lines pass through, one per invocation; no batchItemFailures line.
   local invs

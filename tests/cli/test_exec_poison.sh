@@ -45,7 +45,7 @@ assert_eq 0 "$(count_lines "$TMP/out")" "lines on ks-consume's stdout (the handl
 
 # Everything but the poison record handled exactly once.
 dups=$(sort "$TMP/handled.txt" | uniq -d | head -n 5)
-[[ -z $dups ]] || fail "records handled more than once: $(echo $dups)"
+[[ -z $dups ]] || fail "records handled more than once: ${dups//$'\n'/; }"
 grep -qxF "$POISON" "$TMP/handled.txt" && fail "the poison record was reported handled"
 jq -r .id "$TMP/in.jsonl" | grep -vxF "$POISON" | sort >"$TMP/want.ids"
 sort "$TMP/handled.txt" >"$TMP/got.ids"

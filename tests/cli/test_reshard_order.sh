@@ -176,7 +176,10 @@ check_order "$TMP/follow.out" "a follower running through the split, the merge a
 expect_status 64 "split with --at past the shard's range" shard split ro "$S5" --at "$(dec "$T1+5")"
 expect_status 64 "split with --at before the shard's range" shard split ro "$S6" --at 7
 expect_status 64 "split with --at beyond the hash-key space" shard split ro "$S7" --at "$H128"
-expect_status 64 "merge of non-adjacent shards" shard merge ro "$S5" "$S7"
+# (5 and 7 are the first and the last of the hash-key space: 2^128-1 + 1 must not wrap to 0.)
+expect_status 64 "merge of non-adjacent shards (first and last)" shard merge ro "$S5" "$S7"
+expect_status 64 "merge of non-adjacent shards (last and first)" shard merge ro "$S7" "$S5"
+expect_status 64 "merge of a shard with itself" shard merge ro "$S6" "$S6"
 expect_status 64 "split of a closed shard" shard split ro "$S0"
 expect_status 64 "split of a closed shard (merged away)" shard split ro "$S2"
 expect_status 64 "merge of closed shards" shard merge ro "$S4" "$S1"
@@ -184,6 +187,12 @@ expect_status 64 "merge of an open and a closed shard" shard merge ro "$S5" "$S4
 expect_status 66 "split of an unknown shard" shard split ro "$(shard_id 99)"
 expect_status 66 "merge with an unknown shard" shard merge ro "$S5" "$(shard_id 99)"
 expect_status 66 "split in an unknown stream" shard split nosuchstream "$S0"
+# Non-adjacent in the middle of the space: shards 0 and 2 of 4 (and 1 and 3).
+shard create na --shards 4 >/dev/null || fail "ks-shard create na --shards 4 failed"
+expect_status 64 "merge of shards 0 and 2 of 4" shard merge na "$S0" "$S2"
+expect_status 64 "merge of shards 1 and 3 of 4" shard merge na "$S1" "$S3"
+expect_status 64 "merge of shards 0 and 3 of 4 (first and last)" shard merge na "$S0" "$S3"
+assert_eq 4 "$(describe_json na | jq .OpenShardCount)" "OpenShardCount of na after the refused merges"
 assert_eq 8 "$(describe_json ro | jq '.Shards | length')" "shards after the refused reshards"
 assert_eq 3 "$(describe_json ro | jq .OpenShardCount)" "OpenShardCount after the refused reshards"
 
