@@ -37,10 +37,7 @@ int main(int argc, char** argv) {
   auto* follow = cli.add_flag("-f,--follow", options.follow, "wait for new records");
   cli::add_duration(cli, "--idle-exit", options.idle_exit_ms, "with --follow: stop after this long with nothing new")
       ->needs(follow);
-  cli::add_choice(cli, "--format", options.format,
-                  {{"data", stream::OutputFormat::data},
-                   {"envelope", stream::OutputFormat::envelope},
-                   {"lambda", stream::OutputFormat::lambda}},
+  cli::add_choice(cli, "--format", options.format, stream::kOutputFormats,
                   "output: record data, envelopes, or Lambda events");
   cli.add_option("--batch-size", options.batch_size, "records per Lambda event")
       ->check(CLI::Range(1, 10000))
@@ -52,10 +49,7 @@ int main(int argc, char** argv) {
 
   auto* exec_option = cli.add_option("--exec", exec.command, "run CMD (by /bin/sh -c) on each batch, as Lambda")
                           ->option_text("CMD");
-  cli::add_choice(cli, "--exec-format", exec.format,
-                  {{"lambda", stream::OutputFormat::lambda},
-                   {"data", stream::OutputFormat::data},
-                   {"envelope", stream::OutputFormat::envelope}},
+  cli::add_choice(cli, "--exec-format", exec.format, stream::kOutputFormats,
                   "what the handler reads on stdin (default lambda)")
       ->needs(exec_option);
   cli::add_duration(cli, "--batch-window", exec.batch_window_ms, "wait this long for a batch to fill")->needs(exec_option);

@@ -11,12 +11,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "store/records.h"
 
 namespace millrace::stream {
 
 enum class OutputFormat { data, envelope, lambda };
+// Their names on the command line.
+inline const std::vector<std::pair<std::string, OutputFormat>> kOutputFormats = {
+    {"data", OutputFormat::data}, {"envelope", OutputFormat::envelope}, {"lambda", OutputFormat::lambda}};
 
 // Where records come from, for the envelope and event fields.
 struct Source {

@@ -91,9 +91,12 @@ dups=$(cat "$TMP/a.p1" "$TMP/b.p1" | sort | uniq -d | head -n 3)
 producer=$!
 bg_register "$producer"
 sleep 0.5
-kill -9 "$mem_b"
+# (kill and wait in one group with stderr aside: bash's "Killed" notice is no failure.)
+{
+  kill -9 "$mem_b"
+  wait "$mem_b" || true
+} 2>/dev/null
 killed_at=$(date +%s%N)
-{ wait "$mem_b" || true; } 2>/dev/null # (without bash's "Killed" notice)
 
 taken=
 for _ in $(seq 100); do
