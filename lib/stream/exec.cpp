@@ -61,49 +61,53 @@ class BatchHandler {
     if (exec_.on_failure) failures_.emplace(env, notifier, *exec_.on_failure);
   }
 
-  void handle(std::span<const OwnedRecord> batch) {
+  // Handles `batch`; returns how many of its records, from the front, are done (handled or sent
+  // to the failure stream): all of them, unless a stop signal came while it was being retried.
+  std::size_t handle(std::span<const OwnedRecord> batch) {
+    std::size_t done = 0;
     std::uint32_t attempts = 0;
     std::int64_t backoff = kFirstBackoffMs;
-    while (!batch.empty()) {
+    while (done < batch.size()) {
+      std::span<const OwnedRecord> rest = batch.subspan(done);
       // Records past their age go to the failure stream; arrival times never decrease in a
       // shard, so they are a prefix of the batch.
       lines::EpochMs now = lines::now_ms();
       std::size_t expired = 0;
-      while (expired < batch.size() && now - batch[expired].arrival_ms > max_age_ms_) ++expired;
+      while (expired < rest.size() && now - rest[expired].arrival_ms > max_age_ms_) ++expired;
       if (expired > 0) {
-        fail(batch.first(expired), kRecordAgeExceeded, attempts, "");
-        batch = batch.subspan(expired);
+        fail(rest.first(expired), kRecordAgeExceeded, attempts, "");
+        done += expired;
         continue;
       }
+      if (attempts > 0 && cli::stop_requested()) return done;  // the rest is handled after a restart
       ++attempts;
-      HandlerResult result = invoke(batch);
-      std::size_t good = batch.size();
+      HandlerResult result = invoke(rest);
       if (result.status == HandlerResult::Status::ok) {
-        if (result.item_failures.empty()) return;
-        good = first_failure(batch, result.item_failures);
+        if (result.item_failures.empty()) return batch.size();
+        done += first_failure(rest, result.item_failures);  // the records before the first failure are done
       } else {
-        good = 0;
-        cli::warn(store::shard_id(batch.front().position.shard), "handler {} (batch of {} from {})",
+        cli::warn(store::shard_id(rest.front().position.shard), "handler {} (batch of {} from {})",
                   result.status == HandlerResult::Status::timed_out ? "timed out"
                                                                     : fmt::format("exited with {}", result.exit_status),
-                  batch.size(), store::format_sequence(batch.front().position));
+                  rest.size(), store::format_sequence(rest.front().position));
       }
-      batch = batch.subspan(good);  // the records before the first failure are done
-      if (batch.empty()) return;
-      if (exec_.bisect && batch.size() > 1) {
-        std::size_t half = batch.size() / 2;
-        handle(batch.first(half));
-        handle(batch.subspan(half));
-        return;
+      rest = batch.subspan(done);
+      if (rest.size() > 1 && exec_.bisect) {
+        std::size_t half = rest.size() / 2;
+        std::size_t first = handle(rest.first(half));
+        done += first;
+        if (first < half) return done;
+        return done + handle(rest.subspan(half));
       }
       if (exec_.retries && attempts > *exec_.retries) {
-        fail(batch, kRetryAttemptsExhausted, attempts,
+        fail(rest, kRetryAttemptsExhausted, attempts,
              result.status == HandlerResult::Status::ok ? std::string_view{} : kUnhandled);
-        return;
+        return batch.size();
       }
       sleep_ms(backoff);
       backoff = std::min(backoff * 2, kMaxBackoffMs);
     }
+    return done;
   }
 
  private:
@@ -225,9 +229,9 @@ class Workers {
         jobs_.pop_front();
       }
       try {
-        handler.handle(job.records);
+        std::size_t done = handler.handle(job.records);
         std::lock_guard lock(mutex_);
-        done_.push_back({job.shard, job.records.back().position.counter + 1, job.records.size()});
+        done_.push_back({job.shard, job.records.front().position.counter + done, done});
         --busy_;
       } catch (...) {
         std::lock_guard lock(mutex_);

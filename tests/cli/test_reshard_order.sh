@@ -88,7 +88,7 @@ check_routing() {
 shard create ro --shards 2 >/dev/null || fail "ks-shard create ro --shards 2 failed"
 
 # A follower without a group runs through every phase.
-"$MILLRACE_BIN/ks-consume" -S "$STORE" -s ro -f --idle-exit 4s >"$TMP/follow.out" 2>"$TMP/follow.err" &
+"$MILLRACE_BIN/ks-consume" -S "$STORE" -s ro -f --idle-exit 6s >"$TMP/follow.out" 2>"$TMP/follow.err" &
 follower=$!
 bg_register "$follower"
 
@@ -168,7 +168,7 @@ for _ in $(seq 30); do consume -s ro -g G3 -n 1 >>"$TMP/g3.out" || fail "ks-cons
 consume -s ro -g G3 >>"$TMP/g3.out" || fail "ks-consume -g G3 (the rest) failed"
 check_order "$TMP/g3.out" "group G3, thirty runs of -n 1 then the rest"
 
-wait_exit "$follower" 30 "follower without a group (--idle-exit 4s)"
+wait_exit "$follower" 30 "follower without a group (--idle-exit 6s)"
 assert_eq 0 "$WAIT_RC" "exit status of the follower ($(head -c 300 "$TMP/follow.err"))"
 check_order "$TMP/follow.out" "a follower running through the split, the merge and the scale"
 
