@@ -126,12 +126,28 @@ _ks_consume()
         return 0
         ;;
     --format) _millrace_reply 'data envelope lambda'; return ;;
+    --exec-format) _millrace_reply 'lambda data envelope'; return ;;
     --sync) _millrace_reply 'full none'; return ;;
-    -g | --group | -n | --limit | --idle-exit | --batch-size) return ;;
+    --on-failure) _millrace_reply "$(_millrace_streams)"; return ;;
+    --exec)
+        # A command line for sh -c: complete its first word, a file, or without a "/" a
+        # command too.
+        _millrace_files
+        if [[ $cur != */* ]]; then
+            local -a commands
+            mapfile -t commands < <(compgen -P "$pre" -c -- "$cur" | sort -u)
+            COMPREPLY+=("${commands[@]}")
+        fi
+        return 0
+        ;;
+    -g | --group | -n | --limit | --idle-exit | --batch-size | --lease-timeout | \
+        --batch-window | --retries | --max-record-age | --parallel | --timeout) return ;;
     esac
 
     _millrace_reply '-S --store -s --stream -g --group --from --shard -n --limit
-        -f --follow --idle-exit --format --batch-size --sync --config -q --quiet
-        -v --verbose -h --help --version'
+        -f --follow --idle-exit --format --batch-size --lease-timeout --sync
+        --exec --exec-format --batch-window --retries --max-record-age --bisect
+        --on-failure --parallel --timeout --config -q --quiet -v --verbose
+        -h --help --version'
 }
 complete -F _ks_consume ks-consume

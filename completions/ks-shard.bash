@@ -88,6 +88,20 @@ _millrace_files()
     return 0
 }
 
+# _ks_shard_open_shards STREAM: the ids of the open shards of STREAM, in the store named on
+# the line, one a line: the shards that split and merge take.
+_ks_shard_open_shards()
+{
+    local store
+    local -a opt=()
+    [[ -n ${1-} ]] || return 0
+    store=$(_millrace_optval -S --store)
+    [[ -n $store ]] && opt=(--store "$store")
+    "$(_millrace_ks_shard)" "${opt[@]}" describe "$1" 2>/dev/null |
+        grep -o '^shardId-[0-9]\{12\}[[:space:]]\{1,\}open[[:space:]]' 2>/dev/null |
+        grep -o 'shardId-[0-9]\{12\}' | sort -u
+}
+
 _ks_shard()
 {
     local cur prev pre
@@ -98,15 +112,16 @@ _ks_shard()
     -S | --store) _millrace_files -d; return ;;
     --config) _millrace_files; return ;;
     --retention) _millrace_reply '1h 24h 7d 30d 365d'; return ;;
-    --shards) return ;;
+    --shards | --at) return ;;
     esac
 
-    # The command, and how many operands it has before the word being completed.
-    local i w command='' operands=0
+    # The command, its first operand (the stream), and how many operands it has before the
+    # word being completed.
+    local i w command='' stream='' operands=0
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-        -S | --store | --config | --shards | --retention)
+        -S | --store | --config | --shards | --retention | --at)
             [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
             ((i++))
             ;;
@@ -115,7 +130,7 @@ _ks_shard()
             if [[ -z $command ]]; then
                 command=$w
             else
-                ((operands++))
+                ((operands++ == 0)) && stream=$w
             fi
             ;;
         esac
@@ -126,7 +141,8 @@ _ks_shard()
             _millrace_reply '-S --store --json --config -q --quiet -v --verbose
                 -h --help --version'
         else
-            _millrace_reply 'create list describe retention trim delete'
+            _millrace_reply 'create list describe retention split merge scale trim
+                delete'
         fi
         return
     fi
@@ -134,17 +150,22 @@ _ks_shard()
     if [[ $cur == -* ]]; then
         case $command in
         create) _millrace_reply '--shards --retention -h --help' ;;
+        split) _millrace_reply '--at -h --help' ;;
+        scale) _millrace_reply '--shards -h --help' ;;
         *) _millrace_reply '-h --help' ;;
         esac
         return
     fi
 
     case $command:$operands in
-    describe:0 | retention:0 | trim:0 | delete:0)
+    describe:0 | retention:0 | split:0 | merge:0 | scale:0 | trim:0 | delete:0)
         _millrace_reply "$(_millrace_streams)"
         ;;
     retention:1)
         _millrace_reply '1h 24h 7d 30d 365d'
+        ;;
+    split:1 | merge:1 | merge:2)
+        _millrace_reply "$(_ks_shard_open_shards "$stream")"
         ;;
     esac
 }

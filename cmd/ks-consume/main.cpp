@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   auto* follow = cli.add_flag("-f,--follow", options.follow, "wait for new records");
   cli::add_duration(cli, "--idle-exit", options.idle_exit_ms, "with --follow: stop after this long with nothing new")
       ->needs(follow);
-  cli::add_choice(cli, "--format", options.format, stream::kOutputFormats,
-                  "output: record data, envelopes, or Lambda events");
+  auto* format = cli::add_choice(cli, "--format", options.format, stream::kOutputFormats,
+                                "output: record data, envelopes, or Lambda events");
   cli.add_option("--batch-size", options.batch_size, "records per Lambda event")
       ->check(CLI::Range(1, 10000))
       ->option_text("N");
@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
                   "fsync each checkpoint (full) or not (none)");
 
   auto* exec_option = cli.add_option("--exec", exec.command, "run CMD (by /bin/sh -c) on each batch, as Lambda")
-                          ->option_text("CMD");
+                          ->option_text("CMD")
+                          ->excludes(format);
   cli::add_choice(cli, "--exec-format", exec.format, stream::kOutputFormats,
                   "what the handler reads on stdin (default lambda)")
       ->needs(exec_option);

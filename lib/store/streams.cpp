@@ -6,6 +6,7 @@
 
 #include "cli/error.h"
 #include "store/codec.h"
+#include "store/groups.h"
 #include "store/keys.h"
 
 namespace millrace::store {
@@ -153,6 +154,7 @@ void save_shard(const Txn& txn, std::uint32_t stream_id, const ShardMeta& shard)
 
 void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index) {
   txn.del(txn.dbs().shards, keys::shard(stream_id, index));
+  for (const std::string& group : list_groups(txn, stream_id)) txn.del(txn.dbs().groups, keys::group(stream_id, group, index));
 }
 
 std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const ShardMeta& child) {

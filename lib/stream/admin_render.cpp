@@ -91,14 +91,14 @@ std::string describe_table(const StreamState& state) {
   std::string out = fmt::format("stream {}: {} open shards, {} records, {} bytes, retention {}, created {}\n\n",
                                 state.stream.name, state.open_shards(), state.records(), state.bytes(),
                                 lines::format_duration(state.stream.retention_ms), iso(state.stream.created_ms));
-  fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<20} {:<17} {:<17} {:>10} {:>12}  {}\n", "SHARD", "STATE",
+  fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} {:<17} {:<17} {:>10} {:>12}  {}\n", "SHARD", "STATE",
                  "PARENTS", "FIRST SEQ", "LAST SEQ", "RECORDS", "BYTES", "HASH KEYS");
   for (const ShardState& s : state.shards) {
     const store::ShardMeta& m = s.meta;
     std::string parents = m.parent == store::kNoShard ? "-" : store::shard_id(m.parent);
     if (m.adjacent_parent != store::kNoShard) parents += "," + store::shard_id(m.adjacent_parent);
     bool empty = m.records() == 0;
-    fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<20} {:<17} {:<17} {:>10} {:>12}  {}..{}\n",
+    fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} {:<17} {:<17} {:>10} {:>12}  {}..{}\n",
                    store::shard_id(m.index), m.open ? "open" : "closed", parents,
                    cell_sequence(m.index, empty ? 0 : m.first_counter), cell_sequence(m.index, empty ? 0 : m.next_counter - 1),
                    m.records(), m.bytes, store::format_hash_key(m.range.start), store::format_hash_key(m.range.end));

@@ -32,6 +32,9 @@ constexpr std::int64_t kMaxBackoffMs = 5000;
 // when a handler finishes).
 constexpr std::int64_t kBusyWaitMs = 10;
 constexpr std::int64_t kLongestWaitMs = 1000;
+// A batch holds at most this much data (but always one record), so that its Lambda event, in
+// base64, stays within Lambda's 6 MB invocation payload.
+constexpr std::size_t kMaxBatchDataBytes = 4 << 20;
 
 struct OwnedRecord {
   store::Position position;
@@ -297,9 +300,12 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         }
         Job job{shard.index, {}};
         std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
+        std::size_t bytes = 0;
         for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
              more = cursor.next()) {
           const store::Record& r = cursor.record();
+          bytes += r.data.size();
+          if (!job.records.empty() && bytes > kMaxBatchDataBytes) break;
           job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
         }
         total += job.records.size();

@@ -81,6 +81,8 @@ std::vector<std::string> StdoutFilter::finish() {
       held_.erase(0, std::min(line_end + 1, held_.size()));
     }
   }
+  // A last line without its newline would run into the next handler's output.
+  if (!held_.empty() && held_.back() != '\n') held_.push_back('\n');
   out_.buffer().append(held_);
   held_.clear();
   out_.flush();

@@ -18,7 +18,7 @@ TEST_NAME=$(basename "$0" .sh)
 MILLRACE_SRC=${MILLRACE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 MILLRACE_BIN=${MILLRACE_BIN:-$MILLRACE_SRC/build}
 PROGRAMS=(ks-put ks-shard ks-consume)
-KS_SHARD_COMMANDS=(create list describe retention trim delete)
+KS_SHARD_COMMANDS=(create list describe retention split merge scale trim delete)
 
 problems=0
 problem() {
