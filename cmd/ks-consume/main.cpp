@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
     cli::catch_stop_signals();
     lines::Writer out(STDOUT_FILENO);
     std::uint64_t count = exec.command.empty() ? stream::consume(env, notifier, options, out)
-                                               : stream::consume_exec(env, notifier, options, exec, out);
+                                               : stream::consume_exec(env, notifier, options, exec);
     cli::note(options.source.stream, "{} records", count);
   });
 }

@@ -257,7 +257,7 @@ class Workers {
 }  // namespace
 
 std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options,
-                           const ExecOptions& exec, lines::Writer& out) {
+                           const ExecOptions& exec) {
   StreamReader positions(env, options);
   store::ReadTxn reader(env);
   std::uint32_t stream_id = positions.start(reader.renew());
@@ -267,7 +267,6 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   if (!exec.retries) max_age_ms = std::min(max_age_ms, store::stream_or_throw(reader.renew(), options.source.stream).retention_ms);
   if (exec.on_failure) store::stream_or_throw(reader.renew(), *exec.on_failure);
   reader.reset();
-  out.flush();
 
   Workers workers(exec.parallel, [&] { return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms); });
   std::map<std::uint32_t, bool> in_flight;

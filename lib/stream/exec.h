@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 
-#include "lines/writer.h"
 #include "store/env.h"
 #include "store/notify.h"
 #include "stream/consumer.h"
@@ -36,8 +35,9 @@ struct ExecOptions {
 
 // Hands the stream's records to the handler until drained (or, following, until idle or
 // stopped); returns how many records were handled or sent to the failure stream. The handlers'
-// stdout goes to `out`. Throws cli::Error(no_input) for a missing stream or failure stream.
+// stdout goes to ours, a whole invocation's output at a time per shard. Throws
+// cli::Error(no_input) for a missing stream or failure stream.
 std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options,
-                           const ExecOptions& exec, lines::Writer& out);
+                           const ExecOptions& exec);
 
 }  // namespace millrace::stream

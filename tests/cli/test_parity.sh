@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Behaviour: the documentation cannot drift from the parser (as git's t0450).
+#  - Every program under cmd/ has its section in completions/millrace.bash, the lines
+#    between "# begin PROG" and "# end PROG" (sections neither nest nor repeat, and each
+#    names a program); sourcing the file registers for PROG a function of that section; and
+#    completions/PROG is a link to millrace.bash (the layout that its head explains).
 #  - Every option that `PROG --help` lists (and, for ks-shard, `ks-shard COMMAND --help`)
-#    heads an entry in the OPTIONS section of man/man1/PROG.1 and is a literal in
-#    completions/PROG.bash; every long option that OPTIONS or the completion names is
-#    one that --help lists. A completion line ending in "# parity: ignore" is not read
-#    (it runs another program, with that program's options).
-#  - Every ks-shard command is described in the man page and completed.
+#    heads an entry in the OPTIONS section of man/man1/PROG.1 and is a literal in PROG's
+#    section; every long option that OPTIONS or the section names is one that --help
+#    lists. Options named only in the shared helpers (outside every section) count for no
+#    program, but each is one that some program's --help lists. A completion line ending in
+#    "# parity: ignore" is not read (it runs another program, with that program's options).
+#  - Every ks-shard command is described in the man page and completed in its section.
 #  - Every page under man/ is clean under `mandoc -Tlint -Wwarning`.
 # Every mismatch is reported, then the test exits 1.
 #
@@ -17,7 +22,11 @@ export LC_ALL=C
 TEST_NAME=$(basename "$0" .sh)
 MILLRACE_SRC=${MILLRACE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 MILLRACE_BIN=${MILLRACE_BIN:-$MILLRACE_SRC/build}
-PROGRAMS=(ks-put ks-shard ks-consume)
+COMPLETIONS=$MILLRACE_SRC/completions/millrace.bash
+PROGRAMS=()
+for dir in "$MILLRACE_SRC"/cmd/*/; do
+  [[ -d $dir ]] && PROGRAMS+=("$(basename "$dir")")
+done
 KS_SHARD_COMMANDS=(create list describe retention split merge scale trim delete)
 
 problems=0
@@ -67,13 +76,50 @@ has_word() {
   grep -qE -- "(^|[^A-Za-z0-9_-])$1([^A-Za-z0-9_-]|$)" "$2"
 }
 
+# completion_section PROG: PROG's section of the completion file, without its delimiters;
+# with no PROG, the shared helpers: every line outside the sections. Lines ending in
+# "# parity: ignore" are left out.
+completion_section() {
+  awk -v name="${1-}" '
+    /^# begin / { section = substr($0, 9); next }
+    /^# end / { section = ""; next }
+    section == name' "$COMPLETIONS" 2>/dev/null |
+    grep -v '# parity: ignore$'
+}
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/millrace-$TEST_NAME.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
+
+((${#PROGRAMS[@]} > 0)) || problem "no programs under cmd/"
+
+# The completion file: its sections are well formed, and each is a program's.
+if [[ -f $COMPLETIONS ]]; then
+  while IFS= read -r line; do
+    problem "completions/millrace.bash: $line"
+  done < <(awk '
+    /^# begin / {
+      if (open != "") print "section " open " has no end before \"" $0 "\""
+      open = substr($0, 9)
+      if (seen[open]++) print "two sections for " open
+      next
+    }
+    /^# end / {
+      if (substr($0, 7) != open) print "\"" $0 "\" ends no open section"
+      open = ""
+    }
+    END { if (open != "") print "section " open " has no end" }' "$COMPLETIONS")
+  while read -r name; do
+    [[ " ${PROGRAMS[*]} " == *" $name "* ]] ||
+      problem "completions/millrace.bash: section $name is for no program under cmd/"
+  done < <(sed -n 's/^# begin //p' "$COMPLETIONS")
+else
+  problem "completions/millrace.bash is missing"
+fi
+: >"$TMP/help.all"
 
 for prog in "${PROGRAMS[@]}"; do
   bin=$MILLRACE_BIN/$prog
   page=$MILLRACE_SRC/man/man1/$prog.1
-  comp=$MILLRACE_SRC/completions/$prog.bash
 
   # What the parser knows.
   : >"$TMP/help"
@@ -91,6 +137,7 @@ for prog in "${PROGRAMS[@]}"; do
   fi
   help_options <"$TMP/help" >"$TMP/help.opts"
   grep -- '^--' "$TMP/help.opts" >"$TMP/help.long"
+  cat "$TMP/help.long" >>"$TMP/help.all"
   if [[ -x $bin && ! -s $TMP/help.long ]]; then
     problem "$prog: no options found in --help (has CLI11's help format changed?)"
   fi
@@ -103,12 +150,21 @@ for prog in "${PROGRAMS[@]}"; do
     problem "$prog: man/man1/$prog.1 is missing"
     : >"$TMP/man.options"
   fi
-  if [[ -f $comp ]]; then
-    grep -v '# parity: ignore$' "$comp" >"$TMP/comp"
-  else
-    problem "$prog: completions/$prog.bash is missing"
-    : >"$TMP/comp"
+  completion_section "$prog" >"$TMP/comp"
+  if [[ -f $COMPLETIONS ]] && ! grep -qx "# begin $prog" "$COMPLETIONS"; then
+    problem "$prog: completions/millrace.bash has no section for it ('# begin $prog' ... '# end $prog')"
   fi
+  if [[ -f $COMPLETIONS ]]; then
+    fn=$(bash -c 'source "$1" >/dev/null 2>&1; complete -p "$2" 2>/dev/null' _ "$COMPLETIONS" "$prog" |
+      sed -n 's/.* -F \([^ ]*\) .*/\1/p')
+    if [[ -z $fn ]]; then
+      problem "$prog: sourcing completions/millrace.bash registers no function for it (complete -F FUNCTION $prog)"
+    elif ! grep -qxF "$fn()" "$TMP/comp"; then
+      problem "$prog: its completion function $fn is not defined in its section of completions/millrace.bash"
+    fi
+  fi
+  [[ $MILLRACE_SRC/completions/$prog -ef $COMPLETIONS ]] ||
+    problem "$prog: completions/$prog is not a link to millrace.bash"
 
   # Parser → documentation: each option heads an entry of OPTIONS (a line that starts
   # with an option), and the completion names it.
@@ -117,7 +173,7 @@ for prog in "${PROGRAMS[@]}"; do
     has_word "$opt" "$TMP/man.heads" ||
       problem "$prog: $opt is in --help but heads no entry in the OPTIONS of man/man1/$prog.1"
     has_word "$opt" "$TMP/comp" ||
-      problem "$prog: $opt is in --help but not in completions/$prog.bash"
+      problem "$prog: $opt is in --help but not in its section of completions/millrace.bash"
   done <"$TMP/help.opts"
 
   # Documentation → parser (only where there is a parser to compare with).
@@ -126,7 +182,7 @@ for prog in "${PROGRAMS[@]}"; do
       problem "$prog: $opt is in the OPTIONS of man/man1/$prog.1 but not in --help"
     done < <(long_options <"$TMP/man.options" | comm -23 - "$TMP/help.long")
     while read -r opt; do
-      problem "$prog: $opt is in completions/$prog.bash but not in --help"
+      problem "$prog: $opt is in its section of completions/millrace.bash but not in --help"
     done < <(long_options <"$TMP/comp" | comm -23 - "$TMP/help.long")
   fi
 
@@ -138,13 +194,20 @@ for prog in "${PROGRAMS[@]}"; do
       grep -qE "^ {1,8}$cmd( |$)" "$TMP/man.description" ||
         problem "$prog: command $cmd is not described in the DESCRIPTION of man/man1/$prog.1"
       grep -qE "(^|[[:space:]'\"])$cmd([[:space:]'\"]|\$)" "$TMP/comp" ||
-        problem "$prog: command $cmd is not in completions/$prog.bash"
+        problem "$prog: command $cmd is not in its section of completions/millrace.bash"
     done < <({
       printf '%s\n' "${KS_SHARD_COMMANDS[@]}"
       [[ -x $bin ]] && "$bin" --help 2>/dev/null | help_commands
     } | sort -u)
   fi
 done
+
+# The shared helpers name only options that some program has.
+if [[ -s $TMP/help.all ]]; then
+  while read -r opt; do
+    problem "$opt is in the shared helpers of completions/millrace.bash but in no program's --help"
+  done < <(completion_section | long_options | comm -23 - <(sort -u "$TMP/help.all"))
+fi
 
 # Every man page is clean under mandoc's linter.
 while IFS= read -r page; do

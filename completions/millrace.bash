@@ -1,7 +1,18 @@
-# bash completion for ks-consume(1)                          -*- shell-script -*-
+# bash completion for the millrace programs                 -*- shell-script -*-
 #
 # Self-contained: works with or without the bash-completion package. The _millrace_
-# helpers are the same in every millrace completion file.
+# helpers, once; then each program's completion function (with its own helpers) between
+# "# begin PROGRAM" and "# end PROGRAM" lines, for a script to cut out; then one
+# "complete" line per program. tests/cli/test_parity.sh compares each program's section
+# with its --help; options named only in the helpers count for no program, and a line
+# ending in "# parity: ignore" is not read (it runs another program, with its options).
+#
+# Layout. bash-completion loads completions/NAME when NAME is first completed, so the
+# install rule copies this file once per program, under the program's name (every copy
+# defines every program's functions: harmless). Here, completions/PROGRAM is a symbolic
+# link to this file: the source tree has the installed layout, each program has its file
+# under completions/, and nothing is written twice. A new program: a section, a
+# "complete" line, a link.
 
 # _millrace_init: set cur and prev for the word being completed, and pre, the text that
 # a reply must start with. Bash splits "--NAME=VALUE" at "=" into "--NAME" "=" "VALUE";
@@ -88,6 +99,118 @@ _millrace_files()
     return 0
 }
 
+# begin ks-put
+_ks_put()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    -s | --stream) _millrace_reply "$(_millrace_streams)"; return ;;
+    --format) _millrace_reply 'data envelope'; return ;;
+    --sync) _millrace_reply 'full none'; return ;;
+    --on-error) _millrace_reply 'fail skip'; return ;;
+    -k | --key | --partition-key | --explicit-hash-key | --shards) return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        _millrace_reply '-S --store -s --stream -k --key --partition-key
+            --explicit-hash-key --format --raw --sync --on-error --print --create
+            --shards --config -q --quiet -v --verbose -h --help --version'
+        return
+    fi
+    _millrace_files # FILE operands
+}
+# end ks-put
+
+# begin ks-shard
+# _ks_shard_open_shards STREAM: the ids of the open shards of STREAM, in the store named on
+# the line, one a line: the shards that split and merge take.
+_ks_shard_open_shards()
+{
+    local store
+    local -a opt=()
+    [[ -n ${1-} ]] || return 0
+    store=$(_millrace_optval -S --store)
+    [[ -n $store ]] && opt=(--store "$store")
+    "$(_millrace_ks_shard)" "${opt[@]}" describe "$1" 2>/dev/null |
+        grep -o '^shardId-[0-9]\{12\}[[:space:]]\{1,\}open[[:space:]]' 2>/dev/null |
+        grep -o 'shardId-[0-9]\{12\}' | sort -u
+}
+
+_ks_shard()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    --retention) _millrace_reply '1h 24h 7d 30d 365d'; return ;;
+    --shards | --at) return ;;
+    esac
+
+    # The command, its first operand (the stream), and how many operands it has before the
+    # word being completed.
+    local i w command='' stream='' operands=0
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        case $w in
+        -S | --store | --config | --shards | --retention | --at)
+            [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
+            ((i++))
+            ;;
+        = | -*) ;;
+        *)
+            if [[ -z $command ]]; then
+                command=$w
+            else
+                ((operands++ == 0)) && stream=$w
+            fi
+            ;;
+        esac
+    done
+
+    if [[ -z $command ]]; then
+        if [[ $cur == -* ]]; then
+            _millrace_reply '-S --store --json --config -q --quiet -v --verbose
+                -h --help --version'
+        else
+            _millrace_reply 'create list describe retention split merge scale trim
+                delete'
+        fi
+        return
+    fi
+
+    if [[ $cur == -* ]]; then
+        case $command in
+        create) _millrace_reply '--shards --retention -h --help' ;;
+        split) _millrace_reply '--at -h --help' ;;
+        scale) _millrace_reply '--shards -h --help' ;;
+        *) _millrace_reply '-h --help' ;;
+        esac
+        return
+    fi
+
+    case $command:$operands in
+    describe:0 | retention:0 | split:0 | merge:0 | scale:0 | trim:0 | delete:0)
+        _millrace_reply "$(_millrace_streams)"
+        ;;
+    retention:1)
+        _millrace_reply '1h 24h 7d 30d 365d'
+        ;;
+    split:1 | merge:1 | merge:2)
+        _millrace_reply "$(_ks_shard_open_shards "$stream")"
+        ;;
+    esac
+}
+# end ks-shard
+
+# begin ks-consume
 # _ks_consume_shards: the shard ids of the stream named on the line, one a line.
 _ks_consume_shards()
 {
@@ -150,4 +273,8 @@ _ks_consume()
         --on-failure --parallel --timeout --config -q --quiet -v --verbose
         -h --help --version'
 }
+# end ks-consume
+
+complete -F _ks_put ks-put
+complete -F _ks_shard ks-shard
 complete -F _ks_consume ks-consume
