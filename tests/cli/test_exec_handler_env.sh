@@ -115,7 +115,7 @@ f=$(cat "$TMP/fails.jsonl")
 assert_eq RetryAttemptsExhausted "$(jq -r .requestContext.condition <<<"$f")" "condition of a timed-out batch"
 assert_eq Unhandled "$(jq -r .responseContext.functionError <<<"$f")" "functionError of a timed-out batch"
 assert_eq 3 "$(jq -r .KinesisBatchInfo.batchSize <<<"$f")" "batchSize of the timed-out batch"
-assert_eq "$(jq -r .seq "$TMP/slow.env" | head -n 1)" "$(jq -r .KinesisBatchInfo.startSequenceNumber <<<"$f")" "startSequenceNumber of the timed-out batch"
+assert_eq "$(head -n 1 "$TMP/slow.env" | jq -r .seq)" "$(jq -r .KinesisBatchInfo.startSequenceNumber <<<"$f")" "startSequenceNumber of the timed-out batch"
 assert_eq "$(jq -r .seq "$TMP/slow.env" | tail -n 1)" "$(jq -r .KinesisBatchInfo.endSequenceNumber <<<"$f")" "endSequenceNumber of the timed-out batch"
 assert_eq "arn:aws:kinesis:local:000000000000:stream/slow" "$(jq -r .KinesisBatchInfo.streamArn <<<"$f")" "streamArn of the timed-out batch"
 behind=$(describe_json slow | jq '[.Groups[] | select(.GroupName == "G") | .Shards[].RecordsBehind] | add')

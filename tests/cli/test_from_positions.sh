@@ -77,7 +77,7 @@ assert_eq 0 "$(count_lines "$TMP/t4")" "records from a time after both batches"
 MILLRACE_NOW=2026-01-01T02:00:00Z consume -s tm >"$TMP/all" || fail "ks-consume -s tm failed"
 same_sorted "$TMP/ab" "$TMP/all" "both batches from the trim horizon"
 last_a=$(grep -n '"id":"a-' "$TMP/all" | tail -n 1 | cut -d: -f1)
-first_b=$(grep -n '"id":"b-' "$TMP/all" | head -n 1 | cut -d: -f1)
+first_b=$(grep -m 1 -n '"id":"b-' "$TMP/all" | cut -d: -f1)
 [[ $last_a -lt $first_b ]] || fail "merged read by arrival time: a record of 00:00 (line $last_a) after one of 01:00 (line $first_b)"
 # Envelope arrival times are those of the clocks.
 MILLRACE_NOW=2026-01-01T02:00:00Z consume -s tm --format envelope | jq -r '.ts[0:16]' | sort | uniq -c |
