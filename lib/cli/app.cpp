@@ -12,12 +12,11 @@
 
 namespace millrace::cli {
 
-App::App(std::string name, std::string description)
+App::App(std::string name, std::string description, Store store)
     : name_(std::move(name)), parser_(std::move(description), name_) {
   parser_.option_defaults()->always_capture_default();
-  parser_.add_option("-S,--store", store_, "store directory")
-      ->envname("KS_STORE")
-      ->option_text("DIR");
+  if (store == Store::used)
+    parser_.add_option("-S,--store", store_, "store directory")->envname("KS_STORE")->option_text("DIR");
   parser_.set_config("--config", "", "read options from FILE (key = value lines)")->option_text("FILE");
   parser_.add_flag("-q,--quiet", quiet_, "print only errors");
   parser_.add_flag("-v,--verbose", verbose_, "print a summary and notes on stderr");

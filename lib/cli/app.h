@@ -18,7 +18,9 @@ namespace millrace::cli {
 
 class App {
  public:
-  App(std::string name, std::string description);
+  // Programs that use no store (ks-window) have no --store.
+  enum class Store { used, unused };
+  App(std::string name, std::string description, Store store = Store::used);
 
   CLI::App& parser() { return parser_; }
 

@@ -27,6 +27,18 @@ std::optional<store::HashKey> hash_key_argument(const std::string& text, const s
   return key;
 }
 
+std::vector<lines::Field> field_list(const std::string& text) {
+  std::vector<lines::Field> fields;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) fields.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return fields;
+}
+
 CLI::Validator name_validator() {
   return CLI::Validator(
       [](std::string& name) -> std::string {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "lines/json.h"
 #include "lines/time.h"
 #include "store/hash_key.h"
 
@@ -18,6 +19,9 @@ namespace millrace::cli {
 std::uint32_t shard_argument(const std::string& id, const std::string& option);
 // A decimal hash key argument, or nullopt when `text` is empty; throws cli::Error(usage).
 std::optional<store::HashKey> hash_key_argument(const std::string& text, const std::string& option);
+
+// A comma-separated list of FIELD arguments ("Name,/user/id"); empty for "".
+std::vector<lines::Field> field_list(const std::string& text);
 
 // A stream, group or table name: [A-Za-z0-9_.-]{1,128}.
 CLI::Validator name_validator();

@@ -46,6 +46,12 @@ class Validator {
   // After a successful parse: the value of `field`. Its text stays valid until the next parse;
   // `scratch` holds the text of numbers.
   FieldText field_text(const Field& field, std::string& scratch);
+  // After a successful parse: the parsed document, unless the line holds integers beyond 64
+  // bits (then false: it was validated on demand, and has no DOM).
+  bool root(simdjson::dom::element& root) const {
+    root = root_;
+    return has_dom_;
+  }
 
  private:
   simdjson::dom::parser parser_;

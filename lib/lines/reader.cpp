@@ -1,9 +1,12 @@
 #include "lines/reader.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <system_error>
 
@@ -84,8 +87,15 @@ bool Reader::fill() {
       at_eof_ = true;
       return true;
     }
-    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "read " + file_);
+    if (errno == EINTR) return true;  // a signal: nothing new, and the caller looks at its flags
+    throw std::system_error(errno, std::generic_category(), "read " + file_);
   }
+}
+
+bool Reader::wait(std::int64_t timeout_ms) {
+  if (at_eof_) return true;  // fill() opens the next file without blocking
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(timeout_ms, 0, INT32_MAX))) > 0;
 }
 
 bool Reader::open_next() {

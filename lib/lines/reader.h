@@ -40,9 +40,14 @@ class Reader {
   // The line's text stays valid until the next call of fill().
   std::optional<Line> next();
 
-  // Reads more input, blocking until some arrives. Returns false at the end of all input.
-  // Throws std::system_error when reading fails.
+  // Reads more input, blocking until some arrives or a signal interrupts the wait (then with
+  // nothing new). Returns false at the end of all input. Throws std::system_error when reading
+  // fails.
   bool fill();
+
+  // Waits up to `timeout_ms` for input, so a caller can act on a timer while the input is idle;
+  // true when fill() would not block. A signal ends the wait early (false).
+  bool wait(std::int64_t timeout_ms);
 
  private:
   bool open_next();

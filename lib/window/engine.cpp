@@ -1,0 +1,239 @@
+#include "window/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace millrace::window {
+
+struct Engine::Group {
+  std::string key;  // the --by values as JSON, each followed by '\n'
+  std::vector<std::size_t> key_ends;
+  std::vector<std::unique_ptr<Accumulator>> accumulators;
+};
+
+// The groups of one tumbling or hopping window, in the order they first appeared.
+struct Engine::Pane {
+  std::vector<Group> groups;
+  GroupIndex index;
+};
+
+// Session windows: per group, its open sessions, ordered by start.
+struct Engine::Sessions {
+  struct Session {
+    lines::EpochMs start, last;
+    Group group;
+  };
+  std::unordered_map<std::string, std::vector<Session>, KeyHash, std::equal_to<>> by_group;
+  lines::EpochMs earliest_end = INT64_MAX;  // of every open session
+};
+
+std::optional<WindowSpec> WindowSpec::hopping(std::string_view text) {
+  std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto size = lines::parse_duration_ms(text.substr(0, slash));
+  auto slide = lines::parse_duration_ms(text.substr(slash + 1));
+  if (!size || !slide || *size <= 0 || *slide <= 0 || *size % *slide != 0) return std::nullopt;
+  return WindowSpec{Kind::hopping, *size, *slide, 0};
+}
+
+Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select)
+    : spec_(spec), by_(std::move(by)), select_(std::move(select)), sessions_(std::make_unique<Sessions>()) {
+  if (spec_.kind == WindowSpec::Kind::tumbling) spec_.slide_ms = spec_.size_ms;
+  for (const SelectItem& item : select_)
+    if (item.kind == SelectItem::Kind::aggregate) aggregates_.push_back(&item);
+}
+
+Engine::~Engine() = default;
+
+bool Engine::group_key(simdjson::dom::element record) {
+  key_.clear();
+  key_ends_.clear();
+  for (const lines::Field& field : by_) {
+    auto value = field.find(record);
+    if (!value || value->is_null()) {
+      key_.append("null");
+    } else if (value->is_string()) {
+      lines::append_json_string(key_, value->get_string().value_unsafe());
+    } else if (value->is_int64()) {
+      fmt::format_to(std::back_inserter(key_), "{}", value->get_int64().value_unsafe());
+    } else if (value->is_uint64()) {
+      fmt::format_to(std::back_inserter(key_), "{}", value->get_uint64().value_unsafe());
+    } else if (value->is_double()) {
+      fmt::format_to(std::back_inserter(key_), "{}", value->get_double().value_unsafe());
+    } else {
+      key_.append(simdjson::minify(*value));
+    }
+    key_ends_.push_back(key_.size());
+    key_.push_back('\n');
+  }
+  return true;
+}
+
+Engine::Group* Engine::find_or_add(Pane& pane) {
+  if (auto it = pane.index.find(std::string_view(key_)); it != pane.index.end()) return &pane.groups[it->second];
+  pane.index.emplace(key_, pane.groups.size());
+  pane.groups.push_back(Group{key_, key_ends_, make_accumulators(select_)});
+  return &pane.groups.back();
+}
+
+Engine::Outcome Engine::check(simdjson::dom::element record) {
+  // Every aggregate checks the record before any adds it, so a refused record is in none.
+  Group* probe = nullptr;
+  for (auto& [start, pane] : windows_) {
+    if (!pane.groups.empty()) probe = &pane.groups.front();
+    break;
+  }
+  std::vector<std::unique_ptr<Accumulator>> fresh;
+  if (probe == nullptr) fresh = make_accumulators(select_);
+  for (std::size_t i = 0; i < aggregates_.size(); ++i) {
+    const SelectItem& item = *aggregates_[i];
+    Value value = item.field ? item.field->find(record) : Value{};
+    const Accumulator& accumulator = probe ? *probe->accumulators[i] : *fresh[i];
+    if (accumulator.check(value) != ValueError::none) return {Added::wrong_type, item.name};
+  }
+  return {Added::added, {}};
+}
+
+void Engine::add_values(Group& group, simdjson::dom::element record) {
+  for (std::size_t i = 0; i < aggregates_.size(); ++i) {
+    const SelectItem& item = *aggregates_[i];
+    group.accumulators[i]->add(item.field ? item.field->find(record) : Value{});
+  }
+}
+
+Engine::Outcome Engine::add(simdjson::dom::element record, lines::EpochMs time) {
+  group_key(record);
+  if (spec_.kind == WindowSpec::Kind::session) return add_to_session(record, time);
+  // The windows holding `time` start at multiples of the slide, the last at or before it.
+  lines::EpochMs last_start = time >= 0 ? time / spec_.slide_ms * spec_.slide_ms
+                                        : (time - spec_.slide_ms + 1) / spec_.slide_ms * spec_.slide_ms;
+  std::vector<Group*> targets;
+  for (lines::EpochMs start = last_start; start + spec_.size_ms > time; start -= spec_.slide_ms) {
+    if (start + spec_.size_ms <= watermark_) continue;  // already emitted
+    targets.push_back(find_or_add(windows_[start]));
+  }
+  if (targets.empty()) return {Added::late, {}};
+  for (std::size_t i = 0; i < aggregates_.size(); ++i) {
+    const SelectItem& item = *aggregates_[i];
+    if (targets.front()->accumulators[i]->check(item.field ? item.field->find(record) : Value{}) != ValueError::none)
+      return {Added::wrong_type, item.name};
+  }
+  for (Group* group : targets) add_values(*group, record);
+  return {Added::added, {}};
+}
+
+Engine::Outcome Engine::add_to_session(simdjson::dom::element record, lines::EpochMs time) {
+  if (time + spec_.gap_ms <= watermark_) return {Added::late, {}};  // its session would be over already
+  auto& sessions = sessions_->by_group[key_];
+  // The sessions this record touches: within the gap of it. They become one.
+  auto touches = [&](const Sessions::Session& s) { return time >= s.start - spec_.gap_ms && time < s.last + spec_.gap_ms; };
+  auto first = std::find_if(sessions.begin(), sessions.end(), touches);
+  if (first == sessions.end()) {
+    Sessions::Session fresh{time, time, Group{key_, key_ends_, make_accumulators(select_)}};
+    for (std::size_t i = 0; i < aggregates_.size(); ++i) {
+      const SelectItem& item = *aggregates_[i];
+      if (fresh.group.accumulators[i]->check(item.field ? item.field->find(record) : Value{}) != ValueError::none)
+        return {Added::wrong_type, item.name};
+    }
+    add_values(fresh.group, record);
+    auto at = std::upper_bound(sessions.begin(), sessions.end(), time, [](lines::EpochMs t, const auto& s) { return t < s.start; });
+    sessions.insert(at, std::move(fresh));
+  } else {
+    for (std::size_t i = 0; i < aggregates_.size(); ++i) {
+      const SelectItem& item = *aggregates_[i];
+      if (first->group.accumulators[i]->check(item.field ? item.field->find(record) : Value{}) != ValueError::none)
+        return {Added::wrong_type, item.name};
+    }
+    add_values(first->group, record);
+    first->start = std::min(first->start, time);
+    first->last = std::max(first->last, time);
+    // A record that bridges two sessions merges the later into the earlier.
+    for (auto next = first + 1; next != sessions.end() && next->start - spec_.gap_ms <= first->last;) {
+      for (std::size_t i = 0; i < aggregates_.size(); ++i) first->group.accumulators[i]->merge(*next->group.accumulators[i]);
+      first->last = std::max(first->last, next->last);
+      next = sessions.erase(next);
+      first = next - 1;
+    }
+  }
+  sessions_->earliest_end = std::min(sessions_->earliest_end, time + spec_.gap_ms);
+  return {Added::added, {}};
+}
+
+void Engine::emit(const Group& group, lines::EpochMs start, lines::EpochMs end, std::string& out) const {
+  out.push_back('{');
+  std::size_t aggregate = 0;
+  bool first = true;
+  for (const SelectItem& item : select_) {
+    if (!first) out.push_back(',');
+    first = false;
+    lines::append_json_string(out, item.name);
+    out.push_back(':');
+    switch (item.kind) {
+      case SelectItem::Kind::group_field: {
+        std::size_t begin = item.group_index == 0 ? 0 : group.key_ends[item.group_index - 1] + 1;
+        out.append(group.key, begin, group.key_ends[item.group_index] - begin);
+        break;
+      }
+      case SelectItem::Kind::window_start:
+      case SelectItem::Kind::window_end:
+        out.push_back('"');
+        out.append(lines::format_iso8601(item.kind == SelectItem::Kind::window_start ? start : end));
+        out.push_back('"');
+        break;
+      case SelectItem::Kind::aggregate:
+        group.accumulators[aggregate++]->write(out);
+        break;
+    }
+  }
+  out.append("}\n");
+}
+
+void Engine::advance(lines::EpochMs watermark, std::string& out) {
+  watermark_ = std::max(watermark_, watermark);
+  if (spec_.kind != WindowSpec::Kind::session) {
+    // Windows end in the order they start: all sizes are equal.
+    while (!windows_.empty() && windows_.begin()->first + spec_.size_ms <= watermark_) {
+      auto node = windows_.extract(windows_.begin());
+      for (const Group& group : node.mapped().groups) emit(group, node.key(), node.key() + spec_.size_ms, out);
+    }
+    return;
+  }
+  if (watermark_ < sessions_->earliest_end) return;
+  // Sessions of different groups end in any order: collect the due ones, emit them by end.
+  struct Due {
+    lines::EpochMs end;
+    Sessions::Session session;
+  };
+  std::vector<Due> due;
+  lines::EpochMs earliest = INT64_MAX;
+  for (auto it = sessions_->by_group.begin(); it != sessions_->by_group.end();) {
+    auto& sessions = it->second;
+    for (auto s = sessions.begin(); s != sessions.end();) {
+      lines::EpochMs end = s->last + spec_.gap_ms;
+      if (end <= watermark_) {
+        due.push_back({end, std::move(*s)});
+        s = sessions.erase(s);
+      } else {
+        earliest = std::min(earliest, end);
+        ++s;
+      }
+    }
+    it = sessions.empty() ? sessions_->by_group.erase(it) : std::next(it);
+  }
+  sessions_->earliest_end = earliest;
+  std::stable_sort(due.begin(), due.end(), [](const Due& a, const Due& b) { return a.end < b.end; });
+  for (const Due& d : due) emit(d.session.group, d.session.start, d.end, out);
+}
+
+void Engine::finish(std::string& out) { advance(INT64_MAX, out); }
+
+std::optional<lines::EpochMs> Engine::next_end() const {
+  if (spec_.kind == WindowSpec::Kind::session)
+    return sessions_->by_group.empty() ? std::nullopt : std::optional(sessions_->earliest_end);
+  if (windows_.empty()) return std::nullopt;
+  return windows_.begin()->first + spec_.size_ms;
+}
+
+}  // namespace millrace::window

@@ -1,0 +1,89 @@
+// Engine: the windows of ks-window, their groups and accumulators, and when they are emitted.
+//
+// Records come with a time; each goes to every window that holds that time (one tumbling
+// window, SIZE/SLIDE hopping windows, or its group's session) and to its group there. A window
+// is emitted once, when the watermark passes its end: one JSON line per group, keys in select
+// order. A record whose every window is already emitted is late: the engine says so, and the
+// caller counts it and writes it aside.
+//
+// Memory grows with the open windows and their groups, never with the records.
+// Not thread-safe.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "lines/json.h"
+#include "lines/time.h"
+#include "window/select.h"
+
+namespace millrace::window {
+
+struct WindowSpec {
+  enum class Kind { tumbling, hopping, session } kind = Kind::tumbling;
+  std::int64_t size_ms = 0;   // tumbling and hopping
+  std::int64_t slide_ms = 0;  // hopping (tumbling: the size)
+  std::int64_t gap_ms = 0;    // session
+
+  // "5m/1m" for --hopping; nullopt when malformed or SLIDE does not divide SIZE.
+  static std::optional<WindowSpec> hopping(std::string_view text);
+};
+
+class Engine {
+ public:
+  Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select);
+  ~Engine();
+
+  enum class Added { added, late, wrong_type };
+  struct Outcome {
+    Added status;
+    std::string_view aggregate;  // wrong_type: the item whose value was refused
+  };
+  // Adds `record` at `time`. A record refused by one aggregate is added to none.
+  Outcome add(simdjson::dom::element record, lines::EpochMs time);
+
+  // Emits, to `out`, every window that ends at or before `watermark`, in order of their end.
+  void advance(lines::EpochMs watermark, std::string& out);
+  // Emits every open window (end of input).
+  void finish(std::string& out);
+  // The earliest end of an open window: when the next one is due.
+  std::optional<lines::EpochMs> next_end() const;
+  lines::EpochMs watermark() const { return watermark_; }
+
+ private:
+  struct Group;
+  struct Pane;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  using GroupIndex = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
+
+  bool group_key(simdjson::dom::element record);  // fills key_ and key_values_
+  Group* find_or_add(Pane& pane);
+  Outcome check(simdjson::dom::element record);
+  void add_values(Group& group, simdjson::dom::element record);
+  Outcome add_to_session(simdjson::dom::element record, lines::EpochMs time);
+  void emit(const Group& group, lines::EpochMs start, lines::EpochMs end, std::string& out) const;
+
+  WindowSpec spec_;
+  std::vector<lines::Field> by_;
+  std::vector<SelectItem> select_;
+  std::vector<const SelectItem*> aggregates_;
+  std::map<lines::EpochMs, Pane> windows_;  // tumbling and hopping, by start
+  struct Sessions;
+  std::unique_ptr<Sessions> sessions_;
+  lines::EpochMs watermark_ = INT64_MIN;
+  std::string key_;                           // the group key of the record being added
+  std::vector<std::size_t> key_ends_;         // where each --by value ends in key_
+};
+
+}  // namespace millrace::window

@@ -1,0 +1,153 @@
+#include "window/run.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+#include "cli/signals.h"
+
+namespace millrace::window {
+namespace {
+
+// The time of a record from its --time field: ISO 8601, or epoch seconds or milliseconds.
+std::optional<lines::EpochMs> event_time(simdjson::dom::element value) {
+  if (value.is_string()) return lines::parse_iso8601(value.get_string().value_unsafe());
+  if (value.is_number()) {
+    double number = 0;
+    if (value.is_int64()) number = static_cast<double>(value.get_int64().value_unsafe());
+    else if (value.is_uint64()) number = static_cast<double>(value.get_uint64().value_unsafe());
+    else number = value.get_double().value_unsafe();
+    return lines::parse_epoch_number(number);
+  }
+  return std::nullopt;
+}
+
+class LateFile {
+ public:
+  explicit LateFile(const std::optional<std::string>& path) {
+    if (!path) return;
+    fd_ = ::open(path->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw cli::Error(cli::Exit::cant_create, *path, std::strerror(errno));
+    writer_.emplace(fd_);
+  }
+  ~LateFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void add(std::string_view line) {
+    if (!writer_) return;
+    writer_->buffer().append(line).push_back('\n');
+    writer_->maybe_flush();
+  }
+  void flush() {
+    if (writer_) writer_->flush();
+  }
+
+ private:
+  int fd_ = -1;
+  std::optional<lines::Writer> writer_;
+};
+
+}  // namespace
+
+RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, lines::Writer& out) {
+  RunStats stats;
+  lines::Validator validator;
+  LateFile late(options.late_file);
+  bool clock = !options.time_field && options.format == InputFormat::data;
+  lines::EpochMs newest = INT64_MIN;  // event or arrival time
+  auto bad = [&](const lines::Line& line, const std::string& what) {
+    if (options.on_error == OnError::fail) {
+      out.flush();
+      late.flush();
+      throw cli::Error(cli::Exit::data, line.where(), what);
+    }
+    cli::warn(line.where(), "{} (skipped)", what);
+    ++stats.skipped;
+  };
+  for (bool more = true; more && !cli::stop_requested();) {
+    while (auto line = reader.next()) {
+      if (line->too_long) {
+        bad(*line, "line too long");
+        continue;
+      }
+      if (auto error = validator.parse(line->text)) {
+        bad(*line, lines::describe(error));
+        continue;
+      }
+      simdjson::dom::element record;
+      if (!validator.root(record)) {
+        bad(*line, "integers beyond 64 bits cannot be aggregated");
+        continue;
+      }
+      lines::EpochMs time = 0;
+      if (options.format == InputFormat::envelope) {
+        simdjson::dom::element ts, data;
+        if (record["ts"].get(ts) || record["data"].get(data) || !ts.is_string()) {
+          bad(*line, "not an envelope with \"ts\" and \"data\"");
+          continue;
+        }
+        auto arrival = lines::parse_iso8601(ts.get_string().value_unsafe());
+        if (!arrival) {
+          bad(*line, "envelope \"ts\" is not an ISO 8601 time");
+          continue;
+        }
+        time = *arrival;
+        record = data;
+      }
+      if (options.time_field) {
+        auto value = options.time_field->find(record);
+        auto parsed = value ? event_time(*value) : std::nullopt;
+        if (!parsed) {
+          bad(*line, fmt::format("--time field {} is missing or not a time", options.time_field->spec()));
+          continue;
+        }
+        time = *parsed;
+      } else if (clock) {
+        time = lines::now_ms();
+      }
+      if (options.where && !options.where->matches(record)) {
+        ++stats.filtered;
+        continue;
+      }
+      Engine::Outcome outcome = engine.add(record, time);
+      if (outcome.status == Engine::Added::wrong_type) {
+        bad(*line, fmt::format("a value of the wrong type for {}", outcome.aggregate));
+        continue;
+      }
+      if (outcome.status == Engine::Added::late) {
+        ++stats.late;
+        late.add(line->text);
+        continue;
+      }
+      ++stats.records;
+      newest = std::max(newest, time);
+      if (!clock) engine.advance(newest - options.lateness_ms, out.buffer());
+      out.maybe_flush();
+    }
+    // The input pauses: deliver what is due, then wait for more, or for the next window's end.
+    if (clock) engine.advance(lines::now_ms(), out.buffer());
+    out.flush();
+    late.flush();
+    if (clock) {
+      while (auto end = engine.next_end()) {
+        if (reader.wait(*end - lines::now_ms()) || cli::stop_requested()) break;
+        engine.advance(lines::now_ms(), out.buffer());
+        out.flush();
+      }
+    }
+    if (!cli::stop_requested()) more = reader.fill();
+  }
+  engine.finish(out.buffer());
+  out.flush();
+  late.flush();
+  return stats;
+}
+
+}  // namespace millrace::window

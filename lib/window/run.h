@@ -1,0 +1,41 @@
+// The loop of ks-window: lines in, windows out.
+//
+// Time is the clock when a line is read (processing time, as KDA's ROWTIME), the envelope's
+// arrival time with envelopes, or a field of the record (event time, --time) with a watermark
+// that trails the largest time seen by the lateness. In processing time a timer emits windows
+// as the clock passes their end, with the input idle; in event and arrival time windows close
+// as the watermark passes their end. At the end of the input every open window is emitted.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "lines/reader.h"
+#include "lines/writer.h"
+#include "window/engine.h"
+#include "window/expr.h"
+
+namespace millrace::window {
+
+enum class OnError { fail, skip };
+enum class InputFormat { data, envelope };
+
+struct RunOptions {
+  std::optional<Expr> where;
+  std::optional<lines::Field> time_field;   // event time
+  std::int64_t lateness_ms = 0;
+  std::optional<std::string> late_file;
+  InputFormat format = InputFormat::data;
+  OnError on_error = OnError::fail;
+};
+
+struct RunStats {
+  std::uint64_t records = 0, filtered = 0, late = 0, skipped = 0;
+};
+
+// Feeds every line of `reader` to `engine`, writing windows to `out` as they close. Throws
+// cli::Error(data) at a bad line under OnError::fail, after emitting what was due before it.
+RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, lines::Writer& out);
+
+}  // namespace millrace::window
