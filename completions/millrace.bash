@@ -275,6 +275,32 @@ _ks_consume()
 }
 # end ks-consume
 
+# begin ks-window
+_ks_window()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    --config | --late) _millrace_files; return ;;
+    --format) _millrace_reply 'data envelope'; return ;;
+    --on-error) _millrace_reply 'fail skip'; return ;;
+    --tumbling | --hopping | --session | --lateness | --by | --where | --select | \
+        --time) return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        _millrace_reply '--tumbling --hopping --session --by --where --select --time
+            --lateness --late --format --on-error --config -q --quiet -v --verbose
+            -h --help --version'
+        return
+    fi
+    _millrace_files # FILE operands
+}
+# end ks-window
+
 complete -F _ks_put ks-put
 complete -F _ks_shard ks-shard
 complete -F _ks_consume ks-consume
+complete -F _ks_window ks-window

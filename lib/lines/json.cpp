@@ -123,7 +123,9 @@ Field::Field(std::string spec) : spec_(std::move(spec)) {
 
 std::optional<simdjson::dom::element> Field::find(simdjson::dom::element root) const {
   simdjson::dom::element value;
-  if (root.at_pointer(pointer_).get(value)) return std::nullopt;
+  // A top-level name is one key lookup; a pointer is parsed on each call.
+  auto error = spec_.starts_with('/') ? root.at_pointer(pointer_).get(value) : root[spec_].get(value);
+  if (error) return std::nullopt;
   return value;
 }
 

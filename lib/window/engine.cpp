@@ -41,8 +41,18 @@ std::optional<WindowSpec> WindowSpec::hopping(std::string_view text) {
 Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select)
     : spec_(spec), by_(std::move(by)), select_(std::move(select)), sessions_(std::make_unique<Sessions>()) {
   if (spec_.kind == WindowSpec::Kind::tumbling) spec_.slide_ms = spec_.size_ms;
-  for (const SelectItem& item : select_)
-    if (item.kind == SelectItem::Kind::aggregate) aggregates_.push_back(&item);
+  for (const SelectItem& item : select_) {
+    if (item.kind != SelectItem::Kind::aggregate) continue;
+    aggregates_.push_back(&item);
+    int slot = -1;  // count(*) reads no field
+    if (item.field) {
+      auto same = std::find_if(fields_.begin(), fields_.end(), [&](const lines::Field& f) { return f.spec() == item.field->spec(); });
+      slot = static_cast<int>(same - fields_.begin());
+      if (same == fields_.end()) fields_.push_back(*item.field);
+    }
+    field_slot_.push_back(slot);
+  }
+  field_values_.resize(fields_.size());
 }
 
 Engine::~Engine() = default;
@@ -78,34 +88,30 @@ Engine::Group* Engine::find_or_add(Pane& pane) {
   return &pane.groups.back();
 }
 
-Engine::Outcome Engine::check(simdjson::dom::element record) {
+void Engine::load_values(simdjson::dom::element record) {
+  for (std::size_t i = 0; i < fields_.size(); ++i) field_values_[i] = fields_[i].find(record);
+}
+
+Value Engine::value(std::size_t aggregate) const {
+  int slot = field_slot_[aggregate];
+  return slot < 0 ? Value{} : field_values_[static_cast<std::size_t>(slot)];
+}
+
+Engine::Outcome Engine::check(const Group& group) const {
   // Every aggregate checks the record before any adds it, so a refused record is in none.
-  Group* probe = nullptr;
-  for (auto& [start, pane] : windows_) {
-    if (!pane.groups.empty()) probe = &pane.groups.front();
-    break;
-  }
-  std::vector<std::unique_ptr<Accumulator>> fresh;
-  if (probe == nullptr) fresh = make_accumulators(select_);
-  for (std::size_t i = 0; i < aggregates_.size(); ++i) {
-    const SelectItem& item = *aggregates_[i];
-    Value value = item.field ? item.field->find(record) : Value{};
-    const Accumulator& accumulator = probe ? *probe->accumulators[i] : *fresh[i];
-    if (accumulator.check(value) != ValueError::none) return {Added::wrong_type, item.name};
-  }
+  for (std::size_t i = 0; i < aggregates_.size(); ++i)
+    if (group.accumulators[i]->check(value(i)) != ValueError::none) return {Added::wrong_type, aggregates_[i]->name};
   return {Added::added, {}};
 }
 
-void Engine::add_values(Group& group, simdjson::dom::element record) {
-  for (std::size_t i = 0; i < aggregates_.size(); ++i) {
-    const SelectItem& item = *aggregates_[i];
-    group.accumulators[i]->add(item.field ? item.field->find(record) : Value{});
-  }
+void Engine::add_values(Group& group) {
+  for (std::size_t i = 0; i < aggregates_.size(); ++i) group.accumulators[i]->add(value(i));
 }
 
 Engine::Outcome Engine::add(simdjson::dom::element record, lines::EpochMs time) {
   group_key(record);
-  if (spec_.kind == WindowSpec::Kind::session) return add_to_session(record, time);
+  load_values(record);
+  if (spec_.kind == WindowSpec::Kind::session) return add_to_session(time);
   // The windows holding `time` start at multiples of the slide, the last at or before it.
   lines::EpochMs last_start = time >= 0 ? time / spec_.slide_ms * spec_.slide_ms
                                         : (time - spec_.slide_ms + 1) / spec_.slide_ms * spec_.slide_ms;
@@ -115,16 +121,12 @@ Engine::Outcome Engine::add(simdjson::dom::element record, lines::EpochMs time) 
     targets.push_back(find_or_add(windows_[start]));
   }
   if (targets.empty()) return {Added::late, {}};
-  for (std::size_t i = 0; i < aggregates_.size(); ++i) {
-    const SelectItem& item = *aggregates_[i];
-    if (targets.front()->accumulators[i]->check(item.field ? item.field->find(record) : Value{}) != ValueError::none)
-      return {Added::wrong_type, item.name};
-  }
-  for (Group* group : targets) add_values(*group, record);
+  if (Outcome refused = check(*targets.front()); refused.status != Added::added) return refused;
+  for (Group* group : targets) add_values(*group);
   return {Added::added, {}};
 }
 
-Engine::Outcome Engine::add_to_session(simdjson::dom::element record, lines::EpochMs time) {
+Engine::Outcome Engine::add_to_session(lines::EpochMs time) {
   if (time + spec_.gap_ms <= watermark_) return {Added::late, {}};  // its session would be over already
   auto& sessions = sessions_->by_group[key_];
   // The sessions this record touches: within the gap of it. They become one.
@@ -132,21 +134,13 @@ Engine::Outcome Engine::add_to_session(simdjson::dom::element record, lines::Epo
   auto first = std::find_if(sessions.begin(), sessions.end(), touches);
   if (first == sessions.end()) {
     Sessions::Session fresh{time, time, Group{key_, key_ends_, make_accumulators(select_)}};
-    for (std::size_t i = 0; i < aggregates_.size(); ++i) {
-      const SelectItem& item = *aggregates_[i];
-      if (fresh.group.accumulators[i]->check(item.field ? item.field->find(record) : Value{}) != ValueError::none)
-        return {Added::wrong_type, item.name};
-    }
-    add_values(fresh.group, record);
+    if (Outcome refused = check(fresh.group); refused.status != Added::added) return refused;
+    add_values(fresh.group);
     auto at = std::upper_bound(sessions.begin(), sessions.end(), time, [](lines::EpochMs t, const auto& s) { return t < s.start; });
     sessions.insert(at, std::move(fresh));
   } else {
-    for (std::size_t i = 0; i < aggregates_.size(); ++i) {
-      const SelectItem& item = *aggregates_[i];
-      if (first->group.accumulators[i]->check(item.field ? item.field->find(record) : Value{}) != ValueError::none)
-        return {Added::wrong_type, item.name};
-    }
-    add_values(first->group, record);
+    if (Outcome refused = check(first->group); refused.status != Added::added) return refused;
+    add_values(first->group);
     first->start = std::min(first->start, time);
     first->last = std::max(first->last, time);
     // A record that bridges two sessions merges the later into the earlier.

@@ -67,17 +67,24 @@ class Engine {
   };
   using GroupIndex = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
 
-  bool group_key(simdjson::dom::element record);  // fills key_ and key_values_
+  bool group_key(simdjson::dom::element record);  // fills key_ and key_ends_
+  void load_values(simdjson::dom::element record);  // fills field_values_
+  Value value(std::size_t aggregate) const;           // the record's value for an aggregate
   Group* find_or_add(Pane& pane);
-  Outcome check(simdjson::dom::element record);
-  void add_values(Group& group, simdjson::dom::element record);
-  Outcome add_to_session(simdjson::dom::element record, lines::EpochMs time);
+  Outcome check(const Group& group) const;
+  void add_values(Group& group);
+  Outcome add_to_session(lines::EpochMs time);
   void emit(const Group& group, lines::EpochMs start, lines::EpochMs end, std::string& out) const;
 
   WindowSpec spec_;
   std::vector<lines::Field> by_;
   std::vector<SelectItem> select_;
   std::vector<const SelectItem*> aggregates_;
+  // The fields the aggregates read, each once (min and max of one field read it once), and
+  // per aggregate its field's place there (-1: count(*)).
+  std::vector<lines::Field> fields_;
+  std::vector<int> field_slot_;
+  std::vector<Value> field_values_;
   std::map<lines::EpochMs, Pane> windows_;  // tumbling and hopping, by start
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;
