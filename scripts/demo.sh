@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Wild Rydes pipeline, as far as millrace goes today: unicorn telemetry into a sharded
-# stream, the stream described, and read back by a consumer group. Runs on ./demo-store.
+# stream, the stream described, read back by consumer groups, and summarised per unicorn per
+# minute into a second stream. Runs on ./demo-store.
 set -euo pipefail
 bin=${MILLRACE_BIN:-build}
 store=${DEMO_STORE:-./demo-store}
@@ -23,11 +24,20 @@ step "ks-consume -s wildrydes -g dashboard --from latest -f --idle-exit 2s | wc 
 "$bin/ks-consume" -s wildrydes -g dashboard --from latest -f --idle-exit 2s | wc -l
 wait "$producer"
 
-step "ks-consume -s wildrydes -g summary -n 3 --format envelope"
-"$bin/ks-consume" -s wildrydes -g summary -n 3 --format envelope
+step "ks-consume -s wildrydes -g peek -n 3 --format envelope"
+"$bin/ks-consume" -s wildrydes -g peek -n 3 --format envelope
 
 step "ks-shard describe wildrydes   # shards, counts, and each group's checkpoint and lag"
 "$bin/ks-shard" describe wildrydes
 
 step "ks-consume -s wildrydes --shard shardId-000000000001 -n 2 --format lambda | jq -c '.Records[].kinesis.partitionKey'"
 "$bin/ks-consume" -s wildrydes --shard shardId-000000000001 -n 2 --format lambda | jq -c '.Records[].kinesis.partitionKey'
+
+summary='Name, window_start AS StatusTime, sum(Distance) AS Distance, min(MagicPoints) AS MinMagicPoints, max(MagicPoints) AS MaxMagicPoints, min(HealthPoints) AS MinHealthPoints, max(HealthPoints) AS MaxHealthPoints'
+step "ks-consume -s wildrydes -g summary | ks-window --tumbling 1m --time StatusTime --by Name --select '...' | ks-put -s wildrydes-summary -k Name --create"
+"$bin/ks-consume" -s wildrydes -g summary \
+  | "$bin/ks-window" --tumbling 1m --time StatusTime --by Name --select "$summary" \
+  | "$bin/ks-put" -s wildrydes-summary -k Name --create -v
+
+step "ks-consume -s wildrydes-summary --shard shardId-000000000000 -n 3   # the workshop's summary rows"
+"$bin/ks-consume" -s wildrydes-summary --shard shardId-000000000000 -n 3

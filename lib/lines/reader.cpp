@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -106,6 +107,10 @@ bool Reader::open_next() {
   if (path == "-") {
     fd_ = STDIN_FILENO;
     file_ = "stdin";
+    // A default 64 KiB pipe wakes this reader for every 64 KiB; one of 1 MiB (what an
+    // unprivileged process may ask for) lets a fast writer run ahead. Best effort.
+    struct stat st;
+    if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);
   } else {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw cli::Error(cli::Exit::no_input, path, std::strerror(errno));

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "cli/error.h"
@@ -58,17 +59,29 @@ EpochMs now_ms() {
 }
 
 std::optional<EpochMs> parse_iso8601(std::string_view text) {
+  // Times in a stream mostly share their date: the last one's is kept, per thread, so that
+  // a window over millions of records does not convert the same calendar date each time.
+  thread_local char last_date[10] = {};
+  thread_local EpochMs last_date_ms = 0;
   std::size_t pos = 0;
-  auto year = digits(text, pos, 4);
-  if (!year || !take(text, pos, '-')) return std::nullopt;
-  auto month = digits(text, pos, 2);
-  if (!month || !take(text, pos, '-')) return std::nullopt;
-  auto day = digits(text, pos, 2);
-  if (!day) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year(*year), std::chrono::month(*month),
-                                   std::chrono::day(*day)};
-  if (!date.ok()) return std::nullopt;
-  EpochMs ms = EpochMs{sys_days(date).time_since_epoch().count()} * 86'400'000;
+  EpochMs ms = 0;
+  if (text.size() >= 10 && std::memcmp(text.data(), last_date, 10) == 0) {
+    ms = last_date_ms;
+    pos = 10;
+  } else {
+    auto year = digits(text, pos, 4);
+    if (!year || !take(text, pos, '-')) return std::nullopt;
+    auto month = digits(text, pos, 2);
+    if (!month || !take(text, pos, '-')) return std::nullopt;
+    auto day = digits(text, pos, 2);
+    if (!day) return std::nullopt;
+    std::chrono::year_month_day date{std::chrono::year(*year), std::chrono::month(*month),
+                                     std::chrono::day(*day)};
+    if (!date.ok()) return std::nullopt;
+    ms = EpochMs{sys_days(date).time_since_epoch().count()} * 86'400'000;
+    std::memcpy(last_date, text.data(), 10);
+    last_date_ms = ms;
+  }
   if (pos == text.size()) return ms;
 
   if (!take(text, pos, 'T') && !take(text, pos, 't') && !take(text, pos, ' ')) return std::nullopt;
