@@ -26,7 +26,8 @@ struct Engine::Sessions {
     Group group;
   };
   std::unordered_map<std::string, std::vector<Session>, KeyHash, std::equal_to<>> by_group;
-  lines::EpochMs earliest_end = INT64_MAX;  // of every open session
+  // No open session ends before this: advance() needs no scan below it.
+  lines::EpochMs earliest_end = INT64_MAX;
 };
 
 std::optional<WindowSpec> WindowSpec::hopping(std::string_view text) {
@@ -224,8 +225,14 @@ void Engine::advance(lines::EpochMs watermark, std::string& out) {
 void Engine::finish(std::string& out) { advance(INT64_MAX, out); }
 
 std::optional<lines::EpochMs> Engine::next_end() const {
-  if (spec_.kind == WindowSpec::Kind::session)
-    return sessions_->by_group.empty() ? std::nullopt : std::optional(sessions_->earliest_end);
+  if (spec_.kind == WindowSpec::Kind::session) {
+    // earliest_end is only a lower bound (a session's end moves on with its records): look.
+    std::optional<lines::EpochMs> earliest;
+    for (const auto& [key, sessions] : sessions_->by_group)
+      for (const Sessions::Session& s : sessions)
+        if (!earliest || s.last + spec_.gap_ms < *earliest) earliest = s.last + spec_.gap_ms;
+    return earliest;
+  }
   if (windows_.empty()) return std::nullopt;
   return windows_.begin()->first + spec_.size_ms;
 }

@@ -61,7 +61,15 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
   lines::Validator validator;
   LateFile late(options.late_file);
   bool clock = !options.time_field && options.format == InputFormat::data;
-  lines::EpochMs newest = INT64_MIN;  // event or arrival time
+  // Arrival time is processing time too: while the input is idle it goes on with the clock from
+  // the newest arrival seen, so live envelopes' windows close on time, and a replay of old
+  // envelopes through a slow pipe does not close windows whose records are still coming.
+  bool arrival = !options.time_field && options.format == InputFormat::envelope;
+  lines::EpochMs newest = INT64_MIN, newest_seen_at = 0;  // event or arrival time, and when read
+  auto idle_watermark = [&] {
+    lines::EpochMs now = lines::now_ms();
+    return clock ? now : newest == INT64_MIN ? INT64_MIN : newest + (now - newest_seen_at);
+  };
   auto bad = [&](const lines::Line& line, const std::string& what) {
     if (options.on_error == OnError::fail) {
       out.flush();
@@ -93,12 +101,12 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
           bad(*line, "not an envelope with \"ts\" and \"data\"");
           continue;
         }
-        auto arrival = lines::parse_iso8601(ts.get_string().value_unsafe());
-        if (!arrival) {
+        auto arrived = lines::parse_iso8601(ts.get_string().value_unsafe());
+        if (!arrived) {
           bad(*line, "envelope \"ts\" is not an ISO 8601 time");
           continue;
         }
-        time = *arrival;
+        time = *arrived;
         record = data;
       }
       if (options.time_field) {
@@ -127,18 +135,21 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
         continue;
       }
       ++stats.records;
-      newest = std::max(newest, time);
+      if (time > newest) {
+        newest = time;
+        newest_seen_at = lines::now_ms();
+      }
       if (!clock) engine.advance(newest - options.lateness_ms, out.buffer());
       out.maybe_flush();
     }
     // The input pauses: deliver what is due, then wait for more, or for the next window's end.
-    if (clock) engine.advance(lines::now_ms(), out.buffer());
+    if (clock) engine.advance(idle_watermark(), out.buffer());
     out.flush();
     late.flush();
-    if (clock) {
+    if (clock || arrival) {
       while (auto end = engine.next_end()) {
-        if (reader.wait(*end - lines::now_ms()) || cli::stop_requested()) break;
-        engine.advance(lines::now_ms(), out.buffer());
+        if (reader.wait(*end - idle_watermark()) || cli::stop_requested()) break;
+        engine.advance(idle_watermark(), out.buffer());
         out.flush();
       }
     }

@@ -1,10 +1,11 @@
 // The loop of ks-window: lines in, windows out.
 //
 // Time is the clock when a line is read (processing time, as KDA's ROWTIME), the envelope's
-// arrival time with envelopes, or a field of the record (event time, --time) with a watermark
-// that trails the largest time seen by the lateness. In processing time a timer emits windows
-// as the clock passes their end, with the input idle; in event and arrival time windows close
-// as the watermark passes their end. At the end of the input every open window is emitted.
+// arrival time with envelopes (processing time too), or a field of the record (event time,
+// --time) with a watermark that trails the largest time seen by the lateness. Windows close as
+// the watermark passes their end; in processing time a timer also closes them while the input
+// is idle: with the clock, or with arrival times, from the newest arrival on as the clock runs.
+// At the end of the input every open window is emitted.
 #pragma once
 
 #include <cstdint>
