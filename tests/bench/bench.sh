@@ -95,21 +95,8 @@ fi
 
 # ---- helpers
 
-# Runs "$@" and sets ELAPSED to its wall time in seconds.
-ELAPSED=
-timed() {
-  local t0=$EPOCHREALTIME
-  "$@"
-  local t1=$EPOCHREALTIME
-  ELAPSED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }  # records/s
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-human_rate() { awk -v r="$1" 'BEGIN { if (r >= 1e6) printf "%.2fM rec/s", r / 1e6; else printf "%.0fk rec/s", r / 1e3 }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+# shellcheck source=tests/bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # A helper program: from MILLRACE_BIN when built there, else compiled from its source.
 helper() {
@@ -377,7 +364,6 @@ verdict() {  # $@: conditions, each "ge A B" or "le A B"; ok when all hold (runs
   done
   echo ok
 }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 anon_mib() { if [[ ${1:-0} == 0 ]]; then echo "n/a"; else mib "$1"; fi; }  # 0: ended before a sample
 v() { echo "${R[$1]:-}"; }
 
