@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     if (!where.empty()) run.where = window::Expr::compile(where);
     if (!time_field.empty()) run.time_field.emplace(time_field);
     if (!late_file.empty()) run.late_file = late_file;
-    window::Engine engine(spec, group_by, window::parse_select(select, group_by));
+    window::Engine engine(spec, group_by, window::parse_select(select, group_by), run.on_error == window::OnError::skip);
     lines::Reader reader(files, 1 << 20);
     lines::Writer out(STDOUT_FILENO);
     cli::catch_stop_signals();

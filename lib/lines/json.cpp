@@ -129,6 +129,30 @@ std::optional<simdjson::dom::element> Field::find(simdjson::dom::element root) c
   return value;
 }
 
+FieldSet::FieldSet(std::vector<Field> fields) : fields_(std::move(fields)) {
+  for (std::size_t i = 0; i < fields_.size(); ++i)
+    if (!fields_[i].spec().starts_with('/')) names_.push_back(i);
+}
+
+void FieldSet::find_all(simdjson::dom::element root,
+                        std::vector<std::optional<simdjson::dom::element>>& values) const {
+  values.assign(fields_.size(), std::nullopt);
+  for (std::size_t i = 0; i < fields_.size(); ++i)
+    if (fields_[i].spec().starts_with('/')) values[i] = fields_[i].find(root);
+  simdjson::dom::object object;
+  if (names_.empty() || root.get_object().get(object)) return;
+  std::size_t left = names_.size();
+  for (auto [key, value] : object) {
+    for (std::size_t i : names_) {
+      if (!values[i] && key == fields_[i].spec()) {  // the first of duplicate keys, as at_key
+        values[i] = value;
+        --left;
+      }
+    }
+    if (left == 0) break;
+  }
+}
+
 Validator::Validator() {
   // Start with room for a typical line; the parser grows itself for larger ones.
   if (parser_.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace millrace::lines {
 
@@ -29,6 +30,20 @@ class Field {
  private:
   std::string spec_;
   std::string pointer_;
+};
+
+// Several fields of one record, found together: the top-level names in one pass over the
+// record's keys (a lookup by name scans them each time), JSON pointers one by one.
+class FieldSet {
+ public:
+  explicit FieldSet(std::vector<Field> fields);
+  std::size_t size() const { return fields_.size(); }
+  // values[i] is the value of field i, or nullopt when it is missing. `values` is resized.
+  void find_all(simdjson::dom::element root, std::vector<std::optional<simdjson::dom::element>>& values) const;
+
+ private:
+  std::vector<Field> fields_;
+  std::vector<std::size_t> names_;  // the fields that are top-level names
 };
 
 // The text of a field's value for use as a key.

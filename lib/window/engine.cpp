@@ -39,30 +39,33 @@ std::optional<WindowSpec> WindowSpec::hopping(std::string_view text) {
   return WindowSpec{Kind::hopping, *size, *slide, 0};
 }
 
-Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select)
-    : spec_(spec), by_(std::move(by)), select_(std::move(select)), sessions_(std::make_unique<Sessions>()) {
+Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select, bool all_or_nothing)
+    : spec_(spec), by_count_(by.size()), select_(std::move(select)), all_or_nothing_(all_or_nothing),
+      sessions_(std::make_unique<Sessions>()) {
   if (spec_.kind == WindowSpec::Kind::tumbling) spec_.slide_ms = spec_.size_ms;
+  std::vector<lines::Field> fields = std::move(by);
   for (const SelectItem& item : select_) {
     if (item.kind != SelectItem::Kind::aggregate) continue;
     aggregates_.push_back(&item);
     int slot = -1;  // count(*) reads no field
     if (item.field) {
-      auto same = std::find_if(fields_.begin(), fields_.end(), [&](const lines::Field& f) { return f.spec() == item.field->spec(); });
-      slot = static_cast<int>(same - fields_.begin());
-      if (same == fields_.end()) fields_.push_back(*item.field);
+      auto same = std::find_if(fields.begin() + static_cast<std::ptrdiff_t>(by_count_), fields.end(),
+                               [&](const lines::Field& f) { return f.spec() == item.field->spec(); });
+      slot = static_cast<int>(same - fields.begin());
+      if (same == fields.end()) fields.push_back(*item.field);
     }
     field_slot_.push_back(slot);
   }
-  field_values_.resize(fields_.size());
+  fields_.emplace(std::move(fields));
 }
 
 Engine::~Engine() = default;
 
-bool Engine::group_key(simdjson::dom::element record) {
+void Engine::group_key() {
   key_.clear();
   key_ends_.clear();
-  for (const lines::Field& field : by_) {
-    auto value = field.find(record);
+  for (std::size_t i = 0; i < by_count_; ++i) {
+    const Value& value = field_values_[i];
     if (!value || value->is_null()) {
       key_.append("null");
     } else if (value->is_string()) {
@@ -79,7 +82,6 @@ bool Engine::group_key(simdjson::dom::element record) {
     key_ends_.push_back(key_.size());
     key_.push_back('\n');
   }
-  return true;
 }
 
 Engine::Group* Engine::find_or_add(Pane& pane) {
@@ -89,9 +91,7 @@ Engine::Group* Engine::find_or_add(Pane& pane) {
   return &pane.groups.back();
 }
 
-void Engine::load_values(simdjson::dom::element record) {
-  for (std::size_t i = 0; i < fields_.size(); ++i) field_values_[i] = fields_[i].find(record);
-}
+void Engine::load_values(simdjson::dom::element record) { fields_->find_all(record, field_values_); }
 
 Value Engine::value(std::size_t aggregate) const {
   int slot = field_slot_[aggregate];
@@ -105,25 +105,33 @@ Engine::Outcome Engine::check(const Group& group) const {
   return {Added::added, {}};
 }
 
-void Engine::add_values(Group& group) {
-  for (std::size_t i = 0; i < aggregates_.size(); ++i) group.accumulators[i]->add(value(i));
+Engine::Outcome Engine::add_to(Group& group) {
+  if (all_or_nothing_) {
+    if (Outcome refused = check(group); refused.status != Added::added) return refused;
+  }
+  for (std::size_t i = 0; i < aggregates_.size(); ++i)
+    if (group.accumulators[i]->add(value(i)) != ValueError::none) return {Added::wrong_type, aggregates_[i]->name};
+  return {Added::added, {}};
 }
 
 Engine::Outcome Engine::add(simdjson::dom::element record, lines::EpochMs time) {
-  group_key(record);
   load_values(record);
+  group_key();
   if (spec_.kind == WindowSpec::Kind::session) return add_to_session(time);
   // The windows holding `time` start at multiples of the slide, the last at or before it.
   lines::EpochMs last_start = time >= 0 ? time / spec_.slide_ms * spec_.slide_ms
                                         : (time - spec_.slide_ms + 1) / spec_.slide_ms * spec_.slide_ms;
-  std::vector<Group*> targets;
+  targets_.clear();
   for (lines::EpochMs start = last_start; start + spec_.size_ms > time; start -= spec_.slide_ms) {
     if (start + spec_.size_ms <= watermark_) continue;  // already emitted
-    targets.push_back(find_or_add(windows_[start]));
+    targets_.push_back(find_or_add(windows_[start]));
   }
-  if (targets.empty()) return {Added::late, {}};
-  if (Outcome refused = check(*targets.front()); refused.status != Added::added) return refused;
-  for (Group* group : targets) add_values(*group);
+  if (targets_.empty()) return {Added::late, {}};
+  if (all_or_nothing_)
+    for (Group* group : targets_)
+      if (Outcome refused = check(*group); refused.status != Added::added) return refused;
+  for (Group* group : targets_)
+    if (Outcome refused = add_to(*group); refused.status != Added::added) return refused;
   return {Added::added, {}};
 }
 
@@ -135,13 +143,11 @@ Engine::Outcome Engine::add_to_session(lines::EpochMs time) {
   auto first = std::find_if(sessions.begin(), sessions.end(), touches);
   if (first == sessions.end()) {
     Sessions::Session fresh{time, time, Group{key_, key_ends_, make_accumulators(select_)}};
-    if (Outcome refused = check(fresh.group); refused.status != Added::added) return refused;
-    add_values(fresh.group);
+    if (Outcome refused = add_to(fresh.group); refused.status != Added::added) return refused;
     auto at = std::upper_bound(sessions.begin(), sessions.end(), time, [](lines::EpochMs t, const auto& s) { return t < s.start; });
     sessions.insert(at, std::move(fresh));
   } else {
-    if (Outcome refused = check(first->group); refused.status != Added::added) return refused;
-    add_values(first->group);
+    if (Outcome refused = add_to(first->group); refused.status != Added::added) return refused;
     first->start = std::min(first->start, time);
     first->last = std::max(first->last, time);
     // A record that bridges two sessions merges the later into the earlier.

@@ -39,7 +39,10 @@ struct WindowSpec {
 
 class Engine {
  public:
-  Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select);
+  // With `all_or_nothing`, every aggregate checks a record before any adds it, so that a record
+  // refused by one is in none (for --on-error skip); without it a refused record may be in some
+  // (the caller stops at it).
+  Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select, bool all_or_nothing);
   ~Engine();
 
   enum class Added { added, late, wrong_type };
@@ -67,24 +70,26 @@ class Engine {
   };
   using GroupIndex = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
 
-  bool group_key(simdjson::dom::element record);  // fills key_ and key_ends_
   void load_values(simdjson::dom::element record);  // fills field_values_
+  void group_key();                                  // fills key_ and key_ends_
+  Outcome add_to(Group& group);
   Value value(std::size_t aggregate) const;           // the record's value for an aggregate
   Group* find_or_add(Pane& pane);
   Outcome check(const Group& group) const;
-  void add_values(Group& group);
   Outcome add_to_session(lines::EpochMs time);
   void emit(const Group& group, lines::EpochMs start, lines::EpochMs end, std::string& out) const;
 
   WindowSpec spec_;
-  std::vector<lines::Field> by_;
+  std::size_t by_count_;
   std::vector<SelectItem> select_;
   std::vector<const SelectItem*> aggregates_;
-  // The fields the aggregates read, each once (min and max of one field read it once), and
-  // per aggregate its field's place there (-1: count(*)).
-  std::vector<lines::Field> fields_;
+  // The fields read from each record: the --by fields, then those of the aggregates, each once
+  // (min and max of one field read it once); per aggregate its field's place (-1: count(*)).
+  std::optional<lines::FieldSet> fields_;
   std::vector<int> field_slot_;
   std::vector<Value> field_values_;
+  bool all_or_nothing_;
+  std::vector<Group*> targets_;  // the windows of the record being added
   std::map<lines::EpochMs, Pane> windows_;  // tumbling and hopping, by start
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;

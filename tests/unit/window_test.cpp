@@ -34,7 +34,7 @@ std::vector<Field> fields(std::vector<std::string> specs) {
 Engine make_engine(WindowSpec spec, std::vector<std::string> by, std::string_view select) {
   std::vector<Field> group_by = fields(std::move(by));
   std::vector<SelectItem> items = parse_select(select, group_by);
-  return Engine(spec, std::move(group_by), std::move(items));
+  return Engine(spec, std::move(group_by), std::move(items), true);
 }
 
 WindowSpec tumbling(EpochMs size) { return {WindowSpec::Kind::tumbling, size, size, 0}; }
