@@ -239,7 +239,13 @@ class Extreme final : public Base<Extreme<kMax>> {
     return kMax ? kept < candidate : candidate < kept;  // ties keep the first seen
   }
   void take(const Number& n) {
-    if (holds_ == Holds::nothing || better(n.exact(), number_.exact())) number_ = n;
+    if (holds_ == Holds::nothing) {
+      number_ = n;
+    } else if (n.kind == number_.kind && n.kind != Number::Kind::uint64) {  // the common case, without x87
+      if (n.kind == Number::Kind::int64 ? better(n.i, number_.i) : better(n.d, number_.d)) number_ = n;
+    } else if (better(n.exact(), number_.exact())) {
+      number_ = n;
+    }
     holds_ = Holds::number;
   }
   void take(std::string_view s) {  // string_view compares as unsigned bytes

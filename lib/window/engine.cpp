@@ -8,8 +8,8 @@
 namespace millrace::window {
 
 struct Engine::Group {
-  std::string key;  // the --by values as JSON, each followed by '\n'
-  std::vector<std::size_t> key_ends;
+  std::string values;  // the --by values as JSON, each followed by '\n', for output
+  std::vector<std::size_t> value_ends;
   std::vector<std::unique_ptr<Accumulator>> accumulators;
 };
 
@@ -62,32 +62,59 @@ Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<Select
 Engine::~Engine() = default;
 
 void Engine::group_key() {
+  // A binary key: a tag and the value's bytes, strings with their length. Building it is a copy;
+  // the JSON of a group's values is written once, when the group appears (new_group).
   key_.clear();
-  key_ends_.clear();
+  auto put = [this](char tag, const void* bytes, std::size_t size) {
+    key_.push_back(tag);
+    key_.append(static_cast<const char*>(bytes), size);
+  };
   for (std::size_t i = 0; i < by_count_; ++i) {
     const Value& value = field_values_[i];
     if (!value || value->is_null()) {
-      key_.append("null");
+      key_.push_back('n');
     } else if (value->is_string()) {
-      lines::append_json_string(key_, value->get_string().value_unsafe());
+      std::string_view text = value->get_string().value_unsafe();
+      auto size = static_cast<std::uint32_t>(text.size());
+      put('s', &size, sizeof size);
+      key_.append(text);
     } else if (value->is_int64()) {
-      fmt::format_to(std::back_inserter(key_), "{}", value->get_int64().value_unsafe());
+      std::int64_t v = value->get_int64().value_unsafe();
+      put('i', &v, sizeof v);
     } else if (value->is_uint64()) {
-      fmt::format_to(std::back_inserter(key_), "{}", value->get_uint64().value_unsafe());
+      std::uint64_t v = value->get_uint64().value_unsafe();
+      put('u', &v, sizeof v);
     } else if (value->is_double()) {
-      fmt::format_to(std::back_inserter(key_), "{}", value->get_double().value_unsafe());
+      double v = value->get_double().value_unsafe();
+      put('d', &v, sizeof v);
     } else {
-      key_.append(simdjson::minify(*value));
+      std::string text = simdjson::minify(*value);
+      auto size = static_cast<std::uint32_t>(text.size());
+      put('j', &size, sizeof size);
+      key_.append(text);
     }
-    key_ends_.push_back(key_.size());
-    key_.push_back('\n');
   }
+}
+
+Engine::Group Engine::new_group() const {
+  Group group{{}, {}, make_accumulators(select_)};
+  for (std::size_t i = 0; i < by_count_; ++i) {
+    const Value& value = field_values_[i];
+    if (!value) {
+      group.values.append("null");
+    } else {
+      group.values.append(simdjson::minify(*value));
+    }
+    group.value_ends.push_back(group.values.size());
+    group.values.push_back('\n');
+  }
+  return group;
 }
 
 Engine::Group* Engine::find_or_add(Pane& pane) {
   if (auto it = pane.index.find(std::string_view(key_)); it != pane.index.end()) return &pane.groups[it->second];
   pane.index.emplace(key_, pane.groups.size());
-  pane.groups.push_back(Group{key_, key_ends_, make_accumulators(select_)});
+  pane.groups.push_back(new_group());
   return &pane.groups.back();
 }
 
@@ -142,7 +169,7 @@ Engine::Outcome Engine::add_to_session(lines::EpochMs time) {
   auto touches = [&](const Sessions::Session& s) { return time >= s.start - spec_.gap_ms && time < s.last + spec_.gap_ms; };
   auto first = std::find_if(sessions.begin(), sessions.end(), touches);
   if (first == sessions.end()) {
-    Sessions::Session fresh{time, time, Group{key_, key_ends_, make_accumulators(select_)}};
+    Sessions::Session fresh{time, time, new_group()};
     if (Outcome refused = add_to(fresh.group); refused.status != Added::added) return refused;
     auto at = std::upper_bound(sessions.begin(), sessions.end(), time, [](lines::EpochMs t, const auto& s) { return t < s.start; });
     sessions.insert(at, std::move(fresh));
@@ -173,8 +200,8 @@ void Engine::emit(const Group& group, lines::EpochMs start, lines::EpochMs end, 
     out.push_back(':');
     switch (item.kind) {
       case SelectItem::Kind::group_field: {
-        std::size_t begin = item.group_index == 0 ? 0 : group.key_ends[item.group_index - 1] + 1;
-        out.append(group.key, begin, group.key_ends[item.group_index] - begin);
+        std::size_t begin = item.group_index == 0 ? 0 : group.value_ends[item.group_index - 1] + 1;
+        out.append(group.values, begin, group.value_ends[item.group_index] - begin);
         break;
       }
       case SelectItem::Kind::window_start:

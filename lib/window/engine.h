@@ -71,7 +71,8 @@ class Engine {
   using GroupIndex = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
 
   void load_values(simdjson::dom::element record);  // fills field_values_
-  void group_key();                                  // fills key_ and key_ends_
+  void group_key();                                  // fills key_
+  Group new_group() const;                           // a group for the record being added
   Outcome add_to(Group& group);
   Value value(std::size_t aggregate) const;           // the record's value for an aggregate
   Group* find_or_add(Pane& pane);
@@ -94,8 +95,7 @@ class Engine {
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;
   lines::EpochMs watermark_ = INT64_MIN;
-  std::string key_;                           // the group key of the record being added
-  std::vector<std::size_t> key_ends_;         // where each --by value ends in key_
+  std::string key_;  // the group key of the record being added
 };
 
 }  // namespace millrace::window
