@@ -50,7 +50,7 @@ class Engine {
     Added status;
     std::string_view aggregate;  // wrong_type: the item whose value was refused
   };
-  // Adds `record` at `time`. A record refused by one aggregate is added to none.
+  // Adds `record` at `time`. With all_or_nothing, a record refused by one aggregate is in none.
   Outcome add(simdjson::dom::element record, lines::EpochMs time);
 
   // Emits, to `out`, every window that ends at or before `watermark`, in order of their end.
