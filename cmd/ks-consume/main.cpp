@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
       ->option_text("N");
   cli::add_duration(cli, "--lease-timeout", options.lease_timeout_ms,
                     "with a group: a member silent this long loses its shards (default 10s)");
-  cli::add_choice(cli, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}},
-                  "fsync each checkpoint (full) or not (none)");
+  cli::add_sync(cli, sync, "fsync each checkpoint (full) or not (none)");
 
   auto* exec_option = cli.add_option("--exec", exec.command, "run CMD (by /bin/sh -c) on each batch, as Lambda")
                           ->option_text("CMD")

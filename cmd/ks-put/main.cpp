@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   std::string stream, key_field, explicit_hash_key;
   stream::PutOptions put;
   store::Sync sync = store::Sync::full;
-  stream::OnError on_error = stream::OnError::fail;
+  lines::OnError on_error = lines::OnError::fail;
   bool print = false, create = false;
   std::uint32_t shards = 1;
   std::vector<std::string> files;
@@ -36,14 +36,10 @@ int main(int argc, char** argv) {
       ->excludes(key);
   cli.add_option("--explicit-hash-key", explicit_hash_key, "route by this decimal hash key instead of MD5")
       ->option_text("DECIMAL");
-  cli::add_choice(cli, "--format", put.format,
-                  {{"data", stream::InputFormat::data}, {"envelope", stream::InputFormat::envelope}},
-                  "input lines: records, or envelopes from ks-consume --format envelope");
+  cli::add_input_format(cli, put.format);
   cli.add_flag("--raw", put.raw, "store lines that are not JSON too");
-  cli::add_choice(cli, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}},
-                  "fsync each commit (full) or not (none)");
-  cli::add_choice(cli, "--on-error", on_error, {{"fail", stream::OnError::fail}, {"skip", stream::OnError::skip}},
-                  "at a bad line: stop with 65 (fail) or warn and go on (skip)");
+  cli::add_sync(cli, sync, "fsync each commit (full) or not (none)");
+  cli::add_on_error(cli, on_error);
   cli.add_flag("--print", print, "print {\"shard\",\"seq\"} for each record put");
   auto* create_flag = cli.add_flag("--create", create, "create the stream if it does not exist");
   cli.add_option("--shards", shards, "shard count for --create (1 to 1024; default 1)")->needs(create_flag)->option_text("N");

@@ -50,11 +50,8 @@ int main(int argc, char** argv) {
   cli::add_duration(cli, "--lateness", run.lateness_ms, "with --time: how far the watermark trails (default 0)")
       ->needs(time_option);
   cli.add_option("--late", late_file, "write late records to FILE")->option_text("FILE");
-  cli::add_choice(cli, "--format", run.format,
-                  {{"data", window::InputFormat::data}, {"envelope", window::InputFormat::envelope}},
-                  "input lines: records, or envelopes from ks-consume --format envelope");
-  cli::add_choice(cli, "--on-error", run.on_error, {{"fail", window::OnError::fail}, {"skip", window::OnError::skip}},
-                  "at a bad line: stop with 65 (fail) or warn and go on (skip)");
+  cli::add_input_format(cli, run.format);
+  cli::add_on_error(cli, run.on_error);
   cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...");
 
   return app.run(argc, argv, [&] {
@@ -72,7 +69,7 @@ int main(int argc, char** argv) {
     if (!where.empty()) run.where = window::Expr::compile(where);
     if (!time_field.empty()) run.time_field.emplace(time_field);
     if (!late_file.empty()) run.late_file = late_file;
-    window::Engine engine(spec, group_by, window::parse_select(select, group_by), run.on_error == window::OnError::skip);
+    window::Engine engine(spec, group_by, window::parse_select(select, group_by), run.on_error == lines::OnError::skip);
     lines::Reader reader(files, 1 << 20);
     lines::Writer out(STDOUT_FILENO);
     cli::catch_stop_signals();

@@ -39,6 +39,21 @@ std::vector<lines::Field> field_list(const std::string& text) {
   return fields;
 }
 
+CLI::Option* add_sync(CLI::App& app, store::Sync& sync, const std::string& description) {
+  return add_choice(app, "--sync", sync, {{"full", store::Sync::full}, {"none", store::Sync::none}}, description);
+}
+
+CLI::Option* add_on_error(CLI::App& app, lines::OnError& on_error) {
+  return add_choice(app, "--on-error", on_error, {{"fail", lines::OnError::fail}, {"skip", lines::OnError::skip}},
+                    "at a bad line: stop with 65 (fail) or warn and go on (skip)");
+}
+
+CLI::Option* add_input_format(CLI::App& app, lines::InputFormat& format) {
+  return add_choice(app, "--format", format,
+                    {{"data", lines::InputFormat::data}, {"envelope", lines::InputFormat::envelope}},
+                    "input lines: records, or envelopes from ks-consume --format envelope");
+}
+
 CLI::Validator name_validator() {
   return CLI::Validator(
       [](std::string& name) -> std::string {

@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "lines/input.h"
 #include "lines/json.h"
 #include "lines/time.h"
+#include "store/env.h"
 #include "store/hash_key.h"
 
 namespace millrace::cli {
@@ -45,6 +47,12 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, Ms& ms, const 
       ->check(duration_validator())
       ->option_text("DURATION");
 }
+
+// --sync full|none, --on-error fail|skip, --format data|envelope (input lines): the same words,
+// and the same help, in every program that takes them.
+CLI::Option* add_sync(CLI::App& app, store::Sync& sync, const std::string& description);
+CLI::Option* add_on_error(CLI::App& app, lines::OnError& on_error);
+CLI::Option* add_input_format(CLI::App& app, lines::InputFormat& format);
 
 // An option that takes one of a fixed set of words, stored as the matching value.
 template <class T>

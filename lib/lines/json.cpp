@@ -207,6 +207,14 @@ FieldText Validator::field_text(const Field& field, std::string& scratch) {
   return {Status::not_scalar, {}};
 }
 
+std::optional<EpochMs> time_value(simdjson::dom::element value) {
+  if (value.is_string()) return parse_iso8601(value.get_string().value_unsafe());
+  if (value.is_int64()) return parse_epoch_number(static_cast<double>(value.get_int64().value_unsafe()));
+  if (value.is_uint64()) return parse_epoch_number(static_cast<double>(value.get_uint64().value_unsafe()));
+  if (value.is_double()) return parse_epoch_number(value.get_double().value_unsafe());
+  return std::nullopt;
+}
+
 std::string describe(simdjson::error_code error) {
   std::string reason = simdjson::error_message(error);
   if (error == simdjson::DEPTH_ERROR) reason = fmt::format("nested deeper than {} levels", kMaxDepth);

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lines/time.h"
+
 namespace millrace::lines {
 
 // JSON nesting deeper than this is refused with a clear error (simdjson's own default).
@@ -77,6 +79,10 @@ class Validator {
   std::string_view text_;
   bool has_dom_ = false;
 };
+
+// A time given in data (--time, a TTL, a partition timestamp): an ISO 8601 string, or an epoch
+// number (seconds below 10^11, else milliseconds). nullopt for anything else.
+std::optional<EpochMs> time_value(simdjson::dom::element value);
 
 // "invalid JSON: the reason", from a simdjson error.
 std::string describe(simdjson::error_code error);

@@ -14,7 +14,7 @@ namespace millrace::store::keys {
 // meta: "next_stream_id" → u32.
 inline constexpr std::string_view kNextStreamId = "next_stream_id";
 
-// shards: stream id, shard index.
+// shards: stream id, shard index; the same 8 bytes begin every record key of the shard.
 inline std::string shard(std::uint32_t stream_id, std::uint32_t index) {
   std::string key;
   Encoder(key).u32(stream_id).u32(index);

@@ -86,14 +86,8 @@ struct Producer::Blocks {
 
 Producer::Producer(Env& env, Notifier& notifier, std::string stream)
     : env_(env), notifier_(notifier), stream_(std::move(stream)), blocks_(std::make_unique<Blocks>()) {
-  MDB_txn* txn = env_.begin(MDB_RDONLY);
-  try {
-    stream_or_throw(Txn(txn, env_.dbs()), stream_);
-  } catch (...) {
-    mdb_txn_abort(txn);
-    throw;
-  }
-  mdb_txn_abort(txn);
+  ReadTxn reader(env_);
+  stream_or_throw(reader.renew(), stream_);
 }
 
 Producer::~Producer() = default;
@@ -170,7 +164,7 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
 std::uint64_t trim_shard(const Txn& txn, std::uint32_t stream_id, ShardMeta& shard, lines::EpochMs cutoff,
                          std::uint64_t limit) {
   Cursor cursor(txn, txn.dbs().records);
-  std::string prefix = keys::record(stream_id, shard.index, 0).substr(0, 8);
+  std::string prefix = keys::shard(stream_id, shard.index);
   std::uint64_t removed = 0;
   bool ok = cursor.seek(keys::record(stream_id, shard.index, shard.first_counter));
   while (ok && removed < limit && cursor.key().starts_with(prefix)) {
@@ -192,7 +186,7 @@ std::uint64_t trim_shard(const Txn& txn, std::uint32_t stream_id, ShardMeta& sha
 
 ShardCursor::ShardCursor(const Txn& txn, std::uint32_t stream_id, std::uint32_t shard)
     : cursor_(txn, txn.dbs().records), stream_id_(stream_id), shard_(shard),
-      prefix_(keys::record(stream_id, shard, 0).substr(0, 8)) {}
+      prefix_(keys::shard(stream_id, shard)) {}
 
 bool ShardCursor::in_shard() const { return cursor_.key().starts_with(prefix_); }
 

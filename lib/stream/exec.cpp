@@ -9,7 +9,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -269,7 +269,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   reader.reset();
 
   Workers workers(exec.parallel, [&] { return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms); });
-  std::map<std::uint32_t, bool> in_flight;
+  std::set<std::uint32_t> in_flight;  // shards with a batch at a handler
   std::uint64_t total = 0;
   lines::EpochMs last_news = lines::now_ms();
   while (!cli::stop_requested() || workers.busy() > 0) {
@@ -283,7 +283,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
       if (auto due = positions.leases_due_in(now)) wait_ms = std::min(wait_ms, *due);
       for (const store::ShardMeta& shard : positions.shards()) {
         if (workers.busy() >= exec.parallel) break;
-        if (in_flight[shard.index] || !positions.may_read(shard)) continue;
+        if (in_flight.contains(shard.index) || !positions.may_read(shard)) continue;
         std::uint64_t position = positions.position(shard);
         store::ShardCursor cursor(txn, stream_id, shard.index);
         if (position >= shard.next_counter || !cursor.seek(position)) continue;
@@ -308,7 +308,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
           job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
         }
         total += job.records.size();
-        in_flight[shard.index] = true;
+        in_flight.insert(shard.index);
         workers.submit(std::move(job));
         ++dispatched;
       }
@@ -318,7 +318,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     positions.checkpoint();
     std::vector<Done> finished = workers.finished(workers.busy() > 0 ? kBusyWaitMs : 0);
     for (const Done& done : finished) {
-      in_flight[done.shard] = false;
+      in_flight.erase(done.shard);
       positions.delivered(done.shard, done.next);
       last_news = lines::now_ms();
     }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 
+#include "lines/input.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
 #include "store/env.h"
@@ -20,7 +21,7 @@
 
 namespace millrace::stream {
 
-enum class OnError { fail, skip };
+using lines::OnError;
 
 struct IngestStats {
   std::uint64_t records = 0;  // committed

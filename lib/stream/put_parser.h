@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "lines/input.h"
 #include "lines/json.h"
 #include "lines/reader.h"
 #include "store/hash_key.h"
@@ -21,7 +22,7 @@
 
 namespace millrace::stream {
 
-enum class InputFormat { data, envelope };
+using lines::InputFormat;
 
 struct PutOptions {
   InputFormat format = InputFormat::data;

@@ -16,19 +16,6 @@
 namespace millrace::window {
 namespace {
 
-// The time of a record from its --time field: ISO 8601, or epoch seconds or milliseconds.
-std::optional<lines::EpochMs> event_time(simdjson::dom::element value) {
-  if (value.is_string()) return lines::parse_iso8601(value.get_string().value_unsafe());
-  if (value.is_number()) {
-    double number = 0;
-    if (value.is_int64()) number = static_cast<double>(value.get_int64().value_unsafe());
-    else if (value.is_uint64()) number = static_cast<double>(value.get_uint64().value_unsafe());
-    else number = value.get_double().value_unsafe();
-    return lines::parse_epoch_number(number);
-  }
-  return std::nullopt;
-}
-
 class LateFile {
  public:
   explicit LateFile(const std::optional<std::string>& path) {
@@ -111,7 +98,7 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
       }
       if (options.time_field) {
         auto value = options.time_field->find(record);
-        auto parsed = value ? event_time(*value) : std::nullopt;
+        auto parsed = value ? lines::time_value(*value) : std::nullopt;
         if (!parsed) {
           bad(*line, fmt::format("--time field {} is missing or not a time", options.time_field->spec()));
           continue;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "lines/input.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
 #include "window/engine.h"
@@ -19,8 +20,8 @@
 
 namespace millrace::window {
 
-enum class OnError { fail, skip };
-enum class InputFormat { data, envelope };
+using lines::InputFormat;
+using lines::OnError;
 
 struct RunOptions {
   std::optional<Expr> where;
