@@ -249,6 +249,7 @@ _ks_consume()
         return 0
         ;;
     --format) _millrace_reply 'data envelope lambda'; return ;;
+    --checkpoint) _millrace_reply 'poll downstream'; return ;;
     --exec-format) _millrace_reply 'lambda data envelope'; return ;;
     --sync) _millrace_reply 'full none'; return ;;
     --on-failure) _millrace_reply "$(_millrace_streams)"; return ;;
@@ -268,7 +269,7 @@ _ks_consume()
     esac
 
     _millrace_reply '-S --store -s --stream -g --group --from --shard -n --limit
-        -f --follow --idle-exit --format --batch-size --lease-timeout --sync
+        -f --follow --idle-exit --format --batch-size --lease-timeout --checkpoint --sync
         --exec --exec-format --batch-window --retries --max-record-age --bisect
         --on-failure --parallel --timeout --config -q --quiet -v --verbose
         -h --help --version'

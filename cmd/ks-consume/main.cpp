@@ -1,6 +1,6 @@
 // ks-consume [-S DIR] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
 //            [-f [--idle-exit DURATION]] [--format data|envelope|lambda] [--batch-size N]
-//            [--lease-timeout DURATION] [--sync full|none]
+//            [--lease-timeout DURATION] [--checkpoint poll|downstream] [--sync full|none]
 //            [--exec CMD [--exec-format lambda|data|envelope] [--batch-window DURATION] [--retries N]
 //             [--max-record-age DURATION] [--bisect] [--on-failure STREAM] [--parallel N]
 //             [--timeout DURATION]]
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   stream::ExecOptions exec;
 
   cli::add_stream(cli, options.source.stream)->required();
-  cli::add_group(cli, options.source.group);
+  auto* group = cli::add_group(cli, options.source.group);
   cli.add_option("--from", from, "trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601")->option_text("POSITION");
   cli.add_option("--shard", shards, "read only this shard (repeatable)")->option_text("ID");
   cli.add_option("-n,--limit", options.limit, "stop after N records")->option_text("N");
@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
       ->option_text("N");
   cli::add_duration(cli, "--lease-timeout", options.lease_timeout_ms,
                     "with a group: a member silent this long loses its shards (default 10s)");
+  cli::add_choice(cli, "--checkpoint", options.checkpointing, stream::kCheckpointings,
+                  "with a group: checkpoint after each poll, or leave it to the stage reading the envelopes")
+      ->needs(group);
   cli::add_sync(cli, sync, "fsync each checkpoint (full) or not (none)");
 
   auto* exec_option = cli.add_option("--exec", exec.command, "run CMD (by /bin/sh -c) on each batch, as Lambda")
@@ -74,6 +77,9 @@ int main(int argc, char** argv) {
     auto start = stream::StartPosition::parse(from);
     if (!start) throw cli::Error(cli::Exit::usage, "--from", "not trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601");
     options.from = *start;
+    if (options.checkpointing == stream::Checkpointing::downstream &&
+        (options.format != stream::OutputFormat::envelope || !exec.command.empty()))
+      throw cli::Error(cli::Exit::usage, "--checkpoint downstream", "needs --format envelope, without --exec");
     for (const std::string& id : shards) options.shards.push_back(cli::shard_argument(id, "--shard"));
     store::Env env(app.store_dir(), store::Access::read, sync);
     store::Notifier notifier(env.dir());

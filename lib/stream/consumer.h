@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lines/time.h"
@@ -38,6 +39,13 @@ struct StartPosition {
   static std::optional<StartPosition> parse(std::string_view text);
 };
 
+// Who writes a group's checkpoints: the consumer after each flushed poll (or handled batch), or
+// the later stage that reads its envelopes, once their records are durable there
+// (provenance.h).
+enum class Checkpointing { poll, downstream };
+inline const std::vector<std::pair<std::string, Checkpointing>> kCheckpointings = {
+    {"poll", Checkpointing::poll}, {"downstream", Checkpointing::downstream}};
+
 struct ConsumeOptions {
   Source source;                       // stream and group
   StartPosition from;
@@ -48,6 +56,7 @@ struct ConsumeOptions {
   OutputFormat format = OutputFormat::data;
   std::uint32_t batch_size = 100;      // records per lambda event
   std::int64_t lease_timeout_ms = 10'000;  // with a group: how long a dead member keeps its shards
+  Checkpointing checkpointing = Checkpointing::poll;
 };
 
 // Writes records to `out` until the stream is drained (or, following, until idle or stopped);

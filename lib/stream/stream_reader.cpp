@@ -119,7 +119,7 @@ void StreamReader::delivered(std::uint32_t shard, std::uint64_t next) {
 }
 
 void StreamReader::checkpoint() {
-  if (!options_.source.group || delivered_.empty()) return;
+  if (!options_.source.group || options_.checkpointing == Checkpointing::downstream || delivered_.empty()) return;
   lines::EpochMs now = lines::now_ms();
   const std::string& group = *options_.source.group;
   env_.write([&](const store::Txn& txn) {

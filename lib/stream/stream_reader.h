@@ -50,7 +50,8 @@ class StreamReader {
   std::uint64_t position(const store::ShardMeta& shard) const;
   // Records up to `next` (exclusive) of `shard` were delivered.
   void delivered(std::uint32_t shard, std::uint64_t next);
-  // Checkpoints what was delivered since the last call, for the shards this member holds.
+  // Checkpoints what was delivered since the last call, for the shards this member holds
+  // (unless the checkpoints are left downstream).
   void checkpoint();
 
  private:
