@@ -1,11 +1,7 @@
 // Ingest: the loop of ks-put. Lines in, records appended in grouped commits.
 //
-// The calling thread reads and parses lines; a commit thread appends them. Whatever the commit
-// thread finds queued when it is free goes into one transaction, so a bulk file goes in large
-// commits at full speed while a trickle producer's line is committed, and visible to followers,
-// as soon as it arrives: the size of a commit follows the input, not a timer.
-//
-// Commits keep input order, so what is in the store is always a prefix of the input. A bad line
+// The calling thread reads and parses lines; a commit thread appends them in grouped commits
+// (store/group_commit.h). Commits keep input order, so what is in the store is always a prefix of the input. A bad line
 // under OnError::fail ends the ingest after every earlier line is committed.
 #pragma once
 
