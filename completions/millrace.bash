@@ -301,7 +301,58 @@ _ks_window()
 }
 # end ks-window
 
+# begin fh-archive
+_fh_archive()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store | -d | --dir) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    -s | --stream) _millrace_reply "$(_millrace_streams)"; return ;;
+    --format) _millrace_reply 'data envelope'; return ;;
+    --compression) _millrace_reply 'zstd none'; return ;;
+    --sync) _millrace_reply 'full none'; return ;;
+    --buffer-size) _millrace_reply '1MiB 5MiB 64MiB 128MiB'; return ;;
+    --buffer-interval) _millrace_reply '0s 60s 300s 900s'; return ;;
+    -g | --group | --lease-timeout | --prefix | --error-prefix | --partition-by | \
+        --level | --name) return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        _millrace_reply '-d --dir -S --store -s --stream -g --group -f --follow
+            --lease-timeout --format --prefix --error-prefix --partition-by
+            --buffer-size --buffer-interval --compression --level --name --sync
+            --config -q --quiet -v --verbose -h --help --version'
+        return
+    fi
+    _millrace_files # FILE operands
+}
+# end fh-archive
+
+# begin fh-cat
+_fh_cat()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -d | --dir) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    --prefix | --since | --until) return ;;
+    esac
+
+    _millrace_reply '-d --dir --prefix --since --until --config -q --quiet -v --verbose
+        -h --help --version'
+}
+# end fh-cat
+
 complete -F _ks_put ks-put
 complete -F _ks_shard ks-shard
 complete -F _ks_consume ks-consume
 complete -F _ks_window ks-window
+complete -F _fh_archive fh-archive
+complete -F _fh_cat fh-cat

@@ -1,0 +1,207 @@
+#include "archive/bucket.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "archive/object_name.h"
+#include "cli/error.h"
+
+namespace millrace::archive {
+namespace {
+
+constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+// Closes a descriptor when it goes out of scope.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "write");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void sync_fd(int fd, std::string_view what) {
+  if (::fsync(fd) != 0) throw std::system_error(errno, std::generic_category(), fmt::format("fsync {}", what));
+}
+
+bool valid_component(std::string_view component) {
+  return !component.empty() && component != "." && component != "..";
+}
+
+}  // namespace
+
+Bucket::Bucket(std::filesystem::path dir, Open open) : dir_(std::move(dir)) {
+  if (open == Open::create && ::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
+    throw cli::Error(cli::Exit::cant_create, dir_.string(), std::strerror(errno));
+  fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_ < 0)
+    throw cli::Error(errno == ENOENT && open == Open::existing ? cli::Exit::no_input : cli::Exit::cant_create,
+                     dir_.string(), std::strerror(errno));
+  std::error_code ec;
+  id_ = std::filesystem::canonical(dir_, ec).string();
+  if (ec) id_ = std::filesystem::absolute(dir_).string();
+}
+
+Bucket::~Bucket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+int Bucket::open_parent(std::string_view key, bool create, std::string_view& file) const {
+  for (std::size_t start = 0;;) {  // the whole key first: nothing is made for a key refused
+    std::size_t slash = key.find('/', start);
+    std::string_view component = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    if (!valid_component(component) || component.find('\0') != std::string_view::npos) {
+      errno = EINVAL;
+      return -1;
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  int dir = ::dup(fd_);
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t slash = key.find('/', start);
+    std::string_view component = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    if (slash == std::string_view::npos) {
+      file = component;
+      return dir;
+    }
+    std::string name(component);
+    int next = ::openat(dir, name.c_str(), kDirFlags);
+    if (next < 0 && errno == ENOENT && create) {
+      if (::mkdirat(dir, name.c_str(), 0755) != 0 && errno != EEXIST) {
+        int saved = errno;
+        ::close(dir);
+        errno = saved;
+        return -1;
+      }
+      sync_fd(dir, "directory");  // the new directory's entry, so its objects survive a crash
+      next = ::openat(dir, name.c_str(), kDirFlags);
+    }
+    int saved = errno;
+    ::close(dir);
+    if (next < 0) {
+      errno = saved;
+      return -1;
+    }
+    dir = next;
+    start = slash + 1;
+  }
+}
+
+void Bucket::write(std::string_view key, std::span<const std::string_view> pieces, bool sync) {
+  std::string_view file;
+  Fd dir(open_parent(key, true, file));
+  if (dir.get() < 0)
+    throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(),
+                     errno == ELOOP || errno == ENOTDIR ? "a file or symbolic link is in the way"
+                                                        : std::strerror(errno));
+  std::string name(file), temporary = temporary_name(file);
+  Fd out(::openat(dir.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (out.get() < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(), std::strerror(errno));
+  try {
+    for (std::string_view piece : pieces) write_all(out.get(), piece);
+    if (sync) sync_fd(out.get(), "object");
+    if (::renameat(dir.get(), temporary.c_str(), dir.get(), name.c_str()) != 0)
+      throw std::system_error(errno, std::generic_category(), "rename " + std::string(key));
+  } catch (...) {
+    ::unlinkat(dir.get(), temporary.c_str(), 0);
+    throw;
+  }
+  if (sync) sync_fd(dir.get(), "directory");
+}
+
+bool Bucket::exists(std::string_view key) const {
+  std::string_view file;
+  Fd dir(open_parent(key, false, file));
+  if (dir.get() < 0) return false;
+  struct stat st {};
+  return ::fstatat(dir.get(), std::string(file).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
+void Bucket::remove_temporary(std::string_view key) {
+  std::string_view file;
+  Fd dir(open_parent(key, false, file));
+  if (dir.get() >= 0) ::unlinkat(dir.get(), temporary_name(file).c_str(), 0);
+}
+
+int Bucket::open_object(std::string_view key) const {
+  std::string_view file;
+  Fd dir(open_parent(key, false, file));
+  if (dir.get() < 0) return -1;
+  return ::openat(dir.get(), std::string(file).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+std::vector<std::string> Bucket::list(std::string_view prefix) const {
+  std::vector<std::string> keys;
+  list_into(fd_, "", prefix, keys);
+  return keys;
+}
+
+void Bucket::list_into(int dir_fd, const std::string& path, std::string_view prefix,
+                       std::vector<std::string>& keys) const {
+  // A new open file description: a dup() would share, and leave at its end, the directory
+  // offset of `dir_fd`, so a second listing would find nothing.
+  int fd = ::openat(dir_fd, ".", kDirFlags);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(fd < 0 ? nullptr : ::fdopendir(fd), &::closedir);
+  if (!dir) {
+    int saved = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::system_error(saved, std::generic_category(), "read directory " + (dir_ / path).string());
+  }
+  std::vector<std::pair<std::string, bool>> entries;  // name, is a directory
+  errno = 0;
+  while (dirent* entry = ::readdir(dir.get())) {
+    std::string_view name = entry->d_name;
+    if (is_temporary(name)) continue;  // also "." and ".."
+    unsigned char type = entry->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::fstatat(::dirfd(dir.get()), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+    }
+    if (type == DT_DIR || type == DT_REG) entries.emplace_back(name, type == DT_DIR);
+  }
+  int read_error = errno;
+  for (const auto& [name, is_dir] : entries) {
+    std::string key = path + name;
+    if (!is_dir) {
+      if (key.starts_with(prefix)) keys.push_back(key);
+      continue;
+    }
+    std::string below = key + "/";
+    if (!below.starts_with(prefix) && !prefix.starts_with(below)) continue;
+    Fd child(::openat(::dirfd(dir.get()), name.c_str(), kDirFlags));
+    if (child.get() < 0) continue;  // replaced meanwhile, or a symbolic link now
+    list_into(child.get(), below, prefix, keys);
+  }
+  if (read_error != 0) throw std::system_error(read_error, std::generic_category(), "read directory");
+}
+
+}  // namespace millrace::archive

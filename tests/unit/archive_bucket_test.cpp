@@ -1,0 +1,78 @@
+#include "archive/bucket.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli/error.h"
+#include "temp_dir.h"
+
+using namespace millrace::archive;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(Bucket& bucket, std::string_view key, std::string_view content) {
+  std::string_view pieces[] = {content};
+  bucket.write(key, pieces, false);
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("objects are written beneath the bucket, directories made, no temporary file left") {
+  millrace::test::TempDir dir;
+  Bucket bucket(dir / "bucket", Bucket::Open::create);
+  write(bucket, "a/b/x.jsonl", "{}\n");
+  CHECK(slurp(dir / "bucket/a/b/x.jsonl") == "{}\n");
+  CHECK(bucket.exists("a/b/x.jsonl"));
+  CHECK_FALSE(bucket.exists("a/b/y.jsonl"));
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir / "bucket/a/b")) names.push_back(entry.path().filename());
+  CHECK(names == std::vector<std::string>{"x.jsonl"});
+}
+
+TEST_CASE("a symbolic link inside the bucket is never followed") {
+  millrace::test::TempDir dir;
+  fs::create_directory(dir / "outside");
+  Bucket bucket(dir / "bucket", Bucket::Open::create);
+  fs::create_directory_symlink(dir / "outside", dir / "bucket/evil");
+  CHECK_THROWS_AS(write(bucket, "evil/x.jsonl", "{}\n"), millrace::cli::Error);
+  CHECK(fs::is_empty(dir / "outside"));
+  std::ofstream(dir / "outside/secret.jsonl") << "{}\n";
+  CHECK_FALSE(bucket.exists("evil/secret.jsonl"));
+  CHECK(bucket.open_object("evil/secret.jsonl") < 0);
+  CHECK(bucket.list("").empty());
+}
+
+TEST_CASE("keys with ., .. or empty components are refused") {
+  millrace::test::TempDir dir;
+  Bucket bucket(dir / "bucket", Bucket::Open::create);
+  for (const char* key : {"../x", "a/../../x", "./x", "a//x", "/x", ""}) {
+    CAPTURE(key);
+    CHECK_THROWS_AS(write(bucket, key, "{}\n"), millrace::cli::Error);
+  }
+  CHECK(fs::is_empty(dir / "bucket"));
+}
+
+TEST_CASE("a listing holds the objects under a key prefix, without temporary files") {
+  millrace::test::TempDir dir;
+  Bucket bucket(dir / "bucket", Bucket::Open::create);
+  write(bucket, "2026/01/a.jsonl", "1\n");
+  write(bucket, "2026/02/b.jsonl", "2\n");
+  write(bucket, "errors/c.jsonl", "3\n");
+  std::ofstream(dir / "bucket/2026/01/.d.jsonl.tmp") << "partial";
+  std::vector<std::string> all = bucket.list(""), year = bucket.list("2026/0"), one = bucket.list("2026/01/a");
+  std::sort(all.begin(), all.end());
+  CHECK(all == std::vector<std::string>{"2026/01/a.jsonl", "2026/02/b.jsonl", "errors/c.jsonl"});
+  CHECK(year.size() == 2);
+  CHECK(one == std::vector<std::string>{"2026/01/a.jsonl"});
+}
