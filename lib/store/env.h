@@ -31,6 +31,7 @@ enum class Access { read, write };  // write: create the store when it is missin
 // The named databases; see millrace(7) for their layout.
 struct Dbs {
   MDB_dbi meta, streams, shards, records, groups;
+  MDB_dbi tables, items, expiry;
 };
 
 // Throws for an LMDB or errno code: MDB_MAP_FULL as MapFull (handled by Env::write), errno
@@ -133,6 +134,7 @@ class Env {
 
  private:
   void grow();
+  void open_databases(bool exists);
 
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;
