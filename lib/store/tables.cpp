@@ -167,14 +167,29 @@ void ItemWriter::remove(std::string_view key, const StoredItem& old) {
   txn_.del(txn_.dbs().items, key);
 }
 
-std::optional<std::string> ItemWriter::next_expired(lines::EpochMs now) const {
+bool ItemWriter::remove_expired(lines::EpochMs now,
+                                const std::function<void(std::string_view key, const StoredItem& item)>& removed) {
   std::string prefix = item_key_prefix(table_.id);
-  Cursor cursor(txn_, txn_.dbs().expiry);
-  if (!cursor.seek(prefix) || !cursor.key().starts_with(prefix)) return std::nullopt;
-  Decoder d(cursor.key(), "expiry key");
+  std::string entry, key;
+  lines::EpochMs expires_ms = 0;
+  {
+    Cursor cursor(txn_, txn_.dbs().expiry);
+    if (!cursor.seek(prefix) || !cursor.key().starts_with(prefix)) return false;
+    entry = cursor.key();
+  }
+  Decoder d(entry, "expiry key");
   d.u32();
-  if (static_cast<lines::EpochMs>(d.u64()) > now) return std::nullopt;
-  return std::string(d.rest());
+  expires_ms = static_cast<lines::EpochMs>(d.u64());
+  if (expires_ms > now) return false;
+  key = d.rest();
+  std::optional<StoredItem> item = get(key);
+  if (item && item->expires_ms == expires_ms) {
+    removed(key, *item);
+    remove(key, *item);
+  } else {  // an entry that no item matches any more: never left by this module, but harmless
+    txn_.del(txn_.dbs().expiry, entry);
+  }
+  return true;
 }
 
 void ItemWriter::set_expiry(std::string_view key, lines::EpochMs expires_ms, bool present) {

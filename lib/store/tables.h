@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,8 +87,10 @@ class ItemWriter {
   // may replace: one B-tree descent for a new key.
   void put_blind(std::string_view key, std::string_view json);
   void remove(std::string_view key, const StoredItem& old);
-  // The key of the item that expired first at or before `now`, if any (not removed).
-  std::optional<std::string> next_expired(lines::EpochMs now) const;
+  // Removes the item that expired first, if it expired at or before `now`, after calling
+  // removed(key, item) with it; false when there is none.
+  bool remove_expired(lines::EpochMs now,
+                      const std::function<void(std::string_view key, const StoredItem& item)>& removed);
 
  private:
   void set_expiry(std::string_view key, lines::EpochMs expires_ms, bool present);

@@ -15,12 +15,6 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-const Attribute* find(const std::vector<Attribute>& attributes, std::string_view name) {
-  for (const Attribute& a : attributes)
-    if (a.name == name) return &a;
-  return nullptr;
-}
-
 void append_attribute(std::string& out, std::string_view name, std::string_view value) {
   out.push_back(out.empty() ? '{' : ',');
   lines::append_json_string(out, name);
@@ -39,11 +33,13 @@ std::optional<double> to_double(std::string_view text) {
   return value;
 }
 
-bool is_number(std::string_view text) {
-  return !text.empty() && (text[0] == '-' || (text[0] >= '0' && text[0] <= '9'));
-}
-
 }  // namespace
+
+const Attribute* find_attribute(const std::vector<Attribute>& attributes, std::string_view name) {
+  for (const Attribute& a : attributes)
+    if (a.name == name) return &a;
+  return nullptr;
+}
 
 const std::vector<Attribute>* ItemParser::split(std::string_view json) {
   copy_.assign(json);
@@ -70,6 +66,7 @@ const std::vector<Attribute>* ItemParser::split(std::string_view json) {
       if (value.get_array().get(inner) || inner.raw_json().get(text)) return nullptr;
     } else {
       text = lines::trim_right(value.raw_json_token());
+      if (type == simdjson::ondemand::json_type::string && value.get_string().get(a.string)) return nullptr;
     }
     a.value = text;
     attributes_.push_back(std::move(a));
@@ -78,8 +75,8 @@ const std::vector<Attribute>* ItemParser::split(std::string_view json) {
 }
 
 std::optional<std::string> add_numbers(std::string_view a, std::string_view b, std::string& out) {
-  if (!is_number(a)) return fmt::format("cannot add to {}: not a number", a);
-  if (!is_number(b)) return fmt::format("cannot add {}: not a number", b);
+  if (!is_number_text(a)) return fmt::format("cannot add to {}: not a number", a);
+  if (!is_number_text(b)) return fmt::format("cannot add {}: not a number", b);
   if (is_integer_text(a) && is_integer_text(b)) {
     std::int64_t x = 0, y = 0, sum = 0;
     auto [end_a, ec_a] = std::from_chars(a.data(), a.data() + a.size(), x);
@@ -105,7 +102,7 @@ std::optional<std::string> apply_update(const std::vector<Attribute>* stored, co
   if (stored != nullptr) {
     for (const Attribute& old : *stored) {
       if (contains(spec.remove, old.name)) continue;
-      const Attribute* given = find(update, old.name);
+      const Attribute* given = find_attribute(update, old.name);
       if (given == nullptr) {
         append_attribute(out, old.name, old.value);
         continue;
@@ -122,7 +119,7 @@ std::optional<std::string> apply_update(const std::vector<Attribute>* stored, co
   // New attributes, in the update's order.
   for (const Attribute& given : update) {
     if (contains(spec.remove, given.name)) continue;
-    if (stored != nullptr && find(*stored, given.name) != nullptr) continue;
+    if (stored != nullptr && find_attribute(*stored, given.name) != nullptr) continue;
     if (contains(spec.add, given.name)) {
       sum.clear();
       if (auto wrong = add_numbers("0", given.value, sum)) return fmt::format("{}: {}", given.name, *wrong);

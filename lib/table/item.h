@@ -14,10 +14,22 @@
 
 namespace millrace::table {
 
+// Whether the JSON text of a value is a number (JSON's numbers, and only they, start so).
+inline bool is_number_text(std::string_view value) {
+  return !value.empty() && (value[0] == '-' || (value[0] >= '0' && value[0] <= '9'));
+}
+
 struct Attribute {
-  std::string name;        // unescaped
-  std::string_view value;  // the value's JSON text as written
+  std::string name;         // unescaped
+  std::string_view value;   // the value's JSON text as written
+  std::string_view string;  // for a string value, its bytes unescaped
+
+  bool is_string() const { return value.starts_with('"'); }
+  bool is_number() const { return is_number_text(value); }
 };
+
+// The attribute named `name`, or nullptr.
+const Attribute* find_attribute(const std::vector<Attribute>& attributes, std::string_view name);
 
 // Splits items into their attributes. Holds a parser and a copy of the item: one per thread,
 // and one per item needed at once.
