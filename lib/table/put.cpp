@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "cli/diagnostics.h"
@@ -161,11 +162,6 @@ class Applier {
                                    const Operation& op, lines::EpochMs now, Outcome& outcome) {
     std::string_view key = batch.view(op.key_offset, op.key_size);
     std::string_view given = batch.view(op.item_offset, op.item_size);
-    if (options_.action == Action::put && !emit_ && !options_.if_absent && !options_.condition && !table.ttl) {
-      items.put_blind(key, given);  // nothing of the stored item is needed
-      ++outcome.counts.written;
-      return std::nullopt;
-    }
     std::optional<store::StoredItem> stored = items.get(key);
     std::optional<std::string_view> live;  // the stored item, unless expired: reads never see those
     if (stored && !stored->expired(now)) live = stored->json;
@@ -210,6 +206,24 @@ class Applier {
     return std::nullopt;
   }
 
+  // Whether every operation is a plain put, which needs nothing of the item it replaces and
+  // cannot fail: then put_blind() applies them.
+  bool blind(const store::TableMeta& table) const {
+    return options_.action == Action::put && !emit_ && !options_.if_absent && !options_.condition && !table.ttl;
+  }
+
+  // Applies plain puts in key order (the last of equal keys wins, as in input order): inserts
+  // that follow each other through the B-tree touch the same pages while they are in cache.
+  void put_blind(store::ItemWriter& items, const std::vector<OperationBatch>& taken, Outcome& outcome) {
+    sorted_.clear();
+    for (const OperationBatch& batch : taken)
+      for (const Operation& op : batch.operations())
+        sorted_.emplace_back(batch.view(op.key_offset, op.key_size), batch.view(op.item_offset, op.item_size));
+    std::stable_sort(sorted_.begin(), sorted_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, item] : sorted_) items.put_blind(key, item);
+    outcome.counts.written += sorted_.size();
+  }
+
   // Removes up to kExpiredPerCommit expired items of `table`.
   void expire(store::ItemWriter& items, store::TableMeta& table, lines::EpochMs now, Outcome& outcome) {
     if (!table.ttl) return;
@@ -249,6 +263,7 @@ class Applier {
   ItemParser stored_parser_, update_parser_;
   simdjson::dom::parser dom_;
   std::string updated_, change_, keys_;
+  std::vector<std::pair<std::string_view, std::string_view>> sorted_;
 };
 
 }  // namespace
@@ -272,9 +287,11 @@ PutStats put_items(store::Env& env, const TableSpec& spec, lines::Reader& reader
         throw cli::Error(cli::Exit::no_input, spec.name, "the table was deleted while being written");
       store::ItemWriter items(txn, table);
       stream::GroupProgress progress;
+      bool blind = applier.blind(table);
+      if (blind) applier.put_blind(items, taken, outcome);
       for (const OperationBatch& batch : taken) {
         for (const Operation& op : batch.operations()) {
-          auto problem = applier.apply(items, table, batch, op, now, outcome);
+          auto problem = blind ? std::nullopt : applier.apply(items, table, batch, op, now, outcome);
           if (problem && options.on_error == lines::OnError::fail) {
             outcome.failure.emplace(cli::Exit::data, batch.where(op), *problem);
             break;
