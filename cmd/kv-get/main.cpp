@@ -36,15 +36,18 @@ int main(int argc, char** argv) {
         ->option_text("VALUE")
         ->needs(query);
   };
-  sort_option("--begins-with", Kind::begins_with, "sort keys that begin with VALUE (strings)")->option_text("PREFIX");
-  cli.add_option("--between", between, "sort keys from LOW to HIGH, both included")
-      ->expected(2)
-      ->option_text("LOW HIGH")
-      ->needs(query);
-  sort_option("--lt", Kind::lt, "sort keys below VALUE");
-  sort_option("--le", Kind::le, "sort keys at most VALUE");
-  sort_option("--gt", Kind::gt, "sort keys above VALUE");
-  sort_option("--ge", Kind::ge, "sort keys at least VALUE");
+  // One condition on the sort key, as in a KeyConditionExpression.
+  std::vector<CLI::Option*> conditions = {
+      sort_option("--begins-with", Kind::begins_with, "sort keys that begin with VALUE (strings)")->option_text("PREFIX"),
+      cli.add_option("--between", between, "sort keys from LOW to HIGH, both included")
+          ->expected(2)
+          ->option_text("LOW HIGH")
+          ->needs(query),
+      sort_option("--lt", Kind::lt, "sort keys below VALUE"), sort_option("--le", Kind::le, "sort keys at most VALUE"),
+      sort_option("--gt", Kind::gt, "sort keys above VALUE"), sort_option("--ge", Kind::ge, "sort keys at least VALUE")};
+  for (CLI::Option* a : conditions)
+    for (CLI::Option* b : conditions)
+      if (a != b) a->excludes(b);
   cli.add_flag("--reverse", read.reverse, "descending sort keys")->needs(query);
   cli.add_option("--limit", read.limit, "at most N items")->option_text("N");
   cli.add_option("--where", where, "only items that satisfy EXPR")->option_text("EXPR");
