@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   };
   // One condition on the sort key, as in a KeyConditionExpression.
   std::vector<CLI::Option*> conditions = {
-      sort_option("--begins-with", Kind::begins_with, "sort keys that begin with VALUE (strings)")->option_text("PREFIX"),
+      sort_option("--begins-with", Kind::begins_with, "sort keys that begin with PREFIX (strings)")->option_text("PREFIX"),
       cli.add_option("--between", between, "sort keys from LOW to HIGH, both included")
           ->expected(2)
           ->option_text("LOW HIGH")
