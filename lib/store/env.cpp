@@ -206,6 +206,14 @@ void Env::release_pages() {
   }
 }
 
+void Env::wrote(std::uint64_t bytes) {
+  constexpr std::uint64_t kReleaseBytes = 16 << 20;
+  unreleased_bytes_ += bytes;
+  if (unreleased_bytes_ < kReleaseBytes) return;
+  release_pages();
+  unreleased_bytes_ = 0;
+}
+
 void Env::grow() {
   MDB_envinfo info;
   check(mdb_env_info(env_, &info), "map size");

@@ -18,6 +18,7 @@
 
 #include <lmdb.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -131,6 +132,10 @@ class Env {
   // reader that walks a large stream keeps a resident set of the size of what it reads at once,
   // not of the store. REQUIRES: no transaction of this process is active.
   void release_pages();
+  // For a writer: counts `bytes` written, and releases the pages every 16 MiB written. Pages
+  // that LMDB copied on write stay mapped, and the resident set would grow with the store.
+  // REQUIRES: no transaction of this process is active.
+  void wrote(std::uint64_t bytes);
 
  private:
   void grow();
@@ -138,6 +143,7 @@ class Env {
 
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;
+  std::uint64_t unreleased_bytes_ = 0;
   Dbs dbs_{};
 };
 

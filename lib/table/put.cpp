@@ -313,6 +313,9 @@ PutStats put_items(store::Env& env, const TableSpec& spec, lines::Reader& reader
       progress.commit(txn, now);
       store::save_table(txn, table);
     });
+    std::uint64_t written = 0;
+    for (const OperationBatch& batch : taken) written += batch.bytes();
+    env.wrote(written);
     // Durable now: count, tell, and pass the changes on.
     stats.written += outcome.counts.written;
     stats.removed += outcome.counts.removed;
