@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "cli/diagnostics.h"
@@ -212,16 +211,12 @@ class Applier {
     return options_.action == Action::put && !emit_ && !options_.if_absent && !options_.condition && !table.ttl;
   }
 
-  // Applies plain puts in key order (the last of equal keys wins, as in input order): inserts
-  // that follow each other through the B-tree touch the same pages while they are in cache.
+  // Applies plain puts, in order.
   void put_blind(store::ItemWriter& items, const std::vector<OperationBatch>& taken, Outcome& outcome) {
-    sorted_.clear();
     for (const OperationBatch& batch : taken)
       for (const Operation& op : batch.operations())
-        sorted_.emplace_back(batch.view(op.key_offset, op.key_size), batch.view(op.item_offset, op.item_size));
-    std::stable_sort(sorted_.begin(), sorted_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [key, item] : sorted_) items.put_blind(key, item);
-    outcome.counts.written += sorted_.size();
+        items.put_blind(batch.view(op.key_offset, op.key_size), batch.view(op.item_offset, op.item_size));
+    for (const OperationBatch& batch : taken) outcome.counts.written += batch.operations().size();
   }
 
   // Removes up to kExpiredPerCommit expired items of `table`.
@@ -263,7 +258,6 @@ class Applier {
   ItemParser stored_parser_, update_parser_;
   simdjson::dom::parser dom_;
   std::string updated_, change_, keys_;
-  std::vector<std::pair<std::string_view, std::string_view>> sorted_;
 };
 
 }  // namespace
