@@ -82,6 +82,32 @@ _millrace_streams()
         sed 's/.*"\([^"]*\)"$/\1/'
 }
 
+# _millrace_kv_get: the kv-get beside the program being completed, else kv-get.
+_millrace_kv_get()
+{
+    local self=${COMP_WORDS[0]}
+    if [[ $self == */* && -x ${self%/*}/kv-get ]]; then
+        printf '%s' "${self%/*}/kv-get"
+    else
+        printf '%s' kv-get
+    fi
+}
+
+# _millrace_tables: the table names in the store named on the line, else the default store,
+# one a line; nothing, silently, where kv-get fails or is missing.
+_millrace_tables()
+{
+    local cmd store out
+    local -a opt=()
+    cmd=$(_millrace_kv_get)
+    store=$(_millrace_optval -S --store)
+    [[ -n $store ]] && opt=(--store "$store")
+    out=$("$cmd" "${opt[@]}" --list 2>/dev/null) # parity: ignore
+    printf '%s\n' "$out" |
+        grep -o '"TableName"[[:space:]]*:[[:space:]]*"[^"]*"' 2>/dev/null |
+        sed 's/.*"\([^"]*\)"$/\1/'
+}
+
 # _millrace_reply WORDS: reply with the words (separated by blanks) that start with $cur.
 _millrace_reply()
 {
@@ -301,6 +327,58 @@ _ks_window()
 }
 # end ks-window
 
+# begin kv-put
+_kv_put()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    -t | --table) _millrace_reply "$(_millrace_tables)"; return ;;
+    --key-type | --sort-key-type) _millrace_reply 'string number'; return ;;
+    --emit) _millrace_reply 'changes'; return ;;
+    --format) _millrace_reply 'data envelope'; return ;;
+    --sync) _millrace_reply 'full none'; return ;;
+    --on-error) _millrace_reply 'fail skip'; return ;;
+    -k | --key | --sort-key | --add | --remove | --if | --ttl) return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        _millrace_reply '-S --store -t --table -k --key --sort-key --create --key-type
+            --sort-key-type --merge --add --remove --delete --if-absent --if --ttl --emit
+            --format --sync --on-error --config -q --quiet -v --verbose -h --help --version'
+        return
+    fi
+    _millrace_files # FILE operands
+}
+# end kv-put
+
+# begin kv-get
+_kv_get()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    -t | --table | --describe) _millrace_reply "$(_millrace_tables)"; return ;;
+    --query | --begins-with | --between | --lt | --le | --gt | --ge | --limit | --where) return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        _millrace_reply '-S --store -t --table --query --scan --begins-with --between --lt
+            --le --gt --ge --reverse --limit --where --list --describe --config -q --quiet
+            -v --verbose -h --help --version'
+    fi
+    # KEY [SORTKEY] operands: values of the data, nothing to offer
+}
+# end kv-get
+
 # begin fh-archive
 _fh_archive()
 {
@@ -354,5 +432,7 @@ complete -F _ks_put ks-put
 complete -F _ks_shard ks-shard
 complete -F _ks_consume ks-consume
 complete -F _ks_window ks-window
+complete -F _kv_put kv-put
+complete -F _kv_get kv-get
 complete -F _fh_archive fh-archive
 complete -F _fh_cat fh-cat

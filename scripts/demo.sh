@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The Wild Rydes pipeline, as far as millrace goes today: unicorn telemetry into a sharded
-# stream, the stream described, read back by consumer groups, and summarised per unicorn per
-# minute into a second stream. Runs on ./demo-store.
+# The Wild Rydes pipeline: unicorn telemetry into a sharded stream, the stream described, read
+# back by consumer groups, summarised per unicorn per minute into a second stream, and the
+# summaries into the workshop's table, read back. Runs on ./demo-store.
 set -euo pipefail
 bin=${MILLRACE_BIN:-build}
 store=${DEMO_STORE:-./demo-store}
@@ -41,3 +41,14 @@ step "ks-consume -s wildrydes -g summary | ks-window --tumbling 1m --time Status
 
 step "ks-consume -s wildrydes-summary --shard shardId-000000000000 -n 3   # the workshop's summary rows"
 "$bin/ks-consume" -s wildrydes-summary --shard shardId-000000000000 -n 3
+
+step "ks-consume -s wildrydes-summary -g table | kv-put -t UnicornSensorData -k Name --sort-key StatusTime --create"
+"$bin/ks-consume" -s wildrydes-summary -g table \
+  | "$bin/kv-put" -t UnicornSensorData -k Name --sort-key StatusTime --create -v
+
+unicorn=$("$bin/kv-get" -t UnicornSensorData --scan --limit 1 | jq -r .Name)
+step "kv-get -t UnicornSensorData --query '$unicorn' --reverse --limit 3   # one unicorn's last minutes"
+"$bin/kv-get" -t UnicornSensorData --query "$unicorn" --reverse --limit 3
+
+step "kv-get --describe UnicornSensorData"
+"$bin/kv-get" --describe UnicornSensorData

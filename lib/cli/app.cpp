@@ -38,6 +38,13 @@ std::filesystem::path App::store_dir() const {
 }
 
 int App::run(int argc, char** argv, const std::function<void()>& body) {
+  return run_with_status(argc, argv, [&] {
+    body();
+    return 0;
+  });
+}
+
+int App::run_with_status(int argc, char** argv, const std::function<int()>& body) {
   // Writes to a closed pipe then fail with EPIPE, which the frame turns into a quiet exit.
   ::signal(SIGPIPE, SIG_IGN);
   set_program(name_, Verbosity::normal);
@@ -52,8 +59,7 @@ int App::run(int argc, char** argv, const std::function<void()>& body) {
                      : verbose_ ? Verbosity::verbose
                                 : Verbosity::normal);
   try {
-    body();
-    return 0;
+    return body();
   } catch (const Error& e) {
     report(e.where(), e.what());
     return static_cast<int>(e.status());

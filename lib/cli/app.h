@@ -29,6 +29,8 @@ class App {
 
   // Parses argv and runs `body`; returns the exit status for main to return.
   int run(int argc, char** argv, const std::function<void()>& body);
+  // The same for a body that ends with a status of its own (kv-get: 1 when no item is found).
+  int run_with_status(int argc, char** argv, const std::function<int()>& body);
 
  private:
   std::string name_;

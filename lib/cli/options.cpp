@@ -76,6 +76,10 @@ CLI::Option* add_stream(CLI::App& app, std::string& stream) {
   return app.add_option("-s,--stream", stream, "the stream")->check(name_validator())->option_text("NAME");
 }
 
+CLI::Option* add_table(CLI::App& app, std::string& table) {
+  return app.add_option("-t,--table", table, "the table")->check(name_validator())->option_text("NAME");
+}
+
 CLI::Option* add_group(CLI::App& app, std::optional<std::string>& group) {
   return app.add_option("-g,--group", group, "consumer group: resume from its checkpoint and checkpoint what is delivered")
       ->check(name_validator())

@@ -33,6 +33,8 @@ CLI::Validator partition_key_validator();
 
 // -s,--stream NAME.
 CLI::Option* add_stream(CLI::App& app, std::string& stream);
+// -t,--table NAME.
+CLI::Option* add_table(CLI::App& app, std::string& table);
 // -g,--group NAME.
 CLI::Option* add_group(CLI::App& app, std::optional<std::string>& group);
 CLI::Validator duration_validator();
@@ -54,10 +56,11 @@ CLI::Option* add_sync(CLI::App& app, store::Sync& sync, const std::string& descr
 CLI::Option* add_on_error(CLI::App& app, lines::OnError& on_error);
 CLI::Option* add_input_format(CLI::App& app, lines::InputFormat& format);
 
-// An option that takes one of a fixed set of words, stored as the matching value.
-template <class T>
-CLI::Option* add_choice(CLI::App& app, const std::string& name, T& value,
-                        std::vector<std::pair<std::string, T>> choices, const std::string& description) {
+// An option that takes one of a fixed set of words, stored as the matching value (into a T, or
+// a std::optional<T>).
+template <class Target, class T>
+CLI::Option* add_choice_into(CLI::App& app, const std::string& name, Target& value,
+                             std::vector<std::pair<std::string, T>> choices, const std::string& description) {
   std::vector<std::string> words;
   std::string text;
   for (const auto& [word, ignored] : choices) {
@@ -74,6 +77,16 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, T& value,
           description)
       ->check(CLI::IsMember(words))
       ->option_text(text);
+}
+template <class T>
+CLI::Option* add_choice(CLI::App& app, const std::string& name, T& value, std::vector<std::pair<std::string, T>> choices,
+                        const std::string& description) {
+  return add_choice_into(app, name, value, std::move(choices), description);
+}
+template <class T>
+CLI::Option* add_choice(CLI::App& app, const std::string& name, std::optional<T>& value,
+                        std::vector<std::pair<std::string, T>> choices, const std::string& description) {
+  return add_choice_into(app, name, value, std::move(choices), description);
 }
 
 }  // namespace millrace::cli

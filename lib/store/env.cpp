@@ -115,20 +115,42 @@ Env::Env(std::filesystem::path dir, Access access, Sync sync) : dir_(std::move(d
     check(rc, "open store " + dir_.string());
     check_readers();
 
-    // Named databases are created by the first writer; a reader finds them.
-    MDB_txn* txn = begin(exists ? MDB_RDONLY : 0);
+    open_databases(exists);
+  } catch (...) {
+    mdb_env_close(env_);
+    throw;
+  }
+}
+
+void Env::open_databases(bool exists) {
+  // The databases of the stream core, which every store has, and of the modules added since
+  // (tables): a store made before them gets them from the first program that opens it.
+  const std::pair<const char*, MDB_dbi*> core[] = {{"meta", &dbs_.meta},
+                                                   {"streams", &dbs_.streams},
+                                                   {"shards", &dbs_.shards},
+                                                   {"records", &dbs_.records},
+                                                   {"groups", &dbs_.groups}};
+  const std::pair<const char*, MDB_dbi*> added[] = {
+      {"tables", &dbs_.tables}, {"items", &dbs_.items}, {"expiry", &dbs_.expiry}};
+  // Named databases are created by the first writer; a reader finds them, and writes only to
+  // add the databases a store made by an older millrace lacks.
+  for (bool writing : {!exists, true}) {
+    MDB_txn* txn = begin(writing ? 0 : MDB_RDONLY);
     try {
-      unsigned create = exists ? 0 : MDB_CREATE;
-      const std::pair<const char*, MDB_dbi*> names[] = {{"meta", &dbs_.meta},
-                                                        {"streams", &dbs_.streams},
-                                                        {"shards", &dbs_.shards},
-                                                        {"records", &dbs_.records},
-                                                        {"groups", &dbs_.groups}};
-      for (auto [name, dbi] : names) {
-        int open_rc = mdb_dbi_open(txn, name, create, dbi);
-        if (open_rc == MDB_NOTFOUND)
-          throw cli::Error(cli::Exit::unavailable, dir_.string(), "not a millrace store");
-        check(open_rc, "open store");
+      for (auto [name, dbi] : core) {
+        int rc = mdb_dbi_open(txn, name, exists ? 0 : MDB_CREATE, dbi);
+        if (rc == MDB_NOTFOUND) throw cli::Error(cli::Exit::unavailable, dir_.string(), "not a millrace store");
+        check(rc, "open store");
+      }
+      bool missing = false;
+      for (auto [name, dbi] : added) {
+        int rc = mdb_dbi_open(txn, name, writing ? MDB_CREATE : 0, dbi);
+        missing |= rc == MDB_NOTFOUND;
+        if (rc != MDB_NOTFOUND) check(rc, "open store");
+      }
+      if (missing) {  // only when reading: open again, writing
+        mdb_txn_abort(txn);
+        continue;
       }
       Txn view(txn, dbs_);
       if (!exists) {
@@ -145,9 +167,7 @@ Env::Env(std::filesystem::path dir, Access access, Sync sync) : dir_(std::move(d
       throw;
     }
     check(mdb_txn_commit(txn), "open store");
-  } catch (...) {
-    mdb_env_close(env_);
-    throw;
+    return;
   }
 }
 
@@ -184,6 +204,14 @@ void Env::release_pages() {
     // The map is read-only in this process (no MDB_WRITEMAP): dropping its pages loses nothing.
     ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
   }
+}
+
+void Env::wrote(std::uint64_t bytes) {
+  constexpr std::uint64_t kReleaseBytes = 16 << 20;
+  unreleased_bytes_ += bytes;
+  if (unreleased_bytes_ < kReleaseBytes) return;
+  release_pages();
+  unreleased_bytes_ = 0;
 }
 
 void Env::grow() {

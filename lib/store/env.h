@@ -18,6 +18,7 @@
 
 #include <lmdb.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@ enum class Access { read, write };  // write: create the store when it is missin
 // The named databases; see millrace(7) for their layout.
 struct Dbs {
   MDB_dbi meta, streams, shards, records, groups;
+  MDB_dbi tables, items, expiry;
 };
 
 // Throws for an LMDB or errno code: MDB_MAP_FULL as MapFull (handled by Env::write), errno
@@ -130,12 +132,18 @@ class Env {
   // reader that walks a large stream keeps a resident set of the size of what it reads at once,
   // not of the store. REQUIRES: no transaction of this process is active.
   void release_pages();
+  // For a writer: counts `bytes` written, and releases the pages every 16 MiB written. Pages
+  // that LMDB copied on write stay mapped, and the resident set would grow with the store.
+  // REQUIRES: no transaction of this process is active.
+  void wrote(std::uint64_t bytes);
 
  private:
   void grow();
+  void open_databases(bool exists);
 
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;
+  std::uint64_t unreleased_bytes_ = 0;
   Dbs dbs_{};
 };
 

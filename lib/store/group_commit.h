@@ -8,7 +8,8 @@
 // timer. Batches are committed in the order submitted, so the store always holds a prefix of
 // the input.
 //
-// Batch is a movable type with bytes() and clear(); its memory is reused once committed.
+// Batch is a movable type with bytes(), empty() and clear(); its memory is reused once
+// committed.
 #pragma once
 
 #include <pthread.h>
@@ -19,7 +20,14 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <optional>
+#include <string>
 #include <vector>
+
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+#include "lines/input.h"
+#include "lines/reader.h"
 
 namespace millrace::store {
 
@@ -119,5 +127,46 @@ class GroupCommit {
   std::exception_ptr failure_;
   std::thread thread_;  // last: starts once the members above exist
 };
+
+// Feeds every line of `reader` to `committer`: parse(line, batch) adds the line's work to the
+// batch, or returns what is wrong with the line. A batch is submitted when it holds kBatchBytes,
+// and whenever the input pauses, so that what has come is committed before the reader blocks.
+// Under OnError::fail a bad line ends the feed: everything before it is committed, then
+// cli::Error(data) is thrown naming its place; under OnError::skip it is reported and counted.
+// Returns the count of lines skipped; waits for the last commit, and rethrows a commit's failure.
+template <class Batch, class Parse>
+std::uint64_t commit_lines(GroupCommit<Batch>& committer, lines::Reader& reader, lines::OnError on_error,
+                           Parse&& parse) {
+  std::uint64_t skipped = 0;
+  std::optional<cli::Error> bad_line;
+  Batch batch = committer.fresh();
+  bool running = true;
+  while (running && !bad_line) {
+    while (auto line = reader.next()) {
+      if (std::optional<std::string> problem = parse(*line, batch)) {
+        if (on_error == lines::OnError::fail) {
+          bad_line.emplace(cli::Exit::data, line->where(), *problem);
+          break;
+        }
+        cli::warn(line->where(), "{} (skipped)", *problem);
+        ++skipped;
+        continue;
+      }
+      if (batch.bytes() >= kBatchBytes) {
+        running = committer.submit(std::move(batch));
+        batch = committer.fresh();
+        if (!running) break;
+      }
+    }
+    if (running && !batch.empty()) {
+      running = committer.submit(std::move(batch));
+      batch = committer.fresh();
+    }
+    if (running && !bad_line) running = reader.fill();
+  }
+  committer.finish();
+  if (bad_line) throw *bad_line;
+  return skipped;
+}
 
 }  // namespace millrace::store

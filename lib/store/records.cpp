@@ -18,8 +18,6 @@ constexpr std::size_t kBlockHeader = 1 + 8 + 4 + 8;
 constexpr std::size_t kRecordHeader = 1 + 2 + 4;
 constexpr std::uint8_t kFlagJson = 1;
 
-// A producer drops the store's pages from its resident set after appending this much.
-constexpr std::uint64_t kReleaseBytes = 16 << 20;
 // How often a producer frees the reader slots of dead processes.
 constexpr lines::EpochMs kReaderCheckMs = 10'000;
 
@@ -152,13 +150,9 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     stream_id = stream.id;
   });
   notifier_.publish(stream_id);
-  // Pages that LMDB copied on write stay mapped, and the resident set would grow with the store:
-  // drop them now and then (they stay in the page cache).
-  for (const Put& put : records) unreleased_bytes_ += put.data.size();
-  if (unreleased_bytes_ >= kReleaseBytes) {
-    env_.release_pages();
-    unreleased_bytes_ = 0;
-  }
+  std::uint64_t written = 0;
+  for (const Put& put : records) written += put.data.size();
+  env_.wrote(written);
 }
 
 std::uint64_t trim_shard(const Txn& txn, std::uint32_t stream_id, ShardMeta& shard, lines::EpochMs cutoff,

@@ -72,7 +72,6 @@ class Producer {
   struct Blocks;
   std::unique_ptr<Blocks> blocks_;
   lines::EpochMs readers_checked_ms_ = 0;
-  std::uint64_t unreleased_bytes_ = 0;
 };
 
 // Trims whole blocks older than `cutoff` from the head of `shard`, until at least `limit`

@@ -31,35 +31,9 @@ IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string
     }
     print->flush();
   });
-  std::optional<cli::Error> bad_line;
-  Batch batch = committer.fresh();
-  bool running = true;
-  while (running && !bad_line) {
-    while (auto line = reader.next()) {
-      if (auto problem = parser.parse(*line, batch)) {
-        if (on_error == OnError::fail) {
-          bad_line.emplace(cli::Exit::data, line->where(), *problem);
-          break;
-        }
-        cli::warn(line->where(), "{} (skipped)", *problem);
-        ++stats.skipped;
-        continue;
-      }
-      if (batch.bytes() >= store::kBatchBytes) {
-        running = committer.submit(std::move(batch));
-        batch = committer.fresh();
-        if (!running) break;
-      }
-    }
-    // The input pauses (or ends): commit what has come, so it is visible before we block.
-    if (running && !batch.empty()) {
-      running = committer.submit(std::move(batch));
-      batch = committer.fresh();
-    }
-    if (running && !bad_line) running = reader.fill();
-  }
-  committer.finish();
-  if (bad_line) throw *bad_line;
+  stats.skipped = store::commit_lines(committer, reader, on_error, [&](const lines::Line& line, Batch& batch) {
+    return parser.parse(line, batch);
+  });
   return stats;
 }
 

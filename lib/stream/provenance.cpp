@@ -9,11 +9,16 @@
 
 namespace millrace::stream {
 
-std::optional<std::string> GroupProgress::note(std::string_view stream, std::string_view group, std::string_view seq) {
+std::optional<std::string> GroupProgress::check(std::string_view stream, std::string_view group, std::string_view seq) {
   if (auto wrong = store::check_name(stream)) return "envelope \"stream\": " + *wrong;
   if (auto wrong = store::check_name(group)) return "envelope \"group\": " + *wrong;
+  if (!store::parse_sequence(seq)) return "envelope \"seq\" is not a sequence number: " + std::string(seq);
+  return std::nullopt;
+}
+
+std::optional<std::string> GroupProgress::note(std::string_view stream, std::string_view group, std::string_view seq) {
+  if (auto wrong = check(stream, group, seq)) return wrong;
   std::optional<store::Position> position = store::parse_sequence(seq);
-  if (!position) return "envelope \"seq\" is not a sequence number: " + std::string(seq);
   auto key = std::make_tuple(std::string(stream), std::string(group), position->shard);
   std::uint64_t& highest = highest_[std::move(key)];
   highest = std::max(highest, position->counter);

@@ -26,6 +26,8 @@ class GroupProgress {
   // Notes that the record `seq` of `stream`, read by `group`, was taken. Returns what is wrong
   // with the provenance instead (a name or sequence number that is not one).
   std::optional<std::string> note(std::string_view stream, std::string_view group, std::string_view seq);
+  // What note() would find wrong with this provenance, without noting it.
+  static std::optional<std::string> check(std::string_view stream, std::string_view group, std::string_view seq);
   bool empty() const { return highest_.empty(); }
   // In `txn`: moves each noted group's checkpoint forward to the highest record noted (never
   // back, so a stage that lags a member's own checkpoints cannot undo them), then forgets

@@ -58,51 +58,14 @@ std::optional<std::string> PutParser::parse(const lines::Line& line, Batch& batc
 
 std::optional<std::string> PutParser::parse_envelope(std::string_view text, Batch& batch) {
   if (auto error = validator_.parse(text)) return lines::describe(error);
-  // The DOM has checked the line; on demand finds the raw bytes of "data", which the DOM does
-  // not keep, so that a record comes back byte for byte.
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object envelope;
-  if (envelope_parser_.iterate(text.data(), text.size(), text.size() + lines::kPadding).get(doc) ||
-      doc.get_object().get(envelope))
-    return std::string("envelope is not a JSON object");
-  std::optional<std::string_view> key, data;
-  bool json = true;
-  for (auto field : envelope) {
-    std::string_view name;
-    simdjson::ondemand::value value;
-    if (field.unescaped_key().get(name) || field.value().get(value)) return std::string("bad envelope");
-    if (name == "pk") {
-      std::string_view pk;
-      if (value.get_string().get(pk)) return std::string("envelope \"pk\" is not a string");
-      key_scratch_.assign(pk);
-      key = key_scratch_;
-    } else if (name == "data") {
-      simdjson::ondemand::json_type type;
-      if (value.type().get(type)) return std::string("bad envelope \"data\"");
-      std::string_view raw;
-      if (type == simdjson::ondemand::json_type::string) {  // a record that is not JSON
-        json = false;
-        if (value.get_string().get(raw)) return std::string("bad envelope \"data\"");
-        data_scratch_.assign(raw);
-        data = data_scratch_;
-        continue;
-      } else if (type == simdjson::ondemand::json_type::object) {
-        simdjson::ondemand::object object;
-        if (value.get_object().get(object) || object.raw_json().get(raw)) return std::string("bad envelope \"data\"");
-      } else if (type == simdjson::ondemand::json_type::array) {
-        simdjson::ondemand::array array;
-        if (value.get_array().get(array) || array.raw_json().get(raw)) return std::string("bad envelope \"data\"");
-      } else {
-        raw = value.raw_json_token();
-      }
-      // simdjson's raw spans run to the next token: the record ends at the value's last byte.
-      data = lines::trim_right(raw);
-    }
-  }
-  if (!key) return std::string("envelope has no \"pk\"");
-  if (!data) return std::string("envelope has no \"data\"");
-  if (!json && !options_.raw) return std::string("envelope \"data\" is not JSON (use --raw to store such records)");
-  return add(*key, *data, json, batch);
+  // The DOM has checked the line; the envelope reader finds the raw bytes of "data", which the
+  // DOM does not keep, so that a record comes back byte for byte.
+  lines::Envelope envelope;
+  if (auto problem = envelopes_.read(text, envelope)) return problem;
+  if (envelope.pk.empty()) return std::string("envelope has no \"pk\"");
+  if (!envelope.json && !options_.raw)
+    return std::string("envelope \"data\" is not JSON (use --raw to store such records)");
+  return add(envelope.pk, envelope.data, envelope.json, batch);
 }
 
 std::optional<std::string> PutParser::add(std::string_view key, std::string_view data, bool json, Batch& batch) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "lines/envelope.h"
 #include "lines/input.h"
 #include "lines/json.h"
 #include "lines/reader.h"
@@ -72,10 +73,10 @@ class PutParser {
 
   PutOptions options_;
   lines::Validator validator_;
-  simdjson::ondemand::parser envelope_parser_;
+  lines::EnvelopeReader envelopes_;
   store::Md5 md5_;
   std::mt19937_64 random_;
-  std::string key_scratch_, data_scratch_;
+  std::string key_scratch_;
 };
 
 }  // namespace millrace::stream

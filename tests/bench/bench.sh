@@ -109,30 +109,6 @@ helper() {
   fi
 }
 
-# A fresh redis-server in directory $1, on a unix socket only. Redis is the peer as it
-# is commonly run durable: AOF on, fsync once a second.
-REDIS_SOCK=
-redis_start() {
-  local dir=$1 i
-  rm -rf "$dir" && mkdir -p "$dir"
-  REDIS_SOCK=$dir/redis.sock
-  redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 --dir "$dir" \
-    --appendonly yes --appendfsync everysec --save '' --protected-mode yes \
-    --logfile "$dir/redis.log" --daemonize no &
-  REDIS_PID=$!
-  for i in {1..200}; do
-    [[ $(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.05
-  done
-  die "redis-server did not start (log: $dir/redis.log)"
-}
-redis_stop() {
-  [[ -n $REDIS_PID ]] || return 0
-  kill "$REDIS_PID" 2>/dev/null || true
-  wait "$REDIS_PID" 2>/dev/null || true
-  REDIS_PID=
-}
-
 # ---- results, printed as a table at the end
 
 declare -A R  # R[key] = value

@@ -78,6 +78,8 @@ bg_register() { BG_PIDS+=("$1"); }
 put() { "$MILLRACE_BIN/ks-put" -S "$STORE" "$@"; }
 consume() { "$MILLRACE_BIN/ks-consume" -S "$STORE" "$@"; }
 shard() { "$MILLRACE_BIN/ks-shard" -S "$STORE" "$@"; }
+kvput() { "$MILLRACE_BIN/kv-put" -S "$STORE" "$@"; }
+kvget() { "$MILLRACE_BIN/kv-get" -S "$STORE" "$@"; }
 
 # status CMD...: run CMD with stdout to $TMP/out and stderr to $TMP/err, print its status.
 #   st=$(status put -s x file)   # never aborts the test

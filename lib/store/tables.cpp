@@ -1,0 +1,204 @@
+#include "store/tables.h"
+
+#include <lmdb.h>
+
+#include "cli/error.h"
+#include "store/codec.h"
+
+namespace millrace::store {
+namespace {
+
+// Value layouts. DO NOT CHANGE the order of fields: append new ones at the end, and bump the
+// layout byte.
+constexpr std::uint8_t kTableLayout = 1;
+constexpr std::uint8_t kItemLayout = 1;
+constexpr std::string_view kNextTableId = "next_table_id";  // in meta
+
+void encode_attribute(Encoder& e, const KeyAttribute& a) {
+  e.u8(a.type == KeyType::string ? 'S' : 'N').str(a.name);
+}
+
+KeyAttribute decode_attribute(Decoder& d) {
+  KeyAttribute a;
+  a.type = d.u8() == 'S' ? KeyType::string : KeyType::number;
+  a.name = d.str();
+  return a;
+}
+
+std::string encode(const TableMeta& t) {
+  std::string v;
+  Encoder e(v);
+  e.u8(kTableLayout).u32(t.id).i64(t.created_ms);
+  encode_attribute(e, t.partition);
+  e.u8(t.sort ? 1 : 0);
+  if (t.sort) encode_attribute(e, *t.sort);
+  e.u8(t.ttl ? 1 : 0);
+  if (t.ttl) e.str(*t.ttl);
+  e.u64(t.items).u64(t.bytes).u64(t.changes);
+  return v;
+}
+
+TableMeta decode_table(std::string_view name, std::string_view value) {
+  Decoder d(value, "table");
+  TableMeta t;
+  t.name = name;
+  if (d.u8() != kTableLayout) throw cli::Error(cli::Exit::unavailable, t.name, "unknown table layout");
+  t.id = d.u32();
+  t.created_ms = d.i64();
+  t.partition = decode_attribute(d);
+  if (d.u8() != 0) t.sort = decode_attribute(d);
+  if (d.u8() != 0) t.ttl = std::string(d.str());
+  t.items = d.u64();
+  t.bytes = d.u64();
+  t.changes = d.u64();
+  return t;
+}
+
+std::string expiry_key(std::uint32_t table_id, lines::EpochMs expires_ms, std::string_view item_key) {
+  std::string key;
+  Encoder(key).u32(table_id).u64(static_cast<std::uint64_t>(expires_ms)).bytes(item_key);
+  return key;
+}
+
+}  // namespace
+
+std::optional<TableMeta> find_table(const Txn& txn, std::string_view name) {
+  auto value = txn.get(txn.dbs().tables, name);
+  if (!value) return std::nullopt;
+  return decode_table(name, *value);
+}
+
+TableMeta table_or_throw(const Txn& txn, std::string_view name) {
+  auto table = find_table(txn, name);
+  if (!table) throw cli::Error(cli::Exit::no_input, std::string(name), "no such table");
+  return *table;
+}
+
+std::vector<TableMeta> list_tables(const Txn& txn) {
+  std::vector<TableMeta> tables;
+  Cursor cursor(txn, txn.dbs().tables);
+  for (bool ok = cursor.seek({}); ok; ok = cursor.next()) tables.push_back(decode_table(cursor.key(), cursor.value()));
+  return tables;
+}
+
+void save_table(const Txn& txn, const TableMeta& table) { txn.put(txn.dbs().tables, table.name, encode(table)); }
+
+TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now) {
+  if (find_table(txn, table.name)) throw cli::Error(cli::Exit::cant_create, table.name, "table exists already");
+  std::uint32_t id = 1;
+  if (auto value = txn.get(txn.dbs().meta, kNextTableId)) id = Decoder(*value, "meta").u32();
+  std::string next;
+  Encoder(next).u32(id + 1);
+  txn.put(txn.dbs().meta, kNextTableId, next);
+  table.id = id;
+  table.created_ms = now;
+  table.items = table.bytes = table.changes = 0;
+  save_table(txn, table);
+  return table;
+}
+
+std::string item_key_prefix(std::uint32_t table_id) {
+  std::string key;
+  Encoder(key).u32(table_id);
+  return key;
+}
+
+StoredItem decode_item(std::string_view value) {
+  Decoder d(value, "item");
+  if (d.u8() != kItemLayout) throw cli::Error(cli::Exit::unavailable, "", "unknown item layout");
+  StoredItem item;
+  item.expires_ms = d.i64();
+  item.json = d.rest();
+  return item;
+}
+
+std::optional<StoredItem> ItemWriter::get(std::string_view key) const {
+  auto value = txn_.get(txn_.dbs().items, key);
+  if (!value) return std::nullopt;
+  return decode_item(*value);
+}
+
+namespace {
+
+// Writes an item's value into `out`, which has room for it.
+void encode_item(char* out, lines::EpochMs expires_ms, std::string_view json) {
+  std::string header;
+  Encoder(header).u8(kItemLayout).i64(expires_ms);
+  std::copy(header.begin(), header.end(), out);
+  std::copy(json.begin(), json.end(), out + header.size());
+}
+
+constexpr std::size_t kItemHeaderBytes = 9;
+
+}  // namespace
+
+void ItemWriter::put(std::string_view key, const std::optional<StoredItem>& old, lines::EpochMs expires_ms,
+                     std::string_view json) {
+  if (old) {
+    if (old->expires_ms != 0) set_expiry(key, old->expires_ms, false);
+    table_.bytes -= old->json.size();
+  } else {
+    ++table_.items;
+  }
+  table_.bytes += json.size();
+  // The old item's view dies with this put: everything needed of it was used above.
+  encode_item(txn_.reserve(txn_.dbs().items, key, kItemHeaderBytes + json.size()), expires_ms, json);
+  if (expires_ms != 0) set_expiry(key, expires_ms, true);
+}
+
+void ItemWriter::put_blind(std::string_view key, std::string_view json) {
+  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{kItemHeaderBytes + json.size(), nullptr};
+  int rc = mdb_put(txn_.get(), txn_.dbs().items, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+  if (rc == MDB_KEYEXIST) {  // v is the item there
+    StoredItem old = decode_item({static_cast<const char*>(v.mv_data), v.mv_size});
+    put(key, old, 0, json);
+    return;
+  }
+  check(rc, "put");
+  ++table_.items;
+  table_.bytes += json.size();
+  encode_item(static_cast<char*>(v.mv_data), 0, json);
+}
+
+void ItemWriter::remove(std::string_view key, const StoredItem& old) {
+  if (old.expires_ms != 0) set_expiry(key, old.expires_ms, false);
+  --table_.items;
+  table_.bytes -= old.json.size();
+  txn_.del(txn_.dbs().items, key);
+}
+
+bool ItemWriter::remove_expired(lines::EpochMs now,
+                                const std::function<void(std::string_view key, const StoredItem& item)>& removed) {
+  std::string prefix = item_key_prefix(table_.id);
+  std::string entry, key;
+  lines::EpochMs expires_ms = 0;
+  {
+    Cursor cursor(txn_, txn_.dbs().expiry);
+    if (!cursor.seek(prefix) || !cursor.key().starts_with(prefix)) return false;
+    entry = cursor.key();
+  }
+  Decoder d(entry, "expiry key");
+  d.u32();
+  expires_ms = static_cast<lines::EpochMs>(d.u64());
+  if (expires_ms > now) return false;
+  key = d.rest();
+  std::optional<StoredItem> item = get(key);
+  if (item && item->expires_ms == expires_ms) {
+    removed(key, *item);
+    remove(key, *item);
+  } else {  // an entry that no item matches any more: never left by this module, but harmless
+    txn_.del(txn_.dbs().expiry, entry);
+  }
+  return true;
+}
+
+void ItemWriter::set_expiry(std::string_view key, lines::EpochMs expires_ms, bool present) {
+  std::string entry = expiry_key(table_.id, expires_ms, key);
+  if (present) {
+    txn_.put(txn_.dbs().expiry, entry, {});
+  } else {
+    txn_.del(txn_.dbs().expiry, entry);
+  }
+}
+
+}  // namespace millrace::store

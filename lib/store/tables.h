@@ -1,0 +1,101 @@
+// Tables: the key-value tables of the store (databases `tables`, `items`, `expiry`).
+//
+// A table has an id (so its items never mix with those of a deleted table of the same name),
+// a key schema (a partition key and an optional sort key, each a top-level attribute of type
+// string or number, fixed at creation), an optional TTL attribute, and counters kept exact in
+// every commit: items, bytes, and the change records numbered so far.
+//
+// items: key = table id (4 bytes, big-endian), then the partition key's and the sort key's
+// encodings (item_key.h); value = layout byte, expiry time (ms since the epoch, 0 for none),
+// then the item's JSON, byte for byte as written.
+// expiry: key = table id, expiry time (8 bytes, big-endian), item key; empty value. It lists
+// the items with a TTL in the order they expire, so writers remove expired items in bounded
+// steps without scanning the table.
+//
+// All functions take a transaction view; functions that write need a write transaction.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lines/time.h"
+#include "store/env.h"
+#include "store/item_key.h"
+
+namespace millrace::store {
+
+// LMDB's keys are at most 511 bytes; an expiry entry is 12 bytes and an item key: the two key
+// encodings of an item together take at most this much. Longer keys are refused, never cut.
+inline constexpr std::size_t kMaxKeyBytes = 511 - 12 - 4;
+// DynamoDB's limit on an item's size.
+inline constexpr std::size_t kMaxItemBytes = 400 * 1024;
+
+struct KeyAttribute {
+  std::string name;
+  KeyType type = KeyType::string;
+};
+
+struct TableMeta {
+  std::string name;
+  std::uint32_t id = 0;
+  lines::EpochMs created_ms = 0;
+  KeyAttribute partition;
+  std::optional<KeyAttribute> sort;
+  std::optional<std::string> ttl;  // the TTL attribute
+  std::uint64_t items = 0;         // items stored, expired or not (as DynamoDB's ItemCount)
+  std::uint64_t bytes = 0;         // the bytes of their JSON
+  std::uint64_t changes = 0;       // change records numbered so far
+};
+
+std::optional<TableMeta> find_table(const Txn& txn, std::string_view name);
+// Like find_table, but a missing table throws cli::Error(no_input).
+TableMeta table_or_throw(const Txn& txn, std::string_view name);
+std::vector<TableMeta> list_tables(const Txn& txn);
+void save_table(const Txn& txn, const TableMeta& table);
+// Creates `table` (its name, key schema and TTL attribute), giving it an id and `now` as its
+// creation time. Throws cli::Error(cant_create) when a table of that name exists.
+TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now);
+
+// The 4 bytes that begin the key of every item of a table.
+std::string item_key_prefix(std::uint32_t table_id);
+
+struct StoredItem {
+  lines::EpochMs expires_ms = 0;  // 0: never
+  std::string_view json;
+
+  bool expired(lines::EpochMs now) const { return expires_ms != 0 && expires_ms <= now; }
+};
+// Decodes an `items` value.
+StoredItem decode_item(std::string_view value);
+
+// The items of one table within one write transaction: puts and deletes keep the table's
+// counters and its expiry list. Call save_table afterwards.
+class ItemWriter {
+ public:
+  ItemWriter(const Txn& txn, TableMeta& table) : txn_(txn), table_(table) {}
+
+  // The stored item under `key`, expired or not; its view lasts until the next write.
+  std::optional<StoredItem> get(std::string_view key) const;
+  // Stores `json` under `key`, replacing `old`, the item there (as get() returned it).
+  void put(std::string_view key, const std::optional<StoredItem>& old, lines::EpochMs expires_ms,
+           std::string_view json);
+  // Stores `json` under `key` when the table has no TTL and nothing is needed of the item it
+  // may replace: one B-tree descent for a new key.
+  void put_blind(std::string_view key, std::string_view json);
+  void remove(std::string_view key, const StoredItem& old);
+  // Removes the item that expired first, if it expired at or before `now`, after calling
+  // removed(key, item) with it; false when there is none.
+  bool remove_expired(lines::EpochMs now,
+                      const std::function<void(std::string_view key, const StoredItem& item)>& removed);
+
+ private:
+  void set_expiry(std::string_view key, lines::EpochMs expires_ms, bool present);
+  const Txn& txn_;
+  TableMeta& table_;
+};
+
+}  // namespace millrace::store

@@ -1,0 +1,189 @@
+#include "table/schema.h"
+
+#include <algorithm>
+#include <charconv>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "cli/error.h"
+#include "lines/json.h"
+#include "lines/time.h"
+#include "store/names.h"
+
+namespace millrace::table {
+namespace {
+
+std::optional<std::string> check_agrees(const store::TableMeta& table, const TableSpec& spec) {
+  auto differs = [](const std::optional<std::string>& given, const std::string& actual) {
+    return given && *given != actual;
+  };
+  if (differs(spec.partition, table.partition.name))
+    return fmt::format("its partition key is {}, not {}", table.partition.name, *spec.partition);
+  if (spec.partition_type && *spec.partition_type != table.partition.type)
+    return fmt::format("its partition key {} is of type {}", table.partition.name, type_name(table.partition.type));
+  if (spec.sort && !table.sort) return fmt::format("it has no sort key");
+  if (table.sort && differs(spec.sort, table.sort->name))
+    return fmt::format("its sort key is {}, not {}", table.sort->name, *spec.sort);
+  if (table.sort && spec.sort_type && *spec.sort_type != table.sort->type)
+    return fmt::format("its sort key {} is of type {}", table.sort->name, type_name(table.sort->type));
+  return std::nullopt;
+}
+
+store::TableMeta create(store::Env& env, const TableSpec& spec, store::KeyType partition_type,
+                        std::optional<store::KeyType> sort_type) {
+  store::TableMeta table;
+  table.name = spec.name;
+  table.partition = {*spec.partition, partition_type};
+  if (spec.sort) table.sort = store::KeyAttribute{*spec.sort, *sort_type};
+  table.ttl = spec.ttl;
+  env.write([&](const store::Txn& txn) {
+    // Another kv-put may have made it meanwhile: then it must agree.
+    if (auto found = store::find_table(txn, spec.name)) {
+      if (auto problem = check_agrees(*found, spec))
+        throw cli::Error(cli::Exit::usage, spec.name, "the table exists, and " + *problem);
+      table = *found;
+      return;
+    }
+    table = store::create_table(txn, table, lines::now_ms());
+  });
+  return table;
+}
+
+std::optional<std::string> append_key(std::string& key, const store::KeyAttribute& attribute,
+                                      const std::vector<Attribute>& attributes) {
+  const Attribute* value = find_attribute(attributes, attribute.name);
+  if (value == nullptr) return fmt::format("no key attribute {}", attribute.name);
+  if (attribute.type == store::KeyType::string) {
+    if (!value->is_string()) return fmt::format("key attribute {} is not a string", attribute.name);
+    if (value->string.empty()) return fmt::format("key attribute {} is an empty string", attribute.name);
+    store::append_string_key(key, value->string);
+    return std::nullopt;
+  }
+  if (!value->is_number()) return fmt::format("key attribute {} is not a number", attribute.name);
+  if (auto problem = store::append_number_key(key, value->value))
+    return fmt::format("key attribute {}: {}", attribute.name, *problem);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_size(const std::string& key) {
+  std::size_t encoded = key.size() - 4;  // after the table's prefix
+  if (encoded > store::kMaxKeyBytes)
+    return fmt::format("key of {} bytes encoded; the partition and sort key together take at most {} (LMDB's key limit)",
+                       encoded, store::kMaxKeyBytes);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string attribute_argument(const std::string& field, const std::string& option) {
+  std::string name = field.starts_with('/') ? field.substr(1) : field;
+  if (field.starts_with('/') && (name.find('/') != std::string::npos || name.find('~') != std::string::npos))
+    throw cli::Error(cli::Exit::usage, option, field + ": a key attribute is a top-level name");
+  if (name.empty()) throw cli::Error(cli::Exit::usage, option, "an attribute name is not empty");
+  return name;
+}
+
+std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spec) {
+  std::optional<store::TableMeta> table;
+  env.write([&](const store::Txn& txn) {
+    table = store::find_table(txn, spec.name);
+    if (!table) return;
+    if (auto problem = check_agrees(*table, spec))
+      throw cli::Error(cli::Exit::usage, spec.name, "the table exists, and " + *problem);
+    if (spec.ttl && table->ttl != spec.ttl) {  // UpdateTimeToLive
+      table->ttl = spec.ttl;
+      store::save_table(txn, *table);
+    }
+  });
+  if (table) return table;
+  if (!spec.create) throw cli::Error(cli::Exit::no_input, spec.name, "no such table (kv-put --create makes it)");
+  if (!spec.partition) throw cli::Error(cli::Exit::usage, "--create", "needs -k, the partition key");
+  if (spec.partition_type && (!spec.sort || spec.sort_type))
+    return create(env, spec, *spec.partition_type, spec.sort_type);
+  return std::nullopt;
+}
+
+std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
+                                       const std::vector<Attribute>& attributes, store::TableMeta& table) {
+  auto type_of = [&](const std::string& name, std::optional<store::KeyType> given)
+      -> std::variant<store::KeyType, std::string> {
+    if (given) return *given;
+    const Attribute* value = find_attribute(attributes, name);
+    if (value == nullptr) return fmt::format("no key attribute {}", name);
+    if (value->is_string()) return store::KeyType::string;
+    if (value->is_number()) return store::KeyType::number;
+    return fmt::format("key attribute {} is neither a string nor a number", name);
+  };
+  auto partition = type_of(*spec.partition, spec.partition_type);
+  if (auto* problem = std::get_if<std::string>(&partition)) return *problem;
+  std::optional<store::KeyType> sort_type;
+  if (spec.sort) {
+    auto sort = type_of(*spec.sort, spec.sort_type);
+    if (auto* problem = std::get_if<std::string>(&sort)) return *problem;
+    sort_type = std::get<store::KeyType>(sort);
+  }
+  table = create(env, spec, std::get<store::KeyType>(partition), sort_type);
+  return std::nullopt;
+}
+
+std::optional<std::string> item_key(const store::TableMeta& table, const std::vector<Attribute>& attributes,
+                                    std::string& key) {
+  key = store::item_key_prefix(table.id);
+  if (auto problem = append_key(key, table.partition, attributes)) return problem;
+  if (table.sort)
+    if (auto problem = append_key(key, *table.sort, attributes)) return problem;
+  return check_size(key);
+}
+
+std::optional<std::string> append_key_argument(std::string& key, store::KeyType type, std::string_view value) {
+  if (type == store::KeyType::number) return store::append_number_key(key, value);
+  if (value.empty()) return std::string("a string key is not empty");
+  store::append_string_key(key, value);
+  return std::nullopt;
+}
+
+std::optional<std::string> item_key(const store::TableMeta& table, std::string_view partition,
+                                    std::optional<std::string_view> sort, std::string& key) {
+  key = store::item_key_prefix(table.id);
+  if (auto problem = append_key_argument(key, table.partition.type, partition))
+    return fmt::format("{}: {}", table.partition.name, *problem);
+  if (table.sort && sort)
+    if (auto problem = append_key_argument(key, table.sort->type, *sort))
+      return fmt::format("{}: {}", table.sort->name, *problem);
+  return check_size(key);
+}
+
+void append_keys_json(std::string& out, const store::TableMeta& table, const std::vector<Attribute>& attributes) {
+  out.push_back('{');
+  auto append = [&](const store::KeyAttribute& attribute) {
+    const Attribute* value = find_attribute(attributes, attribute.name);
+    lines::append_json_string(out, attribute.name);
+    out.push_back(':');
+    out.append(value != nullptr ? value->value : "null");
+  };
+  append(table.partition);
+  if (table.sort) {
+    out.push_back(',');
+    append(*table.sort);
+  }
+  out.push_back('}');
+}
+
+lines::EpochMs expiry(const store::TableMeta& table, const std::vector<Attribute>& attributes) {
+  if (!table.ttl) return 0;
+  const Attribute* value = find_attribute(attributes, *table.ttl);
+  if (value == nullptr) return 0;
+  std::optional<lines::EpochMs> time;
+  if (value->is_number()) {
+    double number = 0;
+    auto [end, ec] = std::from_chars(value->value.data(), value->value.data() + value->value.size(), number);
+    if (ec == std::errc()) time = lines::parse_epoch_number(number);
+  } else if (value->is_string()) {
+    time = lines::parse_iso8601(value->string);
+  }
+  if (!time) return 0;
+  return std::max<lines::EpochMs>(*time, 1);
+}
+
+}  // namespace millrace::table
