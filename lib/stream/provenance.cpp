@@ -25,7 +25,7 @@ std::optional<std::string> GroupProgress::note(std::string_view stream, std::str
   return std::nullopt;
 }
 
-void GroupProgress::commit(const store::Txn& txn, lines::EpochMs now) {
+void GroupProgress::commit(const store::Txn& txn, lines::EpochMs now) const {
   std::string_view loaded_stream, loaded_group;
   std::optional<store::StreamMeta> stream;
   std::map<std::uint32_t, store::Checkpoint> checkpoints;
@@ -44,7 +44,6 @@ void GroupProgress::commit(const store::Txn& txn, lines::EpochMs now) {
     checkpoint.updated_ms = now;
     store::save_checkpoint(txn, stream->id, group, shard, checkpoint);
   }
-  highest_.clear();
 }
 
 }  // namespace millrace::stream

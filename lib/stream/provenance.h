@@ -30,9 +30,11 @@ class GroupProgress {
   static std::optional<std::string> check(std::string_view stream, std::string_view group, std::string_view seq);
   bool empty() const { return highest_.empty(); }
   // In `txn`: moves each noted group's checkpoint forward to the highest record noted (never
-  // back, so a stage that lags a member's own checkpoints cannot undo them), then forgets
-  // what was noted. Streams deleted meanwhile are passed over. The lease fields are kept.
-  void commit(const store::Txn& txn, lines::EpochMs now);
+  // back, so a stage that lags a member's own checkpoints cannot undo them). Streams deleted
+  // meanwhile are passed over. The lease fields are kept. What was noted is kept too, so a
+  // transaction body that Env::write runs again commits the same.
+  void commit(const store::Txn& txn, lines::EpochMs now) const;
+  void clear() { highest_.clear(); }
 
  private:
   // (stream, group, shard) → highest counter noted.

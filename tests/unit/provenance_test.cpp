@@ -32,6 +32,8 @@ TEST_CASE("the highest record noted per group and shard becomes the checkpoint")
   CHECK_FALSE(progress.note("rides", "table", "10000000000000009"));
   CHECK_FALSE(progress.empty());
   store.env.write([&](const store::Txn& txn) { progress.commit(txn, 1795428000000); });
+  CHECK_FALSE(progress.empty());  // kept, in case the transaction's body runs again
+  progress.clear();
   CHECK(progress.empty());
 
   auto archive = load(store, rides.id, "archive");
@@ -53,6 +55,7 @@ TEST_CASE("a checkpoint never moves back, and keeps its lease") {
   store.env.write([&](const store::Txn& txn) { progress.commit(txn, 2); });
   CHECK(load(store, rides.id, "archive").at(0).counter == 20);
 
+  progress.clear();
   CHECK_FALSE(progress.note("rides", "archive", "10000000000000025"));
   store.env.write([&](const store::Txn& txn) { progress.commit(txn, 3); });
   store::Checkpoint moved = load(store, rides.id, "archive").at(0);
@@ -72,5 +75,4 @@ TEST_CASE("bad provenance is refused; a stream deleted meanwhile is passed over"
   StoreFixture store;
   CHECK_FALSE(progress.note("gone", "archive", "10000000000000001"));
   store.env.write([&](const store::Txn& txn) { progress.commit(txn, 1); });
-  CHECK(progress.empty());
 }
