@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The Wild Rydes pipeline: unicorn telemetry into a sharded stream, the stream described, read
-# back by consumer groups, summarised per unicorn per minute into a second stream, and the
-# summaries into the workshop's table, read back. Runs on ./demo-store.
+# back by consumer groups, summarised per unicorn per minute into a second stream, the
+# summaries into the workshop's table, and the raw stream archived as compressed objects (the
+# data lake), each read back. Runs on ./demo-store and ./demo-bucket.
 set -euo pipefail
 bin=${MILLRACE_BIN:-build}
 store=${DEMO_STORE:-./demo-store}
-rm -rf "$store"
+bucket=${DEMO_BUCKET:-./demo-bucket}
+rm -rf "$store" "$bucket"
 export KS_STORE=$store
 
 step() { if [ -t 1 ]; then printf '\n\033[1m$ %s\033[0m\n' "$*"; else printf '\n$ %s\n' "$*"; fi; }
@@ -52,3 +54,13 @@ step "kv-get -t UnicornSensorData --query '$unicorn' --reverse --limit 3   # one
 
 step "kv-get --describe UnicornSensorData"
 "$bin/kv-get" --describe UnicornSensorData
+
+step "fh-archive -s wildrydes -g archive -d $bucket --buffer-interval 60s   # the data lake: zstd objects, by hour"
+"$bin/fh-archive" -s wildrydes -g archive -d "$bucket" --buffer-interval 60s -v
+(cd "$bucket" && find . -type f | sort | head -n 3)
+
+step "fh-cat -d $bucket | wc -l   # every raw record, back from the objects"
+"$bin/fh-cat" -d "$bucket" | wc -l
+
+step "fh-cat -d $bucket | ks-window --tumbling 1h --by Name --select 'Name, count(*) AS reports, avg(HealthPoints) AS health' | head -n 3   # query the lake"
+"$bin/fh-cat" -d "$bucket" | "$bin/ks-window" --tumbling 1h --by Name --select 'Name, count(*) AS reports, avg(HealthPoints) AS health' | head -n 3
