@@ -56,57 +56,37 @@ _millrace_optval()
     printf '%s' "$v"
 }
 
-# _millrace_ks_shard: the ks-shard beside the program being completed, else ks-shard.
-_millrace_ks_shard()
+# _millrace_sibling PROGRAM: the PROGRAM beside the program being completed, else PROGRAM.
+_millrace_sibling()
 {
     local self=${COMP_WORDS[0]}
-    if [[ $self == */* && -x ${self%/*}/ks-shard ]]; then
-        printf '%s' "${self%/*}/ks-shard"
+    if [[ $self == */* && -x ${self%/*}/$1 ]]; then
+        printf '%s' "${self%/*}/$1"
     else
-        printf '%s' ks-shard
+        printf '%s' "$1"
     fi
 }
 
-# _millrace_streams: the stream names in the store named on the line, else the default
-# store, one a line; nothing, silently, where ks-shard fails or is missing.
-_millrace_streams()
+# _millrace_names FIELD PROGRAM ARGS...: the string values of FIELD in the JSON that PROGRAM
+# ARGS prints for the store named on the line (else the default store), one a line; nothing,
+# silently, where PROGRAM fails or is missing.
+_millrace_names()
 {
-    local cmd store out
+    local field=$1 cmd store out
     local -a opt=()
-    cmd=$(_millrace_ks_shard)
+    cmd=$(_millrace_sibling "$2")
+    shift 2
     store=$(_millrace_optval -S --store)
     [[ -n $store ]] && opt=(--store "$store")
-    out=$("$cmd" "${opt[@]}" --json list 2>/dev/null) # parity: ignore
+    out=$("$cmd" "${opt[@]}" "$@" 2>/dev/null)
     printf '%s\n' "$out" |
-        grep -o '"StreamName"[[:space:]]*:[[:space:]]*"[^"]*"' 2>/dev/null |
+        grep -o "\"$field\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" 2>/dev/null |
         sed 's/.*"\([^"]*\)"$/\1/'
 }
 
-# _millrace_kv_get: the kv-get beside the program being completed, else kv-get.
-_millrace_kv_get()
-{
-    local self=${COMP_WORDS[0]}
-    if [[ $self == */* && -x ${self%/*}/kv-get ]]; then
-        printf '%s' "${self%/*}/kv-get"
-    else
-        printf '%s' kv-get
-    fi
-}
-
-# _millrace_tables: the table names in the store named on the line, else the default store,
-# one a line; nothing, silently, where kv-get fails or is missing.
-_millrace_tables()
-{
-    local cmd store out
-    local -a opt=()
-    cmd=$(_millrace_kv_get)
-    store=$(_millrace_optval -S --store)
-    [[ -n $store ]] && opt=(--store "$store")
-    out=$("$cmd" "${opt[@]}" --list 2>/dev/null) # parity: ignore
-    printf '%s\n' "$out" |
-        grep -o '"TableName"[[:space:]]*:[[:space:]]*"[^"]*"' 2>/dev/null |
-        sed 's/.*"\([^"]*\)"$/\1/'
-}
+# _millrace_streams, _millrace_tables: the names of the store's streams, and of its tables.
+_millrace_streams() { _millrace_names StreamName ks-shard --json list; } # parity: ignore
+_millrace_tables() { _millrace_names TableName kv-get --list; }          # parity: ignore
 
 # _millrace_reply WORDS: reply with the words (separated by blanks) that start with $cur.
 _millrace_reply()
