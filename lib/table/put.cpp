@@ -95,6 +95,10 @@ class LineParser {
       }
     }
     if (auto problem = item_key(*table_, *attributes, key_)) return problem;
+    if (options_.action == Action::update)
+      for (const std::string& name : options_.update.add)
+        if (const Attribute* given = find_attribute(*attributes, name); given != nullptr && !given->is_number())
+          return fmt::format("{} is not a number: cannot add it", name);
 
     Operation op{};
     op.key_offset = batch.append(key_);
@@ -118,10 +122,6 @@ class LineParser {
       op.group_size = static_cast<std::uint8_t>(envelope.group.size());
       op.seq_size = static_cast<std::uint8_t>(envelope.seq.size());
     }
-    if (options_.action == Action::update)
-      for (const std::string& name : options_.update.add)
-        if (const Attribute* given = find_attribute(*attributes, name); given != nullptr && !given->is_number())
-          return fmt::format("{} is not a number: cannot add it", name);
     op.line = line.number;
     batch.add(op, line.file);
     return std::nullopt;
@@ -197,10 +197,8 @@ class Applier {
     }
     ++outcome.counts.written;
     if (live && *live == item) return std::nullopt;  // no change: no write, no change record
-    if (emit_) {
-      change_.assign(item);  // the put below ends the stored item's view: record first, from copies
-      record(table, {live ? ChangeKind::modify : ChangeKind::insert, keys, change_, live, 0, now}, outcome);
-    }
+    // Recorded before the put, which ends the view of the stored item.
+    if (emit_) record(table, {live ? ChangeKind::modify : ChangeKind::insert, keys, item, live, 0, now}, outcome);
     items.put(key, stored, expires_ms, item);
     return std::nullopt;
   }
@@ -257,7 +255,7 @@ class Applier {
   bool emit_;
   ItemParser stored_parser_, update_parser_;
   simdjson::dom::parser dom_;
-  std::string updated_, change_, keys_;
+  std::string updated_, keys_;
 };
 
 }  // namespace
