@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cctype>
+#include <cstring>
 
 namespace millrace::lines {
 
@@ -97,6 +99,23 @@ std::optional<std::string_view> scalar_text(simdjson::dom::element value, std::s
   }
 }
 
+// a == b, for the short strings of JSON keys: two overlapping loads a side up to 16 bytes, where
+// memcmp would cost a call and a dispatch on the size.
+bool same_key(std::string_view a, std::string_view b) {
+  std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  auto load = [](const char* at, auto word) {
+    std::memcpy(&word, at, sizeof word);
+    return word;
+  };
+  if (n >= 8 && n <= 16)
+    return load(p, std::uint64_t{}) == load(q, std::uint64_t{}) && load(p + n - 8, std::uint64_t{}) == load(q + n - 8, std::uint64_t{});
+  if (n >= 4 && n < 8)
+    return load(p, std::uint32_t{}) == load(q, std::uint32_t{}) && load(p + n - 4, std::uint32_t{}) == load(q + n - 4, std::uint32_t{});
+  return a == b;
+}
+
 }  // namespace
 
 std::string_view trim_right(std::string_view t) {
@@ -130,26 +149,42 @@ std::optional<simdjson::dom::element> Field::find(simdjson::dom::element root) c
 }
 
 FieldSet::FieldSet(std::vector<Field> fields) : fields_(std::move(fields)) {
-  for (std::size_t i = 0; i < fields_.size(); ++i)
-    if (!fields_[i].spec().starts_with('/')) names_.push_back(i);
+  for (std::size_t i = 0; i < fields_.size(); ++i) (fields_[i].spec().starts_with('/') ? pointers_ : names_).push_back(i);
+  for (std::size_t j = 0; j < names_.size() && j < 64; ++j)
+    names_by_length_[fields_[names_[j]].spec().size() % 64] |= std::uint64_t{1} << j;
 }
 
 void FieldSet::find_all(simdjson::dom::element root,
                         std::vector<std::optional<simdjson::dom::element>>& values) const {
   values.assign(fields_.size(), std::nullopt);
-  for (std::size_t i = 0; i < fields_.size(); ++i)
-    if (fields_[i].spec().starts_with('/')) values[i] = fields_[i].find(root);
+  for (std::size_t i : pointers_) values[i] = fields_[i].find(root);
   simdjson::dom::object object;
   if (names_.empty() || root.get_object().get(object)) return;
-  std::size_t left = names_.size();
+  if (names_.size() > 64) {
+    std::size_t left = names_.size();
+    for (auto [key, value] : object) {
+      for (std::size_t i : names_) {
+        if (!values[i] && key == fields_[i].spec()) {  // the first of duplicate keys, as at_key
+          values[i] = value;
+          --left;
+        }
+      }
+      if (left == 0) break;
+    }
+    return;
+  }
+  std::uint64_t pending = names_.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << names_.size()) - 1;
   for (auto [key, value] : object) {
-    for (std::size_t i : names_) {
-      if (!values[i] && key == fields_[i].spec()) {  // the first of duplicate keys, as at_key
+    for (std::uint64_t same_length = names_by_length_[key.size() % 64] & pending; same_length != 0;
+         same_length &= same_length - 1) {
+      int j = std::countr_zero(same_length);
+      std::size_t i = names_[static_cast<std::size_t>(j)];
+      if (same_key(key, fields_[i].spec())) {
         values[i] = value;
-        --left;
+        pending &= ~(std::uint64_t{1} << j);  // the first of duplicate keys, as at_key
       }
     }
-    if (left == 0) break;
+    if (pending == 0) break;
   }
 }
 

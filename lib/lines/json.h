@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,7 +46,11 @@ class FieldSet {
 
  private:
   std::vector<Field> fields_;
-  std::vector<std::size_t> names_;  // the fields that are top-level names
+  std::vector<std::size_t> names_;     // the fields that are top-level names
+  std::vector<std::size_t> pointers_;  // the fields that are JSON pointers
+  // Per key length modulo 64, the names (bit j: names_[j]) of that length, so that a key is
+  // compared only with names as long as it. Used while there are at most 64 names.
+  std::array<std::uint64_t, 64> names_by_length_{};
 };
 
 // The text of a field's value for use as a key.

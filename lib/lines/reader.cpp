@@ -99,6 +99,14 @@ bool Reader::wait(std::int64_t timeout_ms) {
   return ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(timeout_ms, 0, INT32_MAX))) > 0;
 }
 
+void Reader::exchange_buffer(std::vector<char>& spare) {
+  spare.resize(buffer_.size());
+  std::memcpy(spare.data(), buffer_.data() + begin_, end_ - begin_);
+  end_ -= begin_;
+  begin_ = 0;
+  buffer_.swap(spare);
+}
+
 bool Reader::open_next() {
   if (fd_ > STDIN_FILENO) ::close(fd_);
   fd_ = -1;

@@ -49,6 +49,12 @@ class Reader {
   // true when fill() would not block. A signal ends the wait early (false).
   bool wait(std::int64_t timeout_ms);
 
+  // Hands the buffer that holds the lines next() has returned to the caller, so that their text
+  // stays valid after the next fill() (while other threads parse them, say). The reader goes on
+  // in `spare`, whatever its size and contents, having copied into it what next() has not yet
+  // returned; `spare` becomes the old buffer. Line::file still changes with the next file.
+  void exchange_buffer(std::vector<char>& spare);
+
  private:
   bool open_next();
 

@@ -84,6 +84,18 @@ std::optional<EpochMs> parse_iso8601(std::string_view text) {
   }
   if (pos == text.size()) return ms;
 
+  // The form most data has, Thh:mm:ss.mmmZ, in one step; any other takes the general path.
+  if (text.size() - pos == 14) {
+    const char* t = text.data() + pos;
+    auto digit = [t](int i) { return static_cast<unsigned>(t[i] - '0'); };  // > 9 when not a digit
+    bool all_digits = ((digit(1) > 9) | (digit(2) > 9) | (digit(4) > 9) | (digit(5) > 9) | (digit(7) > 9) |
+                       (digit(8) > 9) | (digit(10) > 9) | (digit(11) > 9) | (digit(12) > 9)) == 0;
+    unsigned hour = digit(1) * 10 + digit(2), minute = digit(4) * 10 + digit(5), second = digit(7) * 10 + digit(8);
+    if (t[0] == 'T' && t[3] == ':' && t[6] == ':' && t[9] == '.' && t[13] == 'Z' && all_digits && hour <= 23 &&
+        minute <= 59 && second <= 60)
+      return ms + ((hour * 60 + minute) * 60 + second) * EpochMs{1000} + digit(10) * 100 + digit(11) * 10 + digit(12);
+  }
+
   if (!take(text, pos, 'T') && !take(text, pos, 't') && !take(text, pos, ' ')) return std::nullopt;
   auto hour = digits(text, pos, 2);
   if (!hour || *hour > 23 || !take(text, pos, ':')) return std::nullopt;

@@ -2,8 +2,8 @@
 // synopsis, help, factory) from which --help, the man page and the --select parser derive.
 //
 // An accumulator folds the values of one field, record by record, into one result for one
-// window and group. The JSON values it is given are those of the record's DOM: valid only
-// until the next parse, so an accumulator copies what it keeps.
+// window and group. The Values it is given hold their text in the batch of records they came
+// from, so an accumulator copies what it keeps.
 //
 // Results, as JSON:
 //   - an integer stays an integer when every input was an integer (sum, min, max, first, last,
@@ -23,13 +23,13 @@
 // Accumulators are not thread-safe; one belongs to one window of one group.
 #pragma once
 
-#include <simdjson.h>
-
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "window/value.h"
 
 namespace millrace::window {
 
@@ -43,9 +43,6 @@ enum class ValueError {
   wrong_type,
 };
 
-// The value of the aggregate's field in one record; nullopt when the field is missing.
-using Value = std::optional<simdjson::dom::element>;
-
 class Accumulator {
  public:
   virtual ~Accumulator() = default;
@@ -54,8 +51,9 @@ class Accumulator {
   // aggregates is checked by all before any adds it, so that --on-error skip drops the whole
   // record and never half of it.
   virtual ValueError check(Value value) const = 0;
-  // Adds the value of one record (count(*), of arity 0, is given nullopt and counts every
-  // call). On an error, this is left unchanged.
+  // Adds the value of the aggregate's field in one record (missing when the record has no such
+  // field; count(*), of arity 0, is given a missing value and counts every call). On an error,
+  // this is left unchanged.
   virtual ValueError add(Value value) = 0;
   // Folds in `other` as if its values had been added here after this one's: first and last
   // follow that order, the other aggregates do not depend on it. On an error (min or max of

@@ -3,20 +3,49 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
+#include <utility>
 
 namespace millrace::window {
 
 struct Engine::Group {
+  std::string key;
   std::string values;  // the --by values as JSON, each followed by '\n', for output
   std::vector<std::size_t> value_ends;
   std::vector<std::unique_ptr<Accumulator>> accumulators;
 };
 
-// The groups of one tumbling or hopping window, in the order they first appeared.
+// The groups of one tumbling or hopping window, in the order they first appeared, and an index
+// of them by key: open addressing over the keys' hashes, at most half full, so that a lookup is
+// one or two probes and a key comparison.
 struct Engine::Pane {
   std::vector<Group> groups;
-  GroupIndex index;
+  struct Slot {
+    std::size_t hash = 0;
+    std::uint32_t group = kEmpty;
+  };
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  // 64 slots: a window of a few groups stays small; larger ones double as they fill.
+  std::vector<Slot> slots = std::vector<Slot>(64);
+
+  // The group of `key`, or the slot where it belongs.
+  Slot& find(std::string_view key, std::size_t hash) {
+    std::size_t mask = slots.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots[i];
+      if (slot.group == kEmpty || (slot.hash == hash && groups[slot.group].key == key)) return slot;
+    }
+  }
+  void grow() {
+    std::vector<Slot> old = std::exchange(slots, std::vector<Slot>(slots.size() * 2));
+    std::size_t mask = slots.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.group == kEmpty) continue;
+      std::size_t i = slot.hash & mask;
+      while (slots[i].group != kEmpty) i = (i + 1) & mask;
+      slots[i] = slot;
+    }
+  }
 };
 
 // Session windows: per group, its open sessions, ordered by start.
@@ -25,7 +54,8 @@ struct Engine::Sessions {
     lines::EpochMs start, last;
     Group group;
   };
-  std::unordered_map<std::string, std::vector<Session>, KeyHash, std::equal_to<>> by_group;
+  using List = std::vector<Session>;
+  std::unordered_map<std::string, List, KeyHash, std::equal_to<>> by_group;
   // No open session ends before this: advance() needs no scan below it.
   lines::EpochMs earliest_end = INT64_MAX;
 };
@@ -40,141 +70,107 @@ std::optional<WindowSpec> WindowSpec::hopping(std::string_view text) {
 }
 
 Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select, bool all_or_nothing)
-    : spec_(spec), by_count_(by.size()), select_(std::move(select)), all_or_nothing_(all_or_nothing),
+    : spec_(spec), select_(std::move(select)), projection_(std::move(by), select_),
+      aggregate_value_(projection_.aggregate_value()), all_or_nothing_(all_or_nothing),
       sessions_(std::make_unique<Sessions>()) {
   if (spec_.kind == WindowSpec::Kind::tumbling) spec_.slide_ms = spec_.size_ms;
-  std::vector<lines::Field> fields = std::move(by);
-  for (const SelectItem& item : select_) {
-    if (item.kind != SelectItem::Kind::aggregate) continue;
-    aggregates_.push_back(&item);
-    int slot = -1;  // count(*) reads no field
-    if (item.field) {
-      auto same = std::find_if(fields.begin() + static_cast<std::ptrdiff_t>(by_count_), fields.end(),
-                               [&](const lines::Field& f) { return f.spec() == item.field->spec(); });
-      slot = static_cast<int>(same - fields.begin());
-      if (same == fields.end()) fields.push_back(*item.field);
-    }
-    field_slot_.push_back(slot);
-  }
-  fields_.emplace(std::move(fields));
+  for (const SelectItem& item : select_)
+    if (item.kind == SelectItem::Kind::aggregate) aggregates_.push_back(&item);
 }
 
 Engine::~Engine() = default;
 
-void Engine::group_key() {
-  // A binary key: a tag and the value's bytes, strings with their length. Building it is a copy;
-  // the JSON of a group's values is written once, when the group appears (new_group).
-  key_.clear();
-  auto put = [this](char tag, const void* bytes, std::size_t size) {
-    key_.push_back(tag);
-    key_.append(static_cast<const char*>(bytes), size);
-  };
-  for (std::size_t i = 0; i < by_count_; ++i) {
-    const Value& value = field_values_[i];
-    if (!value || value->is_null()) {
-      key_.push_back('n');
-    } else if (value->is_string()) {
-      std::string_view text = value->get_string().value_unsafe();
-      auto size = static_cast<std::uint32_t>(text.size());
-      put('s', &size, sizeof size);
-      key_.append(text);
-    } else if (value->is_int64()) {
-      std::int64_t v = value->get_int64().value_unsafe();
-      put('i', &v, sizeof v);
-    } else if (value->is_uint64()) {
-      std::uint64_t v = value->get_uint64().value_unsafe();
-      put('u', &v, sizeof v);
-    } else if (value->is_double()) {
-      double v = value->get_double().value_unsafe();
-      put('d', &v, sizeof v);
-    } else {
-      std::string text = simdjson::minify(*value);
-      auto size = static_cast<std::uint32_t>(text.size());
-      put('j', &size, sizeof size);
-      key_.append(text);
-    }
-  }
-}
-
-Engine::Group Engine::new_group() const {
-  Group group{{}, {}, make_accumulators(select_)};
-  for (std::size_t i = 0; i < by_count_; ++i) {
-    const Value& value = field_values_[i];
-    if (!value) {
-      group.values.append("null");
-    } else {
-      group.values.append(simdjson::minify(*value));
-    }
-    group.value_ends.push_back(group.values.size());
-    group.values.push_back('\n');
-  }
+Engine::Group Engine::new_group(const Record& record) const {
+  Group group{std::string(record.key), {}, {}, make_accumulators(select_)};
+  write_key_json(record.key, group.values, group.value_ends);
   return group;
 }
 
-Engine::Group* Engine::find_or_add(Pane& pane) {
-  if (auto it = pane.index.find(std::string_view(key_)); it != pane.index.end()) return &pane.groups[it->second];
-  pane.index.emplace(key_, pane.groups.size());
-  pane.groups.push_back(new_group());
-  return &pane.groups.back();
+Value Engine::value(const Record& record, std::size_t aggregate) const {
+  int at = aggregate_value_[aggregate];
+  return at < 0 ? Value{} : record.values[static_cast<std::size_t>(at)];
 }
 
-void Engine::load_values(simdjson::dom::element record) { fields_->find_all(record, field_values_); }
-
-Value Engine::value(std::size_t aggregate) const {
-  int slot = field_slot_[aggregate];
-  return slot < 0 ? Value{} : field_values_[static_cast<std::size_t>(slot)];
+Engine::Pane& Engine::pane(lines::EpochMs start) {
+  if (last_pane_ == nullptr || last_pane_start_ != start) {
+    last_pane_ = &windows_[start];
+    last_pane_start_ = start;
+  }
+  return *last_pane_;
 }
 
-Engine::Outcome Engine::check(const Group& group) const {
+Engine::Group& Engine::find_or_add(Pane& pane, const Record& record) {
+  Pane::Slot* slot = &pane.find(record.key, record.hash);
+  if (slot->group != Pane::kEmpty) return pane.groups[slot->group];
+  if (2 * (pane.groups.size() + 1) > pane.slots.size()) {
+    pane.grow();
+    slot = &pane.find(record.key, record.hash);
+  }
+  *slot = {record.hash, static_cast<std::uint32_t>(pane.groups.size())};
+  pane.groups.push_back(new_group(record));
+  return pane.groups.back();
+}
+
+Engine::Outcome Engine::check(const Group& group, const Record& record) const {
   // Every aggregate checks the record before any adds it, so a refused record is in none.
   for (std::size_t i = 0; i < aggregates_.size(); ++i)
-    if (group.accumulators[i]->check(value(i)) != ValueError::none) return {Added::wrong_type, aggregates_[i]->name};
+    if (group.accumulators[i]->check(value(record, i)) != ValueError::none) return {Added::wrong_type, aggregates_[i]->name};
   return {Added::added, {}};
 }
 
-Engine::Outcome Engine::add_to(Group& group) {
+Engine::Outcome Engine::add_to(Group& group, const Record& record) {
   if (all_or_nothing_) {
-    if (Outcome refused = check(group); refused.status != Added::added) return refused;
+    if (Outcome refused = check(group, record); refused.status != Added::added) return refused;
   }
   for (std::size_t i = 0; i < aggregates_.size(); ++i)
-    if (group.accumulators[i]->add(value(i)) != ValueError::none) return {Added::wrong_type, aggregates_[i]->name};
+    if (group.accumulators[i]->add(value(record, i)) != ValueError::none) return {Added::wrong_type, aggregates_[i]->name};
   return {Added::added, {}};
 }
 
 Engine::Outcome Engine::add(simdjson::dom::element record, lines::EpochMs time) {
-  load_values(record);
-  group_key();
-  if (spec_.kind == WindowSpec::Kind::session) return add_to_session(time);
+  arena_.clear();
+  values_.resize(projection_.value_count());
+  return add(projection_.read(record, arena_, values_.data()), time);
+}
+
+Engine::Outcome Engine::add(const Record& record, lines::EpochMs time) {
+  if (spec_.kind == WindowSpec::Kind::session) return add_to_session(record, time);
   // The windows holding `time` start at multiples of the slide, the last at or before it.
   lines::EpochMs last_start = time >= 0 ? time / spec_.slide_ms * spec_.slide_ms
                                         : (time - spec_.slide_ms + 1) / spec_.slide_ms * spec_.slide_ms;
+  if (spec_.kind == WindowSpec::Kind::tumbling) {  // one window: the loop below, without the list
+    if (last_start + spec_.size_ms <= watermark_) return {Added::late, {}};
+    return add_to(find_or_add(pane(last_start), record), record);
+  }
   targets_.clear();
   for (lines::EpochMs start = last_start; start + spec_.size_ms > time; start -= spec_.slide_ms) {
     if (start + spec_.size_ms <= watermark_) continue;  // already emitted
-    targets_.push_back(find_or_add(windows_[start]));
+    targets_.push_back(&find_or_add(pane(start), record));
   }
   if (targets_.empty()) return {Added::late, {}};
   if (all_or_nothing_)
     for (Group* group : targets_)
-      if (Outcome refused = check(*group); refused.status != Added::added) return refused;
+      if (Outcome refused = check(*group, record); refused.status != Added::added) return refused;
   for (Group* group : targets_)
-    if (Outcome refused = add_to(*group); refused.status != Added::added) return refused;
+    if (Outcome refused = add_to(*group, record); refused.status != Added::added) return refused;
   return {Added::added, {}};
 }
 
-Engine::Outcome Engine::add_to_session(lines::EpochMs time) {
+Engine::Outcome Engine::add_to_session(const Record& record, lines::EpochMs time) {
   if (time + spec_.gap_ms <= watermark_) return {Added::late, {}};  // its session would be over already
-  auto& sessions = sessions_->by_group[key_];
+  auto found = sessions_->by_group.find(record.key);
+  if (found == sessions_->by_group.end()) found = sessions_->by_group.emplace(std::string(record.key), Sessions::List{}).first;
+  auto& sessions = found->second;
   // The sessions this record touches: within the gap of it. They become one.
   auto touches = [&](const Sessions::Session& s) { return time >= s.start - spec_.gap_ms && time < s.last + spec_.gap_ms; };
   auto first = std::find_if(sessions.begin(), sessions.end(), touches);
   if (first == sessions.end()) {
-    Sessions::Session fresh{time, time, new_group()};
-    if (Outcome refused = add_to(fresh.group); refused.status != Added::added) return refused;
+    Sessions::Session fresh{time, time, new_group(record)};
+    if (Outcome refused = add_to(fresh.group, record); refused.status != Added::added) return refused;
     auto at = std::upper_bound(sessions.begin(), sessions.end(), time, [](lines::EpochMs t, const auto& s) { return t < s.start; });
     sessions.insert(at, std::move(fresh));
   } else {
-    if (Outcome refused = add_to(first->group); refused.status != Added::added) return refused;
+    if (Outcome refused = add_to(first->group, record); refused.status != Added::added) return refused;
     first->start = std::min(first->start, time);
     first->last = std::max(first->last, time);
     // A record that bridges two sessions merges the later into the earlier.
@@ -223,6 +219,7 @@ void Engine::advance(lines::EpochMs watermark, std::string& out) {
   if (spec_.kind != WindowSpec::Kind::session) {
     // Windows end in the order they start: all sizes are equal.
     while (!windows_.empty() && windows_.begin()->first + spec_.size_ms <= watermark_) {
+      last_pane_ = nullptr;
       auto node = windows_.extract(windows_.begin());
       for (const Group& group : node.mapped().groups) emit(group, node.key(), node.key() + spec_.size_ms, out);
     }

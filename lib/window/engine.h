@@ -6,6 +6,9 @@
 // order. A record whose every window is already emitted is late: the engine says so, and the
 // caller counts it and writes it aside.
 //
+// Records come as Records (window/record.h), parsed elsewhere, in input order; the engine keeps
+// no reference to them.
+//
 // Memory grows with the open windows and their groups, never with the records.
 // Not thread-safe.
 #pragma once
@@ -23,7 +26,9 @@
 
 #include "lines/json.h"
 #include "lines/time.h"
+#include "window/record.h"
 #include "window/select.h"
+#include "window/value.h"
 
 namespace millrace::window {
 
@@ -51,6 +56,10 @@ class Engine {
     std::string_view aggregate;  // wrong_type: the item whose value was refused
   };
   // Adds `record` at `time`. With all_or_nothing, a record refused by one aggregate is in none.
+  // REQUIRES: `record` was read by a Projection of this engine's --by fields and --select list
+  // (projection() or one made alike, with or without a --time field).
+  Outcome add(const Record& record, lines::EpochMs time);
+  // Reads `record` with projection() and adds it: for a caller that parses on this thread.
   Outcome add(simdjson::dom::element record, lines::EpochMs time);
 
   // Emits, to `out`, every window that ends at or before `watermark`, in order of their end.
@@ -61,6 +70,9 @@ class Engine {
   std::optional<lines::EpochMs> next_end() const;
   lines::EpochMs watermark() const { return watermark_; }
 
+  // How this engine reads records: workers copy it.
+  const Projection& projection() const { return projection_; }
+
  private:
   struct Group;
   struct Pane;
@@ -68,34 +80,34 @@ class Engine {
     using is_transparent = void;
     std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
   };
-  using GroupIndex = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
 
-  void load_values(simdjson::dom::element record);  // fills field_values_
-  void group_key();                                  // fills key_
-  Group new_group() const;                           // a group for the record being added
-  Outcome add_to(Group& group);
-  Value value(std::size_t aggregate) const;           // the record's value for an aggregate
-  Group* find_or_add(Pane& pane);
-  Outcome check(const Group& group) const;
-  Outcome add_to_session(lines::EpochMs time);
+  Group new_group(const Record& record) const;
+  Value value(const Record& record, std::size_t aggregate) const;  // the record's value for an aggregate
+  Pane& pane(lines::EpochMs start);
+  Group& find_or_add(Pane& pane, const Record& record);
+  Outcome check(const Group& group, const Record& record) const;
+  Outcome add_to(Group& group, const Record& record);
+  Outcome add_to_session(const Record& record, lines::EpochMs time);
   void emit(const Group& group, lines::EpochMs start, lines::EpochMs end, std::string& out) const;
 
   WindowSpec spec_;
-  std::size_t by_count_;
   std::vector<SelectItem> select_;
   std::vector<const SelectItem*> aggregates_;
-  // The fields read from each record: the --by fields, then those of the aggregates, each once
-  // (min and max of one field read it once); per aggregate its field's place (-1: count(*)).
-  std::optional<lines::FieldSet> fields_;
-  std::vector<int> field_slot_;
-  std::vector<Value> field_values_;
+  Projection projection_;
+  std::vector<int> aggregate_value_;  // projection_.aggregate_value()
   bool all_or_nothing_;
   std::vector<Group*> targets_;  // the windows of the record being added
   std::map<lines::EpochMs, Pane> windows_;  // tumbling and hopping, by start
+  // The window the last record went to, as records come mostly in time order: a map node stays
+  // where it is until advance() removes it, which forgets this.
+  Pane* last_pane_ = nullptr;
+  lines::EpochMs last_pane_start_ = 0;
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;
   lines::EpochMs watermark_ = INT64_MIN;
-  std::string key_;  // the group key of the record being added
+  // For add(element): the values and bytes of the one record being added.
+  Arena arena_;
+  std::vector<Value> values_;
 };
 
 }  // namespace millrace::window

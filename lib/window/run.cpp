@@ -12,6 +12,8 @@
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/signals.h"
+#include "window/line_parser.h"
+#include "window/pipeline.h"
 
 namespace millrace::window {
 namespace {
@@ -45,7 +47,6 @@ class LateFile {
 
 RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, lines::Writer& out) {
   RunStats stats;
-  lines::Validator validator;
   LateFile late(options.late_file);
   bool clock = !options.time_field && options.format == InputFormat::data;
   // Arrival time is processing time too: while the input is idle it goes on with the clock from
@@ -57,83 +58,64 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
     lines::EpochMs now = lines::now_ms();
     return clock ? now : newest == INT64_MIN ? INT64_MIN : newest + (now - newest_seen_at);
   };
-  auto bad = [&](const lines::Line& line, const std::string& what) {
+  auto bad = [&](const lines::Line& line, std::string_view what) {
     if (options.on_error == OnError::fail) {
       out.flush();
       late.flush();
-      throw cli::Error(cli::Exit::data, line.where(), what);
+      throw cli::Error(cli::Exit::data, line.where(), std::string(what));
     }
     cli::warn(line.where(), "{} (skipped)", what);
     ++stats.skipped;
   };
-  for (bool more = true; more && !cli::stop_requested();) {
-    while (auto line = reader.next()) {
-      if (line->too_long) {
-        bad(*line, "line too long");
+  // The windows take the records of a batch in order, as the lines came.
+  auto run_windows = [&](const Batch& batch) {
+    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+      const ParsedLine& parsed = batch.parsed[i];
+      if (parsed.status == ParsedLine::Status::bad) {
+        bad(batch.lines[i], parsed.error);
         continue;
       }
-      if (auto error = validator.parse(line->text)) {
-        bad(*line, lines::describe(error));
-        continue;
-      }
-      simdjson::dom::element record;
-      if (!validator.root(record)) {
-        bad(*line, "integers beyond 64 bits cannot be aggregated");
-        continue;
-      }
-      lines::EpochMs time = 0;
-      if (options.format == InputFormat::envelope) {
-        simdjson::dom::element ts, data;
-        if (record["ts"].get(ts) || record["data"].get(data) || !ts.is_string()) {
-          bad(*line, "not an envelope with \"ts\" and \"data\"");
-          continue;
-        }
-        auto arrived = lines::parse_iso8601(ts.get_string().value_unsafe());
-        if (!arrived) {
-          bad(*line, "envelope \"ts\" is not an ISO 8601 time");
-          continue;
-        }
-        time = *arrived;
-        record = data;
-      }
-      if (options.time_field) {
-        auto value = options.time_field->find(record);
-        auto parsed = value ? lines::time_value(*value) : std::nullopt;
-        if (!parsed) {
-          bad(*line, fmt::format("--time field {} is missing or not a time", options.time_field->spec()));
-          continue;
-        }
-        time = *parsed;
-      } else if (clock) {
-        time = lines::now_ms();
-      }
-      if (options.where && !options.where->matches(record)) {
+      if (parsed.status == ParsedLine::Status::filtered) {
         ++stats.filtered;
         continue;
       }
-      Engine::Outcome outcome = engine.add(record, time);
+      lines::EpochMs time = clock ? lines::now_ms() : parsed.time;
+      Engine::Outcome outcome = engine.add(parsed.record, time);
       if (outcome.status == Engine::Added::wrong_type) {
-        bad(*line, fmt::format("a value of the wrong type for {}", outcome.aggregate));
+        bad(batch.lines[i], fmt::format("a value of the wrong type for {}", outcome.aggregate));
         continue;
       }
       if (outcome.status == Engine::Added::late) {
         ++stats.late;
-        late.add(line->text);
+        late.add(batch.lines[i].text);
         continue;
       }
       ++stats.records;
       if (time > newest) {
         newest = time;
-        newest_seen_at = lines::now_ms();
+        if (arrival) newest_seen_at = lines::now_ms();
       }
       if (!clock) engine.advance(newest - options.lateness_ms, out.buffer());
       out.maybe_flush();
     }
-    // The input pauses: deliver what is due, then wait for more, or for the next window's end.
+    // What one read of the input brought is done: deliver what is due.
     if (clock) engine.advance(idle_watermark(), out.buffer());
     out.flush();
     late.flush();
-    if (clock || arrival) {
+  };
+  // Parsing runs ahead of the windows by up to two batches per worker: enough that a worker
+  // never waits for the reader while the windows catch up, few enough to keep memory small.
+  std::size_t workers = Pipeline::default_workers();
+  Pipeline pipeline(LineParser(engine.projection(), options.format, options.time_field,
+                               options.where ? &*options.where : nullptr),
+                    workers, 2 * workers + 1);
+  for (bool more = true; more && !cli::stop_requested();) {
+    pipeline.submit(reader);
+    // While input keeps coming, read on and let the windows follow; when it pauses, bring the
+    // windows up to date and wait for more, or for the next window's end.
+    bool pause = !reader.wait(0);
+    while (!pipeline.empty() && (pause || pipeline.full())) run_windows(pipeline.take());
+    if (pause && (clock || arrival)) {
       while (auto end = engine.next_end()) {
         if (reader.wait(*end - idle_watermark()) || cli::stop_requested()) break;
         engine.advance(idle_watermark(), out.buffer());
@@ -142,6 +124,7 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
     }
     if (!cli::stop_requested()) more = reader.fill();
   }
+  while (!pipeline.empty()) run_windows(pipeline.take());
   engine.finish(out.buffer());
   out.flush();
   late.flush();

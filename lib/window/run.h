@@ -6,6 +6,11 @@
 // the watermark passes their end; in processing time a timer also closes them while the input
 // is idle: with the clock, or with arrival times, from the newest arrival on as the clock runs.
 // At the end of the input every open window is emitted.
+//
+// Lines are parsed on worker threads (window/pipeline.h: one per core, up to four), a few reads
+// of input ahead of the windows, which take the records in input order on the calling thread:
+// output, late records, counts and diagnostics are those of one thread going line by line. The
+// clock of processing time is read when a record reaches its window.
 #pragma once
 
 #include <cstdint>

@@ -31,12 +31,16 @@ class Input {
     json += ']';
     simdjson::dom::array records;
     REQUIRE(parser_.parse(json).get(records) == simdjson::SUCCESS);
-    for (simdjson::dom::element record : records) values_.push_back(Field("v").find(record));
+    for (simdjson::dom::element record : records) {
+      auto v = Field("v").find(record);
+      values_.push_back(v ? Value::of(*v, arena_) : Value{});
+    }
   }
   const std::vector<Value>& values() const { return values_; }
 
  private:
   simdjson::dom::parser parser_;
+  Arena arena_;
   std::vector<Value> values_;
 };
 

@@ -129,6 +129,33 @@ TEST_CASE("a field is named or given as a JSON pointer") {
   CHECK(field(validator, "user/id").status == Status::missing);  // a name, not a pointer
 }
 
+TEST_CASE("a FieldSet finds names in one pass and pointers one by one, the first of duplicate keys") {
+  std::vector<Field> fields = {Field("Distance"), Field("Latitude"), Field("/user/id"), Field("n"),
+                               Field("Distance"), Field("absent"), Field("a long name of thirty-two bytes")};
+  FieldSet set(fields);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string json = R"({"Latitude":1,"n":"x","Distance":2,"n":"second","user":{"id":3},)"
+                     R"("a long name of thirty-two bytez":5,"a long name of thirty-two bytes":6})";
+  REQUIRE(parser.parse(json).get(root) == simdjson::SUCCESS);
+  std::vector<std::optional<simdjson::dom::element>> values;
+  set.find_all(root, values);
+  REQUIRE(values.size() == fields.size());
+  auto int_at = [&](std::size_t i) { return values[i] ? values[i]->get_int64().value_unsafe() : -1; };
+  CHECK(int_at(0) == 2);   // Distance: as long as Latitude, told apart
+  CHECK(int_at(1) == 1);
+  CHECK(int_at(2) == 3);   // a pointer
+  REQUIRE(values[3]);
+  CHECK(values[3]->get_string().value_unsafe() == "x");  // the first n
+  CHECK(int_at(4) == 2);   // one name asked for twice
+  CHECK_FALSE(values[5]);
+  CHECK(int_at(6) == 6);   // past 16 bytes, and one byte apart from another key
+  std::string array = "[1]";
+  REQUIRE(parser.parse(array).get(root) == simdjson::SUCCESS);
+  set.find_all(root, values);
+  for (const auto& value : values) CHECK_FALSE(value);
+}
+
 TEST_CASE("field text of strings, numbers and booleans; objects, arrays and null are not scalars") {
   Validator validator;
   Padded line(R"({"s":"x\"y","i":42,"neg":-3,"f":1.5,"u":18446744073709551615,"t":true,"b":false,)"

@@ -50,3 +50,18 @@ TEST_CASE("durations and sizes") {
   CHECK(parse_size("100") == 100u);
   CHECK_FALSE(parse_size("5MB"));
 }
+
+TEST_CASE("ISO 8601 times in the usual form Thh:mm:ss.mmmZ are checked as any other") {
+  // 2026-11-23T10:00:00Z = 1795428000 s, as above.
+  CHECK(parse_iso8601("2026-11-23T10:00:00.123Z") == 1795428000123);
+  CHECK(parse_iso8601("2026-11-23T23:59:59.999Z") == 1795428000000 + 14 * 3600000 - 1);
+  CHECK(parse_iso8601("2026-11-23T09:59:60.000Z") == 1795428000000);  // a leap second: the next second
+  CHECK(parse_iso8601("2026-11-23t10:00:00.123z") == 1795428000123);  // lower case: the general path
+  CHECK(parse_iso8601("2026-11-23T10:00:00,123Z") == 1795428000123);
+  for (const char* bad : {"2026-11-23T24:00:00.000Z", "2026-11-23T10:60:00.000Z", "2026-11-23T10:00:61.000Z",
+                          "2026-11-23T1:000:00.000Z", "2026-11-23T10:0a:00.000Z", "2026-11-23T10:00:00.0a0Z",
+                          "2026-11-23T10:00:00.000X", "2026-11-23T10:00:00:000Z", "2026-11-23X10:00:00.000Z"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_iso8601(bad));
+  }
+}
