@@ -9,8 +9,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -33,6 +35,10 @@ class Fd {
     if (fd_ >= 0) ::close(fd_);
   }
   Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
@@ -52,21 +58,37 @@ void write_all(int fd, std::string_view bytes) {
   }
 }
 
-// fsyncs every descriptor of `fds`, concurrently (bucket.h says why).
-void sync_all(const std::vector<int>& fds, std::string_view what) {
+// Runs work(i) for each i below `count`, on up to 16 threads at once (bucket.h says why).
+// Rethrows the first exception, once every call begun has returned; after one, no call begins.
+template <class Work>
+void concurrently(std::size_t count, Work work) {
   constexpr std::size_t kThreads = 16;
   std::atomic<std::size_t> next = 0;
-  std::atomic<int> failed = 0;  // an errno
-  auto sync = [&] {
-    for (std::size_t i; (i = next++) < fds.size();)
-      if (::fsync(fds[i]) != 0) failed = errno;
+  std::mutex mutex;
+  std::exception_ptr error;
+  auto run = [&] {
+    for (std::size_t i; (i = next++) < count;) {
+      try {
+        work(i);
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!error) error = std::current_exception();
+        next = count;
+      }
+    }
   };
   {
     std::vector<std::jthread> helpers;
-    for (std::size_t i = 1; i < std::min(fds.size(), kThreads); ++i) helpers.emplace_back(sync);
-    sync();
+    for (std::size_t i = 1; i < std::min(count, kThreads); ++i) helpers.emplace_back(run);
+    run();
   }
-  if (int error = failed) throw std::system_error(error, std::generic_category(), fmt::format("fsync {}", what));
+  if (error) std::rethrow_exception(error);
+}
+
+void sync_all(const std::vector<int>& fds, std::string_view what) {
+  concurrently(fds.size(), [&](std::size_t i) {
+    if (::fsync(fds[i]) != 0) throw std::system_error(errno, std::generic_category(), fmt::format("fsync {}", what));
+  });
 }
 
 bool valid_component(std::string_view component) {
@@ -81,6 +103,7 @@ class Bucket::Changed {
  public:
   // The descriptor of the directory `path`: `dir`'s, or the one noted before under that path.
   int note(std::string_view path, Fd dir) {
+    std::lock_guard lock(mutex_);
     auto it = dirs_.find(path);
     if (it == dirs_.end()) it = dirs_.emplace(std::string(path), std::move(dir)).first;
     return it->second.get();
@@ -92,6 +115,7 @@ class Bucket::Changed {
   }
 
  private:
+  std::mutex mutex_;
   std::map<std::string, Fd, std::less<>> dirs_;
 };
 
@@ -157,29 +181,30 @@ int Bucket::open_parent(std::string_view key, Changed* created, std::string_view
 
 void Bucket::write(std::span<const Put> objects, bool sync) {
   struct Staged {
-    int dir;
+    int dir = -1;
     std::string name, temporary;
-    Fd file;
+    Fd file{-1};
     bool renamed = false;
   };
   Changed changed;  // the new directories' parents, and the objects' directories
-  std::vector<Staged> staged;
-  staged.reserve(objects.size());
+  std::vector<Staged> staged(objects.size());
   try {
-    for (const Put& object : objects) {
-      std::string_view file;
-      Fd opened(open_parent(object.key, &changed, file));
+    concurrently(objects.size(), [&](std::size_t i) {
+      std::string_view key = objects[i].key, file;
+      Fd opened(open_parent(key, &changed, file));
       if (opened.get() < 0)
-        throw cli::Error(cli::Exit::cant_create, (dir_ / object.key).string(),
+        throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(),
                          errno == ELOOP || errno == ENOTDIR ? "a file or symbolic link is in the way"
                                                             : std::strerror(errno));
-      int dir = changed.note(object.key.substr(0, object.key.size() - file.size()), std::move(opened));
-      std::string temporary = temporary_name(file);
-      Fd out(::openat(dir, temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-      if (out.get() < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / object.key).string(), std::strerror(errno));
-      staged.push_back({dir, std::string(file), std::move(temporary), std::move(out)});
-      write_all(staged.back().file.get(), object.bytes);
-    }
+      Staged& object = staged[i];
+      object.dir = changed.note(key.substr(0, key.size() - file.size()), std::move(opened));
+      object.name = file;
+      object.temporary = temporary_name(file);
+      object.file = Fd(::openat(object.dir, object.temporary.c_str(),
+                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+      if (object.file.get() < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(), std::strerror(errno));
+      write_all(object.file.get(), objects[i].bytes);
+    });
     if (sync) {
       std::vector<int> files;
       for (const Staged& object : staged) files.push_back(object.file.get());
@@ -192,7 +217,7 @@ void Bucket::write(std::span<const Put> objects, bool sync) {
     }
   } catch (...) {
     for (const Staged& object : staged)
-      if (!object.renamed) ::unlinkat(object.dir, object.temporary.c_str(), 0);
+      if (object.file.get() >= 0 && !object.renamed) ::unlinkat(object.dir, object.temporary.c_str(), 0);
     throw;
   }
   if (sync) sync_all(changed.fds(), "directory");
