@@ -88,7 +88,7 @@ void ObjectWriter::fail(std::exception_ptr error) {
 }
 
 void ObjectWriter::keep_spare(std::string& lines) {
-  if (lines.capacity() == 0 || spare_lines_.size() >= kSpareLines) return;
+  if (spare_lines_.size() >= kSpareLines) return;
   lines.clear();
   spare_lines_.push_back(std::move(lines));
 }
@@ -149,7 +149,7 @@ void ObjectWriter::write_loop() {
           written_.push_back({object.id, object.size, bytes(object).size()});
           to_write_bytes_ -= bytes(object).size();
           --unwritten_;
-          keep_spare(object.lines);
+          if (compression_ == Compression::none) keep_spare(object.lines);
         }
       }
       changed_.notify_all();

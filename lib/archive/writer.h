@@ -6,11 +6,11 @@
 // writes them to the bucket in batches (bucket.h), and reports them written to the caller.
 //
 // Why whole objects: a frame compressed in steps as its lines come needs a context per open
-// partition, and with many partitions (200) the steps alternate between contexts whose tables
-// (768 KiB each at level 3) are never in the cache: measured, 3.6 times the CPU time of
-// compressing the same objects whole, one after another. A compressing thread per core
-// compresses the objects that close together (every partition at the end of the input) in
-// parallel instead.
+// partition, and with many partitions the steps alternate between contexts whose tables (768
+// KiB each at level 3) are never in the cache: measured on 200 partitions of Wild Rydes lines,
+// 128 KiB steps took 1.02 s of CPU, the same objects compressed whole one after another 0.35 s.
+// A compressing thread per core compresses the objects that close together (every partition
+// at the end of the input) in parallel instead.
 //
 // Memory: the lines of the objects waiting for compression (the caller waits while they pass
 // 32 MiB), and the compressed objects waiting for the disk (the compressing threads wait while
