@@ -62,7 +62,7 @@ Archiver::Archiver(Bucket& bucket, Delivery& delivery, const ArchiveOptions& opt
       prefix_(options.prefix.empty() ? default_prefix(options.partition_by) : options.prefix, Prefix::Kind::records,
               key_names(options), "--prefix"),
       error_prefix_(options.error_prefix, Prefix::Kind::errors, {}, "--error-prefix"),
-      compressor_(options.compression, options.level) {
+      writer_(bucket, options.compression, options.level, options.sync == store::Sync::full) {
   values_.resize(options.partition_by.size());
   for (std::size_t key = 0; key < options.partition_by.size(); ++key)
     if (std::find(prefix_.keys_used().begin(), prefix_.keys_used().end(), key) == prefix_.keys_used().end())
@@ -128,6 +128,7 @@ Archiver::Buffer& Archiver::buffer_for(std::size_t bytes, std::optional<Failure>
     if (!failure) buffer.values = values_;
     buffer.failure = failure;
     buffer.opened_at = lines::now_ms();
+    buffer.lines = writer_.lines_buffer(options_.buffer_bytes);
     it = open_.emplace(partition_, std::move(buffer)).first;
   }
   return it->second;
@@ -160,32 +161,24 @@ std::optional<lines::EpochMs> Archiver::next_due() const {
 }
 
 void Archiver::flush(lines::EpochMs now, bool all) {
-  finish_writing();
-  std::vector<Buffer> buffers = std::move(full_);
+  std::vector<Buffer> closing = std::move(full_);
   full_.clear();
   for (auto it = open_.begin(); it != open_.end();) {
     if (all || now - it->second.opened_at >= options_.interval_ms) {
-      buffers.push_back(std::move(it->second));
+      closing.push_back(std::move(it->second));
       it = open_.erase(it);
     } else {
       ++it;
     }
   }
-  if (!buffers.empty()) start_writing(std::move(buffers));
+  if (!closing.empty()) close(std::move(closing));
+  if (all) writer_.drain();
   // At the end, a commit even without objects: records read again and skipped move the
   // checkpoints too.
-  if (all && writer_.joinable()) {
-    finish_writing();
-  } else if (all) {
-    delivery_.commit({});
-  }
+  if (collect_written() || all) commit();
 }
 
-Archiver::~Archiver() {
-  if (writer_.joinable()) writer_.join();
-}
-
-void Archiver::start_writing(std::vector<Buffer> buffers) {
+void Archiver::close(std::vector<Buffer> buffers) {
   std::vector<store::PendingObject> pending;
   std::vector<std::string> keys;
   for (const Buffer& buffer : buffers) {
@@ -203,39 +196,36 @@ void Archiver::start_writing(std::vector<Buffer> buffers) {
     }
     keys.push_back(std::move(key));
   }
-  delivery_.begin(pending);
-  bool sync = options_.sync == store::Sync::full;
-  // Compression takes most of the time of an object: it runs beside the reading and parsing of
-  // the next records (measured: 62% of a single-threaded run was zstd's).
-  writer_ = std::thread([this, sync, buffers = std::move(buffers), keys = std::move(keys)] {
-    try {
-      for (std::size_t i = 0; i < buffers.size(); ++i) {
-        std::string_view bytes = compressor_.compress(buffers[i].lines);
-        bucket_.write(keys[i], std::span(&bytes, 1), sync);
-        ++stats_.objects;
-        stats_.bytes_in += buffers[i].lines.size();
-        stats_.bytes_out += bytes.size();
-      }
-    } catch (...) {
-      write_error_ = std::current_exception();
-    }
-  });
+  delivery_.begin(pending);  // before any of these objects can be renamed into place
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    std::uint64_t id = writer_.write(std::move(keys[i]), std::move(buffers[i].lines));
+    if (!buffers[i].ranges.empty()) unwritten_.emplace(id, std::move(buffers[i].ranges));
+  }
 }
 
-void Archiver::finish_writing() {
-  if (!writer_.joinable()) return;
-  writer_.join();
-  if (write_error_) std::rethrow_exception(std::exchange(write_error_, nullptr));
-  // Every buffer not yet written holds records that are not durable, the full ones too.
+bool Archiver::collect_written() {
+  std::vector<ObjectWriter::Written> written = writer_.written();
+  for (const ObjectWriter::Written& object : written) {
+    ++stats_.objects;
+    stats_.bytes_in += object.lines;
+    stats_.bytes_out += object.bytes;
+    unwritten_.erase(object.id);
+  }
+  return !written.empty();
+}
+
+void Archiver::commit() {
+  // Every record not yet in a written object holds its shard's checkpoint back.
   ShardCounters oldest_buffered;
-  auto hold = [&](const Buffer& buffer) {
-    for (const Range& range : buffer.ranges) {
+  auto hold = [&](const std::vector<Range>& ranges) {
+    for (const Range& range : ranges) {
       auto [it, inserted] = oldest_buffered.try_emplace({range.source, range.shard}, range.first);
       if (!inserted) it->second = std::min(it->second, range.first);
     }
   };
-  for (const auto& [partition, buffer] : open_) hold(buffer);
-  for (const Buffer& buffer : full_) hold(buffer);
+  for (const auto& [partition, buffer] : open_) hold(buffer.ranges);
+  for (const Buffer& buffer : full_) hold(buffer.ranges);
+  for (const auto& [id, ranges] : unwritten_) hold(ranges);
   delivery_.commit(oldest_buffered);
 }
 

@@ -6,13 +6,12 @@
 // `buffer_bytes` (counted on the uncompressed lines, so an object holds at most that many bytes
 // of lines, or a single record larger than that), or when it has been open for `interval_ms`,
 // or at flush(…, all). Its prefix and name take the arrival time of its oldest record.
-// Buffers of one flush are written together: their entries committed (delivery.h), then each
-// object compressed and written atomically (bucket.h) by a writer thread while records go on
-// coming into other buffers, then, once that thread is done, the groups' checkpoints committed.
-// One batch is written at a time: the next flush waits for it.
+// Buffers closed together have their entries committed (delivery.h), then go to the
+// ObjectWriter (writer.h), which compresses and writes them on threads of its own while records
+// go on coming; the groups' checkpoints move at the flushes that find objects written.
 //
-// Memory: the open buffers, at most `buffer_bytes` per partition, and the batch being written.
-// One thread calls the Archiver.
+// Memory: the open buffers, at most `buffer_bytes` per partition, and the objects in the
+// ObjectWriter. One thread calls the Archiver.
 #pragma once
 
 #include <cstdint>
@@ -20,17 +19,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "archive/bucket.h"
-#include "archive/compress.h"
 #include "archive/delivery.h"
 #include "archive/error_record.h"
 #include "archive/object_name.h"
 #include "archive/prefix.h"
+#include "archive/writer.h"
 #include "lines/json.h"
 #include "lines/time.h"
 #include "store/env.h"
@@ -82,8 +80,8 @@ class Archiver {
   // Throws cli::Error(usage) for a template that is not one, or a --prefix that does not use
   // every partition key.
   Archiver(Bucket& bucket, Delivery& delivery, const ArchiveOptions& options);
-  // Waits for the batch being written; what is not flushed is lost, as in a crash.
-  ~Archiver();
+  // What is not flushed and written is lost, as in a crash.
+  ~Archiver() = default;
 
   // Takes the record `data`, which `parsed` has just validated as JSON (its partition keys are
   // read there). A record without one of its partition keys goes to the error prefix instead.
@@ -95,8 +93,9 @@ class Archiver {
   bool has_full() const { return !full_.empty(); }
   // When the oldest open buffer is due, by the clock (lines::now_ms).
   std::optional<lines::EpochMs> next_due() const;
-  // Writes the full buffers and those due at `now`; with `all`, every buffer, and commits the
-  // groups' checkpoints.
+  // Closes the full buffers and those due at `now`, and commits the groups' checkpoints when
+  // objects have been written; with `all`, closes every buffer, waits until all are written,
+  // and commits.
   void flush(lines::EpochMs now, bool all);
 
   const ArchiveStats& stats() const { return stats_; }
@@ -127,24 +126,25 @@ class Archiver {
   // The buffer for partition_ (values_, failure), with room for `bytes` more.
   Buffer& buffer_for(std::size_t bytes, std::optional<Failure> failure);
   void note(Buffer& buffer, lines::EpochMs arrival, const std::optional<Origin>& origin);
-  // Commits the entries of `buffers` and starts writing them on the writer thread.
-  void start_writing(std::vector<Buffer> buffers);
-  // Waits for the batch being written, if any (rethrowing its error), then commits the
-  // checkpoints that its objects allow.
-  void finish_writing();
+  // Commits the entries of `buffers`, and hands them to the writer.
+  void close(std::vector<Buffer> buffers);
+  // Takes note of the objects written since the last call; whether there were any.
+  bool collect_written();
+  // Commits the checkpoints that the objects written allow.
+  void commit();
 
   Bucket& bucket_;
   Delivery& delivery_;
   const ArchiveOptions& options_;
   Prefix prefix_, error_prefix_;
-  Compressor compressor_;
   Buffers open_;
   std::vector<Buffer> full_;
+  // The ranges of the records of group sources in objects closed, not yet written, by object id.
+  std::unordered_map<std::uint64_t, std::vector<Range>> unwritten_;
   std::string partition_, scratch_, error_line_;
   std::vector<std::string> values_;
   ArchiveStats stats_;
-  std::thread writer_;
-  std::exception_ptr write_error_;
+  ObjectWriter writer_;
 };
 
 }  // namespace millrace::archive

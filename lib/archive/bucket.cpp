@@ -5,10 +5,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <system_error>
+#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -26,6 +33,11 @@ class Fd {
   explicit Fd(int fd) : fd_(fd) {}
   ~Fd() {
     if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
@@ -46,8 +58,37 @@ void write_all(int fd, std::string_view bytes) {
   }
 }
 
-void sync_fd(int fd, std::string_view what) {
-  if (::fsync(fd) != 0) throw std::system_error(errno, std::generic_category(), fmt::format("fsync {}", what));
+// Runs work(i) for each i below `count`, on up to 16 threads at once (bucket.h says why).
+// Rethrows the first exception, once every call begun has returned; after one, no call begins.
+template <class Work>
+void concurrently(std::size_t count, Work work) {
+  constexpr std::size_t kThreads = 16;
+  std::atomic<std::size_t> next = 0;
+  std::mutex mutex;
+  std::exception_ptr error;
+  auto run = [&] {
+    for (std::size_t i; (i = next++) < count;) {
+      try {
+        work(i);
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!error) error = std::current_exception();
+        next = count;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t i = 1; i < std::min(count, kThreads); ++i) helpers.emplace_back(run);
+    run();
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+void sync_all(const std::vector<int>& fds, std::string_view what) {
+  concurrently(fds.size(), [&](std::size_t i) {
+    if (::fsync(fds[i]) != 0) throw std::system_error(errno, std::generic_category(), fmt::format("fsync {}", what));
+  });
 }
 
 bool valid_component(std::string_view component) {
@@ -55,6 +96,28 @@ bool valid_component(std::string_view component) {
 }
 
 }  // namespace
+
+// The directories that gained an entry in a batch of writes, each open once, by path ("" for
+// the bucket, else ending with "/").
+class Bucket::Changed {
+ public:
+  // The descriptor of the directory `path`: `dir`'s, or the one noted before under that path.
+  int note(std::string_view path, Fd dir) {
+    std::lock_guard lock(mutex_);
+    auto it = dirs_.find(path);
+    if (it == dirs_.end()) it = dirs_.emplace(std::string(path), std::move(dir)).first;
+    return it->second.get();
+  }
+  std::vector<int> fds() const {
+    std::vector<int> fds;
+    for (const auto& [path, dir] : dirs_) fds.push_back(dir.get());
+    return fds;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, Fd, std::less<>> dirs_;
+};
 
 Bucket::Bucket(std::filesystem::path dir, Open open) : dir_(std::move(dir)) {
   if (open == Open::create && ::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
@@ -72,7 +135,7 @@ Bucket::~Bucket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-int Bucket::open_parent(std::string_view key, bool create, std::string_view& file) const {
+int Bucket::open_parent(std::string_view key, Changed* created, std::string_view& file) const {
   for (std::size_t start = 0;;) {  // the whole key first: nothing is made for a key refused
     std::size_t slash = key.find('/', start);
     std::string_view component = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
@@ -94,14 +157,15 @@ int Bucket::open_parent(std::string_view key, bool create, std::string_view& fil
     }
     std::string name(component);
     int next = ::openat(dir, name.c_str(), kDirFlags);
-    if (next < 0 && errno == ENOENT && create) {
+    if (next < 0 && errno == ENOENT && created != nullptr) {
       if (::mkdirat(dir, name.c_str(), 0755) != 0 && errno != EEXIST) {
         int saved = errno;
         ::close(dir);
         errno = saved;
         return -1;
       }
-      sync_fd(dir, "directory");  // the new directory's entry, so its objects survive a crash
+      // Its entry is fsynced with the batch's objects, so that they survive a crash.
+      created->note(key.substr(0, start), Fd(::dup(dir)));
       next = ::openat(dir, name.c_str(), kDirFlags);
     }
     int saved = errno;
@@ -115,31 +179,53 @@ int Bucket::open_parent(std::string_view key, bool create, std::string_view& fil
   }
 }
 
-void Bucket::write(std::string_view key, std::span<const std::string_view> pieces, bool sync) {
-  std::string_view file;
-  Fd dir(open_parent(key, true, file));
-  if (dir.get() < 0)
-    throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(),
-                     errno == ELOOP || errno == ENOTDIR ? "a file or symbolic link is in the way"
-                                                        : std::strerror(errno));
-  std::string name(file), temporary = temporary_name(file);
-  Fd out(::openat(dir.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (out.get() < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(), std::strerror(errno));
+void Bucket::write(std::span<const Put> objects, bool sync) {
+  struct Staged {
+    int dir = -1;
+    std::string name, temporary;
+    Fd file{-1};
+    bool renamed = false;
+  };
+  Changed changed;  // the new directories' parents, and the objects' directories
+  std::vector<Staged> staged(objects.size());
   try {
-    for (std::string_view piece : pieces) write_all(out.get(), piece);
-    if (sync) sync_fd(out.get(), "object");
-    if (::renameat(dir.get(), temporary.c_str(), dir.get(), name.c_str()) != 0)
-      throw std::system_error(errno, std::generic_category(), "rename " + std::string(key));
+    concurrently(objects.size(), [&](std::size_t i) {
+      std::string_view key = objects[i].key, file;
+      Fd opened(open_parent(key, &changed, file));
+      if (opened.get() < 0)
+        throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(),
+                         errno == ELOOP || errno == ENOTDIR ? "a file or symbolic link is in the way"
+                                                            : std::strerror(errno));
+      Staged& object = staged[i];
+      object.dir = changed.note(key.substr(0, key.size() - file.size()), std::move(opened));
+      object.name = file;
+      object.temporary = temporary_name(file);
+      object.file = Fd(::openat(object.dir, object.temporary.c_str(),
+                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+      if (object.file.get() < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(), std::strerror(errno));
+      write_all(object.file.get(), objects[i].bytes);
+    });
+    if (sync) {
+      std::vector<int> files;
+      for (const Staged& object : staged) files.push_back(object.file.get());
+      sync_all(files, "object");
+    }
+    for (Staged& object : staged) {
+      if (::renameat(object.dir, object.temporary.c_str(), object.dir, object.name.c_str()) != 0)
+        throw std::system_error(errno, std::generic_category(), "rename " + object.name);
+      object.renamed = true;
+    }
   } catch (...) {
-    ::unlinkat(dir.get(), temporary.c_str(), 0);
+    for (const Staged& object : staged)
+      if (object.file.get() >= 0 && !object.renamed) ::unlinkat(object.dir, object.temporary.c_str(), 0);
     throw;
   }
-  if (sync) sync_fd(dir.get(), "directory");
+  if (sync) sync_all(changed.fds(), "directory");
 }
 
 bool Bucket::exists(std::string_view key) const {
   std::string_view file;
-  Fd dir(open_parent(key, false, file));
+  Fd dir(open_parent(key, nullptr, file));
   if (dir.get() < 0) return false;
   struct stat st {};
   return ::fstatat(dir.get(), std::string(file).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
@@ -147,13 +233,13 @@ bool Bucket::exists(std::string_view key) const {
 
 void Bucket::remove_temporary(std::string_view key) {
   std::string_view file;
-  Fd dir(open_parent(key, false, file));
+  Fd dir(open_parent(key, nullptr, file));
   if (dir.get() >= 0) ::unlinkat(dir.get(), temporary_name(file).c_str(), 0);
 }
 
 int Bucket::open_object(std::string_view key) const {
   std::string_view file;
-  Fd dir(open_parent(key, false, file));
+  Fd dir(open_parent(key, nullptr, file));
   if (dir.get() < 0) return -1;
   return ::openat(dir.get(), std::string(file).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 }

@@ -8,7 +8,13 @@
 // Objects appear atomically: written under a temporary name (object_name.h) in their own
 // directory, fsynced, renamed into place, and the directory fsynced, so a reader never sees part
 // of an object and a machine crash never loses a renamed one. New directories are fsynced into
-// their parents too.
+// their parents too. Objects are written in batches: the temporary files of a batch are all
+// written (and their directories made), then all fsynced, renamed, and the directories that
+// gained an entry fsynced, once each. The calls of each step run concurrently: a disk flushes
+// its cache once for all the fsyncs waiting (measured on ext4: the 1,200 fsyncs of 200 objects
+// in new directories took 4.5 s one after another, 0.1 s at once), and ext4 takes a while to
+// make a directory where many inodes were deleted a moment before (up to 0.4 ms each, as it
+// skips them).
 //
 // Errors: a key that cannot be created beneath the bucket (a file or symbolic link in the way,
 // permissions) throws cli::Error(cant_create, 73); a failed write or fsync throws
@@ -37,8 +43,12 @@ class Bucket {
   // The bucket's canonical path: what the store's records of pending objects are kept under.
   const std::string& id() const { return id_; }
 
-  // Writes the concatenation of `pieces` as the object `key`, atomically; with `sync`, durably.
-  void write(std::string_view key, std::span<const std::string_view> pieces, bool sync);
+  struct Put {
+    std::string_view key, bytes;
+  };
+  // Writes each object of `objects`, atomically; with `sync`, durably. On an error, the objects
+  // not yet renamed are not written.
+  void write(std::span<const Put> objects, bool sync);
   bool exists(std::string_view key) const;
   // Removes the temporary file of the object `key`, if one was left by a crash.
   void remove_temporary(std::string_view key);
@@ -50,9 +60,11 @@ class Bucket {
   int open_object(std::string_view key) const;
 
  private:
-  // The directory of `key`'s last component, opened beneath the bucket (created with `create`),
-  // and that component. -1 with errno when a directory is missing or not one.
-  int open_parent(std::string_view key, bool create, std::string_view& file) const;
+  class Changed;
+  // The directory of `key`'s last component, opened beneath the bucket, and that component. -1
+  // with errno when a directory is missing or not one. With `created`, makes missing
+  // directories, and notes their parents there.
+  int open_parent(std::string_view key, Changed* created, std::string_view& file) const;
   void list_into(int dir_fd, const std::string& path, std::string_view prefix, std::vector<std::string>& keys) const;
 
   std::filesystem::path dir_;

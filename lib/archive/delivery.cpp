@@ -27,11 +27,10 @@ store::Env& Delivery::store() {
 
 void Delivery::open() {
   env_ = &open_store_();
-  log_.emplace(*env_);
   std::vector<store::PendingObject> recorded;
   {
     store::ReadTxn reader(*env_);
-    recorded = log_->load(reader.renew(), bucket_.id());
+    recorded = log_.load(reader.renew(), bucket_.id());
   }
   std::vector<std::string> never_renamed;
   for (store::PendingObject& object : recorded) {
@@ -46,7 +45,7 @@ void Delivery::open() {
   }
   if (!never_renamed.empty())
     env_->write([&](const store::Txn& txn) {
-      for (const std::string& key : never_renamed) log_->remove(txn, bucket_.id(), key);
+      for (const std::string& key : never_renamed) log_.remove(txn, bucket_.id(), key);
     });
 }
 
@@ -67,7 +66,7 @@ bool Delivery::read(std::uint32_t source, store::Position position, std::string_
 void Delivery::begin(const std::vector<store::PendingObject>& objects) {
   if (env_ == nullptr || objects.empty()) return;
   env_->write([&](const store::Txn& txn) {
-    for (const store::PendingObject& object : objects) log_->add(txn, bucket_.id(), object);
+    for (const store::PendingObject& object : objects) log_.add(txn, bucket_.id(), object);
   });
   pending_.insert(pending_.end(), objects.begin(), objects.end());
 }
@@ -98,7 +97,7 @@ void Delivery::commit(const ShardCounters& oldest_buffered) {
         throw cli::Error(cli::Exit::software, source.stream, *problem);
     }
     progress.commit(txn, now);
-    for (auto it = done; it != pending_.end(); ++it) log_->remove(txn, bucket_.id(), it->key);
+    for (auto it = done; it != pending_.end(); ++it) log_.remove(txn, bucket_.id(), it->key);
   });
   pending_.erase(done, pending_.end());
 }

@@ -77,7 +77,7 @@ class Delivery {
   Bucket& bucket_;
   std::function<store::Env&()> open_store_;
   store::Env* env_ = nullptr;
-  std::optional<store::ArchiveLog> log_;
+  store::ArchiveLog log_;
   std::vector<Source> sources_;
   ShardCounters newest_read_;  // grouped sources only
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Archived>> archived_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/signals.h"
+#include "lines/envelope.h"
 #include "lines/json.h"
 #include "store/names.h"
 #include "store/records.h"
@@ -56,72 +57,30 @@ class LineHandler {
       fail(kInvalidEnvelope, fmt::format("{}: {}", line.where(), what), line.text, now, std::nullopt);
     };
     if (auto error = validator_.parse(line.text)) return bad(lines::describe(error));
-    // The DOM has checked the line; on demand finds the raw bytes of "data", which the DOM does
-    // not keep, so that a record is archived byte for byte.
-    simdjson::ondemand::document doc;
-    simdjson::ondemand::object object;
-    if (parser_.iterate(line.text.data(), line.text.size(), line.text.size() + lines::kPadding).get(doc) ||
-        doc.get_object().get(object))
-      return bad("envelope is not a JSON object");
-    std::optional<std::string_view> data;
-    std::optional<lines::EpochMs> arrival;
-    std::optional<store::Position> position;
-    bool json = true;
-    stream_.clear();
-    group_.clear();
-    for (auto field : object) {
-      std::string_view name, text;
-      simdjson::ondemand::value value;
-      if (field.unescaped_key().get(name) || field.value().get(value)) return bad("bad envelope");
-      if (name == "stream" || name == "group" || name == "seq" || name == "ts") {
-        if (value.get_string().get(text)) return bad(fmt::format("envelope \"{}\" is not a string", name));
-        if (name == "stream") stream_.assign(text);
-        if (name == "group") group_.assign(text);
-        if (name == "seq" && !(position = store::parse_sequence(text)))
-          return bad("envelope \"seq\" is not a sequence number");
-        if (name == "ts" && !(arrival = lines::parse_iso8601(text))) return bad("envelope \"ts\" is not ISO 8601");
-      } else if (name == "data") {
-        simdjson::ondemand::json_type type;
-        if (value.type().get(type)) return bad("bad envelope \"data\"");
-        std::string_view raw;
-        if (type == simdjson::ondemand::json_type::string) {  // a record that is not JSON
-          json = false;
-          if (value.get_string().get(raw)) return bad("bad envelope \"data\"");
-          data_.assign(raw);
-          data = data_;
-          continue;
-        } else if (type == simdjson::ondemand::json_type::object) {
-          simdjson::ondemand::object record;
-          if (value.get_object().get(record) || record.raw_json().get(raw)) return bad("bad envelope \"data\"");
-        } else if (type == simdjson::ondemand::json_type::array) {
-          simdjson::ondemand::array record;
-          if (value.get_array().get(record) || record.raw_json().get(raw)) return bad("bad envelope \"data\"");
-        } else {
-          raw = value.raw_json_token();
-        }
-        // simdjson's raw spans run to the next token: the record ends at the value's last byte.
-        data = lines::trim_right(raw);
-      }
-    }
-    if (!data || !arrival || !position || stream_.empty())
+    lines::Envelope envelope;
+    if (auto problem = envelopes_.read(line.text, envelope)) return bad(*problem);
+    if (envelope.stream.empty() || envelope.seq.empty() || envelope.ts.empty())
       return bad("not an envelope with \"stream\", \"seq\", \"ts\" and \"data\"");
-    if (auto problem = store::check_name(stream_)) return bad("envelope \"stream\": " + *problem);
-    if (!group_.empty())
-      if (auto problem = store::check_name(group_)) return bad("envelope \"group\": " + *problem);
-    Origin origin{delivery_.source(stream_, group_), *position};
-    if (!json) return fail(kInvalidJson, "the record is not JSON", *data, *arrival, origin);
+    std::optional<store::Position> position = store::parse_sequence(envelope.seq);
+    if (!position) return bad("envelope \"seq\" is not a sequence number");
+    std::optional<lines::EpochMs> arrival = lines::parse_iso8601(envelope.ts);
+    if (!arrival) return bad("envelope \"ts\" is not ISO 8601");
+    if (auto problem = store::check_name(envelope.stream)) return bad("envelope \"stream\": " + *problem);
+    if (!envelope.group.empty())
+      if (auto problem = store::check_name(envelope.group)) return bad("envelope \"group\": " + *problem);
+    Origin origin{delivery_.source(envelope.stream, envelope.group), *position};
+    if (!envelope.json) return fail(kInvalidJson, "the record is not JSON", envelope.data, *arrival, origin);
     // The record lies within the line, so the line's padding follows it too.
-    if (auto error = validator_.parse(*data))
-      return fail(kInvalidJson, lines::describe(error), *data, *arrival, origin);
-    archiver_.add(*data, validator_, *arrival, origin);
+    if (auto error = validator_.parse(envelope.data))
+      return fail(kInvalidJson, lines::describe(error), envelope.data, *arrival, origin);
+    archiver_.add(envelope.data, validator_, *arrival, origin);
   }
 
   lines::InputFormat format_;
   Archiver& archiver_;
   Delivery& delivery_;
   lines::Validator validator_;
-  simdjson::ondemand::parser parser_;
-  std::string stream_, group_, data_;
+  lines::EnvelopeReader envelopes_;
 };
 
 }  // namespace

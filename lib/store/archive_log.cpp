@@ -20,27 +20,23 @@ std::string entry_key(std::string_view bucket, std::string_view key) { return di
 
 }  // namespace
 
-ArchiveLog::ArchiveLog(Env& env) {
-  env.write([&](const Txn& txn) { check(mdb_dbi_open(txn.get(), "archive", MDB_CREATE, &dbi_), "open archive log"); });
-}
-
 void ArchiveLog::add(const Txn& txn, std::string_view bucket, const PendingObject& object) const {
   std::string value;
   Encoder encoder(value);
   encoder.str(object.key).str(object.partition).u32(static_cast<std::uint32_t>(object.ranges.size()));
   for (const ArchivedRange& range : object.ranges)
     encoder.str(range.stream).str(range.group).u32(range.shard).u64(range.first).u64(range.last);
-  txn.put(dbi_, entry_key(bucket, object.key), value);
+  txn.put(txn.dbs().archive, entry_key(bucket, object.key), value);
 }
 
 void ArchiveLog::remove(const Txn& txn, std::string_view bucket, std::string_view key) const {
-  txn.del(dbi_, entry_key(bucket, key));
+  txn.del(txn.dbs().archive, entry_key(bucket, key));
 }
 
 std::vector<PendingObject> ArchiveLog::load(const Txn& txn, std::string_view bucket) const {
   std::vector<PendingObject> objects;
   std::string start = digest(bucket);
-  Cursor cursor(txn, dbi_);
+  Cursor cursor(txn, txn.dbs().archive);
   for (bool ok = cursor.seek(start); ok && cursor.key().starts_with(start); ok = cursor.next()) {
     Decoder decoder(cursor.value(), "archive log entry");
     PendingObject object;

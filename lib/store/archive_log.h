@@ -39,16 +39,10 @@ struct PendingObject {
 
 class ArchiveLog {
  public:
-  // Opens the database, creating it in a write transaction when it is missing.
-  explicit ArchiveLog(Env& env);
-
   void add(const Txn& txn, std::string_view bucket, const PendingObject& object) const;
   void remove(const Txn& txn, std::string_view bucket, std::string_view key) const;
   // The bucket's pending objects.
   std::vector<PendingObject> load(const Txn& txn, std::string_view bucket) const;
-
- private:
-  MDB_dbi dbi_ = 0;
 };
 
 }  // namespace millrace::store

@@ -124,14 +124,18 @@ Env::Env(std::filesystem::path dir, Access access, Sync sync) : dir_(std::move(d
 
 void Env::open_databases(bool exists) {
   // The databases of the stream core, which every store has, and of the modules added since
-  // (tables): a store made before them gets them from the first program that opens it.
+  // (tables, the archive log): a store made before them gets them from the first program that
+  // opens it.
   const std::pair<const char*, MDB_dbi*> core[] = {{"meta", &dbs_.meta},
                                                    {"streams", &dbs_.streams},
                                                    {"shards", &dbs_.shards},
                                                    {"records", &dbs_.records},
                                                    {"groups", &dbs_.groups}};
   const std::pair<const char*, MDB_dbi*> added[] = {
-      {"tables", &dbs_.tables}, {"items", &dbs_.items}, {"expiry", &dbs_.expiry}};
+      {"tables", &dbs_.tables},
+      {"items", &dbs_.items},
+      {"expiry", &dbs_.expiry},
+      {"archive", &dbs_.archive}};
   // Named databases are created by the first writer; a reader finds them, and writes only to
   // add the databases a store made by an older millrace lacks.
   for (bool writing : {!exists, true}) {

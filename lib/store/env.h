@@ -33,6 +33,7 @@ enum class Access { read, write };  // write: create the store when it is missin
 struct Dbs {
   MDB_dbi meta, streams, shards, records, groups;
   MDB_dbi tables, items, expiry;
+  MDB_dbi archive;
 };
 
 // Throws for an LMDB or errno code: MDB_MAP_FULL as MapFull (handled by Env::write), errno

@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 void write(Bucket& bucket, std::string_view key, std::string_view content) {
-  std::string_view pieces[] = {content};
-  bucket.write(key, pieces, false);
+  Bucket::Put object{key, content};
+  bucket.write(std::span(&object, 1), false);
 }
 
 std::string slurp(const fs::path& path) {
@@ -75,4 +75,29 @@ TEST_CASE("a listing holds the objects under a key prefix, without temporary fil
   CHECK(all == std::vector<std::string>{"2026/01/a.jsonl", "2026/02/b.jsonl", "errors/c.jsonl"});
   CHECK(year.size() == 2);
   CHECK(one == std::vector<std::string>{"2026/01/a.jsonl"});
+}
+
+TEST_CASE("a batch of objects: each in its directory, made as needed, and durable") {
+  millrace::test::TempDir dir;
+  Bucket bucket(dir / "bucket", Bucket::Open::create);
+  std::vector<Bucket::Put> objects{
+      {"k=a/2026/x.jsonl", "1\n"}, {"k=a/2026/y.jsonl", "2\n"}, {"k=b/2026/x.jsonl", "3\n"}, {"top.jsonl", "4\n"}};
+  bucket.write(objects, true);
+  for (const Bucket::Put& object : objects) CHECK(slurp(dir / "bucket" / object.key) == object.bytes);
+  std::vector<std::string> all = bucket.list("");
+  CHECK(all.size() == objects.size());
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "bucket"))
+    CHECK_FALSE(entry.path().filename().string().starts_with("."));
+}
+
+TEST_CASE("a batch that fails renames none of the objects not yet renamed, and leaves no temporary file") {
+  millrace::test::TempDir dir;
+  fs::create_directory(dir / "outside");
+  Bucket bucket(dir / "bucket", Bucket::Open::create);
+  fs::create_directory_symlink(dir / "outside", dir / "bucket/evil");
+  std::vector<Bucket::Put> objects{{"good/x.jsonl", "1\n"}, {"evil/y.jsonl", "2\n"}};
+  CHECK_THROWS_AS(bucket.write(objects, true), millrace::cli::Error);
+  CHECK(bucket.list("").empty());
+  CHECK(fs::is_empty(dir / "bucket/good"));
+  CHECK(fs::is_empty(dir / "outside"));
 }
