@@ -89,17 +89,20 @@ echo "  millrace: $BIN_SRC ($("$BIN/kv-put" --version | head -n 1))"
 echo
 
 STORE=$WORK/store
-kv_put() { rm -rf "$STORE"; "$BIN/kv-put" -S "$STORE" -t UnicornSensorData -k Name --sort-key StatusTime --create "$DATA"; }
+# Each into a fresh store, removed before the clock starts.
+kv_put() { "$BIN/kv-put" -S "$STORE" -t UnicornSensorData -k Name --sort-key StatusTime --create "$DATA"; }
 redis_put() { redis-cli -s "$REDIS_SOCK" --pipe <"$WORK/hset.resp" >"$WORK/pipe.out"; }
-sqlite_put() { rm -f "$WORK/db.sqlite"*; sqlite3 "$WORK/db.sqlite" <"$WORK/insert.sql" >/dev/null; }
+sqlite_put() { sqlite3 "$WORK/db.sqlite" <"$WORK/insert.sql" >/dev/null; }
 
 echo "a. put: $RUNS runs"
 kv=() rd=() sq=()
 for ((i = 1; i <= RUNS; i++)); do
+  rm -rf "$STORE" && sync
   timed kv_put; kv+=("$ELAPSED")
   redis_stop; redis_start "$WORK/redis"
   timed redis_put; rd+=("$ELAPSED")
   grep -q "errors: 0, replies: $RECORDS" "$WORK/pipe.out" || die "redis-cli --pipe: $(tail -n 1 "$WORK/pipe.out")"
+  rm -f "$WORK/db.sqlite"* && sync
   timed sqlite_put; sq+=("$ELAPSED")
   echo "   run $i: kv-put ${kv[i - 1]} s, redis ${rd[i - 1]} s, sqlite ${sq[i - 1]} s"
 done
