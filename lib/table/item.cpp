@@ -44,10 +44,15 @@ const Attribute* find_attribute(const std::vector<Attribute>& attributes, std::s
 const std::vector<Attribute>* ItemParser::split(std::string_view json) {
   copy_.assign(json);
   copy_.append(simdjson::SIMDJSON_PADDING, '\0');
+  return split_padded({copy_.data(), json.size()});
+}
+
+const std::vector<Attribute>* ItemParser::split_padded(std::string_view json) {
   attributes_.clear();
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
-  if (parser_.iterate(copy_.data(), json.size(), copy_.size()).get(doc) || doc.get_object().get(object))
+  if (parser_.iterate(json.data(), json.size(), json.size() + simdjson::SIMDJSON_PADDING).get(doc) ||
+      doc.get_object().get(object))
     return nullptr;
   for (auto field : object) {
     Attribute a;

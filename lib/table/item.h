@@ -38,10 +38,13 @@ class ItemParser {
   // The attributes of the JSON object `json`, in order, valid until the next call; nullptr
   // when `json` is not a JSON object.
   const std::vector<Attribute>* split(std::string_view json);
+  // The same for `json` followed by simdjson::SIMDJSON_PADDING readable bytes (a line of
+  // lines::Reader, or a part of one), read in place.
+  const std::vector<Attribute>* split_padded(std::string_view json);
 
  private:
   simdjson::ondemand::parser parser_;
-  std::string copy_;  // the item with simdjson's padding after it
+  std::string copy_;  // an item that has no padding after it, with simdjson's
   std::vector<Attribute> attributes_;
 };
 

@@ -16,6 +16,8 @@
 namespace millrace::table {
 namespace {
 
+static_assert(lines::kPadding >= simdjson::SIMDJSON_PADDING, "lines are parsed in place");
+
 // Expired items removed per commit at most: the removal goes on in bounded steps, so a write
 // never pauses for a large expiry.
 constexpr int kExpiredPerCommit = 1000;
@@ -85,7 +87,8 @@ class LineParser {
     }
     if (item.size() > store::kMaxItemBytes)
       return fmt::format("item of {} bytes; at most {} (400 KB)", item.size(), store::kMaxItemBytes);
-    const std::vector<Attribute>* attributes = items_.split(item);
+    // The line has the Reader's padding after it, and so has an envelope's data within it.
+    const std::vector<Attribute>* attributes = items_.split_padded(item);
     if (attributes == nullptr) return std::string("an item is a JSON object");
     if (!table_) {
       table_.emplace();
