@@ -1,7 +1,5 @@
 #include "archive/error_record.h"
 
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
 
 #include "lines/json.h"
@@ -18,11 +16,7 @@ void append_error_record(std::string& out, const ErrorRecord& record) {
   out.append(",\"errorMessage\":");
   lines::append_json_string(out, record.message);
   fmt::format_to(std::back_inserter(out), ",\"attemptEndingTimestamp\":{},\"rawData\":\"", record.attempted);
-  std::size_t at = out.size();
-  out.resize(at + 4 * ((record.raw.size() + 2) / 3) + 1);
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + at),
-                          reinterpret_cast<const unsigned char*>(record.raw.data()), static_cast<int>(record.raw.size()));
-  out.resize(at + static_cast<std::size_t>(n));
+  lines::append_base64(out, record.raw);
   out.push_back('"');
   if (record.position) {
     out.append(",\"sequenceNumber\":\"");

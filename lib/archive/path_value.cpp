@@ -1,6 +1,6 @@
 #include "archive/path_value.h"
 
-#include <openssl/evp.h>
+#include "store/hash_key.h"
 
 namespace millrace::archive {
 namespace {
@@ -14,10 +14,8 @@ bool unreserved(unsigned char c) {
 }
 
 void append_digest(std::string& out, std::string_view value) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(value.data(), value.size(), digest, &size, EVP_sha256(), nullptr);
-  for (unsigned int i = 0; i < 16 && i < size; ++i) {
+  auto digest = store::sha256(value);
+  for (std::size_t i = 0; i < 16; ++i) {
     out.push_back(kLowerHex[digest[i] >> 4]);
     out.push_back(kLowerHex[digest[i] & 0xF]);
   }

@@ -1,5 +1,7 @@
 #include "lines/json.h"
 
+#include <openssl/evp.h>
+
 #include <fmt/format.h>
 
 #include <bit>
@@ -284,6 +286,14 @@ void append_json_string(std::string& out, std::string_view text) {
   }
   out.append(text.data() + plain, text.size() - plain);
   out.push_back('"');
+}
+
+void append_base64(std::string& out, std::string_view bytes) {
+  std::size_t at = out.size();
+  out.resize(at + 4 * ((bytes.size() + 2) / 3) + 1);  // EVP_EncodeBlock writes a terminating NUL
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + at),
+                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(at + static_cast<std::size_t>(n));
 }
 
 }  // namespace millrace::lines

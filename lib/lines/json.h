@@ -98,4 +98,7 @@ std::string_view trim_right(std::string_view text);
 // Appends `text` as a JSON string literal (with quotes) to `out`.
 void append_json_string(std::string& out, std::string_view text);
 
+// Appends the base64 of `bytes` to `out` (Lambda's record data, Firehose's rawData).
+void append_base64(std::string& out, std::string_view bytes);
+
 }  // namespace millrace::lines

@@ -1,8 +1,7 @@
 #include "store/archive_log.h"
 
-#include <openssl/evp.h>
-
 #include "store/codec.h"
+#include "store/hash_key.h"
 
 namespace millrace::store {
 namespace {
@@ -10,10 +9,8 @@ namespace {
 constexpr std::size_t kDigestBytes = 16;
 
 std::string digest(std::string_view text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), md, &size, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(md), kDigestBytes);
+  auto sha = sha256(text);
+  return std::string(reinterpret_cast<const char*>(sha.data()), kDigestBytes);
 }
 
 std::string entry_key(std::string_view bucket, std::string_view key) { return digest(bucket) + digest(key); }

@@ -72,4 +72,12 @@ HashKey Md5::operator()(std::string_view partition_key) {
   return key;
 }
 
+std::array<unsigned char, 32> sha256(std::string_view text) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 || size != digest.size())
+    throw std::runtime_error("SHA-256 failed");
+  return digest;
+}
+
 }  // namespace millrace::store

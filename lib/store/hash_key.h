@@ -4,6 +4,7 @@
 // integer, so the same key and shard count pick the same shard as real Kinesis.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,6 +31,10 @@ std::vector<HashRange> split_evenly(HashRange range, std::uint32_t count);
 // A decimal hash key ("340282366920938463463374607431768211455"); nullopt if not one.
 std::optional<HashKey> parse_hash_key(std::string_view decimal);
 std::string format_hash_key(HashKey key);
+
+// SHA-256 of `text`: names derived from data (archive paths and log keys), where MD5 is not
+// wanted.
+std::array<unsigned char, 32> sha256(std::string_view text);
 
 // MD5 of partition keys. Not thread-safe: one per thread (it keeps its digest context).
 class Md5 {

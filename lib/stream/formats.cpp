@@ -1,7 +1,5 @@
 #include "stream/formats.h"
 
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
 
 #include "lines/json.h"
@@ -62,10 +60,7 @@ void LambdaEvent::add(std::string& out, const store::Record& record, bool first)
   out.append(",\"sequenceNumber\":\"");
   store::append_sequence(out, record.position);
   out.append("\",\"data\":\"");
-  base64_.resize(4 * ((record.data.size() + 2) / 3) + 1);
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64_.data()),
-                          reinterpret_cast<const unsigned char*>(record.data.data()), static_cast<int>(record.data.size()));
-  out.append(base64_.data(), static_cast<std::size_t>(n));
+  lines::append_base64(out, record.data);
   fmt::format_to(std::back_inserter(out), "\",\"approximateArrivalTimestamp\":{}.{:03}}}", record.arrival_ms / 1000,
                  record.arrival_ms % 1000);
   out.append(",\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"");

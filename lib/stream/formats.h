@@ -42,7 +42,6 @@ class LambdaEvent {
 
  private:
   std::string event_source_arn_;
-  std::string base64_;
 };
 
 }  // namespace millrace::stream
