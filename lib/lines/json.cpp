@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <cstring>
@@ -195,8 +196,45 @@ Validator::Validator() {
   if (parser_.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
 }
 
+void Validator::begin_block(std::string_view block) {
+  in_block_ = false;
+  took_document_ = false;
+  // One batch for the whole block: the stream then never starts a thread of its own.
+  std::size_t batch = std::max(block.size(), std::size_t{simdjson::dom::MINIMAL_BATCH_SIZE});
+  if (block.empty() || parser_.parse_many(block.data(), block.size(), batch).get(block_stream_)) return;
+  block_ = block;
+  block_document_ = block_stream_.begin();
+  in_block_ = true;
+}
+
+bool Validator::take_from_block(std::string_view text) {
+  // Stepping past a document parses the next one over the DOM the last line's root_ is in.
+  if (took_document_) ++block_document_;
+  took_document_ = false;
+  if (!(block_document_ != block_stream_.end())) return false;
+  simdjson::dom::element root;
+  if ((*block_document_).get(root) || !(root.is_object() || root.is_array()) ||
+      block_document_.current_index() != static_cast<std::size_t>(text.data() - block_.data()))
+    return false;
+  // An object's or array's source ends at its closing bracket; the line may go on with
+  // whitespace only.
+  std::string_view rest = text.substr(std::min(block_document_.source().size(), text.size()));
+  if (block_document_.source().size() > text.size() || rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
+    return false;
+  root_ = root;
+  took_document_ = true;
+  return true;
+}
+
 simdjson::error_code Validator::parse(std::string_view text) {
   text_ = text;
+  if (in_block_) {
+    if (take_from_block(text)) {
+      has_dom_ = true;
+      return simdjson::SUCCESS;
+    }
+    in_block_ = false;  // this line and the rest of the block one by one
+  }
   auto error = parser_.parse(text.data(), text.size(), false).get(root_);
   has_dom_ = !error;
   if (error != simdjson::NUMBER_ERROR) return error;
@@ -244,12 +282,13 @@ FieldText Validator::field_text(const Field& field, std::string& scratch) {
   return {Status::not_scalar, {}};
 }
 
-std::optional<EpochMs> time_value(simdjson::dom::element value) {
-  if (value.is_string()) return parse_iso8601(value.get_string().value_unsafe());
-  if (value.is_int64()) return parse_epoch_number(static_cast<double>(value.get_int64().value_unsafe()));
-  if (value.is_uint64()) return parse_epoch_number(static_cast<double>(value.get_uint64().value_unsafe()));
-  if (value.is_double()) return parse_epoch_number(value.get_double().value_unsafe());
-  return std::nullopt;
+EpochMs time_value(simdjson::dom::element value) {
+  if (value.is_string()) return iso8601_ms(value.get_string().value_unsafe());
+  std::optional<EpochMs> ms;
+  if (value.is_int64()) ms = parse_epoch_number(static_cast<double>(value.get_int64().value_unsafe()));
+  if (value.is_uint64()) ms = parse_epoch_number(static_cast<double>(value.get_uint64().value_unsafe()));
+  if (value.is_double()) ms = parse_epoch_number(value.get_double().value_unsafe());
+  return ms.value_or(kNotATime);
 }
 
 std::string describe(simdjson::error_code error) {

@@ -1,5 +1,6 @@
 #include "lines/time.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -58,7 +59,7 @@ EpochMs now_ms() {
   return start + duration_cast<milliseconds>(steady_clock::now() - origin).count();
 }
 
-std::optional<EpochMs> parse_iso8601(std::string_view text) {
+EpochMs iso8601_ms(std::string_view text) {
   // Times in a stream mostly share their date: the last one's is kept, per thread, so that
   // a window over millions of records does not convert the same calendar date each time.
   thread_local char last_date[10] = {};
@@ -70,14 +71,14 @@ std::optional<EpochMs> parse_iso8601(std::string_view text) {
     pos = 10;
   } else {
     auto year = digits(text, pos, 4);
-    if (!year || !take(text, pos, '-')) return std::nullopt;
+    if (!year || !take(text, pos, '-')) return kNotATime;
     auto month = digits(text, pos, 2);
-    if (!month || !take(text, pos, '-')) return std::nullopt;
+    if (!month || !take(text, pos, '-')) return kNotATime;
     auto day = digits(text, pos, 2);
-    if (!day) return std::nullopt;
+    if (!day) return kNotATime;
     std::chrono::year_month_day date{std::chrono::year(*year), std::chrono::month(*month),
                                      std::chrono::day(*day)};
-    if (!date.ok()) return std::nullopt;
+    if (!date.ok()) return kNotATime;
     ms = EpochMs{sys_days(date).time_since_epoch().count()} * 86'400'000;
     std::memcpy(last_date, text.data(), 10);
     last_date_ms = ms;
@@ -88,23 +89,25 @@ std::optional<EpochMs> parse_iso8601(std::string_view text) {
   if (text.size() - pos == 14) {
     const char* t = text.data() + pos;
     auto digit = [t](int i) { return static_cast<unsigned>(t[i] - '0'); };  // > 9 when not a digit
-    bool all_digits = ((digit(1) > 9) | (digit(2) > 9) | (digit(4) > 9) | (digit(5) > 9) | (digit(7) > 9) |
-                       (digit(8) > 9) | (digit(10) > 9) | (digit(11) > 9) | (digit(12) > 9)) == 0;
+    // The largest, not an or of nine comparisons: compilers spill such bools byte by byte and
+    // reload them as words, a store-forwarding stall each.
+    bool all_digits = std::max({digit(1), digit(2), digit(4), digit(5), digit(7), digit(8), digit(10), digit(11),
+                                digit(12)}) <= 9;
     unsigned hour = digit(1) * 10 + digit(2), minute = digit(4) * 10 + digit(5), second = digit(7) * 10 + digit(8);
     if (t[0] == 'T' && t[3] == ':' && t[6] == ':' && t[9] == '.' && t[13] == 'Z' && all_digits && hour <= 23 &&
         minute <= 59 && second <= 60)
       return ms + ((hour * 60 + minute) * 60 + second) * EpochMs{1000} + digit(10) * 100 + digit(11) * 10 + digit(12);
   }
 
-  if (!take(text, pos, 'T') && !take(text, pos, 't') && !take(text, pos, ' ')) return std::nullopt;
+  if (!take(text, pos, 'T') && !take(text, pos, 't') && !take(text, pos, ' ')) return kNotATime;
   auto hour = digits(text, pos, 2);
-  if (!hour || *hour > 23 || !take(text, pos, ':')) return std::nullopt;
+  if (!hour || *hour > 23 || !take(text, pos, ':')) return kNotATime;
   auto minute = digits(text, pos, 2);
-  if (!minute || *minute > 59) return std::nullopt;
+  if (!minute || *minute > 59) return kNotATime;
   int second = 0, millis = 0;
   if (take(text, pos, ':')) {
     auto s = digits(text, pos, 2);
-    if (!s || *s > 60) return std::nullopt;  // 60: a leap second, read as the next second's start
+    if (!s || *s > 60) return kNotATime;  // 60: a leap second, read as the next second's start
     second = *s;
     if (take(text, pos, '.') || take(text, pos, ',')) {
       int scale = 100, count = 0;
@@ -114,26 +117,31 @@ std::optional<EpochMs> parse_iso8601(std::string_view text) {
         ++pos;
         ++count;
       }
-      if (count == 0) return std::nullopt;
+      if (count == 0) return kNotATime;
     }
   }
   ms += ((*hour * 60 + *minute) * 60 + second) * EpochMs{1000} + millis;
 
-  if (take(text, pos, 'Z') || take(text, pos, 'z')) return pos == text.size() ? std::optional(ms) : std::nullopt;
+  if (take(text, pos, 'Z') || take(text, pos, 'z')) return pos == text.size() ? ms : kNotATime;
   if (pos == text.size()) return ms;
   int sign = take(text, pos, '+') ? 1 : take(text, pos, '-') ? -1 : 0;
-  if (sign == 0) return std::nullopt;
+  if (sign == 0) return kNotATime;
   auto offset_hours = digits(text, pos, 2);
-  if (!offset_hours || *offset_hours > 23) return std::nullopt;
+  if (!offset_hours || *offset_hours > 23) return kNotATime;
   int offset_minutes = 0;
   if (pos < text.size()) {
     take(text, pos, ':');
     auto m = digits(text, pos, 2);
-    if (!m || *m > 59) return std::nullopt;
+    if (!m || *m > 59) return kNotATime;
     offset_minutes = *m;
   }
-  if (pos != text.size()) return std::nullopt;
+  if (pos != text.size()) return kNotATime;
   return ms - sign * (*offset_hours * 60 + offset_minutes) * EpochMs{60'000};
+}
+
+std::optional<EpochMs> parse_iso8601(std::string_view text) {
+  EpochMs ms = iso8601_ms(text);
+  return ms == kNotATime ? std::nullopt : std::optional(ms);
 }
 
 std::optional<EpochMs> parse_epoch_number(double value) {

@@ -22,6 +22,11 @@ EpochMs now_ms();
 // optionally followed by Z or an offset ±hh[:mm]. No offset means UTC. Fractions finer than a
 // millisecond are truncated. nullopt when `text` is not such a time.
 std::optional<EpochMs> parse_iso8601(std::string_view text);
+// The same, kNotATime when `text` is not such a time: for the loops that parse a time per
+// record, as an optional returned from a function is built in memory byte by byte and read
+// back whole, a store-forwarding stall per call.
+inline constexpr EpochMs kNotATime = INT64_MIN;
+EpochMs iso8601_ms(std::string_view text);
 
 // A time given in data: ISO 8601, or an epoch number in seconds when below 10^11 and in
 // milliseconds otherwise (10^11 s is the year 5138; 10^11 ms is 1973).

@@ -30,18 +30,17 @@ ParsedLine LineParser::parse(const lines::Line& line, Arena& arena, Value* value
     simdjson::dom::element ts, data;
     if (record["ts"].get(ts) || record["data"].get(data) || !ts.is_string())
       return bad("not an envelope with \"ts\" and \"data\"", arena);
-    auto arrived = lines::parse_iso8601(ts.get_string().value_unsafe());
-    if (!arrived) return bad("envelope \"ts\" is not an ISO 8601 time", arena);
-    parsed.time = *arrived;
+    parsed.time = lines::iso8601_ms(ts.get_string().value_unsafe());
+    if (parsed.time == lines::kNotATime) return bad("envelope \"ts\" is not an ISO 8601 time", arena);
     record = data;
   }
   // One pass over the record's keys finds the --time field with the others.
   parsed.record = projection_.read(record, arena, values);
   if (time_field_) {
     auto value = projection_.time();
-    auto time = value ? lines::time_value(*value) : std::nullopt;
-    if (!time) return bad(fmt::format("--time field {} is missing or not a time", *time_field_), arena);
-    parsed.time = *time;
+    parsed.time = value ? lines::time_value(*value) : lines::kNotATime;
+    if (parsed.time == lines::kNotATime)
+      return bad(fmt::format("--time field {} is missing or not a time", *time_field_), arena);
   }
   if (where_ != nullptr && !where_->matches(record)) {
     parsed.status = ParsedLine::Status::filtered;
@@ -49,6 +48,15 @@ ParsedLine LineParser::parse(const lines::Line& line, Arena& arena, Value* value
   }
   parsed.status = ParsedLine::Status::record;
   return parsed;
+}
+
+void LineParser::parse_all(std::span<const lines::Line> lines, Arena& arena, ParsedLine* parsed, Value* values) {
+  if (lines.empty()) return;
+  const char* begin = lines.front().text.data();
+  const char* end = lines.back().text.data() + lines.back().text.size();
+  validator_.begin_block({begin, static_cast<std::size_t>(end - begin)});
+  std::size_t stride = projection_.value_count();
+  for (std::size_t i = 0; i < lines.size(); ++i) parsed[i] = parse(lines[i], arena, values + i * stride);
 }
 
 }  // namespace millrace::window

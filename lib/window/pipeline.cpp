@@ -4,7 +4,7 @@
 
 namespace millrace::window {
 
-Pipeline::Pipeline(const LineParser& parser, std::size_t workers, std::size_t depth) : depth_(depth) {
+Pipeline::Pipeline(const LineParser& parser, std::size_t workers, std::size_t depth) : depth_(depth), helper_(parser) {
   workers_.reserve(workers);
   for (std::size_t i = 0; i < workers; ++i) workers_.emplace_back(&Pipeline::work, this, parser);
 }
@@ -19,7 +19,8 @@ Pipeline::~Pipeline() {
 }
 
 std::size_t Pipeline::default_workers() {
-  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxWorkers);
+  std::size_t cores = std::max(1u, std::thread::hardware_concurrency());  // 0: unknown
+  return std::min(cores - 1, kMaxWorkers);
 }
 
 std::unique_ptr<Batch> Pipeline::fresh_batch() {
@@ -55,9 +56,20 @@ bool Pipeline::submit(lines::Reader& reader) {
 const Batch& Pipeline::take() {
   if (taken_) spare_.push_back(std::move(taken_));
   Batch& oldest = *queue_.front();
-  {
-    std::unique_lock lock(mutex_);
-    batch_parsed_.wait(lock, [&] { return oldest.parsed_all; });
+  // Rather than wait, this thread parses what no worker has started yet: so the machine's
+  // cores are busy with as many threads as it has.
+  for (;;) {
+    Batch* todo;
+    {
+      std::unique_lock lock(mutex_);
+      if (todo_.empty() || oldest.parsed_all) {
+        batch_parsed_.wait(lock, [&] { return oldest.parsed_all; });
+        break;
+      }
+      todo = todo_.front();
+      todo_.pop_front();
+    }
+    parse(*todo, helper_);
   }
   taken_ = std::move(queue_.front());
   queue_.pop_front();
@@ -66,7 +78,6 @@ const Batch& Pipeline::take() {
 }
 
 void Pipeline::work(LineParser parser) {
-  std::size_t stride = parser.projection().value_count();
   for (;;) {
     Batch* batch;
     {
@@ -76,24 +87,27 @@ void Pipeline::work(LineParser parser) {
       batch = todo_.front();
       todo_.pop_front();
     }
-    // An exception cannot cross threads by itself: what parsing throws (only std::bad_alloc can
-    // be) is kept with the batch, and take() rethrows it on the thread that runs the program.
-    try {
-      std::size_t count = batch->lines.size();
-      batch->arena.clear();
-      batch->parsed.resize(count);
-      batch->values.resize(count * stride);
-      for (std::size_t i = 0; i < count; ++i)
-        batch->parsed[i] = parser.parse(batch->lines[i], batch->arena, batch->values.data() + i * stride);
-    } catch (...) {
-      batch->failure = std::current_exception();
-    }
-    {
-      std::lock_guard lock(mutex_);
-      batch->parsed_all = true;
-    }
-    batch_parsed_.notify_one();
+    parse(*batch, parser);
   }
+}
+
+void Pipeline::parse(Batch& batch, LineParser& parser) {
+  // An exception cannot cross threads by itself: what parsing throws (only std::bad_alloc can
+  // be) is kept with the batch, and take() rethrows it on the thread that runs the program.
+  try {
+    std::size_t count = batch.lines.size();
+    batch.arena.clear();
+    batch.parsed.resize(count);
+    batch.values.resize(count * parser.projection().value_count());
+    parser.parse_all(batch.lines, batch.arena, batch.parsed.data(), batch.values.data());
+  } catch (...) {
+    batch.failure = std::current_exception();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    batch.parsed_all = true;
+  }
+  batch_parsed_.notify_one();
 }
 
 }  // namespace millrace::window

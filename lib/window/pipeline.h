@@ -3,9 +3,14 @@
 // The thread that reads input (and runs the windows) takes the whole lines that one read of
 // the input brought as a batch, together with the buffer that holds them; a free worker parses
 // the batch, every line with its own LineParser; take() returns batches in the order they were
-// submitted. Parsing and validating JSON is most of ks-window's work, and lines do not depend on
-// each other until they reach the windows, so it spreads over the machine's cores while the
-// windows see every record in input order, as one thread would give them.
+// submitted, and rather than wait for one it parses a batch no worker has started. Parsing and
+// validating JSON is most of ks-window's work, and lines do not depend on each other until they
+// reach the windows, so it spreads over the machine's cores while the windows see every record
+// in input order, as one thread would give them.
+//
+// One worker fewer than the cores, as the reading thread parses too: a thread more than the
+// cores would take its share of a core from the reading thread, whose work (reading, the
+// windows) cannot be spread, and the workers would then wait for it.
 //
 // Memory: at most `depth` batches exist at once, each of one read of input (Reader's buffer) and
 // its parsed lines; nothing grows with the input.
@@ -43,19 +48,19 @@ struct Batch {
 
 class Pipeline {
  public:
-  // `workers` threads, each parsing with a copy of `parser`; at most `depth` batches submitted
-  // and not yet taken (REQUIRES: depth >= 1).
+  // `workers` threads (none: take() parses every batch), each parsing with a copy of `parser`;
+  // at most `depth` batches submitted and not yet taken (REQUIRES: depth >= 1).
   Pipeline(const LineParser& parser, std::size_t workers, std::size_t depth);
   // Stops the workers (each after the batch it is parsing) and waits for them.
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // The number of workers for this machine: one per core it may use, at least one, and at most
-  // kMaxWorkers.
+  // The number of workers for this machine: one fewer than the cores it may use (none on one
+  // core: take() parses every batch), and at most kMaxWorkers.
   static std::size_t default_workers();
-  // Beyond this many workers, the one thread that runs the windows is the bottleneck.
-  static constexpr std::size_t kMaxWorkers = 4;
+  // Beyond this many workers, the one thread that reads and runs the windows is the bottleneck.
+  static constexpr std::size_t kMaxWorkers = 3;
 
   // Takes the lines `reader` holds (those next() returns before fill() is needed) as a batch
   // for the workers, and its buffer with them. False, taking nothing, when it holds none.
@@ -65,18 +70,22 @@ class Pipeline {
   bool full() const { return queue_.size() >= depth_; }
   bool empty() const { return queue_.empty(); }
 
-  // The oldest batch submitted, once parsed, waiting for it; valid until the next take().
-  // Rethrows what a worker threw parsing it. REQUIRES: !empty().
+  // The oldest batch submitted, once parsed, parsing batches no worker has started (the oldest
+  // first) while it is not; valid until the next take(). Rethrows what parsing it threw.
+  // REQUIRES: !empty().
   const Batch& take();
 
  private:
   void work(LineParser parser);
+  // Parses `batch` with `parser` and marks it parsed.
+  void parse(Batch& batch, LineParser& parser);
   std::unique_ptr<Batch> fresh_batch();
 
   std::size_t depth_;
   std::deque<std::unique_ptr<Batch>> queue_;  // submitted, in input order
   std::unique_ptr<Batch> taken_;              // the last one take() returned
   std::vector<std::unique_ptr<Batch>> spare_; // batches to reuse, buffers and all
+  LineParser helper_;                         // for take() to parse with
 
   std::mutex mutex_;
   std::condition_variable work_ready_;   // to workers: todo_ has a batch, or stopping_

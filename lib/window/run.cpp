@@ -103,12 +103,13 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
     out.flush();
     late.flush();
   };
-  // Parsing runs ahead of the windows by up to two batches per worker: enough that a worker
-  // never waits for the reader while the windows catch up, few enough to keep memory small.
+  // Parsing runs ahead of the windows by up to two batches per parsing thread (the workers and
+  // this one): enough that a worker never waits for the reader while the windows catch up, few
+  // enough to keep memory small.
   std::size_t workers = Pipeline::default_workers();
   Pipeline pipeline(LineParser(engine.projection(), options.format, options.time_field,
                                options.where ? &*options.where : nullptr),
-                    workers, 2 * workers + 1);
+                    workers, 2 * (workers + 1));
   for (bool more = true; more && !cli::stop_requested();) {
     pipeline.submit(reader);
     // While input keeps coming, read on and let the windows follow; when it pauses, bring the

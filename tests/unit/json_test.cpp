@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -44,61 +45,159 @@ Text field(Validator& validator, std::string_view spec) {
 
 using Status = FieldText::Status;
 
+const std::vector<std::string_view> kValidLines = {
+    R"({"a":1})",
+    R"([1,2,{"b":null},"x",true,false])",
+    R"("just a string")",
+    "42",
+    "-0.5e-3",
+    R"(  {"a" : [ ] , "b" : { } }  )",
+    R"({"s":"\u00e9\n\"\\\/"})",
+    "18446744073709551616",
+    "-123456789012345678901234567890e5",
+    R"({"n":18446744073709551616})",
+    R"({"n":-123456789012345678901234567890e5,"s":"x"})",
+    R"([18446744073709551616, 1.5e300, {"deep":[99999999999999999999999]}])",
+};
+
+const std::vector<std::string_view> kInvalidLines = {
+    "",
+    R"({"a":1} x)",
+    R"({"a":1}{})",
+    "01",
+    R"({"a":01})",
+    "1.",
+    R"({"a":1.})",
+    ".5",
+    "+1",
+    "1e",
+    "-",
+    R"({"a":1)",
+    R"({"a":{"b":2})",
+    "[1,]",
+    "{a:1}",
+    R"({"a":"\q"})",
+    R"({"a":"\u12"})",
+    "nul",
+    // The same faults in lines that the on-demand path validates (an integer beyond 64 bits).
+    R"({"n":18446744073709551616} x)",
+    R"({"n":18446744073709551616,"m":01})",
+    R"({"n":18446744073709551616,"m":1.})",
+    R"({"n":18446744073709551616,"s":"\q"})",
+    R"({"n":18446744073709551616)",
+    R"([18446744073709551616,])",
+    "18446744073709551616 x",
+    "018446744073709551616",
+};
+
+// What parsing a line gives: the error, whether it has a DOM, and the DOM as minified JSON.
+struct Outcome {
+  simdjson::error_code error;
+  bool has_dom;
+  std::string json;
+  bool operator==(const Outcome&) const = default;
+};
+
+Outcome outcome(Validator& validator, std::string_view text) {
+  Outcome got{validator.parse(text), false, {}};
+  simdjson::dom::element root;
+  got.has_dom = validator.root(root);
+  if (got.error == simdjson::SUCCESS && got.has_dom) got.json = simdjson::minify(root);
+  return got;
+}
+
+Outcome alone(std::string_view text) {
+  Validator validator;
+  Padded line(text);
+  return outcome(validator, line.text());
+}
+
+// `lines` one after the other, each followed by `separator`, and kPadding bytes after them all;
+// `starts` gets where each line starts.
+std::string block_of(const std::vector<std::string_view>& lines, std::string_view separator,
+                     std::vector<std::size_t>& starts) {
+  std::string block;
+  for (std::string_view line : lines) {
+    starts.push_back(block.size());
+    block.append(line).append(separator);
+  }
+  block.append(kPadding, '\0');
+  return block;
+}
+
 }  // namespace
 
 TEST_CASE("valid JSON lines are accepted, integers beyond 64 bits included") {
-  for (std::string_view text : {
-           R"({"a":1})",
-           R"([1,2,{"b":null},"x",true,false])",
-           R"("just a string")",
-           "42",
-           "-0.5e-3",
-           R"(  {"a" : [ ] , "b" : { } }  )",
-           R"({"s":"\u00e9\n\"\\\/"})",
-           "18446744073709551616",
-           "-123456789012345678901234567890e5",
-           R"({"n":18446744073709551616})",
-           R"({"n":-123456789012345678901234567890e5,"s":"x"})",
-           R"([18446744073709551616, 1.5e300, {"deep":[99999999999999999999999]}])",
-       }) {
+  for (std::string_view text : kValidLines) {
     CAPTURE(text);
     CHECK(valid(text));
   }
 }
 
 TEST_CASE("invalid JSON lines are refused") {
-  for (std::string_view text : {
-           "",
-           R"({"a":1} x)",
-           R"({"a":1}{})",
-           "01",
-           R"({"a":01})",
-           "1.",
-           R"({"a":1.})",
-           ".5",
-           "+1",
-           "1e",
-           "-",
-           R"({"a":1)",
-           R"({"a":{"b":2})",
-           "[1,]",
-           "{a:1}",
-           R"({"a":"\q"})",
-           R"({"a":"\u12"})",
-           "nul",
-           // The same faults in lines that the on-demand path validates (an integer beyond 64 bits).
-           R"({"n":18446744073709551616} x)",
-           R"({"n":18446744073709551616,"m":01})",
-           R"({"n":18446744073709551616,"m":1.})",
-           R"({"n":18446744073709551616,"s":"\q"})",
-           R"({"n":18446744073709551616)",
-           R"([18446744073709551616,])",
-           "18446744073709551616 x",
-           "018446744073709551616",
-       }) {
+  for (std::string_view text : kInvalidLines) {
     CAPTURE(text);
     CHECK_FALSE(valid(text));
   }
+}
+
+TEST_CASE("lines parsed as one block each get what they get alone, whatever comes before and after") {
+  // Besides every valid and invalid line above: lines that end a block's stream in other ways
+  // (a document over two lines, a string left open, bytes that are not UTF-8, whitespace
+  // around a document, a nesting too deep).
+  std::vector<std::string_view> pool = kValidLines;
+  pool.insert(pool.end(), kInvalidLines.begin(), kInvalidLines.end());
+  std::string too_deep = std::string(kMaxDepth + 1, '[') + std::string(kMaxDepth + 1, ']');
+  for (std::string_view extra : std::initializer_list<std::string_view>{R"({"a":[1,)", R"(2]})", R"({"s":"open})", "{\"s\":\"\xc3\"}", "  {\"a\":1}",
+                                 "{\"a\":1}  \t", R"({"b":{"c":[true,null]}})", "{}", "[]", "\"x\"",
+                                 std::string_view(too_deep)})
+    pool.push_back(extra);
+  auto check_block = [](const std::vector<std::string_view>& lines, std::string_view separator) {
+    std::vector<std::size_t> starts;
+    std::string block = block_of(lines, separator, starts);
+    Validator validator;
+    validator.begin_block({block.data(), starts.back() + lines.back().size()});
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      CAPTURE(i);
+      CAPTURE(lines[i]);
+      CHECK(outcome(validator, {block.data() + starts[i], lines[i].size()}) == alone(lines[i]));
+    }
+  };
+  check_block(pool, "\n");  // each once
+  std::mt19937 random(20261123);
+  for (int round = 0; round < 300; ++round) {
+    CAPTURE(round);
+    // Mostly good lines, as data is, and a bad one now and then.
+    std::vector<std::string_view> lines;
+    std::size_t count = std::uniform_int_distribution<std::size_t>(1, 40)(random);
+    for (std::size_t i = 0; i < count; ++i) {
+      bool good = std::uniform_int_distribution<int>(0, 3)(random) != 0;
+      lines.push_back(good ? R"({"Name":"Sunny Mane","Distance":24.02,"HealthPoints":132})"
+                           : pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(random)]);
+    }
+    check_block(lines, round % 2 == 0 ? "\n" : "\r\n");  // the reader leaves out a \r before \n
+  }
+}
+
+TEST_CASE("a line of a block left unparsed, or a new block, does not shift the lines after it") {
+  std::vector<std::string_view> lines = {R"({"a":1})", R"({"b":2})", R"({"c":3})", R"({"d":4})"};
+  std::vector<std::size_t> starts;
+  std::string block = block_of(lines, "\n", starts);
+  auto line = [&](std::size_t i) { return std::string_view(block.data() + starts[i], lines[i].size()); };
+  Validator validator;
+  validator.begin_block({block.data(), starts.back() + lines.back().size()});
+  CHECK(outcome(validator, line(0)).json == R"({"a":1})");
+  CHECK(outcome(validator, line(2)).json == R"({"c":3})");  // line 1 skipped
+  CHECK(outcome(validator, line(3)).json == R"({"d":4})");
+  // A block announced before the last one is done replaces it.
+  validator.begin_block({block.data(), starts.back() + lines.back().size()});
+  CHECK(outcome(validator, line(0)).json == R"({"a":1})");
+  validator.begin_block({block.data() + starts[2], starts.back() + lines.back().size() - starts[2]});
+  CHECK(outcome(validator, line(2)).json == R"({"c":3})");
+  CHECK(outcome(validator, line(3)).json == R"({"d":4})");
+  // A line outside the block is parsed alone.
+  Padded other(R"({"e":5})");
+  CHECK(outcome(validator, other.text()).json == R"({"e":5})");
 }
 
 TEST_CASE("nesting deeper than kMaxDepth is refused as too deep") {
@@ -131,12 +230,12 @@ TEST_CASE("a field is named or given as a JSON pointer") {
 
 TEST_CASE("a FieldSet finds names in one pass and pointers one by one, the first of duplicate keys") {
   std::vector<Field> fields = {Field("Distance"), Field("Latitude"), Field("/user/id"), Field("n"),
-                               Field("Distance"), Field("absent"), Field("a long name of thirty-two bytes")};
+                            Field("Distance"), Field("absent"), Field("a long name of thirty-two bytes")};
   FieldSet set(fields);
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   std::string json = R"({"Latitude":1,"n":"x","Distance":2,"n":"second","user":{"id":3},)"
-                     R"("a long name of thirty-two bytez":5,"a long name of thirty-two bytes":6})";
+                  R"("a long name of thirty-two bytez":5,"a long name of thirty-two bytes":6})";
   REQUIRE(parser.parse(json).get(root) == simdjson::SUCCESS);
   std::vector<std::optional<simdjson::dom::element>> values;
   set.find_all(root, values);
@@ -159,7 +258,7 @@ TEST_CASE("a FieldSet finds names in one pass and pointers one by one, the first
 TEST_CASE("field text of strings, numbers and booleans; objects, arrays and null are not scalars") {
   Validator validator;
   Padded line(R"({"s":"x\"y","i":42,"neg":-3,"f":1.5,"u":18446744073709551615,"t":true,"b":false,)"
-              R"("n":null,"o":{"k":1},"a":[1]})");
+           R"("n":null,"o":{"k":1},"a":[1]})");
   REQUIRE(validate(validator, line) == simdjson::SUCCESS);
   CHECK(field(validator, "s").text == "x\"y");
   CHECK(field(validator, "i").text == "42");
@@ -178,7 +277,7 @@ TEST_CASE("field text of strings, numbers and booleans; objects, arrays and null
 TEST_CASE("fields of a line with an integer beyond 64 bits are read all the same") {
   Validator validator;
   Padded line(R"({"big":18446744073709551616,"name":"x\"y","n":42,"f":1.5,"t":true,)"
-              R"("o":{"k":"v"},"a/b":"s","neg":-123456789012345678901234567890e5})");
+           R"("o":{"k":"v"},"a/b":"s","neg":-123456789012345678901234567890e5})");
   REQUIRE(validate(validator, line) == simdjson::SUCCESS);
   CHECK(field(validator, "big").text == "18446744073709551616");
   CHECK(field(validator, "neg").text == "-123456789012345678901234567890e5");
@@ -231,7 +330,7 @@ TEST_CASE("describe says invalid JSON and the reason in lower case") {
   CHECK(describe(simdjson::EMPTY) == "invalid JSON: empty line");
   CHECK(describe(simdjson::DEPTH_ERROR) == "invalid JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
   for (auto error : {simdjson::TAPE_ERROR, simdjson::NUMBER_ERROR, simdjson::STRING_ERROR, simdjson::TRAILING_CONTENT,
-                     simdjson::UNCLOSED_STRING}) {
+                  simdjson::UNCLOSED_STRING}) {
     std::string text = describe(error);
     CAPTURE(text);
     REQUIRE(text.size() > 14);

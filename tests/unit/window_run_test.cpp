@@ -29,6 +29,8 @@
 #include "lines/writer.h"
 #include "temp_dir.h"
 #include "window/engine.h"
+#include "window/line_parser.h"
+#include "window/pipeline.h"
 #include "window/record.h"
 #include "window/run.h"
 #include "window/select.h"
@@ -156,6 +158,52 @@ TEST_CASE("run: lines parsed in parallel batches reach the windows as in input o
   CHECK(stats.skipped == expected.skipped);
   CHECK(read_file(late_path) == expected.late);
   CHECK(read_file(out_path) == expected.output());
+}
+
+TEST_CASE("pipeline: with no workers, one or three, batches come back whole and in input order") {
+  // About 6 MB: several reads of the Reader's 1 MiB buffer (lines of at most 4 KiB); a bad line now
+  // and then.
+  std::string input;
+  constexpr int kLines = 100'000;
+  for (int i = 0; i < kLines; ++i)
+    input += i % 997 == 0 ? fmt::format("{{\"k\":\"a\",\"i\":{}\n", i)
+                          : fmt::format(R"({{"k":"a","pad":"{:030}","i":{}}})"
+                                        "\n",
+                                        i, i);
+  TempDir dir;
+  std::string in = dir.write("in.jsonl", input);
+  std::vector<Field> by = {Field("k")};
+  Projection projection(by, parse_select("k, sum(i) AS s", by));
+  LineParser parser(projection, millrace::lines::InputFormat::data, std::nullopt, nullptr);
+  for (std::size_t workers : {0, 1, 3}) {
+    CAPTURE(workers);
+    millrace::lines::Reader reader({in}, 4096);
+    Pipeline pipeline(parser, workers, 2 * (workers + 1));
+    std::uint64_t next_line = 1;
+    std::size_t batches = 0;
+    bool in_order = true;
+    auto take = [&] {
+      const Batch& batch = pipeline.take();
+      ++batches;
+      for (std::size_t i = 0; i < batch.lines.size(); ++i, ++next_line) {
+        std::int64_t n = static_cast<std::int64_t>(next_line - 1);
+        bool bad = n % 997 == 0;
+        const ParsedLine& parsed = batch.parsed[i];
+        in_order = in_order && batch.lines[i].number == next_line &&
+                   parsed.status == (bad ? ParsedLine::Status::bad : ParsedLine::Status::record) &&
+                   (bad || (parsed.record.values.size() == 1 && parsed.record.values[0].int64() == n));
+      }
+    };
+    for (bool more = true; more;) {
+      pipeline.submit(reader);
+      if (pipeline.full()) take();
+      more = reader.fill();
+    }
+    while (!pipeline.empty()) take();
+    CHECK(in_order);
+    CHECK(next_line == kLines + 1);
+    CHECK(batches > 4);
+  }
 }
 
 TEST_CASE("records: equal --by values group together however they are written, distinct ones apart") {
