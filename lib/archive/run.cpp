@@ -31,6 +31,12 @@ class LineHandler {
   LineHandler(lines::InputFormat format, Archiver& archiver, Delivery& delivery)
       : format_(format), archiver_(archiver), delivery_(delivery) {}
 
+  // The lines handle() is given next. Only plain lines are validated as a block: an envelope's
+  // record is validated again by itself, within its line.
+  void begin_block(std::string_view block) {
+    if (format_ == lines::InputFormat::data) validator_.begin_block(block);
+  }
+
   void handle(const lines::Line& line, lines::EpochMs now) {
     if (line.too_long) {
       fail(kInvalidJson, fmt::format("{}: line longer than {} bytes", line.where(), max_line_length(format_)),
@@ -93,6 +99,7 @@ void archive_lines(lines::Reader& reader, lines::InputFormat format, Archiver& a
   LineHandler handler(format, archiver, delivery);
   for (bool more = true; more && !cli::stop_requested();) {
     lines::EpochMs read_at = lines::now_ms();  // the arrival time of the lines just read
+    handler.begin_block(reader.block());
     while (auto line = reader.next()) {
       handler.handle(*line, read_at);
       if (archiver.has_full()) archiver.flush(lines::now_ms(), false);

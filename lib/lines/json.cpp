@@ -214,13 +214,12 @@ bool Validator::take_from_block(std::string_view text) {
   if (!(block_document_ != block_stream_.end())) return false;
   simdjson::dom::element root;
   if ((*block_document_).get(root) || !(root.is_object() || root.is_array()) ||
-      block_document_.current_index() != static_cast<std::size_t>(text.data() - block_.data()))
+      text.data() != block_.data() + block_document_.current_index())
     return false;
   // An object's or array's source ends at its closing bracket; the line may go on with
   // whitespace only.
-  std::string_view rest = text.substr(std::min(block_document_.source().size(), text.size()));
-  if (block_document_.source().size() > text.size() || rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
-    return false;
+  std::size_t size = block_document_.source().size();
+  if (size > text.size() || text.find_first_not_of(" \t\r\n", size) != std::string_view::npos) return false;
   root_ = root;
   took_document_ = true;
   return true;
@@ -286,8 +285,8 @@ EpochMs time_value(simdjson::dom::element value) {
   if (value.is_string()) return iso8601_ms(value.get_string().value_unsafe());
   std::optional<EpochMs> ms;
   if (value.is_int64()) ms = parse_epoch_number(static_cast<double>(value.get_int64().value_unsafe()));
-  if (value.is_uint64()) ms = parse_epoch_number(static_cast<double>(value.get_uint64().value_unsafe()));
-  if (value.is_double()) ms = parse_epoch_number(value.get_double().value_unsafe());
+  else if (value.is_uint64()) ms = parse_epoch_number(static_cast<double>(value.get_uint64().value_unsafe()));
+  else if (value.is_double()) ms = parse_epoch_number(value.get_double().value_unsafe());
   return ms.value_or(kNotATime);
 }
 

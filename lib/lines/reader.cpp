@@ -68,6 +68,13 @@ std::optional<Line> Reader::next() {
   return Line{{start, std::min(length, max_length_)}, file_, ++line_number_, length > max_length_};
 }
 
+std::string_view Reader::block() const {
+  std::string_view held(buffer_.data() + begin_, end_ - begin_);
+  if (at_eof_) return held;
+  std::size_t last_newline = held.rfind('\n');
+  return held.substr(0, last_newline == std::string_view::npos ? 0 : last_newline + 1);
+}
+
 bool Reader::fill() {
   if (at_eof_) {
     if (!open_next()) return false;

@@ -40,6 +40,11 @@ class Reader {
   // The line's text stays valid until the next call of fill().
   std::optional<Line> next();
 
+  // The whole lines next() will return before fill() is needed, as one text (with their
+  // newlines, followed by kPadding readable bytes): for lines::Validator::begin_block. Valid
+  // until the next call of fill().
+  std::string_view block() const;
+
   // Reads more input, blocking until some arrives or a signal interrupts the wait (then with
   // nothing new). Returns false at the end of all input. Throws std::system_error when reading
   // fails.

@@ -128,22 +128,25 @@ class GroupCommit {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-// Feeds every line of `reader` to `committer`: parse(line, batch) adds the line's work to the
-// batch, or returns what is wrong with the line. A batch is submitted when it holds kBatchBytes,
+// Feeds every line of `reader` to `committer`: parser.parse(line, batch) adds the line's work to
+// the batch, or returns what is wrong with the line; parser.begin_block(text) is told the lines
+// of each read before them (lines::Reader::block, for lines::Validator::begin_block). A batch is
+// submitted when it holds kBatchBytes,
 // and whenever the input pauses, so that what has come is committed before the reader blocks.
 // Under OnError::fail a bad line ends the feed: everything before it is committed, then
 // cli::Error(data) is thrown naming its place; under OnError::skip it is reported and counted.
 // Returns the count of lines skipped; waits for the last commit, and rethrows a commit's failure.
-template <class Batch, class Parse>
+template <class Batch, class Parser>
 std::uint64_t commit_lines(GroupCommit<Batch>& committer, lines::Reader& reader, lines::OnError on_error,
-                           Parse&& parse) {
+                           Parser& parser) {
   std::uint64_t skipped = 0;
   std::optional<cli::Error> bad_line;
   Batch batch = committer.fresh();
   bool running = true;
   while (running && !bad_line) {
+    parser.begin_block(reader.block());
     while (auto line = reader.next()) {
-      if (std::optional<std::string> problem = parse(*line, batch)) {
+      if (std::optional<std::string> problem = parser.parse(*line, batch)) {
         if (on_error == lines::OnError::fail) {
           bad_line.emplace(cli::Exit::data, line->where(), *problem);
           break;

@@ -31,9 +31,7 @@ IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string
     }
     print->flush();
   });
-  stats.skipped = store::commit_lines(committer, reader, on_error, [&](const lines::Line& line, Batch& batch) {
-    return parser.parse(line, batch);
-  });
+  stats.skipped = store::commit_lines(committer, reader, on_error, parser);
   return stats;
 }
 

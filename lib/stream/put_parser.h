@@ -64,6 +64,8 @@ std::size_t max_line_length(InputFormat format);
 class PutParser {
  public:
   explicit PutParser(PutOptions options);
+  // The lines parse() is given next (lines::Validator::begin_block).
+  void begin_block(std::string_view block) { validator_.begin_block(block); }
   // Adds the record of `line` to `batch`; returns what is wrong with the line instead.
   std::optional<std::string> parse(const lines::Line& line, Batch& batch);
 

@@ -72,6 +72,8 @@ class LineParser {
   LineParser(store::Env& env, const TableSpec& spec, const PutOptions& options, bool emit)
       : env_(env), spec_(spec), options_(options), emit_(emit), table_(open_table(env, spec)) {}
 
+  // The lines parse() is given next (lines::Validator::begin_block).
+  void begin_block(std::string_view block) { validator_.begin_block(block); }
   // Adds the operation of `line` to `batch`; returns what is wrong with the line instead.
   std::optional<std::string> parse(const lines::Line& line, OperationBatch& batch) {
     if (line.too_long) return fmt::format("line longer than {} bytes", max_line_length(options_.format));
@@ -326,10 +328,7 @@ PutStats put_items(store::Env& env, const TableSpec& spec, lines::Reader& reader
     if (outcome.failure) throw *outcome.failure;
   });
 
-  std::uint64_t skipped = store::commit_lines(committer, reader, options.on_error,
-                                             [&](const lines::Line& line, OperationBatch& batch) {
-                                               return parser.parse(line, batch);
-                                             });
+  std::uint64_t skipped = store::commit_lines(committer, reader, options.on_error, parser);
   stats.skipped += skipped;
   return stats;
 }

@@ -50,11 +50,9 @@ ParsedLine LineParser::parse(const lines::Line& line, Arena& arena, Value* value
   return parsed;
 }
 
-void LineParser::parse_all(std::span<const lines::Line> lines, Arena& arena, ParsedLine* parsed, Value* values) {
-  if (lines.empty()) return;
-  const char* begin = lines.front().text.data();
-  const char* end = lines.back().text.data() + lines.back().text.size();
-  validator_.begin_block({begin, static_cast<std::size_t>(end - begin)});
+void LineParser::parse_all(std::string_view block, std::span<const lines::Line> lines, Arena& arena,
+                           ParsedLine* parsed, Value* values) {
+  validator_.begin_block(block);
   std::size_t stride = projection_.value_count();
   for (std::size_t i = 0; i < lines.size(); ++i) parsed[i] = parse(lines[i], arena, values + i * stride);
 }

@@ -33,6 +33,7 @@ std::unique_ptr<Batch> Pipeline::fresh_batch() {
 bool Pipeline::submit(lines::Reader& reader) {
   std::unique_ptr<Batch> batch = fresh_batch();
   batch->lines.clear();
+  batch->block = reader.block();
   while (auto line = reader.next()) batch->lines.push_back(*line);
   if (batch->lines.empty()) {
     spare_.push_back(std::move(batch));
@@ -99,7 +100,7 @@ void Pipeline::parse(Batch& batch, LineParser& parser) {
     batch.arena.clear();
     batch.parsed.resize(count);
     batch.values.resize(count * parser.projection().value_count());
-    parser.parse_all(batch.lines, batch.arena, batch.parsed.data(), batch.values.data());
+    parser.parse_all(batch.block, batch.lines, batch.arena, batch.parsed.data(), batch.values.data());
   } catch (...) {
     batch.failure = std::current_exception();
   }

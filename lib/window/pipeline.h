@@ -38,6 +38,7 @@ namespace millrace::window {
 struct Batch {
   std::vector<char> buffer;         // the Reader's buffer, holding the lines' text
   std::string file;                 // the lines' file; their Line::file views it
+  std::string_view block;           // the lines' text, one after the other (Reader::block)
   std::vector<lines::Line> lines;
   std::vector<ParsedLine> parsed;   // per line
   std::vector<Value> values;        // per line, the parser's projection().value_count() of them

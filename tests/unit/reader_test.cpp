@@ -235,3 +235,30 @@ TEST_CASE("lines handed over with the buffer outlive the next fill, and a partia
             "line " + std::to_string(i) + " " + std::string(static_cast<std::size_t>(100 + i % 50), 'x'));
   }
 }
+
+TEST_CASE("block() is the text of the whole lines in the buffer, and the partial one at the end of input") {
+  TempDir dir;
+  std::string fifo = make_fifo(dir, "in");
+  std::thread writer = feed_fifo(fifo, {"{\"a\":1}\r\n{\"b\":2}\n{\"c\"", ":3}\n{\"d\":4}"});
+  Reader reader({fifo}, 64);
+  std::vector<std::string> blocks, lines;
+  for (;;) {
+    std::string block(reader.block());
+    std::string joined;
+    while (auto line = reader.next()) {
+      lines.emplace_back(line->text);
+      joined += std::string(line->text) + (line->text == "{\"a\":1}" ? "\r\n" : "\n");
+    }
+    if (!block.empty()) blocks.push_back(block);
+    // The block is the lines next() returned, newlines and all, except the last line's newline
+    // when the input ended without one.
+    CHECK((block == joined || block + "\n" == joined));
+    if (!reader.fill()) break;
+  }
+  writer.join();
+  CHECK(lines == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}", "{\"d\":4}"});
+  std::string all;  // however the writes came together in reads
+  for (const std::string& block : blocks) all += block;
+  CHECK(all == "{\"a\":1}\r\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}");
+  CHECK(blocks.size() >= 2);  // the last line, without its newline, only once the input has ended
+}
