@@ -46,19 +46,19 @@ class LineParser {
   LineParser(const LineParser& other);
   LineParser& operator=(const LineParser&) = delete;
 
-  // Parses `line`. The record's values are written to `values` (projection's value_count() of
-  // them); its bytes, and an error's text, go to `arena`.
-  ParsedLine parse(const lines::Line& line, Arena& arena, Value* values);
   // Parses `lines`, the lines of `block` (what one read of the input brought, Reader::block),
   // into `parsed`, each line's values into `values` (value_count() per line) and their bytes
   // into `arena`. The lines are validated as one stream (lines::Validator::begin_block), and each
-  // as parse() would.
+  // gets what it would get parsed alone.
   void parse_all(std::string_view block, std::span<const lines::Line> lines, Arena& arena, ParsedLine* parsed,
                  Value* values);
 
   const Projection& projection() const { return projection_; }
 
  private:
+  // Parses `line`. The record's values are written to `values` (projection's value_count() of
+  // them); its bytes, and an error's text, go to `arena`.
+  ParsedLine parse(const lines::Line& line, Arena& arena, Value* values);
   ParsedLine bad(std::string_view what, Arena& arena) const;
 
   Projection projection_;
