@@ -128,10 +128,7 @@ awk '{ printf "*5\r\n$4\r\nXADD\r\n$5\r\nrides\r\n$1\r\n*\r\n$1\r\nd\r\n$%d\r\n%
   "$DATA" > "$PROTO"
 
 echo "millrace bench: $RECORDS Wild Rydes records ($((DATA_BYTES / 1000000)) MB, seed $SEED), $RUNS runs each"
-echo "  machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -r)"
-load=$(cut -d' ' -f1 /proc/loadavg)
-echo "  load average $load$(awk -v l="$load" 'BEGIN { if (l > 0.5) print " -- the machine is busy: figures will be noisy" }')"
-echo "  temp dir: $WORK on $(df -PT "$WORK" | awk 'NR == 2 { print $2 }'); $(redis-server --version | awk '{ print $1, $3 }')"
+describe_machine "$WORK" "$(redis-server --version | awk '{ print $1, $3 }')"
 millrace && echo "  millrace: $BIN_SRC ($("$BIN/ks-put" --version 2>/dev/null | head -n 1))"
 echo
 

@@ -18,6 +18,16 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }  # KiB → MiB
 
+# The lines that head a report: the machine, its load (a busy machine gives noisy figures),
+# and the file system of the temporary directory $1, then $2 (the peers' versions), if any.
+describe_machine() {
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "  machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -r)"
+  echo "  load average $load$(awk -v l="$load" 'BEGIN { if (l > 0.5) print " -- the machine is busy: figures will be noisy" }')"
+  echo "  temp dir: $1 on $(df -PT "$1" | awk 'NR == 2 { print $2 }')${2:+; $2}"
+}
+
 # A fresh redis-server in directory $1, on a unix socket only. Redis is the peer as it
 # is commonly run durable: AOF on, fsync once a second.
 # Sets REDIS_SOCK and REDIS_PID; needs die().

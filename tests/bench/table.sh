@@ -81,10 +81,7 @@ awk -F, '{
 } >"$WORK/insert.sql"
 
 echo "millrace table bench: $RECORDS Wild Rydes items ($((DATA_BYTES / 1000000)) MB), $RUNS runs each"
-echo "  machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -r)"
-load=$(cut -d' ' -f1 /proc/loadavg)
-echo "  load average $load$(awk -v l="$load" 'BEGIN { if (l > 0.5) print " -- the machine is busy: figures will be noisy" }')"
-echo "  temp dir: $WORK on $(df -PT "$WORK" | awk 'NR == 2 { print $2 }'); $(redis-server --version | awk '{ print $1, $3 }'); sqlite $(sqlite3 --version | awk '{ print $1 }')"
+describe_machine "$WORK" "$(redis-server --version | awk '{ print $1, $3 }'); sqlite $(sqlite3 --version | awk '{ print $1 }')"
 echo "  millrace: $BIN_SRC ($("$BIN/kv-put" --version | head -n 1))"
 echo
 

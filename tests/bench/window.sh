@@ -174,10 +174,7 @@ compare() {  # $1 $2 files, $3 $4 their names
 }
 
 echo "millrace window bench: $RECORDS Wild Rydes records ($((DATA_BYTES / 1000000)) MB, seed $SEED), $RUNS runs each"
-echo "  machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -r)"
-load=$(cut -d' ' -f1 /proc/loadavg)
-echo "  load average $load$(awk -v l="$load" 'BEGIN { if (l > 0.5) print " -- the machine is busy: figures will be noisy" }')"
-echo "  temp dir: $WORK on $(df -PT "$WORK" | awk 'NR == 2 { print $2 }')"
+describe_machine "$WORK"
 echo "  millrace: $BIN_SRC ($("$BIN/ks-window" --version 2>/dev/null | head -n 1))"
 echo "  peers: DuckDB $(node -e "console.log(require('$CACHE/node_modules/@duckdb/node-api/package.json').version)") (@duckdb/node-api, node $(node --version), threads=$DUCKDB_THREADS); $(jq --version)"
 echo
