@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       throw cli::Error(cli::Exit::usage, "", "give one of --tumbling, --hopping or --session");
     if (spec.size_ms <= 0 && spec.gap_ms <= 0) throw cli::Error(cli::Exit::usage, "", "a window lasts more than 0ms");
     std::vector<lines::Field> group_by = cli::field_list(by);
-    if (!where.empty()) run.where = window::Expr::compile(where);
+    if (!where.empty()) run.where = expr::Condition::compile(where);
     if (!time_field.empty()) run.time_field.emplace(time_field);
     if (!late_file.empty()) run.late_file = late_file;
     window::Engine engine(spec, group_by, window::parse_select(select, group_by), run.on_error == lines::OnError::skip);

@@ -11,7 +11,7 @@
 #include "lines/writer.h"
 #include "store/env.h"
 #include "table/get.h"
-#include "window/expr.h"
+#include "expr/condition.h"
 
 using namespace millrace;
 using Kind = table::SortCondition::Kind;
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
 
   return app.run_with_status(argc, argv, [&] {
     if (between.size() == 2) sort = {Kind::between, between[0], between[1]};
-    if (!where.empty()) read.where = window::Expr::compile(where, "--where");
+    if (!where.empty()) read.where = expr::Condition::compile(where, "--where");
     store::Env env(app.store_dir(), store::Access::read);
     lines::Writer out(STDOUT_FILENO);
     if (list || !describe.empty()) {

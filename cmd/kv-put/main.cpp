@@ -12,7 +12,7 @@
 #include "store/env.h"
 #include "table/put.h"
 #include "table/schema.h"
-#include "window/expr.h"
+#include "expr/condition.h"
 
 using namespace millrace;
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       put.update.remove.push_back(table::attribute_argument(field.spec(), "--remove"));
     if (merge || !put.update.add.empty() || !put.update.remove.empty()) put.action = table::Action::update;
     if (remove_items) put.action = table::Action::remove;
-    if (!condition.empty()) put.condition = window::Expr::compile(condition, "--if");
+    if (!condition.empty()) put.condition = expr::Condition::compile(condition, "--if");
 
     store::Env env(app.store_dir(), spec.create ? store::Access::write : store::Access::read, sync);
     lines::Reader reader(files, table::max_line_length(put.format));

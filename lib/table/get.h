@@ -11,7 +11,7 @@
 
 #include "lines/writer.h"
 #include "store/env.h"
-#include "window/expr.h"
+#include "expr/condition.h"
 
 namespace millrace::table {
 
@@ -26,7 +26,7 @@ struct SortCondition {
 struct ReadOptions {
   bool reverse = false;                 // Query: descending sort key (ScanIndexForward false)
   std::uint64_t limit = 0;              // at most this many items written; 0: no limit
-  std::optional<window::Expr> where;    // only items that satisfy it (FilterExpression)
+  std::optional<expr::Condition> where;    // only items that satisfy it (FilterExpression)
 };
 
 // GetItem: writes the item of the key (`sort` for a table with a sort key), returns whether

@@ -18,7 +18,7 @@
 #include "store/env.h"
 #include "table/item.h"
 #include "table/schema.h"
-#include "window/expr.h"
+#include "expr/condition.h"
 
 namespace millrace::table {
 
@@ -30,7 +30,7 @@ struct PutOptions {
   Action action = Action::put;
   UpdateSpec update;                      // with Action::update
   bool if_absent = false;                 // --if-absent: attribute_not_exists on the key
-  std::optional<window::Expr> condition;  // --if, on the stored item
+  std::optional<expr::Condition> condition;  // --if, on the stored item
   lines::InputFormat format = lines::InputFormat::data;
   lines::OnError on_error = lines::OnError::fail;
 };

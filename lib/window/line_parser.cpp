@@ -5,7 +5,7 @@
 namespace millrace::window {
 
 LineParser::LineParser(const Projection& projection, lines::InputFormat format,
-                       const std::optional<lines::Field>& time_field, const Expr* where)
+                       const std::optional<lines::Field>& time_field, const expr::Condition* where)
     : projection_(time_field ? projection.with_time(*time_field) : projection), format_(format), where_(where) {
   if (time_field) time_field_ = time_field->spec();
 }

@@ -19,7 +19,7 @@
 #include "lines/json.h"
 #include "lines/reader.h"
 #include "lines/time.h"
-#include "window/expr.h"
+#include "expr/condition.h"
 #include "window/record.h"
 #include "window/value.h"
 
@@ -40,7 +40,7 @@ class LineParser {
   // `projection` reads the --by and aggregate fields (Engine::projection()); `time_field` is the
   // --time field, `where` the --where condition, or null.
   LineParser(const Projection& projection, lines::InputFormat format, const std::optional<lines::Field>& time_field,
-             const Expr* where);
+             const expr::Condition* where);
 
   // The same settings, with parser state of its own.
   LineParser(const LineParser& other);
@@ -64,7 +64,7 @@ class LineParser {
   Projection projection_;
   lines::InputFormat format_;
   std::optional<std::string> time_field_;  // its spec, for the diagnostic
-  const Expr* where_;
+  const expr::Condition* where_;
   lines::Validator validator_;
 };
 

@@ -21,7 +21,7 @@
 #include "lines/reader.h"
 #include "lines/writer.h"
 #include "window/engine.h"
-#include "window/expr.h"
+#include "expr/condition.h"
 
 namespace millrace::window {
 
@@ -29,7 +29,7 @@ using lines::InputFormat;
 using lines::OnError;
 
 struct RunOptions {
-  std::optional<Expr> where;
+  std::optional<expr::Condition> where;
   std::optional<lines::Field> time_field;   // event time
   std::int64_t lateness_ms = 0;
   std::optional<std::string> late_file;

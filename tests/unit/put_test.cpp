@@ -78,7 +78,7 @@ TEST_CASE("--if: the condition reads the stored item; where there is none, every
   Table t;
   t.put("{\"id\":\"a\",\"version\":3}\n");
   table::PutOptions options;
-  options.condition = window::Expr::compile("version < 4 or version is null", "--if");
+  options.condition = expr::Condition::compile("version < 4 or version is null", "--if");
   auto stats = t.put("{\"id\":\"a\",\"version\":4}\n{\"id\":\"a\",\"version\":5}\n{\"id\":\"new\",\"version\":1}\n", options);
   CHECK(stats.written == 2);  // a: 3 → 4 holds, then 4 < 4 fails; new: null holds
   CHECK(stats.refused == 1);

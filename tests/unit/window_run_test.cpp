@@ -139,7 +139,7 @@ TEST_CASE("run: lines parsed in parallel batches reach the windows as in input o
   RunOptions options;
   options.time_field.emplace("t");
   options.lateness_ms = kLateness;
-  options.where = Expr::compile("v != 3");
+  options.where = millrace::expr::Condition::compile("v != 3");
   options.late_file = late_path;
   options.on_error = OnError::skip;
   millrace::cli::set_program("ks-window", millrace::cli::Verbosity::quiet);

@@ -1,4 +1,4 @@
-#include "window/expr.h"
+#include "expr/condition.h"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 
 #include "cli/error.h"
 
-using millrace::window::Expr;
+using millrace::expr::Condition;
 
 namespace {
 
@@ -18,7 +18,7 @@ class Record {
     REQUIRE(parser_.parse(text_).get(root_) == simdjson::SUCCESS);
   }
   bool operator()(std::string_view condition) const {
-    return Expr::compile(condition).matches(root_);
+    return Condition::compile(condition).matches(root_);
   }
   simdjson::dom::element root() const { return root_; }
 
@@ -31,7 +31,7 @@ class Record {
 // The message of the syntax error in `condition`, or "compiled".
 std::string error_of(std::string_view condition, std::string_view option = "--where") {
   try {
-    Expr::compile(condition, option);
+    Condition::compile(condition, option);
   } catch (const millrace::cli::Error& e) {
     CHECK(e.status() == millrace::cli::Exit::usage);
     CHECK(e.where() == option);
@@ -238,8 +238,8 @@ TEST_CASE("expr: fields are named, backquoted or given as JSON pointers") {
 }
 
 TEST_CASE("expr: fields lists each field read once, in order of first use") {
-  Expr expr =
-      Expr::compile("b = 1 and a = 2 or /b = 3 and /user/id = 'x' and `Magic Points` > 1 or a");
+  Condition expr =
+      Condition::compile("b = 1 and a = 2 or /b = 3 and /user/id = 'x' and `Magic Points` > 1 or a");
   std::vector<std::string> specs, pointers;
   for (const auto& field : expr.fields()) {
     specs.push_back(field.spec());
@@ -247,12 +247,12 @@ TEST_CASE("expr: fields lists each field read once, in order of first use") {
   }
   CHECK(specs == std::vector<std::string>{"b", "a", "/user/id", "Magic Points"});
   CHECK(pointers == std::vector<std::string>{"/b", "/a", "/user/id", "/Magic Points"});
-  CHECK(Expr::compile("true").fields().empty());
+  CHECK(Condition::compile("true").fields().empty());
 }
 
 TEST_CASE("expr: a compiled condition can be moved and reused across records") {
-  Expr expr = Expr::compile("s = 'short' and n in (1, 2)");
-  Expr moved = std::move(expr);  // the literal 'short' lives in a small string, moved with it
+  Condition expr = Condition::compile("s = 'short' and n in (1, 2)");
+  Condition moved = std::move(expr);  // the literal 'short' lives in a small string, moved with it
   CHECK(moved.matches(Record(R"({"s":"short","n":2})").root()));
   CHECK_FALSE(moved.matches(Record(R"({"s":"short","n":3})").root()));
   CHECK_FALSE(moved.matches(Record(R"({"s":"long","n":1})").root()));

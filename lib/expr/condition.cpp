@@ -1,4 +1,4 @@
-#include "window/expr.h"
+#include "expr/condition.h"
 
 #include <fmt/format.h>
 
@@ -7,14 +7,14 @@
 
 #include "cli/error.h"
 
-namespace millrace::window {
+namespace millrace::expr {
 
 namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-using Kind = Expr::Kind;
-using Op = Expr::Op;
+using Kind = Condition::Kind;
+using Op = Condition::Op;
 
 // Deeper nesting of parentheses and `not` than anyone writes by hand; the bound keeps the
 // recursive parser and evaluator far from the end of the stack on hostile input.
@@ -104,7 +104,7 @@ constexpr Class kClassOf[] = {Class::null,   Class::boolean, Class::number,   Cl
 
 }  // namespace
 
-struct Expr::Value {
+struct Condition::Value {
   Kind kind = Kind::null;
   bool boolean = false;
   union {
@@ -117,7 +117,7 @@ struct Expr::Value {
 
 namespace {
 
-int compare_numbers(const Expr::Value& a, const Expr::Value& b) {
+int compare_numbers(const Condition::Value& a, const Condition::Value& b) {
   switch (a.kind) {
     case Kind::int64:
       if (b.kind == Kind::int64) return three_way(a.int64, b.int64);
@@ -137,7 +137,7 @@ int compare_numbers(const Expr::Value& a, const Expr::Value& b) {
 // Which orders each of eq, ne, lt, le, gt and ge accepts: bit 0 less, bit 1 equal, bit 2 greater.
 constexpr std::uint8_t kAccepts[] = {0b010, 0b101, 0b001, 0b011, 0b100, 0b110};
 
-bool holds(Op op, const Expr::Value& a, const Expr::Value& b) {
+bool holds(Op op, const Condition::Value& a, const Condition::Value& b) {
   Class ca = kClassOf[static_cast<int>(a.kind)];
   // Different types, and objects or arrays, are unequal and unordered; null equals only null.
   if (ca != kClassOf[static_cast<int>(b.kind)] || ca == Class::composite) return op == Op::ne;
@@ -155,10 +155,10 @@ bool holds(Op op, const Expr::Value& a, const Expr::Value& b) {
 
 }  // namespace
 
-// Recursive descent over a one-token lookahead; lexes as it goes and writes into an Expr.
-class ExprParser {
+// Recursive descent over a one-token lookahead; lexes as it goes and writes into an Condition.
+class ConditionParser {
  public:
-  ExprParser(std::string_view text, std::string_view option, Expr& out)
+  ConditionParser(std::string_view text, std::string_view option, Condition& out)
       : text_(text), option_(option), out_(out) {}
 
   void parse() {
@@ -175,7 +175,7 @@ class ExprParser {
     Tok kind = Tok::end;
     std::size_t begin = 0, end = 0;
     Op op = Op::eq;
-    Expr::Literal literal;
+    Condition::Literal literal;
     std::string name;  // the unescaped field of a name, quoted name or pointer
   };
 
@@ -279,7 +279,7 @@ class ExprParser {
     pos_ = end;
     const char* first = number.data();
     const char* last = first + number.size();
-    Expr::Literal& literal = tok_.literal;
+    Condition::Literal& literal = tok_.literal;
     literal = {};
     if (integer && std::from_chars(first, last, literal.int64).ec == std::errc{}) {
       literal.kind = Kind::int64;
@@ -350,13 +350,13 @@ class ExprParser {
   }
 
   // Building.
-  static Expr::Node make_node(Op op, std::uint32_t a = 0, std::uint32_t b = 0) {
-    Expr::Node n;  // not designated initializers: GCC 12 warns of the members they leave out
+  static Condition::Node make_node(Op op, std::uint32_t a = 0, std::uint32_t b = 0) {
+    Condition::Node n;  // not designated initializers: GCC 12 warns of the members they leave out
     n.op = op, n.a = a, n.b = b;
     return n;
   }
 
-  std::uint32_t add(const Expr::Node& node) {
+  std::uint32_t add(const Condition::Node& node) {
     out_.nodes_.push_back(node);
     return static_cast<std::uint32_t>(out_.nodes_.size() - 1);
   }
@@ -374,7 +374,7 @@ class ExprParser {
     for (std::size_t i = 0; i < out_.fields_.size(); ++i) {
       if (out_.fields_[i].pointer() == field.pointer()) return static_cast<std::uint32_t>(i);
     }
-    Expr::Path path{.first = static_cast<std::uint32_t>(out_.steps_.size()), .count = 0};
+    Condition::Path path{.first = static_cast<std::uint32_t>(out_.steps_.size()), .count = 0};
     std::string_view pointer = field.pointer();
     for (std::size_t start = 1; start <= pointer.size(); ++path.count) {
       std::size_t slash = std::min(pointer.find('/', start), pointer.size());
@@ -383,7 +383,7 @@ class ExprParser {
         bool escape = pointer[i] == '~' && i + 1 < slash;
         key.push_back(escape ? (pointer[++i] == '1' ? '/' : '~') : pointer[i]);
       }
-      Expr::Step step{.offset = static_cast<std::uint32_t>(out_.strings_.size()),
+      Condition::Step step{.offset = static_cast<std::uint32_t>(out_.strings_.size()),
                       .size = static_cast<std::uint32_t>(key.size())};
       // An array index is 0 or has no leading zero (RFC 6901); 19 digits always fit 64 bits.
       bool index = !key.empty() && key.size() <= 19 && (key == "0" || key[0] != '0') &&
@@ -437,7 +437,7 @@ class ExprParser {
   std::uint32_t parse_comparison() {
     std::size_t start = tok_.begin;
     Tok first = tok_.kind;
-    Expr::Node node;
+    Condition::Node node;
     node.lhs = parse_operand();
     if (tok_.kind == Tok::compare) {
       node.op = tok_.op;
@@ -472,7 +472,7 @@ class ExprParser {
     return add(node);
   }
 
-  void parse_list(Expr::Node& node) {
+  void parse_list(Condition::Node& node) {
     next();
     if (tok_.kind != Tok::lparen)
       fail(tok_.begin, "expected '(' " + after() + ", found " + found());
@@ -480,7 +480,7 @@ class ExprParser {
     next();
     if (tok_.kind == Tok::rparen) fail(tok_.begin, "empty list; in needs at least one value");
     node.a = static_cast<std::uint32_t>(out_.list_.size());
-    std::vector<Expr::Operand> values;  // nothing else appends to list_ while this list is read
+    std::vector<Condition::Operand> values;  // nothing else appends to list_ while this list is read
     for (;;) {
       values.push_back(parse_operand());
       if (tok_.kind == Tok::rparen) break;
@@ -493,8 +493,8 @@ class ExprParser {
     node.b = static_cast<std::uint32_t>(values.size());
   }
 
-  Expr::Operand parse_operand() {
-    Expr::Operand operand;
+  Condition::Operand parse_operand() {
+    Condition::Operand operand;
     if (is_literal(tok_.kind)) {
       operand.index = static_cast<std::uint32_t>(out_.literals_.size());
       out_.literals_.push_back(tok_.literal);
@@ -511,20 +511,20 @@ class ExprParser {
 
   std::string_view text_;
   std::string_view option_;
-  Expr& out_;
+  Condition& out_;
   std::size_t pos_ = 0;
   Token tok_;
   std::size_t prev_begin_ = 0, prev_end_ = 0;
   int depth_ = 0;
 };
 
-Expr Expr::compile(std::string_view text, std::string_view option) {
-  Expr expr;
-  ExprParser(text, option, expr).parse();
+Condition Condition::compile(std::string_view text, std::string_view option) {
+  Condition expr;
+  ConditionParser(text, option, expr).parse();
   return expr;
 }
 
-Expr::Value Expr::load(Operand operand, element record) const {
+Condition::Value Condition::load(Operand operand, element record) const {
   Value value;
   if (!operand.is_field) {
     const Literal& literal = literals_[operand.index];
@@ -566,7 +566,7 @@ Expr::Value Expr::load(Operand operand, element record) const {
   return value;  // null for T::NULL_VALUE
 }
 
-bool Expr::eval(std::uint32_t index, element record) const {
+bool Condition::eval(std::uint32_t index, element record) const {
   const Node& node = nodes_[index];
   Op op = node.op;
   if (op == Op::any || op == Op::all) {
@@ -591,4 +591,4 @@ bool Expr::eval(std::uint32_t index, element record) const {
   return holds(op, value, load(node.rhs, record));
 }
 
-}  // namespace millrace::window
+}  // namespace millrace::expr

@@ -40,7 +40,7 @@
 //     JSON true and fails for anything else. A number, string or null literal used as a
 //     condition is refused when compiling.
 //
-// Thread safety: a compiled Expr is immutable; matches() may run on many threads at once.
+// Thread safety: a compiled Condition is immutable; matches() may run on many threads at once.
 #pragma once
 
 #include <simdjson.h>
@@ -52,15 +52,15 @@
 
 #include "lines/json.h"
 
-namespace millrace::window {
+namespace millrace::expr {
 
-class Expr {
+class Condition {
  public:
   // Compiles `text`. A syntax error throws cli::Error(cli::Exit::usage, option,
   // "at column N: what is wrong"), N counting UTF-8 characters from 1; `option` names the
   // option the text came from ("--where", "--if"). Nesting of ( and not deeper than 256 is
   // refused the same way, to bound the recursion.
-  static Expr compile(std::string_view text, std::string_view option = "--where");
+  static Condition compile(std::string_view text, std::string_view option = "--where");
 
   // Whether `record` satisfies the condition. Does not allocate and cannot fail.
   // REQUIRES: `record` is a DOM root. A line with an integer beyond 64 bits has none (Validator
@@ -73,7 +73,7 @@ class Expr {
   // The parts of a compiled condition; public only so that expr.cpp's helpers can name them.
   enum class Kind : std::uint8_t { null, boolean, int64, uint64, float64, string, composite };
   // A constant of the condition. Its string is an offset into strings_, not a string_view,
-  // because moving an Expr may move a short string's bytes (SSO).
+  // because moving a Condition may move a short string's bytes (SSO).
   struct Literal {
     Kind kind = Kind::null;
     bool boolean = false;
@@ -123,8 +123,8 @@ class Expr {
   struct Value;  // a value while evaluating: a Literal, or a field's, with its string in place
 
  private:
-  friend class ExprParser;
-  Expr() = default;  // only compile() makes one, so every Expr has a root
+  friend class ConditionParser;
+  Condition() = default;  // only compile() makes one, so every Condition has a root
   bool eval(std::uint32_t node, simdjson::dom::element record) const;
   Value load(Operand operand, simdjson::dom::element record) const;
 
@@ -139,4 +139,4 @@ class Expr {
   std::uint32_t root_ = 0;
 };
 
-}  // namespace millrace::window
+}  // namespace millrace::expr
