@@ -17,9 +17,12 @@ namespace {
 // A single compressor's window, 32 KiB: what bounds the memory of each open partition.
 constexpr unsigned kSingleWindowLog = 15;
 constexpr std::size_t kSingleOutputBytes = 64 << 10;
-// A parallel compressor's jobs: a 5 MiB object (Firehose's default buffer) is compressed in
-// five jobs while it fills, where zstd's own choice at level 3 (8 MiB) would compress it in one
-// job once it is full.
+// A parallel compressor's jobs, at the levels of zstd's fast strategies (up to ZSTD_lazy, level
+// 7): a 5 MiB object (Firehose's default buffer) is compressed in five jobs while it fills,
+// where zstd's own choice at level 3 (8 MiB) would compress it in one job once it is full. At
+// higher levels each job first takes in a larger part of the window before it (all of it at
+// level 19), which jobs this small would do over and over (level 15 took 30 times as long):
+// there, zstd's own choice.
 constexpr int kJobBytes = 1 << 20;
 constexpr int kMaxWorkers = 4;
 // Single compressors kept for the next objects: enough for objects that close and open together
@@ -59,11 +62,11 @@ FrameCompressor::FrameCompressor(Kind kind, int level) : kind_(kind) {
   set(context_, ZSTD_c_checksumFlag, 1);
   set(context_, ZSTD_c_contentSizeFlag, 1);
   int workers = kind == Kind::parallel ? compression_workers() : 0;
+  ZSTD_compressionParameters params = ZSTD_getCParams(level, ZSTD_CONTENTSIZE_UNKNOWN, 0);
   if (workers > 0) {
     set(context_, ZSTD_c_nbWorkers, workers);
-    set(context_, ZSTD_c_jobSize, kJobBytes);
+    if (params.strategy <= ZSTD_lazy) set(context_, ZSTD_c_jobSize, kJobBytes);
   } else if (kind == Kind::single) {
-    ZSTD_compressionParameters params = ZSTD_getCParams(level, ZSTD_CONTENTSIZE_UNKNOWN, 0);
     params.windowLog = std::min(params.windowLog, kSingleWindowLog);
     // Tables of more positions than the window holds would be memory for nothing.
     params = ZSTD_adjustCParams(params, 1ull << params.windowLog, 0);

@@ -5,8 +5,11 @@
 
 #include <string>
 
+#include "zstd_frame.h"
+
 using namespace millrace::archive;
 using Kind = FrameCompressor::Kind;
+using millrace::test::decompress_sized_frame;
 
 namespace {
 
@@ -31,19 +34,6 @@ std::string compress_in_steps(FrameCompressor& compressor, const std::string& te
   return frame;
 }
 
-// The content of a frame that states its size, decompressed in one call (which needs the size
-// and checks it, and checks the checksum).
-std::string decompress(const std::string& frame) {
-  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  REQUIRE(size != ZSTD_CONTENTSIZE_ERROR);
-  REQUIRE(size != ZSTD_CONTENTSIZE_UNKNOWN);
-  std::string text(size, '\0');
-  std::size_t got = ZSTD_decompress(text.data(), text.size(), frame.data(), frame.size());
-  REQUIRE_MESSAGE(!ZSTD_isError(got), ZSTD_getErrorName(got));
-  CHECK(got == size);
-  return text;
-}
-
 bool has_checksum(const std::string& frame) { return (static_cast<unsigned char>(frame[4]) & 0x04) != 0; }
 
 }  // namespace
@@ -58,7 +48,7 @@ TEST_CASE("a frame compressed in steps states its content size and checksum, and
     std::string frame = compress_in_steps(compressor, text, 256 << 10);
     CHECK(ZSTD_getFrameContentSize(frame.data(), frame.size()) == text.size());
     CHECK(has_checksum(frame));
-    CHECK(decompress(frame) == text);
+    CHECK(decompress_sized_frame(frame) == text);
     CHECK(ZSTD_findFrameCompressedSize(frame.data(), frame.size()) == frame.size());  // one frame
   }
 }
@@ -79,7 +69,7 @@ TEST_CASE("a frame given all its lines at end() is zstd's own, with its size") {
   std::string_view header = compressor.end(text, [&](std::string_view bytes) { frame.append(bytes); });
   CHECK(header.empty());
   CHECK(ZSTD_getFrameContentSize(frame.data(), frame.size()) == text.size());
-  CHECK(decompress(frame) == text);
+  CHECK(decompress_sized_frame(frame) == text);
 }
 
 TEST_CASE("one compressor makes frame after frame, each whole") {
@@ -88,7 +78,7 @@ TEST_CASE("one compressor makes frame after frame, each whole") {
     FrameCompressor compressor(kind, 3);
     for (int object = 0; object < 3; ++object) {
       std::string text = lines(20000 + object, object * 100000);
-      CHECK(decompress(compress_in_steps(compressor, text, 100000)) == text);
+      CHECK(decompress_sized_frame(compress_in_steps(compressor, text, 100000)) == text);
     }
   }
 }
@@ -100,7 +90,7 @@ TEST_CASE("a frame left unfinished by an error is dropped by the next") {
   CHECK_THROWS(compressor.add(lines(5000), [](std::string_view) { throw std::runtime_error("disk full"); }));
   compressor.end("", [&](std::string_view bytes) { ignored.append(bytes); });
   std::string text = lines(3000);
-  CHECK(decompress(compress_in_steps(compressor, text, 50000)) == text);
+  CHECK(decompress_sized_frame(compress_in_steps(compressor, text, 50000)) == text);
 }
 
 TEST_CASE("a single compressor's memory is bounded by its small window, whatever the object's size") {

@@ -1,7 +1,6 @@
 #include "archive/object_stream.h"
 
 #include <doctest/doctest.h>
-#include <zstd.h>
 
 #include <sys/resource.h>
 
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "temp_dir.h"
+#include "zstd_frame.h"
 
 using namespace millrace::archive;
 namespace fs = std::filesystem;
@@ -25,21 +25,18 @@ std::string slurp(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// The content of a zstd object: it states its size, and one call decompresses it.
-std::string decompress(const std::string& frame) {
-  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  REQUIRE(size != ZSTD_CONTENTSIZE_ERROR);
-  REQUIRE(size != ZSTD_CONTENTSIZE_UNKNOWN);
-  std::string text(size, '\0');
-  std::size_t got = ZSTD_decompress(text.data(), text.size(), frame.data(), frame.size());
-  REQUIRE_MESSAGE(!ZSTD_isError(got), ZSTD_getErrorName(got));
-  return text;
-}
-
 std::string line(int object, int n) {
   return "{\"object\":" + std::to_string(object) + ",\"n\":" + std::to_string(n) + ",\"pad\":\"" +
          std::string(n % 50, 'a' + object % 26) + "\"}\n";
 }
+
+// A bucket, compressors and workers for streams.
+struct Setup {
+  millrace::test::TempDir dir;
+  Bucket bucket{dir / "bucket", Bucket::Open::create};
+  CompressorPool compressors{3};
+  Workers workers{2};
+};
 
 void publish(Bucket& bucket, const std::string& key, ObjectStream& stream) {
   Bucket::Draft draft = stream.take_draft();
@@ -50,23 +47,20 @@ void publish(Bucket& bucket, const std::string& key, ObjectStream& stream) {
 }  // namespace
 
 TEST_CASE("objects filled in turns, over many steps, hold their lines in order") {
-  millrace::test::TempDir dir;
-  Bucket bucket(dir / "bucket", Bucket::Open::create);
-  CompressorPool compressors(3);
-  Workers workers(2);
+  Setup s;
   struct Case {
     Kind kind;
     Workers* workers;
   };
   // Single compressors on the workers and on this thread, a parallel one, and no compression.
   for (bool compressed : {true, false}) {
-    for (Case c : {Case{Kind::single, &workers}, Case{Kind::single, nullptr}, Case{Kind::parallel, nullptr}}) {
+    for (Case c : {Case{Kind::single, &s.workers}, Case{Kind::single, nullptr}, Case{Kind::parallel, nullptr}}) {
       CAPTURE(compressed);
       CAPTURE(static_cast<int>(c.kind));
       CAPTURE(c.workers != nullptr);
       std::vector<ObjectStream> streams;
       std::vector<std::string> expected(5);
-      for (int i = 0; i < 5; ++i) streams.emplace_back(bucket, compressed ? &compressors : nullptr, c.kind, c.workers);
+      for (int i = 0; i < 5; ++i) streams.emplace_back(s.bucket, compressed ? &s.compressors : nullptr, c.kind, c.workers);
       // Objects of 0.1 to 2 MiB: within the first step, and across many.
       for (int n = 0; n < 30000; ++n) {
         for (int i = 0; i < 5; ++i) {
@@ -82,35 +76,29 @@ TEST_CASE("objects filled in turns, over many steps, hold their lines in order")
       }
       for (int i = 0; i < 5; ++i) {
         CAPTURE(i);
-        publish(bucket, "o" + std::to_string(i), streams[i]);
-        std::string object = slurp(dir / "bucket" / ("o" + std::to_string(i)));
-        CHECK((compressed ? decompress(object) : object) == expected[i]);
+        publish(s.bucket, "o" + std::to_string(i), streams[i]);
+        std::string object = slurp(s.dir / "bucket" / ("o" + std::to_string(i)));
+        CHECK((compressed ? millrace::test::decompress_sized_frame(object) : object) == expected[i]);
       }
     }
   }
 }
 
 TEST_CASE("a line longer than a step is an object's content all the same") {
-  millrace::test::TempDir dir;
-  Bucket bucket(dir / "bucket", Bucket::Open::create);
-  CompressorPool compressors(3);
-  Workers workers(2);
-  ObjectStream stream(bucket, &compressors, Kind::single, &workers);
+  Setup s;
+  ObjectStream stream(s.bucket, &s.compressors, Kind::single, &s.workers);
   std::string expected = "{\"a\":1}\n{\"long\":\"" + std::string(1 << 20, 'x') + "\"}\n{\"b\":2}\n";
   stream.add("{\"a\":1}\n");
   stream.add(std::string_view(expected).substr(8, expected.size() - 16));
   stream.add("{\"b\":2}\n");
   stream.end();
-  publish(bucket, "o", stream);
-  CHECK(decompress(slurp(dir / "bucket/o")) == expected);
+  publish(s.bucket, "o", stream);
+  CHECK(millrace::test::decompress_sized_frame(slurp(s.dir / "bucket/o")) == expected);
 }
 
 TEST_CASE("a failed write on a worker reaches the stream's next call") {
-  millrace::test::TempDir dir;
-  Bucket bucket(dir / "bucket", Bucket::Open::create);
-  CompressorPool compressors(3);
-  Workers workers(1);
-  ObjectStream stream(bucket, &compressors, Kind::single, &workers);
+  Setup s;
+  ObjectStream stream(s.bucket, &s.compressors, Kind::single, &s.workers);
   // Files may not grow past 64 KiB for a while: writes past that fail with EFBIG (SIGXFSZ
   // ignored), as on a full disk.
   rlimit saved{};
