@@ -209,7 +209,7 @@ void Archiver::close(std::vector<Buffer> buffers) {
   delivery_.begin(pending);  // before any of these objects can be renamed into place
   for (std::size_t i = 0; i < buffers.size(); ++i) {
     Buffer& buffer = buffers[i];
-    std::uint64_t id = publisher_.publish(std::move(keys[i]), buffer.stream.take_draft(), buffer.stream.lines());
+    std::uint64_t id = publisher_.publish(std::move(keys[i]), std::move(buffer.stream));
     if (!buffer.ranges.empty()) unpublished_.emplace(id, std::move(buffer.ranges));
   }
 }

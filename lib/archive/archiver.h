@@ -8,8 +8,9 @@
 // of lines, or a single record larger than that), or when it has been open for `interval_ms`,
 // or at flush(…, all). Its prefix and name take the arrival time of its oldest record. Buffers
 // closed together have their entries committed (delivery.h), then go to the Publisher
-// (publisher.h), which makes them objects on a thread of its own while records go on coming;
-// the groups' checkpoints move at the flushes that find objects published.
+// (publisher.h), which makes them objects on a thread of its own, once their last steps are
+// compressed, while records go on coming; the groups' checkpoints move at the flushes that find
+// objects published.
 //
 // Compression: without --partition-by, the records' buffer has a parallel compressor (zstd's
 // own threads, compress.h); with it, each partition's buffer has a single one, on this thread,

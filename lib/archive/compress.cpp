@@ -146,14 +146,19 @@ void FrameCompressor::pass_first(std::string_view bytes, const Output& out) {
 }
 
 std::unique_ptr<FrameCompressor> CompressorPool::take(FrameCompressor::Kind kind) {
+  std::unique_lock lock(mutex_);
   auto it = std::find_if(idle_.begin(), idle_.end(), [&](const auto& compressor) { return compressor->kind() == kind; });
-  if (it == idle_.end()) return std::make_unique<FrameCompressor>(kind, level_);
+  if (it == idle_.end()) {
+    lock.unlock();  // a new one takes a while (a parallel one starts threads)
+    return std::make_unique<FrameCompressor>(kind, level_);
+  }
   std::unique_ptr<FrameCompressor> compressor = std::move(*it);
   idle_.erase(it);
   return compressor;
 }
 
 void CompressorPool::give_back(std::unique_ptr<FrameCompressor> compressor) {
+  std::lock_guard lock(mutex_);
   auto singles = std::count_if(idle_.begin(), idle_.end(),
                                [](const auto& idle) { return idle->kind() == FrameCompressor::Kind::single; });
   if (compressor->kind() == FrameCompressor::Kind::single && static_cast<std::size_t>(singles) >= kIdleSingles) return;

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -75,8 +76,9 @@ class FrameCompressor {
 // Workers for a parallel compressor: one per core, up to 4; 0 when libzstd has no threads.
 int compression_workers();
 
-// The compressors of a run, kept for the next objects once one is done with them: a parallel
-// compressor's threads and buffers live as long as the run, as do a few single ones.
+// The compressors of a run, kept for the next objects once one is done with them: parallel
+// compressors' threads and buffers live as long as the run (two, as one ends its frame while
+// the next object fills the other), as do a few single ones. Thread-safe.
 class CompressorPool {
  public:
   explicit CompressorPool(int level) : level_(level) {}
@@ -85,7 +87,8 @@ class CompressorPool {
   void give_back(std::unique_ptr<FrameCompressor> compressor);
 
  private:
-  int level_;
+  const int level_;
+  std::mutex mutex_;
   std::vector<std::unique_ptr<FrameCompressor>> idle_;
 };
 

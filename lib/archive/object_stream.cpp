@@ -14,20 +14,16 @@ ObjectStream::ObjectStream(Bucket& bucket, CompressorPool* compressors, FrameCom
     : bucket_(&bucket),
       compressors_(compressors),
       kind_(kind),
-      workers_(workers),
+      workers_(compressors != nullptr ? workers : nullptr),  // uncompressed, nothing to hand over
       out_(std::make_unique<Output>()) {}
 
 ObjectStream::~ObjectStream() {
-  if (out_ && on_workers()) {
+  if (out_ && workers_ != nullptr) {
     try {
       workers_->wait(out_->pending);
     } catch (...) {  // the error was reported by the call that ended the run
     }
   }
-}
-
-bool ObjectStream::on_workers() const {
-  return workers_ != nullptr && compressors_ != nullptr && kind_ == FrameCompressor::Kind::single;
 }
 
 void ObjectStream::add(std::string_view bytes) {
@@ -48,7 +44,7 @@ void ObjectStream::start() {
 void ObjectStream::step() {
   start();
   Output& out = *out_;
-  if (!on_workers()) {
+  if (workers_ == nullptr || kind_ == FrameCompressor::Kind::parallel) {
     if (out.compressor) {
       out.compressor->add(staged_, [&](std::string_view bytes) { out.write(bytes); });
     } else {
@@ -67,27 +63,23 @@ void ObjectStream::step() {
 
 void ObjectStream::end() {
   start();
-  Output& out = *out_;
-  auto last = [&out](std::string_view lines) {
+  auto last = [&out = *out_, compressors = compressors_](std::string_view lines) {
     if (!out.compressor) return out.write(lines);
     std::string_view header = out.compressor->end(lines, [&](std::string_view bytes) { out.write(bytes); });
     if (!header.empty()) out.draft->write_at_start(header);
+    compressors->give_back(std::move(out.compressor));
   };
-  if (!on_workers()) {
+  if (workers_ == nullptr) {
     last(staged_);
-    if (out.compressor) compressors_->give_back(std::move(out.compressor));
   } else {
-    workers_->wait(out.pending);
-    workers_->post(out.pending, [last, lines = std::move(staged_)] { last(lines); });
+    workers_->wait(out_->pending);
+    workers_->post(out_->pending, [last, lines = std::move(staged_)] { last(lines); });
   }
   staged_ = std::string();
 }
 
 Bucket::Draft ObjectStream::take_draft() {
-  if (on_workers()) {
-    workers_->wait(out_->pending);
-    compressors_->give_back(std::move(out_->compressor));
-  }
+  if (workers_ != nullptr) workers_->wait(out_->pending);
   Bucket::Draft draft = std::move(*out_->draft);
   out_->draft.reset();
   return draft;

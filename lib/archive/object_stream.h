@@ -5,15 +5,16 @@
 // from the pool at the first step, given back once the object ends), whose output goes to the
 // draft (made at the first step). A single compressor's steps run on the Workers (workers.h),
 // one at a time and in order, while the caller gathers the next; a parallel compressor's run on
-// the caller's thread, zstd's threads doing the work. Steps that large let a compressor work
-// with its tables in the cache even when objects of many partitions take turns: measured with
-// 200 partitions of Wild Rydes lines, steps of 32 KiB took 1.4 times the CPU of steps of
-// 256 KiB. An object that ends within its first step is compressed in one call, its size known
-// to zstd from the start.
+// the caller's thread, zstd's threads doing the work, but its end (waiting for zstd's last
+// jobs) runs on the Workers too, so that the caller goes on with the next object meanwhile.
+// Steps that large let a compressor work with its tables in the cache even when objects of many
+// partitions take turns: measured with 200 partitions of Wild Rydes lines, steps of 32 KiB took
+// 1.4 times the CPU of steps of 256 KiB. An object that ends within its first step is
+// compressed in one call, its size known to zstd from the start.
 //
 // Memory: a step of lines (or one line, when it is longer), and while a step is compressed on
 // a worker, that step too; from the first step on, a compressor (none without compression) and
-// a descriptor. One thread calls it.
+// a descriptor. One thread calls it, but take_draft(), which another may call once it ended.
 #pragma once
 
 #include <cstdint>
@@ -30,12 +31,12 @@ namespace millrace::archive {
 
 class ObjectStream {
  public:
-  // `compressors` null: the object holds its lines as they are. `workers` null: every step on
+  // `compressors` null: the object holds its lines as they are. `workers` null: everything on
   // the caller's thread. REQUIRES: `bucket`, `compressors` and `workers` outlive it.
   ObjectStream(Bucket& bucket, CompressorPool* compressors, FrameCompressor::Kind kind, Workers* workers);
   ObjectStream(ObjectStream&&) = default;
   ObjectStream& operator=(ObjectStream&&) = default;
-  // Waits for its steps on the workers (after an error elsewhere).
+  // Waits for its tasks on the workers (after an error elsewhere).
   ~ObjectStream();
 
   // Adds `bytes` of lines. Throws what the draft's writes throw (bucket.h), also those of an
@@ -45,7 +46,7 @@ class ObjectStream {
   std::uint64_t lines() const { return lines_; }
   // Ends the object: its last step begins. REQUIRES: not ended.
   void end();
-  // The object's draft, once its last step is done. REQUIRES: ended.
+  // The object's draft, complete, once its last step is done. REQUIRES: ended.
   Bucket::Draft take_draft();
 
  private:
@@ -59,8 +60,6 @@ class ObjectStream {
   void step();
   // Starts the draft, and takes a compressor, when this is the first step.
   void start();
-  // Whether steps run on the workers.
-  bool on_workers() const;
 
   Bucket* bucket_;
   CompressorPool* compressors_;

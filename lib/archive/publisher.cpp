@@ -24,7 +24,7 @@ Publisher::~Publisher() {
   thread_.join();
 }
 
-std::uint64_t Publisher::publish(std::string key, Bucket::Draft draft, std::uint64_t lines) {
+std::uint64_t Publisher::publish(std::string key, ObjectStream object) {
   std::uint64_t id;
   {
     std::unique_lock lock(mutex_);
@@ -32,7 +32,7 @@ std::uint64_t Publisher::publish(std::string key, Bucket::Draft draft, std::uint
     check();
     id = next_id_++;
     ++unpublished_;
-    waiting_.push_back({id, std::move(key), std::move(draft), lines});
+    waiting_.push_back({id, std::move(key), std::move(object)});
   }
   changed_.notify_all();
   return id;
@@ -67,9 +67,12 @@ void Publisher::loop() {
       }
     }
     changed_.notify_all();  // room for more
+    std::vector<Bucket::Draft> drafts;
+    drafts.reserve(batch.size());
     try {
+      for (Waiting& waiting : batch) drafts.push_back(waiting.object.take_draft());
       std::vector<Bucket::Publication> publications;
-      for (Waiting& object : batch) publications.push_back({object.key, &object.draft});
+      for (std::size_t i = 0; i < batch.size(); ++i) publications.push_back({batch[i].key, &drafts[i]});
       bucket_.publish(publications, sync_);
     } catch (...) {
       {
@@ -82,7 +85,8 @@ void Publisher::loop() {
     }
     {
       std::lock_guard lock(mutex_);
-      for (const Waiting& object : batch) published_.push_back({object.id, object.lines, object.draft.size()});
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        published_.push_back({batch[i].id, batch[i].object.lines(), drafts[i].size()});
       unpublished_ -= batch.size();
     }
     changed_.notify_all();

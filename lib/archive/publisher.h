@@ -1,15 +1,17 @@
-// Publisher: drafts of finished objects made objects (bucket.h's publish()) on a thread of its
-// own, while the caller goes on reading and compressing records.
+// Publisher: objects, ended (object_stream.h), made visible (bucket.h's publish()) on a thread
+// of its own, while the caller goes on reading and compressing records.
 //
-// Why a thread: an object is durable after two fsyncs, its file's and its directory's, each
-// taking milliseconds (about 4 ms each on this project's machine), which a run of 5 MiB objects
-// would otherwise wait for one after another. Drafts that wait together are published together,
-// up to 32 at a time, their fsyncs concurrent.
+// Why a thread: an object is complete once zstd's last jobs for it are done, and durable after
+// two fsyncs, its file's and its directory's, each taking milliseconds (about 4 ms each on this
+// project's machine), which a run of 5 MiB objects would otherwise wait for one after another.
+// Objects that wait together are published together, up to 32 at a time, their fsyncs
+// concurrent.
 //
-// Memory: the drafts waiting, each a descriptor; the caller waits while 64 do.
+// Memory: the objects waiting, each a descriptor and until its last step is done a compressor;
+// the caller waits while 64 do.
 //
-// An error (an object that cannot be created, a failed fsync or rename) stops the thread; the
-// caller's next call throws it. One caller thread.
+// An error (an object that cannot be created, a failed write, fsync or rename) stops the
+// thread; the caller's next call throws it. One caller thread.
 #pragma once
 
 #include <condition_variable>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "archive/bucket.h"
+#include "archive/object_stream.h"
 
 namespace millrace::archive {
 
@@ -33,25 +36,24 @@ class Publisher {
   };
 
   Publisher(Bucket& bucket, bool sync);
-  // Stops the thread: drafts not published by then are not, as in a crash.
+  // Stops the thread: objects not published by then are not, as in a crash.
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
-  // Publishes `draft`, complete, as the object `key` of `lines` bytes of lines; returns the
-  // object's id. Waits first while too many drafts wait.
-  std::uint64_t publish(std::string key, Bucket::Draft draft, std::uint64_t lines);
+  // Publishes `object`, ended, as the object `key`; returns its id. Waits first while too many
+  // objects wait.
+  std::uint64_t publish(std::string key, ObjectStream object);
   // The objects published since the last call, durably with `sync`.
   std::vector<Published> published();
-  // Waits until every draft handed over is published.
+  // Waits until every object handed over is published.
   void drain();
 
  private:
   struct Waiting {
     std::uint64_t id;
     std::string key;
-    Bucket::Draft draft;
-    std::uint64_t lines;
+    ObjectStream object;
   };
   void loop();
   // Throws the error that stopped the thread, if any. REQUIRES: mutex_ held.
