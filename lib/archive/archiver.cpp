@@ -100,8 +100,7 @@ void Archiver::add(std::string_view data, lines::Validator& parsed, lines::Epoch
     return;
   }
   Buffer& buffer = buffer_for(data.size() + 1, std::nullopt);
-  buffer.stream.add(data);
-  buffer.stream.add("\n");
+  buffer.stream.add_line(data);
   note(buffer, arrival, origin);
   ++stats_.records;
 }

@@ -17,7 +17,7 @@
 // as many compressors with threads would not fit in memory. Error buffers have single ones.
 //
 // Memory: per open buffer, at most a step of lines (256 KiB) and, once a step has been
-// compressed, a compressor (for a single one, 625 KiB at level 3) and a descriptor; whatever
+// compressed, a compressor (for a single one, 360 KiB at level 3) and a descriptor; whatever
 // --buffer-size. One thread calls the Archiver.
 #pragma once
 

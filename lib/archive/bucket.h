@@ -26,6 +26,7 @@
 // std::system_error (74), and is never retried.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -76,7 +77,7 @@ class Bucket {
     std::string name_;  // at the bucket's root; empty: it has none
     std::uint64_t size_ = 0;
   };
-  // A new draft. Throws cli::Error(cant_create).
+  // A new draft. Throws cli::Error(cant_create). Thread-safe.
   Draft draft();
 
   struct Publication {
@@ -117,7 +118,7 @@ class Bucket {
   std::filesystem::path dir_;
   std::string id_;
   int fd_ = -1;
-  bool unnamed_drafts_;  // until the file system says it cannot make them
+  std::atomic<bool> unnamed_drafts_;  // until the file system says it cannot make them
 };
 
 }  // namespace millrace::archive

@@ -14,9 +14,9 @@
 namespace millrace::archive {
 namespace {
 
-// A single compressor's window, 32 KiB: what bounds the memory of each open partition.
-constexpr unsigned kSingleWindowLog = 15;
-constexpr std::size_t kSingleOutputBytes = 64 << 10;
+// A single compressor's window, 16 KiB: what bounds the memory of each open partition.
+constexpr unsigned kSingleWindowLog = 14;
+constexpr std::size_t kSingleOutputBytes = 32 << 10;
 // A parallel compressor's jobs, at the levels of zstd's fast strategies (up to ZSTD_lazy, level
 // 7): a 5 MiB object (Firehose's default buffer) is compressed in five jobs while it fills,
 // where zstd's own choice at level 3 (8 MiB) would compress it in one job once it is full. At

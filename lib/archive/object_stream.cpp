@@ -4,18 +4,10 @@
 #include <utility>
 
 namespace millrace::archive {
-namespace {
-
-constexpr std::size_t kStepBytes = 256 << 10;
-
-}  // namespace
 
 ObjectStream::ObjectStream(Bucket& bucket, CompressorPool* compressors, FrameCompressor::Kind kind, Workers* workers)
-    : bucket_(&bucket),
-      compressors_(compressors),
-      kind_(kind),
-      workers_(compressors != nullptr ? workers : nullptr),  // uncompressed, nothing to hand over
-      out_(std::make_unique<Output>()) {}
+    : workers_(compressors != nullptr ? workers : nullptr),  // uncompressed, nothing to hand over
+      out_(std::make_unique<Output>(Output{&bucket, compressors, kind, {}, {}, {}})) {}
 
 ObjectStream::~ObjectStream() {
   if (out_ && workers_ != nullptr) {
@@ -26,7 +18,26 @@ ObjectStream::~ObjectStream() {
   }
 }
 
-void ObjectStream::add(std::string_view bytes) {
+void ObjectStream::Output::start() {
+  if (!draft) draft = bucket->draft();
+  if (compressors != nullptr && !compressor) compressor = compressors->take(kind);
+}
+
+void ObjectStream::Output::add(std::string_view lines) {
+  start();
+  if (!compressor) return draft->write(lines);
+  compressor->add(lines, [this](std::string_view bytes) { draft->write(bytes); });
+}
+
+void ObjectStream::Output::end(std::string_view lines) {
+  start();
+  if (!compressor) return draft->write(lines);
+  std::string_view header = compressor->end(lines, [this](std::string_view bytes) { draft->write(bytes); });
+  if (!header.empty()) draft->write_at_start(header);
+  compressors->give_back(std::move(compressor));
+}
+
+void ObjectStream::add_to_next_step(std::string_view bytes) {
   lines_ += bytes.size();
   if (!staged_.empty() && staged_.size() + bytes.size() > kStepBytes) step();
   // Grown by doubling as a string would, but not past a step (unless for one longer line).
@@ -36,44 +47,26 @@ void ObjectStream::add(std::string_view bytes) {
   if (staged_.size() >= kStepBytes) step();
 }
 
-void ObjectStream::start() {
-  if (!out_->draft) out_->draft = bucket_->draft();
-  if (compressors_ != nullptr && !out_->compressor) out_->compressor = compressors_->take(kind_);
-}
-
 void ObjectStream::step() {
-  start();
   Output& out = *out_;
-  if (workers_ == nullptr || kind_ == FrameCompressor::Kind::parallel) {
-    if (out.compressor) {
-      out.compressor->add(staged_, [&](std::string_view bytes) { out.write(bytes); });
-    } else {
-      out.write(staged_);
-    }
+  if (workers_ == nullptr || out.kind == FrameCompressor::Kind::parallel) {
+    out.add(staged_);
     staged_.clear();
     return;
   }
   workers_->wait(out.pending);  // the step before: one at a time, in order
-  workers_->post(out.pending, [&out, lines = std::move(staged_)] {
-    out.compressor->add(lines, [&](std::string_view bytes) { out.write(bytes); });
-  });
+  workers_->post(out.pending, [&out, lines = std::move(staged_)] { out.add(lines); });
   staged_ = std::string();
   staged_.reserve(kStepBytes);  // an object this large fills more steps
 }
 
 void ObjectStream::end() {
-  start();
-  auto last = [&out = *out_, compressors = compressors_](std::string_view lines) {
-    if (!out.compressor) return out.write(lines);
-    std::string_view header = out.compressor->end(lines, [&](std::string_view bytes) { out.write(bytes); });
-    if (!header.empty()) out.draft->write_at_start(header);
-    compressors->give_back(std::move(out.compressor));
-  };
+  Output& out = *out_;
   if (workers_ == nullptr) {
-    last(staged_);
+    out.end(staged_);
   } else {
-    workers_->wait(out_->pending);
-    workers_->post(out_->pending, [last, lines = std::move(staged_)] { last(lines); });
+    workers_->wait(out.pending);
+    workers_->post(out.pending, [&out, lines = std::move(staged_)] { out.end(lines); });
   }
   staged_ = std::string();
 }

@@ -17,6 +17,7 @@
 // a descriptor. One thread calls it, but take_draft(), which another may call once it ended.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,7 +42,19 @@ class ObjectStream {
 
   // Adds `bytes` of lines. Throws what the draft's writes throw (bucket.h), also those of an
   // earlier step on a worker.
-  void add(std::string_view bytes);
+  void add(std::string_view bytes) {
+    if (staged_.size() + bytes.size() < std::min(staged_.capacity(), kStepBytes)) {
+      lines_ += bytes.size();
+      staged_.append(bytes);
+    } else {
+      add_to_next_step(bytes);
+    }
+  }
+  // Adds the line `line` and its newline.
+  void add_line(std::string_view line) {
+    add(line);
+    add("\n");
+  }
   // The bytes of lines added.
   std::uint64_t lines() const { return lines_; }
   // Ends the object: its last step begins. REQUIRES: not ended.
@@ -52,18 +65,26 @@ class ObjectStream {
  private:
   // What the steps write to: on the heap, as a worker holds it while the stream moves.
   struct Output {
+    Bucket* bucket;
+    CompressorPool* compressors;
+    FrameCompressor::Kind kind;
     std::optional<Bucket::Draft> draft;
     std::unique_ptr<FrameCompressor> compressor;
     Workers::Pending pending;
-    void write(std::string_view bytes) { draft->write(bytes); }
-  };
-  void step();
-  // Starts the draft, and takes a compressor, when this is the first step.
-  void start();
 
-  Bucket* bucket_;
-  CompressorPool* compressors_;
-  FrameCompressor::Kind kind_;
+    // Makes the draft, and takes a compressor, at the first step (on the thread of the step, as
+    // making a file can take a while: ext4 skips the inodes of files deleted a moment before).
+    void start();
+    void add(std::string_view lines);
+    // Ends the frame with `lines`, the last, and gives the compressor back.
+    void end(std::string_view lines);
+  };
+  static constexpr std::size_t kStepBytes = 256 << 10;
+
+  // add() when `bytes` fill the step, or the staged lines' capacity.
+  void add_to_next_step(std::string_view bytes);
+  void step();
+
   Workers* workers_;
   std::unique_ptr<Output> out_;
   std::string staged_;

@@ -4,7 +4,7 @@
 // Why threads of ours: zstd's worker threads belong to one compression context each, and a
 // context with workers holds several jobs of at least 512 KiB and a context per worker: 3.4 MiB
 // with one worker and a 32 KiB window (measured), so 200 partitions would take 680 MiB, where
-// they must fit in 256 MiB. A single compressor per partition (625 KiB at
+// they must fit in 256 MiB. A single compressor per partition (360 KiB at
 // level 3) with its steps run here costs what compressing on the reading thread would, but
 // beside it: with 200 partitions of Wild Rydes lines, compression is half of a run's CPU time
 // (perf: 49% on the workers, 48% on the reading thread), which would otherwise double the
