@@ -132,7 +132,7 @@ Archiver::Buffer& Archiver::buffer_for(std::size_t bytes, std::optional<Failure>
     bool parallel = !failure && options_.partition_by.empty();
     Buffer buffer(ObjectStream(bucket_, compressors_ ? &*compressors_ : nullptr,
                                parallel ? FrameCompressor::Kind::parallel : FrameCompressor::Kind::single,
-                               workers_ ? &*workers_ : nullptr));
+                               workers_ ? &*workers_ : nullptr, buffers_opened_++));
     buffer.partition = partition_;
     if (!failure) buffer.values = values_;
     buffer.failure = failure;

@@ -151,6 +151,7 @@ class Archiver {
   std::optional<CompressorPool> compressors_;  // none without compression
   std::optional<Workers> workers_;             // none on one core
   Buffers open_;
+  std::uint64_t buffers_opened_ = 0;
   std::vector<Buffer> full_;  // ended
   // The ranges of the records of group sources in objects closed, not yet published, by id.
   std::unordered_map<std::uint64_t, std::vector<Range>> unpublished_;

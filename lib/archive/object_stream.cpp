@@ -5,9 +5,22 @@
 
 namespace millrace::archive {
 
-ObjectStream::ObjectStream(Bucket& bucket, CompressorPool* compressors, FrameCompressor::Kind kind, Workers* workers)
+namespace {
+
+// Half a step and a fraction of another half, the fractions of successive sequence numbers
+// spread evenly (Fibonacci hashing: 40503 / 65536 is close to the golden ratio's fraction).
+std::size_t first_step_bytes(std::size_t step_bytes, std::uint64_t sequence) {
+  std::uint64_t fraction = (sequence * 40503) & 0xFFFF;
+  return step_bytes / 2 + static_cast<std::size_t>(step_bytes / 2 * fraction / 0x10000);
+}
+
+}  // namespace
+
+ObjectStream::ObjectStream(Bucket& bucket, CompressorPool* compressors, FrameCompressor::Kind kind, Workers* workers,
+                           std::uint64_t sequence)
     : workers_(compressors != nullptr ? workers : nullptr),  // uncompressed, nothing to hand over
-      out_(std::make_unique<Output>(Output{&bucket, compressors, kind, {}, {}, {}})) {}
+      out_(std::make_unique<Output>(Output{&bucket, compressors, kind, {}, {}, {}})),
+      step_bytes_(first_step_bytes(kStepBytes, sequence)) {}
 
 ObjectStream::~ObjectStream() {
   if (out_ && workers_ != nullptr) {
@@ -39,15 +52,16 @@ void ObjectStream::Output::end(std::string_view lines) {
 
 void ObjectStream::add_to_next_step(std::string_view bytes) {
   lines_ += bytes.size();
-  if (!staged_.empty() && staged_.size() + bytes.size() > kStepBytes) step();
+  if (!staged_.empty() && staged_.size() + bytes.size() > step_bytes_) step();
   // Grown by doubling as a string would, but not past a step (unless for one longer line).
   if (staged_.size() + bytes.size() > staged_.capacity())
     staged_.reserve(std::max(staged_.size() + bytes.size(), std::min(kStepBytes, 2 * staged_.capacity())));
   staged_.append(bytes);
-  if (staged_.size() >= kStepBytes) step();
+  if (staged_.size() >= step_bytes_) step();
 }
 
 void ObjectStream::step() {
+  step_bytes_ = kStepBytes;
   Output& out = *out_;
   if (workers_ == nullptr || out.kind == FrameCompressor::Kind::parallel) {
     out.add(staged_);

@@ -25,12 +25,15 @@ Workers::~Workers() {
 
 void Workers::post(Pending& pending, std::function<void()> task) {
   {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return queue_.size() < kMaxQueued; });
-    ++pending.tasks;
-    queue_.push_back({&pending, std::move(task)});
+    std::lock_guard lock(mutex_);
+    if (queue_.size() < kMaxQueued) {
+      ++pending.tasks;
+      queue_.push_back({&pending, std::move(task)});
+      task = nullptr;
+    }
   }
-  changed_.notify_all();
+  if (!task) return changed_.notify_all();
+  task();
 }
 
 void Workers::wait(Pending& pending) {

@@ -12,9 +12,10 @@
 //
 // Each task counts in a Pending of its owner until it is done, and keeps the owner's first
 // exception there. An owner waits for its tasks before posting the next, so that its steps run
-// in order, one at a time. post() waits while 8 tasks wait to run (each holds a step of lines).
-// The destructor drops the tasks that have not begun and waits for those that have. One
-// posting thread.
+// in order, one at a time. When 8 tasks wait to run already (each holds a step of lines), post()
+// runs the task on the caller's thread: the caller helps rather than waits, as when the objects
+// of many partitions end together. The destructor drops the tasks that have not begun and
+// waits for those that have. One posting thread.
 #pragma once
 
 #include <condition_variable>
@@ -42,8 +43,9 @@ class Workers {
   Workers(const Workers&) = delete;
   Workers& operator=(const Workers&) = delete;
 
-  // Runs `task` on a thread, counted in `pending` until done. REQUIRES: `pending` outlives the
-  // task or this.
+  // Runs `task` on a thread, counted in `pending` until done; or, when too many wait, on this
+  // thread, now (its exception, if any, thrown here). REQUIRES: `pending` outlives the task or
+  // this.
   void post(Pending& pending, std::function<void()> task);
   // Waits until `pending` has no task, then rethrows the exception of one, if any.
   void wait(Pending& pending);

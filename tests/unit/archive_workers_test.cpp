@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 using namespace millrace::archive;
@@ -46,4 +49,31 @@ TEST_CASE("many tasks, more than may wait at once, all run") {
   for (int i = 0; i < 1000; ++i) workers.post(pending, [&] { ++ran; });
   workers.wait(pending);
   CHECK(ran == 1000);
+}
+
+TEST_CASE("when every thread is busy and tasks wait, the poster runs the next task itself") {
+  Workers workers(1);
+  Workers::Pending blocked, queued;
+  std::mutex mutex;
+  std::condition_variable released;
+  bool release = false;
+  workers.post(blocked, [&] {
+    std::unique_lock lock(mutex);
+    released.wait(lock, [&] { return release; });
+  });
+  // The thread may not have taken the first task yet: 8 wait from the 8th or 9th post on. Only
+  // tasks from the 10th on note where they ran; none of them waits in the queue.
+  std::thread::id ran_on;
+  for (int i = 0; i < 20 && ran_on == std::thread::id(); ++i)
+    workers.post(queued, [&, i] {
+      if (i >= 9) ran_on = std::this_thread::get_id();
+    });
+  CHECK(ran_on == std::this_thread::get_id());
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  released.notify_all();
+  workers.wait(blocked);
+  workers.wait(queued);
 }
