@@ -68,7 +68,6 @@ void ObjectStream::step() {
     staged_.clear();
     return;
   }
-  workers_->wait(out.pending);  // the step before: one at a time, in order
   workers_->post(out.pending, [&out, lines = std::move(staged_)] { out.add(lines); });
   staged_ = std::string();
   staged_.reserve(kStepBytes);  // an object this large fills more steps
@@ -79,7 +78,6 @@ void ObjectStream::end() {
   if (workers_ == nullptr) {
     out.end(staged_);
   } else {
-    workers_->wait(out.pending);
     workers_->post(out.pending, [&out, lines = std::move(staged_)] { out.end(lines); });
   }
   staged_ = std::string();

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -11,22 +12,62 @@
 
 using namespace millrace::archive;
 
-TEST_CASE("an owner that waits between its tasks has them run in order; owners run side by side") {
+namespace {
+
+// A task that holds a worker until release().
+class Gate {
+ public:
+  std::function<void()> task() {
+    return [this] {
+      std::unique_lock lock(mutex_);
+      entered_ = true;
+      open_.notify_all();
+      open_.wait(lock, [&] { return released_; });
+    };
+  }
+  // Waits until a worker runs the task.
+  void wait_entered() {
+    std::unique_lock lock(mutex_);
+    open_.wait(lock, [&] { return entered_; });
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    open_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable open_;
+  bool entered_ = false, released_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("an owner's tasks run in the order posted, one at a time; owners' side by side") {
   Workers workers(3);
   std::vector<Workers::Pending> pending(4);
   std::vector<std::vector<int>> seen(4);
-  for (int task = 0; task < 50; ++task) {
+  std::vector<std::atomic<int>> running(4);
+  std::atomic<bool> overlapped = false;
+  for (int task = 0; task < 200; ++task) {
     for (int owner = 0; owner < 4; ++owner) {
-      workers.wait(pending[owner]);
-      workers.post(pending[owner], [&seen, owner, task] { seen[owner].push_back(task); });
+      workers.post(pending[owner], [&, owner, task] {
+        if (running[owner]++ > 0) overlapped = true;
+        seen[owner].push_back(task);
+        --running[owner];
+      });
     }
   }
   for (int owner = 0; owner < 4; ++owner) {
     workers.wait(pending[owner]);
     CHECK(pending[owner].tasks == 0);
-    REQUIRE(seen[owner].size() == 50);
-    for (int task = 0; task < 50; ++task) CHECK(seen[owner][task] == task);
+    REQUIRE(seen[owner].size() == 200);
+    for (int task = 0; task < 200; ++task) CHECK(seen[owner][task] == task);
   }
+  CHECK_FALSE(overlapped);
 }
 
 TEST_CASE("a task's exception reaches its owner's wait, once, and not another owner's") {
@@ -42,6 +83,46 @@ TEST_CASE("a task's exception reaches its owner's wait, once, and not another ow
   CHECK(ran == 2);
 }
 
+TEST_CASE("with every thread busy and the queue full, the poster runs waiting tasks, in their owners' order") {
+  Workers workers(1, 8);
+  Gate gate;
+  Workers::Pending held, queued, last;
+  workers.post(held, gate.task());
+  gate.wait_entered();
+  std::vector<int> order;
+  std::vector<std::thread::id> ran_on;
+  // The thread is held: the 9th post on finds the queue full, and runs one waiting task each.
+  for (int i = 0; i < 12; ++i)
+    workers.post(queued, [&, i] {
+      order.push_back(i);
+      ran_on.push_back(std::this_thread::get_id());
+    });
+  workers.post(last, [] {});
+  CHECK(order.size() == 5);  // run here, as the worker is held: 12 + 1 posted, 8 wait
+  for (std::thread::id id : ran_on) CHECK(id == std::this_thread::get_id());
+  gate.release();
+  workers.wait(queued);
+  workers.wait(held);
+  workers.wait(last);
+  REQUIRE(order.size() == 12);
+  for (int i = 0; i < 12; ++i) CHECK(order[i] == i);
+}
+
+TEST_CASE("an owner that waits runs its own waiting tasks rather than wait for a busy thread") {
+  Workers workers(1);
+  Gate gate;
+  Workers::Pending held, mine;
+  workers.post(held, gate.task());
+  gate.wait_entered();
+  std::vector<std::thread::id> ran_on;
+  for (int i = 0; i < 3; ++i) workers.post(mine, [&] { ran_on.push_back(std::this_thread::get_id()); });
+  workers.wait(mine);
+  REQUIRE(ran_on.size() == 3);
+  for (std::thread::id id : ran_on) CHECK(id == std::this_thread::get_id());
+  gate.release();
+  workers.wait(held);
+}
+
 TEST_CASE("many tasks, more than may wait at once, all run") {
   Workers workers(2);
   Workers::Pending pending;
@@ -49,31 +130,4 @@ TEST_CASE("many tasks, more than may wait at once, all run") {
   for (int i = 0; i < 1000; ++i) workers.post(pending, [&] { ++ran; });
   workers.wait(pending);
   CHECK(ran == 1000);
-}
-
-TEST_CASE("when every thread is busy and tasks wait, the poster runs the next task itself") {
-  Workers workers(1);
-  Workers::Pending blocked, queued;
-  std::mutex mutex;
-  std::condition_variable released;
-  bool release = false;
-  workers.post(blocked, [&] {
-    std::unique_lock lock(mutex);
-    released.wait(lock, [&] { return release; });
-  });
-  // The thread may not have taken the first task yet: 8 wait from the 8th or 9th post on. Only
-  // tasks from the 10th on note where they ran; none of them waits in the queue.
-  std::thread::id ran_on;
-  for (int i = 0; i < 20 && ran_on == std::thread::id(); ++i)
-    workers.post(queued, [&, i] {
-      if (i >= 9) ran_on = std::this_thread::get_id();
-    });
-  CHECK(ran_on == std::this_thread::get_id());
-  {
-    std::lock_guard lock(mutex);
-    release = true;
-  }
-  released.notify_all();
-  workers.wait(blocked);
-  workers.wait(queued);
 }
