@@ -29,11 +29,17 @@ void append_path_value(std::string& out, std::string_view value) {
     return;
   }
   std::size_t start = out.size();
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    auto c = static_cast<unsigned char>(value[i]);
-    if (unreserved(c) && !(i == 0 && c == '.')) {
-      out.push_back(static_cast<char>(c));
+  for (std::size_t i = 0; i < value.size();) {
+    // A run of bytes kept as they are, appended at once (the value of a record's partition key,
+    // on the reading thread, for every record).
+    std::size_t end = i;
+    while (end < value.size() && unreserved(static_cast<unsigned char>(value[end])) && !(end == 0 && value[0] == '.'))
+      ++end;
+    if (end > i) {
+      out.append(value.substr(i, end - i));
+      i = end;
     } else {
+      auto c = static_cast<unsigned char>(value[i++]);
       out.push_back('%');
       out.push_back(kHex[c >> 4]);
       out.push_back(kHex[c & 0xF]);
