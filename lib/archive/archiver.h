@@ -13,12 +13,14 @@
 // objects published.
 //
 // Compression: without --partition-by, the records' buffer has a parallel compressor (zstd's
-// own threads, compress.h); with it, each partition's buffer has a single one, on this thread,
-// as many compressors with threads would not fit in memory. Error buffers have single ones.
+// own threads, compress.h); with it, each partition's buffer has a single one, its steps
+// compressed by the Workers (workers.h), as many compressors with threads of their own would
+// not fit in memory. Error buffers have single ones.
 //
 // Memory: per open buffer, at most a step of lines (256 KiB) and, once a step has been
 // compressed, a compressor (for a single one, 360 KiB at level 3) and a descriptor; whatever
-// --buffer-size. One thread calls the Archiver.
+// --buffer-size. Besides, the steps waiting for the workers (32 at most, 8 MiB). One thread
+// calls the Archiver.
 #pragma once
 
 #include <cstdint>

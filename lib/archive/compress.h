@@ -11,14 +11,14 @@
 //   parallel  zstd's own worker threads compress jobs of 1 MiB while the caller goes on (the
 //             level's window; about 10 MiB with 2 workers at level 3). For an object that takes
 //             all the records.
-//   single    the caller's thread compresses, with a window of at most 16 KiB and the level's
-//             tables shrunk to it: 360 KiB at level 3, at most 650 KiB at level 19. For objects
-//             of many partitions, one each. (Measured with Wild Rydes lines partitioned by Name,
-//             whose lines are alike in each partition: the objects came out 7% smaller than with
-//             the level's 2 MiB window, in less time; a window of 32 KiB took 10% more CPU for
-//             2% more bytes. Lines of all partitions together come out 7% larger than with the
-//             level's window, which is why the records' object without partitions does not use
-//             it.)
+//   single    no threads of its own (the thread that calls it compresses), with a window of at
+//             most 16 KiB and the level's tables shrunk to it: 360 KiB at level 3, at most
+//             650 KiB at level 19. For objects of many partitions, one each. (Measured with
+//             Wild Rydes lines partitioned by Name, whose lines are alike in each partition: the
+//             objects came out 7% smaller than with the level's 2 MiB window, in less time; a
+//             window of 32 KiB took 10% more CPU for 2% more bytes. Lines of all partitions
+//             together come out 7% larger than with the level's window, which is why the
+//             records' object without partitions does not use it.)
 // Not thread-safe.
 #pragma once
 

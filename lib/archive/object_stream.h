@@ -13,12 +13,14 @@
 // compressed in one call, its size known to zstd from the start. First steps are of 128 to
 // 256 KiB, spread by the stream's sequence number: partitions that fill at the same pace (as
 // Wild Rydes' unicorns do) would otherwise all step at once, more steps than the workers take
-// while the reading thread goes on, then none for a while. (Measured with 200 partitions: the
-// reading thread compressed 230 of 800 steps itself, 100 with the first steps spread.)
+// while the reading thread goes on, then none for a while. (Measured with 200 partitions and
+// 8 steps let wait: the reading thread compressed 230 of 800 steps itself, 100 with the first
+// steps spread.)
 //
-// Memory: a step of lines (or one line, when it is longer), and while a step is compressed on
-// a worker, that step too; from the first step on, a compressor (none without compression) and
-// a descriptor. One thread calls it, but take_draft(), which another may call once it ended.
+// Memory: a step of lines (or one line, when it is longer), and its steps waiting for a worker
+// (the Workers bound those of all streams); from the first step on, a compressor (none without
+// compression) and a descriptor. One thread calls it, but take_draft(), which another may call
+// once it ended.
 #pragma once
 
 #include <algorithm>
