@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <future>
 #include <iterator>
 #include <map>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "store/hash_key.h"
 #include "store/records.h"
 #include "store/sequence.h"
+#include "serve/record_committer.h"
 #include "store/streams.h"
 #include "stream/admin.h"
 
@@ -83,9 +85,12 @@ ApiAnswer ApiAnswer::of(const aws::ApiError& e) {
 }
 
 struct KinesisApi::State {
+  State(store::Env& e, store::Notifier& n, std::string r) : env(e), notifier(n), region(std::move(r)) {}
+
   store::Env& env;
   store::Notifier& notifier;
   std::string region;
+  RecordCommitter committer{env, notifier};
 
   std::string arn(std::string_view name) const {
     return fmt::format("arn:aws:kinesis:{}:{}:stream/{}", region, kAccountId, name);
@@ -105,24 +110,30 @@ struct KinesisApi::State {
     return error("ResourceNotFoundException", fmt::format("Stream {} under account {} not found.", name, kAccountId));
   }
 
+  // The store's error, as Kinesis says it; nullopt for a failure that is not the request's.
+  std::optional<aws::ApiError> kinesis_error(const cli::Error& e, std::string_view name) const {
+    switch (e.status()) {
+      case cli::Exit::no_input:
+        if (std::string_view(e.what()).starts_with("no such stream")) return not_found(name);
+        return error("ResourceNotFoundException", e.what());
+      case cli::Exit::cant_create:
+        return error("ResourceInUseException", fmt::format("Stream {} under account {} already exists.", name, kAccountId));
+      case cli::Exit::usage:
+      case cli::Exit::data:
+        return error("InvalidArgumentException", e.what());
+      default:
+        return std::nullopt;
+    }
+  }
+
   // Runs `body` and turns the store's errors into Kinesis'.
   template <class Body>
   auto store_call(std::string_view name, Body&& body) {
     try {
       return body();
     } catch (const cli::Error& e) {
-      switch (e.status()) {
-        case cli::Exit::no_input:
-          if (std::string_view(e.what()).starts_with("no such stream")) throw not_found(name);
-          throw error("ResourceNotFoundException", e.what());
-        case cli::Exit::cant_create:
-          throw error("ResourceInUseException", fmt::format("Stream {} under account {} already exists.", name, kAccountId));
-        case cli::Exit::usage:
-        case cli::Exit::data:
-          throw error("InvalidArgumentException", e.what());
-        default:
-          throw;
-      }
+      if (auto kinesis = kinesis_error(e, name)) throw *kinesis;
+      throw;
     }
   }
 
@@ -345,17 +356,6 @@ struct KinesisApi::State {
 
   // ---- records -----------------------------------------------------------------------------
 
-  // Appends `puts` to the stream; throws for a stream that is not there.
-  std::vector<store::Position> append(const std::string& name, std::span<const store::Put> puts) {
-    std::vector<store::Position> placed;
-    store_call(name, [&] {
-      store::Producer producer(env, notifier, name);
-      producer.append(puts, placed);
-      return 0;
-    });
-    return placed;
-  }
-
   // The routing of one entry: ExplicitHashKey, else MD5 of the partition key.
   static store::HashKey route(element entry, std::string_view partition_key) {
     thread_local store::Md5 md5;
@@ -377,35 +377,57 @@ struct KinesisApi::State {
     return store::Put{route(entry, partition_key), partition_key, data, json};
   }
 
-  std::string put_record(element body) {
-    std::string name = stream_name(body);
-    std::string data;
-    store::Put put = decode(body, data);
-    std::vector<store::Position> placed = append(name, std::span(&put, 1));
-    return fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\",\"EncryptionType\":\"NONE\"}}",
-                       store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
+  // Submits the records of a put; `answer` formats the response from where they went.
+  void submit(std::string name, RecordBatch batch, Done done,
+              std::function<std::string(const std::vector<store::Position>&)> answer) {
+    batch.stream = name;
+    batch.done = [this, name, done = std::move(done), answer = std::move(answer)](
+                     const std::vector<store::Position>& placed, std::exception_ptr failure) {
+      if (!failure) return done(ApiAnswer{200, answer(placed)});
+      try {
+        std::rethrow_exception(failure);
+      } catch (const cli::Error& e) {
+        if (auto kinesis = kinesis_error(e, name)) return done(ApiAnswer::of(*kinesis));
+        done(ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()}));
+      } catch (const std::exception& e) {
+        done(ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()}));
+      }
+    };
+    committer.submit(std::move(batch));
   }
 
-  std::string put_records(element body) {
+  void put_record(element body, Done& done) {  // moves `done` only once nothing can throw
+    std::string name = stream_name(body);
+    RecordBatch batch;
+    batch.data.resize(1);
+    batch.puts.push_back(decode(body, batch.data[0]));
+    submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
+      return fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\",\"EncryptionType\":\"NONE\"}}",
+                         store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
+    });
+  }
+
+  void put_records(element body, Done& done) {
     std::string name = stream_name(body);
     simdjson::dom::array entries = body["Records"].get_array();
-    std::vector<std::string> data(entries.size());
-    std::vector<store::Put> puts;
-    puts.reserve(entries.size());
+    RecordBatch batch;
+    batch.data.resize(entries.size());
+    batch.puts.reserve(entries.size());
     std::size_t bytes = 0, i = 0;
     for (element entry : entries) {
-      puts.push_back(decode(entry, data[i]));
-      bytes += data[i].size() + puts.back().partition_key.size();
+      batch.puts.push_back(decode(entry, batch.data[i]));
+      bytes += batch.data[i].size() + batch.puts.back().partition_key.size();
       ++i;
     }
     if (bytes > kPutRecordsMaxBytes)
       throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", bytes));
-    std::vector<store::Position> placed = append(name, puts);
-    std::string out = "{\"FailedRecordCount\":0,\"Records\":[";
-    for (std::size_t r = 0; r < placed.size(); ++r)
-      fmt::format_to(std::back_inserter(out), "{}{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", r ? "," : "",
-                     store::shard_id(placed[r].shard), store::format_sequence(placed[r]));
-    return out + "],\"EncryptionType\":\"NONE\"}";
+    submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
+      std::string out = "{\"FailedRecordCount\":0,\"Records\":[";
+      for (std::size_t r = 0; r < placed.size(); ++r)
+        fmt::format_to(std::back_inserter(out), "{}{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", r ? "," : "",
+                       store::shard_id(placed[r].shard), store::format_sequence(placed[r]));
+      return out + "],\"EncryptionType\":\"NONE\"}";
+    });
   }
 
   // An iterator: where a reader stands in a shard, when it was made, and the stream it belongs
@@ -541,43 +563,55 @@ struct KinesisApi::State {
 };
 
 KinesisApi::KinesisApi(store::Env& env, store::Notifier& notifier, std::string region)
-    : state_(std::make_unique<State>(State{env, notifier, std::move(region)})) {}
+    : state_(std::make_unique<State>(env, notifier, std::move(region))) {}
 
 KinesisApi::~KinesisApi() = default;
 
-ApiAnswer KinesisApi::call(std::string_view operation, std::string_view body) {
-  using Handler = std::string (*)(State&, element);
+void KinesisApi::call(std::string_view operation, std::string_view body, Done done) {
+  using Sync = std::string (*)(State&, element);
+  using Async = void (*)(State&, element, Done&);
+  struct Handler {
+    Sync sync;
+    Async async;
+  };
   static const std::map<std::string_view, Handler, std::less<>> kHandlers = {
-      {"CreateStream", [](State& s, element b) { return s.create_stream(b); }},
-      {"DeleteStream", [](State& s, element b) { return s.delete_stream(b); }},
-      {"ListStreams", [](State& s, element b) { return s.list_streams(b); }},
-      {"DescribeStream", [](State& s, element b) { return s.describe_stream(b); }},
-      {"DescribeStreamSummary", [](State& s, element b) { return s.describe_stream_summary(b); }},
-      {"ListShards", [](State& s, element b) { return s.list_shards(b); }},
-      {"SplitShard", [](State& s, element b) { return s.split_shard(b); }},
-      {"MergeShards", [](State& s, element b) { return s.merge_shards(b); }},
-      {"UpdateShardCount", [](State& s, element b) { return s.update_shard_count(b); }},
-      {"IncreaseStreamRetentionPeriod", [](State& s, element b) { return s.change_retention(b, true); }},
-      {"DecreaseStreamRetentionPeriod", [](State& s, element b) { return s.change_retention(b, false); }},
-      {"PutRecord", [](State& s, element b) { return s.put_record(b); }},
-      {"PutRecords", [](State& s, element b) { return s.put_records(b); }},
-      {"GetShardIterator", [](State& s, element b) { return s.get_shard_iterator(b); }},
-      {"GetRecords", [](State& s, element b) { return s.get_records(b); }},
+      {"CreateStream", {[](State& s, element b) { return s.create_stream(b); }, nullptr}},
+      {"DeleteStream", {[](State& s, element b) { return s.delete_stream(b); }, nullptr}},
+      {"ListStreams", {[](State& s, element b) { return s.list_streams(b); }, nullptr}},
+      {"DescribeStream", {[](State& s, element b) { return s.describe_stream(b); }, nullptr}},
+      {"DescribeStreamSummary", {[](State& s, element b) { return s.describe_stream_summary(b); }, nullptr}},
+      {"ListShards", {[](State& s, element b) { return s.list_shards(b); }, nullptr}},
+      {"SplitShard", {[](State& s, element b) { return s.split_shard(b); }, nullptr}},
+      {"MergeShards", {[](State& s, element b) { return s.merge_shards(b); }, nullptr}},
+      {"UpdateShardCount", {[](State& s, element b) { return s.update_shard_count(b); }, nullptr}},
+      {"IncreaseStreamRetentionPeriod", {[](State& s, element b) { return s.change_retention(b, true); }, nullptr}},
+      {"DecreaseStreamRetentionPeriod", {[](State& s, element b) { return s.change_retention(b, false); }, nullptr}},
+      {"PutRecord", {nullptr, [](State& s, element b, Done& d) { s.put_record(b, d); }}},
+      {"PutRecords", {nullptr, [](State& s, element b, Done& d) { s.put_records(b, d); }}},
+      {"GetShardIterator", {[](State& s, element b) { return s.get_shard_iterator(b); }, nullptr}},
+      {"GetRecords", {[](State& s, element b) { return s.get_records(b); }, nullptr}},
   };
   auto handler = kHandlers.find(operation);
   const aws::model::Operation* modelled = aws::model::kinesis.operation(operation);
   if (handler == kHandlers.end() || modelled == nullptr)
-    return ApiAnswer::of(error("UnknownOperationException", fmt::format("Operation {} is not supported.", operation)));
+    return done(ApiAnswer::of(error("UnknownOperationException", fmt::format("Operation {} is not supported.", operation))));
   thread_local simdjson::dom::parser parser;
   element root;
   if (auto failure = parser.parse(body.data(), body.size()).get(root))
-    return ApiAnswer::of(error("SerializationException", fmt::format("the request is not JSON: {}", lines::describe(failure))));
-  if (auto invalid = aws::validate(aws::model::kinesis, *modelled, root)) return ApiAnswer::of(*invalid);
+    return done(ApiAnswer::of(error("SerializationException", fmt::format("the request is not JSON: {}", lines::describe(failure)))));
+  if (auto invalid = aws::validate(aws::model::kinesis, *modelled, root)) return done(ApiAnswer::of(*invalid));
   try {
-    return ApiAnswer{200, handler->second(*state_, root)};
+    if (handler->second.async) return handler->second.async(*state_, root, done);
+    done(ApiAnswer{200, handler->second.sync(*state_, root)});
   } catch (const aws::ApiError& e) {
-    return ApiAnswer::of(e);
+    done(ApiAnswer::of(e));
   }
+}
+
+ApiAnswer KinesisApi::call(std::string_view operation, std::string_view body) {
+  std::promise<ApiAnswer> answer;
+  call(operation, body, [&answer](ApiAnswer a) { answer.set_value(std::move(a)); });
+  return answer.get_future().get();
 }
 
 }  // namespace millrace::serve

@@ -17,9 +17,11 @@
 // Streams are named by StreamName or StreamARN (arn:aws:kinesis:REGION:000000000000:stream/NAME).
 //
 // Thread safety: call() may run on many threads at once; each call is one or a few LMDB
-// transactions, and a write is answered once its commit is durable (with the Env's Sync).
+// transactions, and a put is answered once its commit is durable (with the Env's Sync), its
+// commit shared with the puts of other calls (serve/record_committer.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,8 +47,13 @@ class KinesisApi {
   KinesisApi(store::Env& env, store::Notifier& notifier, std::string region = "us-east-1");
   ~KinesisApi();
 
-  // Answers `operation` (the part of X-Amz-Target after "Kinesis_20131202.") with `body`.
-  // An operation the API does not have is an UnknownOperationException.
+  // Answers `operation` (the part of X-Amz-Target after "Kinesis_20131202.") with `body`:
+  // calls `done` with the answer, at once, or for puts from the commit thread once the records
+  // are durable (their commit is grouped with other connections' puts). An operation the API
+  // does not have is an UnknownOperationException.
+  using Done = std::function<void(ApiAnswer)>;
+  void call(std::string_view operation, std::string_view body, Done done);
+  // The same, waiting for the answer.
   ApiAnswer call(std::string_view operation, std::string_view body);
 
  private:
