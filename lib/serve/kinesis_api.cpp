@@ -66,15 +66,21 @@ std::optional<lines::EpochMs> time_member(element body, std::string_view name) {
   throw error("InvalidArgumentException", fmt::format("{} is not a timestamp", name));
 }
 
-bool decode_base64(std::string_view text, std::string& out) {
-  out.resize(text.size() / 4 * 3 + 3);
+// Appends the bytes that base64 `text` encodes to `out`; false (and `out` as it was) when it is
+// not base64.
+bool append_base64_decoded(std::string& out, std::string_view text) {
   if (text.size() % 4 != 0) return false;
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
+  std::size_t at = out.size();
+  out.resize(at + text.size() / 4 * 3 + 1);
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + at), reinterpret_cast<const unsigned char*>(text.data()),
                           static_cast<int>(text.size()));
-  if (n < 0) return false;
+  if (n < 0) {
+    out.resize(at);
+    return false;
+  }
   std::size_t padding = 0;
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
-  out.resize(static_cast<std::size_t>(n) - padding);
+  out.resize(at + static_cast<std::size_t>(n) - padding);
   return true;
 }
 
@@ -367,14 +373,19 @@ struct KinesisApi::State {
     return md5(partition_key);
   }
 
-  // The data of an entry, decoded, and whether it is JSON (ks-consume prints it as such).
-  static store::Put decode(element entry, std::string& data) {
+  // An entry to put: its partition key and decoded data, copied into `bytes` (the request's
+  // DOM is reused by the next request before the commit), and whether the data is JSON
+  // (ks-consume prints it as such).
+  static store::Put decode(element entry, std::string& bytes) {
     std::string_view partition_key = string_member(entry, "PartitionKey").value_or("");
-    if (!decode_base64(string_member(entry, "Data").value_or(""), data))
+    bytes.assign(partition_key);
+    if (!append_base64_decoded(bytes, string_member(entry, "Data").value_or("")))
       throw error("SerializationException", "'data' is not valid base64");
+    std::string_view owned(bytes);
+    std::string_view data = owned.substr(partition_key.size());
     thread_local simdjson::dom::parser parser;
     bool json = !data.empty() && !parser.parse(data).error();
-    return store::Put{route(entry, partition_key), partition_key, data, json};
+    return store::Put{route(entry, partition_key), owned.substr(0, partition_key.size()), data, json};
   }
 
   // Submits the records of a put; `answer` formats the response from where they went.
@@ -399,8 +410,9 @@ struct KinesisApi::State {
   void put_record(element body, Done& done) {  // moves `done` only once nothing can throw
     std::string name = stream_name(body);
     RecordBatch batch;
-    batch.data.resize(1);
-    batch.puts.push_back(decode(body, batch.data[0]));
+    auto data = std::make_shared<std::string>();
+    batch.puts.push_back(decode(body, *data));
+    batch.bytes = data;
     submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
       return fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\",\"EncryptionType\":\"NONE\"}}",
                          store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
@@ -411,14 +423,15 @@ struct KinesisApi::State {
     std::string name = stream_name(body);
     simdjson::dom::array entries = body["Records"].get_array();
     RecordBatch batch;
-    batch.data.resize(entries.size());
+    auto data = std::make_shared<std::vector<std::string>>(entries.size());
     batch.puts.reserve(entries.size());
     std::size_t bytes = 0, i = 0;
     for (element entry : entries) {
-      batch.puts.push_back(decode(entry, batch.data[i]));
-      bytes += batch.data[i].size() + batch.puts.back().partition_key.size();
+      batch.puts.push_back(decode(entry, (*data)[i]));
+      bytes += (*data)[i].size();
       ++i;
     }
+    batch.bytes = data;
     if (bytes > kPutRecordsMaxBytes)
       throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", bytes));
     submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
@@ -450,7 +463,7 @@ struct KinesisApi::State {
     std::string plain;
     Iterator it{};
     auto invalid = [&] { return error("InvalidArgumentException", fmt::format("Invalid ShardIterator: {}", text)); };
-    if (!decode_base64(text, plain)) throw invalid();
+    if (!append_base64_decoded(plain, text)) throw invalid();
     unsigned long long counter = 0;
     long long issued = 0;
     int name_at = 0;

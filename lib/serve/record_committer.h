@@ -29,8 +29,8 @@ namespace millrace::serve {
 
 struct RecordBatch {
   std::string stream;
-  std::vector<std::string> data;  // the records' bytes, which puts[i].data views
   std::vector<store::Put> puts;
+  std::shared_ptr<const void> bytes;  // what the puts' keys and data view, kept until `done`
   // Called once the records are durable, with where each went; or with the failure (a stream
   // that is not there, a commit that failed), and then none of them was put.
   std::function<void(const std::vector<store::Position>&, std::exception_ptr)> done;

@@ -23,9 +23,10 @@ RecordBatch batch_of(const std::string& stream, const std::string& prefix, int c
                      std::function<void(const std::vector<store::Position>&, std::exception_ptr)> done) {
   RecordBatch batch;
   batch.stream = stream;
-  batch.data.resize(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) batch.data[static_cast<std::size_t>(i)] = prefix + "-" + std::to_string(i);
-  for (const std::string& data : batch.data) batch.puts.push_back(store::Put{0, "k", data, false});
+  auto data = std::make_shared<std::vector<std::string>>();
+  for (int i = 0; i < count; ++i) data->push_back(prefix + "-" + std::to_string(i));
+  for (const std::string& record : *data) batch.puts.push_back(store::Put{0, "k", record, false});
+  batch.bytes = data;
   batch.done = std::move(done);
   return batch;
 }
