@@ -91,12 +91,11 @@ ApiAnswer ApiAnswer::of(const aws::ApiError& e) {
 }
 
 struct KinesisApi::State {
-  State(store::Env& e, store::Notifier& n, std::string r) : env(e), notifier(n), region(std::move(r)) {}
+  State(store::Env& e, RecordCommitter& c, std::string r) : env(e), committer(c), region(std::move(r)) {}
 
   store::Env& env;
-  store::Notifier& notifier;
+  RecordCommitter& committer;
   std::string region;
-  RecordCommitter committer{env, notifier};
 
   std::string arn(std::string_view name) const {
     return fmt::format("arn:aws:kinesis:{}:{}:stream/{}", region, kAccountId, name);
@@ -575,8 +574,8 @@ struct KinesisApi::State {
   }
 };
 
-KinesisApi::KinesisApi(store::Env& env, store::Notifier& notifier, std::string region)
-    : state_(std::make_unique<State>(env, notifier, std::move(region))) {}
+KinesisApi::KinesisApi(store::Env& env, RecordCommitter& committer, std::string region)
+    : state_(std::make_unique<State>(env, committer, std::move(region))) {}
 
 KinesisApi::~KinesisApi() = default;
 

@@ -27,8 +27,8 @@
 #include <string_view>
 
 #include "aws/validate.h"
+#include "serve/record_committer.h"
 #include "store/env.h"
-#include "store/notify.h"
 
 namespace millrace::serve {
 
@@ -44,7 +44,8 @@ struct ApiAnswer {
 
 class KinesisApi {
  public:
-  KinesisApi(store::Env& env, store::Notifier& notifier, std::string region = "us-east-1");
+  // Puts go through `committer`, shared with the other writers of the server.
+  KinesisApi(store::Env& env, RecordCommitter& committer, std::string region = "us-east-1");
   ~KinesisApi();
 
   // Answers `operation` (the part of X-Amz-Target after "Kinesis_20131202.") with `body`:

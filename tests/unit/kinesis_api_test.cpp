@@ -16,7 +16,11 @@ namespace {
 
 class Api {
  public:
-  Api() : env_(dir_ / "store", store::Access::write, store::Sync::none), notifier_(env_.dir()), api_(env_, notifier_) {}
+  Api()
+      : env_(dir_ / "store", store::Access::write, store::Sync::none),
+        notifier_(env_.dir()),
+        committer_(env_, notifier_),
+        api_(env_, committer_) {}
 
   // The answer's body, parsed; the status must be `status`.
   simdjson::dom::element call(std::string_view operation, const std::string& body, int status = 200) {
@@ -36,6 +40,7 @@ class Api {
   TempDir dir_;
   store::Env env_;
   store::Notifier notifier_;
+  millrace::serve::RecordCommitter committer_;
   KinesisApi api_;
   simdjson::dom::parser parser_;
   std::string last_;

@@ -1,0 +1,58 @@
+// Gateway: what gw-serve answers, whatever carries the request (HTTP/1.1 or HTTP/2).
+//
+//   POST /  with X-Amz-Target: Kinesis_20131202.OP   the Kinesis API (serve/kinesis_api.h)
+//   POST /streams/NAME                               API Gateway's Kinesis route: the body is one
+//                                                    JSON record, or JSON lines with
+//                                                    Content-Type application/x-ndjson; the
+//                                                    partition key is the field ?key=FIELD, else
+//                                                    the X-Partition-Key header, else random;
+//                                                    the answer is PutRecord's (one record) or
+//                                                    PutRecords' (lines), once durable
+//   GET /health                                      {"status":"ok"}
+// Anything else is 404 (no such route) or 405 (a route, another method), with a JSON message.
+// Errors of the routes are {"message": "..."} with the status that fits: 400 for a bad body
+// (naming the line), 404 for a stream that is not there, 413 for a record over 1 MiB.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/env.h"
+#include "store/notify.h"
+
+namespace millrace::serve {
+
+struct HttpAnswer {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// A request as the gateway needs it; `header` finds a header by its name, case-insensitively.
+struct HttpCall {
+  std::string_view method;
+  std::string_view target;  // path and query: "/streams/rides?key=Name"
+  std::function<std::optional<std::string_view>(std::string_view name)> header;
+  std::string body;
+};
+
+class Gateway {
+ public:
+  Gateway(store::Env& env, store::Notifier& notifier);
+  ~Gateway();
+
+  // Answers `call` through `done`: at once, or from the commit thread once a put is durable.
+  void handle(HttpCall call, std::function<void(HttpAnswer)> done);
+  // The largest body accepted for a request to `target` with these headers: Kinesis' 5 MiB of
+  // PutRecords as base64 in JSON, 1 MiB (a record) elsewhere.
+  std::size_t body_limit(std::string_view method, std::string_view target) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace millrace::serve
