@@ -112,6 +112,7 @@ Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<Select
       sessions_(std::make_unique<Sessions>()), max_groups_(max_groups) {
   if (spec_.kind == WindowSpec::Kind::tumbling) spec_.slide_ms = spec_.size_ms;
   spec_.check();  // the bound on windows per record holds for every engine, not only ks-window's
+  windows_per_record_ = static_cast<std::uint64_t>(spec_.windows_per_record());
   for (const SelectItem& item : select_)
     if (item.kind == SelectItem::Kind::aggregate) aggregates_.push_back(&item);
 }
@@ -150,10 +151,7 @@ Engine::Group& Engine::find_or_add(Pane& pane, const Record& record) {
   return pane.groups.back();
 }
 
-bool Engine::too_many_groups(const Record& record, lines::EpochMs last_start, lines::EpochMs time) {
-  // The common case, far from the bound, at the cost of one comparison.
-  auto windows = static_cast<std::uint64_t>(spec_.windows_per_record());
-  if (open_groups_ + windows <= max_groups_) return false;
+bool Engine::counted_too_many_groups(const Record& record, lines::EpochMs last_start, lines::EpochMs time) {
   std::uint64_t opens = 0;  // windows of the record without a group for its key yet
   for (lines::EpochMs start = last_start; start + spec_.size_ms > time; start -= spec_.slide_ms) {
     if (start + spec_.size_ms <= watermark_) continue;  // already emitted: the record skips it

@@ -125,8 +125,11 @@ class Engine {
   Pane& pane(lines::EpochMs start);
   Group& find_or_add(Pane& pane, const Record& record);
   // Whether adding `record` to the windows from `last_start` down would open more groups than
-  // max_groups_ allows, changing nothing.
-  bool too_many_groups(const Record& record, lines::EpochMs last_start, lines::EpochMs time);
+  // max_groups_ allows, changing nothing. Inline: add() asks it of every record.
+  bool too_many_groups(const Record& record, lines::EpochMs last_start, lines::EpochMs time) {
+    return open_groups_ + windows_per_record_ > max_groups_ && counted_too_many_groups(record, last_start, time);
+  }
+  bool counted_too_many_groups(const Record& record, lines::EpochMs last_start, lines::EpochMs time);
   Outcome check(const Group& group, const Record& record) const;
   Outcome add_to(Group& group, const Record& record);
   Outcome add_to_session(const Record& record, lines::EpochMs time);
@@ -149,6 +152,7 @@ class Engine {
   lines::EpochMs watermark_ = INT64_MIN;
   std::uint64_t open_groups_ = 0;
   std::uint64_t max_groups_;
+  std::uint64_t windows_per_record_;  // spec_.windows_per_record()
   // For add(element): the values and bytes of the one record being added.
   Arena arena_;
   std::vector<Value> values_;
