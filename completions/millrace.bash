@@ -294,13 +294,13 @@ _ks_window()
     --format) _millrace_reply 'data envelope'; return ;;
     --on-error) _millrace_reply 'fail skip'; return ;;
     --tumbling | --hopping | --session | --lateness | --by | --where | --select | \
-        --time) return ;;
+        --time | --max-groups) return ;;
     esac
 
     if [[ $cur == -* ]]; then
         _millrace_reply '--tumbling --hopping --session --by --where --select --time
-            --lateness --late --format --on-error --config -q --quiet -v --verbose
-            -h --help --version'
+            --lateness --late --max-groups --format --on-error --config -q --quiet -v
+            --verbose -h --help --version'
         return
     fi
     _millrace_files # FILE operands
