@@ -63,18 +63,21 @@ struct Parts {
   std::array<std::string, 6> decoded;
 };
 
-// The Authorization header's parts; a refusal when some are missing.
+bool is_separator(char c) { return c == ' ' || c == ','; }
+
+// The Authorization header's parts; a refusal when some are missing. The header is
+// "ALGORITHM Credential=..., SignedHeaders=..., Signature=...", the items separated by commas
+// or spaces (both, as SDKs write it).
 std::optional<Refusal> read_header(const RequestView& request, std::string_view authorization, Parts& parts) {
-  std::string_view rest = authorization;
-  std::size_t space = rest.find_first_of(" ,");
-  parts.algorithm = rest.substr(0, space);
-  rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space);
-  while (!rest.empty()) {
-    std::size_t start = rest.find_first_not_of(" ,");
-    if (start == std::string_view::npos) break;
-    rest.remove_prefix(start);
-    std::string_view item = rest.substr(0, rest.find_first_of(" ,"));
-    rest.remove_prefix(item.size());
+  std::size_t at = 0, end = authorization.size();
+  auto next_item = [&] {
+    while (at < end && is_separator(authorization[at])) ++at;
+    std::size_t start = at;
+    while (at < end && !is_separator(authorization[at])) ++at;
+    return authorization.substr(start, at - start);
+  };
+  parts.algorithm = next_item();
+  for (std::string_view item = next_item(); !item.empty(); item = next_item()) {
     std::size_t equals = item.find('=');
     if (equals == std::string_view::npos) continue;
     std::string_view name = item.substr(0, equals), value = item.substr(equals + 1);
@@ -133,18 +136,18 @@ std::optional<Refusal> read_query(const RequestView& request, Parts& parts) {
 // "Signature expired: ..." or "Signature not yet current: ...", or nullopt when `time` is
 // within the window AWS allows.
 std::optional<Refusal> check_time(const Parts& parts, SigningTime time, SigningTime now) {
-  std::string date = format_amz_date(time);
+  auto date = [&] { return format_amz_date(time); };
   if (time > now + kClockSkew)
     return Refusal{kInvalidSignature,
-                   fmt::format("Signature not yet current: {} is still later than {} ({} + 5 min.)", date,
+                   fmt::format("Signature not yet current: {} is still later than {} ({} + 5 min.)", date(),
                                format_amz_date(now + kClockSkew), format_amz_date(now))};
   if (parts.expires) {
     if (now > time + *parts.expires)
       return Refusal{kInvalidSignature,
-                     fmt::format("Signature expired: {} is now earlier than {} ({} - {} sec.)", date,
+                     fmt::format("Signature expired: {} is now earlier than {} ({} - {} sec.)", date(),
                                  format_amz_date(now - *parts.expires), format_amz_date(now), parts.expires->count())};
   } else if (time < now - kClockSkew) {
-    return Refusal{kInvalidSignature, fmt::format("Signature expired: {} is now earlier than {} ({} - 5 min.)", date,
+    return Refusal{kInvalidSignature, fmt::format("Signature expired: {} is now earlier than {} ({} - 5 min.)", date(),
                                                   format_amz_date(now - kClockSkew), format_amz_date(now))};
   }
   return std::nullopt;
