@@ -83,7 +83,8 @@ class Parser {
   // A profile has both halves of a key pair or neither (a profile for a role or a region).
   void check_key_pair(const Profile& profile) const {
     const Credentials& keys = profile.credentials;
-    if (keys.access_key_id.empty() && keys.secret_access_key.empty() && keys.session_token.empty()) return;
+    if (keys.access_key_id.empty() && keys.secret_access_key.empty() && keys.session_token.empty())
+      return;
     for (std::string_view key : {kAccessKeyId, kSecretAccessKey}) {
       if ((key == kAccessKeyId ? keys.access_key_id : keys.secret_access_key).empty())
         fail(profile.line, fmt::format("profile '{}' has no {}", profile.name, key));
@@ -95,7 +96,8 @@ class Parser {
     std::string name(text.substr(1, text.size() - 2));
     for (const Section& other : sections_)
       if (other.profile.name == name)
-        fail(number_, fmt::format("profile '{}' is given twice (first on line {})", name, other.profile.line));
+        fail(number_, fmt::format("profile '{}' is given twice (first on line {})", name,
+                                  other.profile.line));
     sections_.push_back(Section{Profile{name, number_, {}}, {}});
     option_.reset();
   }
@@ -112,7 +114,8 @@ class Parser {
       fail(number_, fmt::format("'{}' is given twice in profile '{}' (first on line {})", key,
                                 section.profile.name, given->second));
     section.keys.emplace(key, number_);
-    Credentials& target = section.profile.name == kDefaults ? defaults_ : section.profile.credentials;
+    Credentials& target =
+        section.profile.name == kDefaults ? defaults_ : section.profile.credentials;
     if (std::string* value = field(target, key)) {
       *value = trim(text.substr(delimiter + 1));
       if (value->empty()) fail(number_, fmt::format("'{}' is empty", key));
@@ -160,7 +163,8 @@ std::vector<Profile> read_credentials_file(const std::string& path) {
 }
 
 const Profile* find_profile(const std::vector<Profile>& profiles, std::string_view name) {
-  auto found = std::find_if(profiles.begin(), profiles.end(), [&](const Profile& p) { return p.name == name; });
+  auto found = std::find_if(profiles.begin(), profiles.end(),
+                            [&](const Profile& p) { return p.name == name; });
   return found == profiles.end() ? nullptr : &*found;
 }
 
@@ -172,10 +176,12 @@ CredentialStore::CredentialStore(const std::vector<Profile>& profiles, std::stri
     auto [first, added] = by_key.emplace(keys.access_key_id, &profile);
     if (added) continue;
     const Credentials& earlier = first->second->credentials;
-    if (earlier.secret_access_key != keys.secret_access_key || earlier.session_token != keys.session_token)
-      throw cli::Error(cli::Exit::usage, fmt::format("{}:{}", file, profile.line),
-                       fmt::format("profile '{}' gives access key {} other credentials than profile '{}'",
-                                   profile.name, keys.access_key_id, first->second->name));
+    if (earlier.secret_access_key != keys.secret_access_key ||
+        earlier.session_token != keys.session_token)
+      throw cli::Error(
+          cli::Exit::usage, fmt::format("{}:{}", file, profile.line),
+          fmt::format("profile '{}' gives access key {} other credentials than profile '{}'",
+                      profile.name, keys.access_key_id, first->second->name));
   }
   if (by_key.empty())
     throw cli::Error(cli::Exit::usage, std::string(file),
@@ -188,8 +194,9 @@ CredentialStore CredentialStore::from_file(const std::string& path) {
 }
 
 const Credentials* CredentialStore::find(std::string_view access_key_id) const {
-  auto found = std::lower_bound(keys_.begin(), keys_.end(), access_key_id,
-                                [](const Credentials& c, std::string_view id) { return c.access_key_id < id; });
+  auto found = std::lower_bound(
+      keys_.begin(), keys_.end(), access_key_id,
+      [](const Credentials& c, std::string_view id) { return c.access_key_id < id; });
   return found != keys_.end() && found->access_key_id == access_key_id ? &*found : nullptr;
 }
 

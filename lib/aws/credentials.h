@@ -39,8 +39,8 @@ struct Credentials {
 
 struct Profile {
   std::string name;
-  std::size_t line = 0;      // of its [name] line, for diagnostics
-  Credentials credentials;   // empty access_key_id: a profile without keys (a role, a region)
+  std::size_t line = 0;     // of its [name] line, for diagnostics
+  Credentials credentials;  // empty access_key_id: a profile without keys (a role, a region)
 };
 
 // The profiles of `text`, in file order. `file` names the file in errors.

@@ -75,7 +75,8 @@ struct HmacKey::Pads {
 };
 
 HmacKey::HmacKey(std::string_view key) : pads_(std::make_unique<Pads>()) {
-  if (pads_->inner == nullptr || pads_->outer == nullptr) throw std::runtime_error("out of memory for an HMAC key");
+  if (pads_->inner == nullptr || pads_->outer == nullptr)
+    throw std::runtime_error("out of memory for an HMAC key");
   unsigned char block[kBlockSize] = {};
   if (key.size() > kBlockSize) {
     Digest short_key = sha256(key);  // RFC 2104: a key longer than a block is hashed first

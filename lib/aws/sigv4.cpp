@@ -14,9 +14,12 @@ namespace {
 
 constexpr std::string_view kTerminator = "aws4_request";
 // Headers botocore never signs (SIGNED_HEADERS_BLACKLIST): proxies and SDK layers change them.
-constexpr std::string_view kNeverSigned[] = {"authorization", "expect", "user-agent", "x-amzn-trace-id"};
+constexpr std::string_view kNeverSigned[] = {"authorization", "expect", "user-agent",
+                                             "x-amzn-trace-id"};
 
-bool is_white(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_white(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // RFC 3986's remove_dot_segments with runs of slashes folded, as botocore's
 // normalize_url_path: "/a/./b/../c//" → "/a/c/", "" → "/".
@@ -76,6 +79,17 @@ void append_canonical_query(std::string& out, std::string_view query, std::strin
 
 // Trimall: no white space at either end, one space for each inner run.
 void append_trimmed(std::string& out, std::string_view value) {
+  while (!value.empty() && is_white(value.front())) value.remove_prefix(1);
+  while (!value.empty() && is_white(value.back())) value.remove_suffix(1);
+  // Most values have nothing inside to fold: appended whole. (value[i + 1] exists: the last
+  // character is not white.)
+  bool folded = true;
+  for (std::size_t i = 0; i < value.size() && folded; ++i)
+    folded = !is_white(value[i]) || (value[i] == ' ' && !is_white(value[i + 1]));
+  if (folded) {
+    out += value;
+    return;
+  }
   bool in_white = false;
   bool started = false;
   for (char c : value) {
@@ -96,7 +110,8 @@ bool never_signed(std::string_view name) {
 }
 
 std::string scope_text(std::string_view amz_date, const Scope& scope) {
-  return fmt::format("{}/{}/{}/{}", amz_date.substr(0, 8), scope.region, scope.service, kTerminator);
+  return fmt::format("{}/{}/{}/{}", amz_date.substr(0, 8), scope.region, scope.service,
+                     kTerminator);
 }
 
 // What sign() and presign() share: the headers to sign and their names, sorted.
@@ -128,11 +143,12 @@ struct SigningInput {
 };
 
 std::string body_hash(const RequestView& request) {
-  return request.body_sha256.empty() ? to_hex(sha256(request.body)) : std::string(request.body_sha256);
+  return request.body_sha256.empty() ? to_hex(sha256(request.body))
+                                     : std::string(request.body_sha256);
 }
 
-std::string sign_canonical(std::string_view canonical, std::string_view amz_date, const Credentials& credentials,
-                           const Scope& scope) {
+std::string sign_canonical(std::string_view canonical, std::string_view amz_date,
+                           const Credentials& credentials, const Scope& scope) {
   HmacKey key(signing_key(credentials.secret_access_key, amz_date.substr(0, 8), scope));
   return signature(key, string_to_sign(amz_date, scope, canonical));
 }
@@ -145,8 +161,8 @@ std::string format_amz_date(SigningTime time) {
   year_month_day date{day};
   hh_mm_ss clock{time - day};
   return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count());
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
 }
 
 std::optional<SigningTime> parse_amz_date(std::string_view text) {
@@ -160,8 +176,10 @@ std::optional<SigningTime> parse_amz_date(std::string_view text) {
     }
     return value;
   };
-  int y = number(0, 4), mo = number(4, 2), d = number(6, 2), h = number(9, 2), mi = number(11, 2), s = number(13, 2);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return std::nullopt;
+  int y = number(0, 4), mo = number(4, 2), d = number(6, 2), h = number(9, 2), mi = number(11, 2),
+      s = number(13, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+    return std::nullopt;
   year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
   return sys_days{date} + hours{h} + minutes{mi} + seconds{s};
@@ -172,7 +190,8 @@ PathRule path_rule(std::string_view service) {
 }
 
 void canonical_request(const RequestView& request, std::span<const std::string_view> signed_headers,
-                       std::string_view payload_hash, PathRule rule, std::string& out, std::string_view leave_out) {
+                       std::string_view payload_hash, PathRule rule, std::string& out,
+                       std::string_view leave_out) {
   out += request.method;
   out += '\n';
   if (rule == PathRule::as_sent)
@@ -205,14 +224,16 @@ void canonical_request(const RequestView& request, std::span<const std::string_v
   out += payload_hash;
 }
 
-std::string canonical_request(const RequestView& request, std::span<const std::string_view> signed_headers,
+std::string canonical_request(const RequestView& request,
+                              std::span<const std::string_view> signed_headers,
                               std::string_view payload_hash, PathRule rule) {
   std::string out;
   canonical_request(request, signed_headers, payload_hash, rule, out);
   return out;
 }
 
-std::string string_to_sign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
+std::string string_to_sign(std::string_view amz_date, const Scope& scope,
+                           std::string_view canonical_request) {
   return fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date, scope_text(amz_date, scope),
                      to_hex(sha256(canonical_request)));
 }
@@ -231,12 +252,13 @@ std::string signature(const HmacKey& signing_key, std::string_view string_to_sig
   return to_hex(signing_key.mac(string_to_sign));
 }
 
-Signed sign(const RequestView& request, const Credentials& credentials, const Scope& scope, SigningTime now,
-            SignOptions options) {
+Signed sign(const RequestView& request, const Credentials& credentials, const Scope& scope,
+            SigningTime now, SignOptions options) {
   Signed result;
   std::string amz_date = format_amz_date(now);
   result.headers.push_back({"X-Amz-Date", amz_date});
-  if (!credentials.session_token.empty()) result.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
+  if (!credentials.session_token.empty())
+    result.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   std::string payload_hash;
   if (scope.service == "s3") {
     // S3 wants the payload's hash in a header of its own, which is signed with the rest.
@@ -254,9 +276,10 @@ Signed sign(const RequestView& request, const Credentials& credentials, const Sc
   view.headers = input.headers;
   std::string canonical =
       canonical_request(view, input.names, payload_hash, path_rule(scope.service));
-  result.authorization = fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
-                                     credentials.access_key_id, scope_text(amz_date, scope), input.joined_names(),
-                                     sign_canonical(canonical, amz_date, credentials, scope));
+  result.authorization =
+      fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
+                  credentials.access_key_id, scope_text(amz_date, scope), input.joined_names(),
+                  sign_canonical(canonical, amz_date, credentials, scope));
   return result;
 }
 
@@ -275,7 +298,8 @@ std::string presign(const RequestView& request, const Credentials& credentials, 
   };
   // In botocore's order, so that the whole query string can be compared with botocore's.
   add("X-Amz-Algorithm", kAlgorithm);
-  add("X-Amz-Credential", fmt::format("{}/{}", credentials.access_key_id, scope_text(amz_date, scope)));
+  add("X-Amz-Credential",
+      fmt::format("{}/{}", credentials.access_key_id, scope_text(amz_date, scope)));
   add("X-Amz-Date", amz_date);
   add("X-Amz-Expires", std::to_string(expires.count()));
   add("X-Amz-SignedHeaders", input.joined_names());
@@ -290,7 +314,8 @@ std::string presign(const RequestView& request, const Credentials& credentials, 
   RequestView view = request;
   view.headers = input.headers;
   view.query = query;
-  std::string canonical = canonical_request(view, input.names, payload_hash, path_rule(scope.service));
+  std::string canonical =
+      canonical_request(view, input.names, payload_hash, path_rule(scope.service));
   add("X-Amz-Signature", sign_canonical(canonical, amz_date, credentials, scope));
   return query;
 }

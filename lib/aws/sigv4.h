@@ -49,13 +49,13 @@ struct HeaderField {
 
 // A request as SigV4 sees it. Views: the caller keeps the bytes alive.
 struct RequestView {
-  std::string_view method;                // "POST"
-  std::string_view path;                  // as on the wire, without the query: "/", "/a%20b"
-  std::string_view query;                 // as on the wire, without '?': "", "b=2&a=%7E"
-  std::span<const HeaderField> headers;   // every header, Host included
+  std::string_view method;               // "POST"
+  std::string_view path;                 // as on the wire, without the query: "/", "/a%20b"
+  std::string_view query;                // as on the wire, without '?': "", "b=2&a=%7E"
+  std::span<const HeaderField> headers;  // every header, Host included
   std::string_view body;
-  std::string_view body_sha256;           // the body's SHA-256 in hex, when the caller has it
-                                          // already; empty: computed from `body` when needed
+  std::string_view body_sha256;  // the body's SHA-256 in hex, when the caller has it
+                                 // already; empty: computed from `body` when needed
 
   // The value of the first header called `name` (any case), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -89,11 +89,13 @@ PathRule path_rule(std::string_view service);
 void canonical_request(const RequestView& request, std::span<const std::string_view> signed_headers,
                        std::string_view payload_hash, PathRule rule, std::string& out,
                        std::string_view leave_out = {});
-std::string canonical_request(const RequestView& request, std::span<const std::string_view> signed_headers,
+std::string canonical_request(const RequestView& request,
+                              std::span<const std::string_view> signed_headers,
                               std::string_view payload_hash, PathRule rule);
 
 // Step 2. `amz_date` is 20150830T123600Z; the scope's date is its first 8 characters.
-std::string string_to_sign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request);
+std::string string_to_sign(std::string_view amz_date, const Scope& scope,
+                           std::string_view canonical_request);
 
 // Step 3. `date` is YYYYMMDD.
 Digest signing_key(std::string_view secret_access_key, std::string_view date, const Scope& scope);
@@ -115,7 +117,7 @@ struct SignOptions {
 };
 
 struct Signed {
-  std::string authorization;   // the Authorization header's value
+  std::string authorization;    // the Authorization header's value
   std::vector<Header> headers;  // to add before sending: X-Amz-Date, X-Amz-Security-Token
                                 // (with a session token), X-Amz-Content-SHA256 (S3)
 };
@@ -123,8 +125,8 @@ struct Signed {
 // Signs every header of `request` but Authorization and those botocore leaves unsigned
 // (Expect, User-Agent, X-Amzn-Trace-Id), plus the headers it adds. REQUIRES: `request` has a
 // Host header and none of the headers sign() adds.
-Signed sign(const RequestView& request, const Credentials& credentials, const Scope& scope, SigningTime now,
-            SignOptions options = {});
+Signed sign(const RequestView& request, const Credentials& credentials, const Scope& scope,
+            SigningTime now, SignOptions options = {});
 
 // A presigned request (botocore's SigV4QueryAuth): the query string to send, which is
 // request.query followed by X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires,
@@ -143,7 +145,8 @@ struct Refusal {
 };
 
 // Error types (__type).
-inline constexpr std::string_view kMissingAuthenticationToken = "MissingAuthenticationTokenException";
+inline constexpr std::string_view kMissingAuthenticationToken =
+    "MissingAuthenticationTokenException";
 inline constexpr std::string_view kIncompleteSignature = "IncompleteSignatureException";
 inline constexpr std::string_view kInvalidSignature = "InvalidSignatureException";
 inline constexpr std::string_view kUnrecognizedClient = "UnrecognizedClientException";

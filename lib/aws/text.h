@@ -33,7 +33,8 @@ void for_each_query_pair(std::string_view query, Visit visit) {
     if (pair.empty()) continue;
     std::size_t equals = pair.find('=');
     std::string_view name = pair.substr(0, equals);
-    std::string_view value = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    std::string_view value =
+        equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
     if (!visit(name, value)) return;
   }
 }

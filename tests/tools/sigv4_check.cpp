@@ -21,13 +21,12 @@
 //
 // Exit status: 0, 64 bad usage, 65 a bad input line, 66 no credentials file.
 #include <fmt/format.h>
-
+#include <simdjson.h>
 #include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
-#include <simdjson.h>
 #include <string>
 #include <vector>
 
@@ -57,11 +56,13 @@ struct InputRequest {
 std::string from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) throw std::invalid_argument("body_hex has an odd length");
   std::string bytes;
-  for (std::size_t i = 0; i < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
   return bytes;
 }
 
-std::string text_field(simdjson::dom::object line, const char* name, std::string_view fallback = {}) {
+std::string text_field(simdjson::dom::object line, const char* name,
+                       std::string_view fallback = {}) {
   std::string_view value;
   if (line[name].get(value) != simdjson::SUCCESS) return std::string(fallback);
   return std::string(value);
@@ -82,7 +83,8 @@ InputRequest read_request(simdjson::dom::object line) {
   simdjson::dom::array headers;
   if (line["headers"].get(headers) == simdjson::SUCCESS)
     for (simdjson::dom::element pair : headers) {
-      std::string_view name = pair.at(0).get_string().value(), value = pair.at(1).get_string().value();
+      std::string_view name = pair.at(0).get_string().value(),
+                       value = pair.at(1).get_string().value();
       request.headers.emplace_back(name, value);
     }
   return request;
@@ -95,12 +97,14 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   lines::append_json_string(out, value);
 }
 
-std::string answer(simdjson::dom::object line, const Verifier& verifier, const std::vector<Profile>& profiles) {
+std::string answer(simdjson::dom::object line, const Verifier& verifier,
+                   const std::vector<Profile>& profiles) {
   std::string op = text_field(line, "op");
   InputRequest request = read_request(line);
   std::string out = "{";
   if (op == "verify") {
-    Verdict verdict = verifier.verify(request.view(), time_field(line), text_field(line, "service"));
+    Verdict verdict =
+        verifier.verify(request.view(), time_field(line), text_field(line, "service"));
     out += verdict.ok() ? "\"ok\":true" : "\"ok\":false";
     if (verdict.ok()) {
       append_field(out, "access_key_id", verdict.caller.access_key_id);
@@ -118,8 +122,10 @@ std::string answer(simdjson::dom::object line, const Verifier& verifier, const s
   Scope scope{region, service};
   if (op == "sign") {
     bool unsigned_payload = false;
-    if (line["unsigned_payload"].get(unsigned_payload) != simdjson::SUCCESS) unsigned_payload = false;
-    Signed s = sign(request.view(), profile->credentials, scope, time_field(line), {unsigned_payload});
+    if (line["unsigned_payload"].get(unsigned_payload) != simdjson::SUCCESS)
+      unsigned_payload = false;
+    Signed s =
+        sign(request.view(), profile->credentials, scope, time_field(line), {unsigned_payload});
     append_field(out, "authorization", s.authorization);
     out += ",\"headers\":[";
     for (std::size_t i = 0; i < s.headers.size(); ++i) {
@@ -135,7 +141,8 @@ std::string answer(simdjson::dom::object line, const Verifier& verifier, const s
     int64_t expires = 3600;
     if (line["expires"].get(expires) != simdjson::SUCCESS) expires = 3600;
     append_field(out, "query",
-                 presign(request.view(), profile->credentials, scope, time_field(line), std::chrono::seconds(expires)));
+                 presign(request.view(), profile->credentials, scope, time_field(line),
+                         std::chrono::seconds(expires)));
     return out + "}";
   }
   throw std::invalid_argument("\"op\" is not verify, sign or presign");
@@ -149,7 +156,8 @@ int check(const std::string& credentials_file) {
   for (std::size_t number = 1; std::getline(std::cin, text); ++number) {
     try {
       simdjson::dom::object line;
-      if (auto error = parser.parse(text).get(line)) throw std::invalid_argument(lines::describe(error));
+      if (auto error = parser.parse(text).get(line))
+        throw std::invalid_argument(lines::describe(error));
       std::cout << answer(line, verifier, profiles) << '\n';
     } catch (const std::exception& error) {
       throw cli::Error(cli::Exit::data, fmt::format("stdin:{}", number), error.what());
@@ -176,7 +184,8 @@ double time_ns(int iterations, Work work) {
 int bench(int rounds, int iterations) {
   Credentials key{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
   Verifier verifier(CredentialStore({Profile{"default", 1, key}}, "bench"));
-  SigningTime now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  SigningTime now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   // A PutRecord of one Wild Rydes record, with the headers botocore sends (User-Agent and
   // Content-Length unsigned).
   InputRequest request;
@@ -195,18 +204,23 @@ int bench(int rounds, int iterations) {
   std::string body_sha256 = to_hex(sha256(request.body));
   RequestView hashed = view;
   hashed.body_sha256 = body_sha256;
-  if (!verifier.verify(view, now, "kinesis").ok()) throw std::logic_error("the benchmark's request does not verify");
+  if (!verifier.verify(view, now, "kinesis").ok())
+    throw std::logic_error("the benchmark's request does not verify");
   volatile bool sink = false;
   for (int round = 0; round < rounds; ++round) {
-    double verify_ns = time_ns(iterations, [&] { sink = verifier.verify(view, now, "kinesis").ok(); });
-    double hashed_ns = time_ns(iterations, [&] { sink = verifier.verify(hashed, now, "kinesis").ok(); });
+    double verify_ns =
+        time_ns(iterations, [&] { sink = verifier.verify(view, now, "kinesis").ok(); });
+    double hashed_ns =
+        time_ns(iterations, [&] { sink = verifier.verify(hashed, now, "kinesis").ok(); });
     double body_ns = time_ns(iterations, [&] { sink = sha256(request.body)[0] == 0; });
     double key_ns = time_ns(iterations / 10 + 1, [&] {
       sink = signing_key(key.secret_access_key, "20261123", {"us-east-1", "kinesis"})[0] == 0;
     });
-    fmt::print("{{\"verify_ns\":{:.0f},\"verify_hashed_ns\":{:.0f},\"body_sha256_ns\":{:.0f},\"signing_key_ns\":{:.0f},"
-               "\"body_bytes\":{}}}\n",
-               verify_ns, hashed_ns, body_ns, key_ns, request.body.size());
+    fmt::print(
+        "{{\"verify_ns\":{:.0f},\"verify_hashed_ns\":{:.0f},\"body_sha256_ns\":{:.0f},\"signing_"
+        "key_ns\":{:.0f},"
+        "\"body_bytes\":{}}}\n",
+        verify_ns, hashed_ns, body_ns, key_ns, request.body.size());
   }
   return 0;
 }
@@ -217,10 +231,12 @@ int main(int argc, char** argv) {
   CLI::App app{"sigv4_check: lib/aws's SigV4 for the botocore test and the benchmark"};
   app.require_subcommand(1);
   std::string credentials_file;
-  CLI::App* check_command = app.add_subcommand("check", "verify, sign or presign the requests of stdin");
+  CLI::App* check_command =
+      app.add_subcommand("check", "verify, sign or presign the requests of stdin");
   check_command->add_option("--credentials", credentials_file, "AWS credentials file")->required();
   int rounds = 15, iterations = 20000;
-  CLI::App* bench_command = app.add_subcommand("bench", "time the verification of a Kinesis PutRecord");
+  CLI::App* bench_command =
+      app.add_subcommand("bench", "time the verification of a Kinesis PutRecord");
   bench_command->add_option("--rounds", rounds)->check(CLI::PositiveNumber);
   bench_command->add_option("--iterations", iterations)->check(CLI::PositiveNumber);
   try {
@@ -229,7 +245,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : 64;
   } catch (const cli::Error& error) {
-    std::cerr << "sigv4_check: " << (error.where().empty() ? "" : error.where() + ": ") << error.what() << '\n';
+    std::cerr << "sigv4_check: " << (error.where().empty() ? "" : error.where() + ": ")
+              << error.what() << '\n';
     return static_cast<int>(error.status());
   }
 }

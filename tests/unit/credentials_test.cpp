@@ -79,7 +79,8 @@ TEST_CASE("bad lines are named by file and line, and never quote a secret") {
   CHECK(before.where() == "creds:1");
   CHECK(std::string(before.what()) == "'aws_access_key_id' before any [profile] line");
 
-  cli::Error pasted = parse_error(std::string("[default]\naws_access_key_id = A\n") + kSecret + "\n");
+  cli::Error pasted =
+      parse_error(std::string("[default]\naws_access_key_id = A\n") + kSecret + "\n");
   CHECK(pasted.where() == "creds:3");
   CHECK(std::string(pasted.what()) == "not a 'key = value' line");
 
@@ -89,19 +90,23 @@ TEST_CASE("bad lines are named by file and line, and never quote a secret") {
 
   cli::Error key_twice = parse_error("[a]\naws_access_key_id = A\nAWS_ACCESS_KEY_ID = B\n");
   CHECK(key_twice.where() == "creds:3");
-  CHECK(std::string(key_twice.what()) == "'aws_access_key_id' is given twice in profile 'a' (first on line 2)");
+  CHECK(std::string(key_twice.what()) ==
+        "'aws_access_key_id' is given twice in profile 'a' (first on line 2)");
 
   CHECK(std::string(parse_error("[a]\n= value\n").what()) == "no key before '='");
   CHECK(std::string(parse_error("[a\n").what()) == "a profile line is '[name]'");
-  CHECK(std::string(parse_error("[a]\naws_access_key_id =\n").what()) == "'aws_access_key_id' is empty");
-  cli::Error continued = parse_error(std::string("[a]\naws_secret_access_key = x\n  ") + kSecret + "\n");
+  CHECK(std::string(parse_error("[a]\naws_access_key_id =\n").what()) ==
+        "'aws_access_key_id' is empty");
+  cli::Error continued =
+      parse_error(std::string("[a]\naws_secret_access_key = x\n  ") + kSecret + "\n");
   CHECK(continued.where() == "creds:3");
   CHECK(std::string(continued.what()) == "'aws_secret_access_key' continues onto an indented line");
 
   cli::Error half = parse_error("[a]\n[b]\naws_access_key_id = B\n");
   CHECK(half.where() == "creds:2");
   CHECK(std::string(half.what()) == "profile 'b' has no aws_secret_access_key");
-  CHECK(std::string(parse_error(std::string("[c]\naws_secret_access_key = ") + kSecret + "\n").what()) ==
+  CHECK(std::string(
+            parse_error(std::string("[c]\naws_secret_access_key = ") + kSecret + "\n").what()) ==
         "profile 'c' has no aws_access_key_id");
 }
 
@@ -133,10 +138,12 @@ TEST_CASE("a credential store refuses a key id with two secrets, and a file with
   } catch (const cli::Error& error) {
     CHECK(error.status() == cli::Exit::usage);
     CHECK(error.where() == "creds:4");
-    CHECK(std::string(error.what()) == "profile 'b' gives access key AKIDA other credentials than profile 'a'");
+    CHECK(std::string(error.what()) ==
+          "profile 'b' gives access key AKIDA other credentials than profile 'a'");
   }
-  CHECK_THROWS_AS(CredentialStore(parse_credentials_file("[role]\nregion = us-east-1\n", "creds"), "creds"),
-                  cli::Error);
+  CHECK_THROWS_AS(
+      CredentialStore(parse_credentials_file("[role]\nregion = us-east-1\n", "creds"), "creds"),
+      cli::Error);
 }
 
 TEST_CASE("a credentials file that cannot be read ends with no_input, naming it") {
@@ -148,6 +155,7 @@ TEST_CASE("a credentials file that cannot be read ends with no_input, naming it"
     CHECK(error.status() == cli::Exit::no_input);
     CHECK(error.where() == (dir / "missing").string());
   }
-  std::string path = dir.write("credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n");
+  std::string path =
+      dir.write("credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n");
   CHECK(CredentialStore::from_file(path).find("A") != nullptr);
 }
