@@ -132,16 +132,15 @@ std::optional<Refusal> read_query(const RequestView& request, Parts& parts) {
     std::string_view text = *expires;
     bool negative = !text.empty() && text.front() == '-';
     if (negative) text.remove_prefix(1);
-    if (text.empty() || text.size() > 9 ||
-        text.find_first_not_of("0123456789") != std::string_view::npos)
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
       return Refusal{kIncompleteSignature, "X-Amz-Expires should be a number"};
     if (negative) return Refusal{kIncompleteSignature, "X-Amz-Expires must be non-negative"};
-    parts.expires = seconds(std::stol(std::string(text)));
-    if (*parts.expires > kMaxExpires)
+    // Seven digits hold a week (604800) and then some: longer is past it, and not parsed.
+    if (text.size() > 7 || seconds(std::stol(std::string(text))) > kMaxExpires)
       return Refusal{kIncompleteSignature,
                      "X-Amz-Expires must be less than a week (in seconds); that is, the given "
-                     "X-Amz-Expires must "
-                     "be less than 604800 seconds"};
+                     "X-Amz-Expires must be less than 604800 seconds"};
+    parts.expires = seconds(std::stol(std::string(text)));
   }
   return std::nullopt;
 }

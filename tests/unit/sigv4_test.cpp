@@ -581,8 +581,17 @@ TEST_CASE("a presigned request lives X-Amz-Expires seconds, at most a week") {
   CHECK(refused.refusal->type == kIncompleteSignature);
   CHECK(refused.refusal->message ==
         "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
-        "must be less than "
-        "604800 seconds");
+        "must be less than 604800 seconds");
+  auto expires_refusal = [&](const char* value) {
+    TestRequest other = r;
+    other.query.replace(other.query.find("X-Amz-Expires=3600"), 18,
+                        std::string("X-Amz-Expires=") + value);
+    Verdict verdict = verifier.verify(other.view(), kSuiteTime);
+    return verdict.ok() ? std::string("accepted") : verdict.refusal->message;
+  };
+  CHECK(expires_refusal("99999999999").starts_with("X-Amz-Expires must be less than a week"));
+  CHECK(expires_refusal("-5") == "X-Amz-Expires must be non-negative");
+  CHECK(expires_refusal("5m") == "X-Amz-Expires should be a number");
 }
 
 TEST_CASE(
