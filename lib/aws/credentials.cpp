@@ -41,6 +41,12 @@ bool is_credential_key(std::string_view key) {
   return key == kAccessKeyId || key == kSecretAccessKey || key == kSessionToken;
 }
 
+// A key as a message names it: one of ours by its name, any other as "a key", as it may be the
+// start of a secret pasted onto a line of its own ("AQoDYXdz...==").
+std::string named(std::string_view key) {
+  return is_credential_key(key) ? fmt::format("'{}'", key) : "a key";
+}
+
 class Parser {
  public:
   explicit Parser(std::string_view file) : file_(file) {}
@@ -108,10 +114,10 @@ class Parser {
     if (delimiter == std::string_view::npos) fail(number_, "not a 'key = value' line");
     std::string key = ascii_lower(trim(text.substr(0, delimiter)));
     if (key.empty()) fail(number_, "no key before '='");
-    if (sections_.empty()) fail(number_, fmt::format("'{}' before any [profile] line", key));
+    if (sections_.empty()) fail(number_, fmt::format("{} before any [profile] line", named(key)));
     Section& section = sections_.back();
     if (auto given = section.keys.find(key); given != section.keys.end())
-      fail(number_, fmt::format("'{}' is given twice in profile '{}' (first on line {})", key,
+      fail(number_, fmt::format("{} is given twice in profile '{}' (first on line {})", named(key),
                                 section.profile.name, given->second));
     section.keys.emplace(key, number_);
     Credentials& target =

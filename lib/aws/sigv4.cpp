@@ -12,7 +12,6 @@
 namespace millrace::aws {
 namespace {
 
-constexpr std::string_view kTerminator = "aws4_request";
 // Headers botocore never signs (SIGNED_HEADERS_BLACKLIST): proxies and SDK layers change them.
 constexpr std::string_view kNeverSigned[] = {"authorization", "expect", "user-agent",
                                              "x-amzn-trace-id"};
@@ -186,7 +185,7 @@ std::optional<SigningTime> parse_amz_date(std::string_view text) {
 }
 
 PathRule path_rule(std::string_view service) {
-  return service == "s3" ? PathRule::as_sent : PathRule::normalize_and_encode;
+  return is_s3(service) ? PathRule::as_sent : PathRule::normalize_and_encode;
 }
 
 void canonical_request(const RequestView& request, std::span<const std::string_view> signed_headers,
@@ -239,8 +238,9 @@ std::string string_to_sign(std::string_view amz_date, const Scope& scope,
 }
 
 Digest signing_key(std::string_view secret_access_key, std::string_view date, const Scope& scope) {
-  std::string first_key = "AWS4";
-  first_key += secret_access_key;
+  std::string first_key;
+  first_key.reserve(4 + secret_access_key.size());  // no copy of the secret left in freed memory
+  first_key.append("AWS4").append(secret_access_key);
   Digest key = HmacKey(first_key).mac(date);
   OPENSSL_cleanse(first_key.data(), first_key.size());
   key = HmacKey(key).mac(scope.region);
@@ -260,7 +260,7 @@ Signed sign(const RequestView& request, const Credentials& credentials, const Sc
   if (!credentials.session_token.empty())
     result.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   std::string payload_hash;
-  if (scope.service == "s3") {
+  if (is_s3(scope.service)) {
     // S3 wants the payload's hash in a header of its own, which is signed with the rest.
     payload_hash = options.unsigned_payload ? std::string(kUnsignedPayload) : body_hash(request);
     result.headers.push_back({"X-Amz-Content-SHA256", payload_hash});
@@ -305,7 +305,7 @@ std::string presign(const RequestView& request, const Credentials& credentials, 
   add("X-Amz-SignedHeaders", input.joined_names());
   if (!credentials.session_token.empty()) add("X-Amz-Security-Token", credentials.session_token);
   std::string payload_hash;
-  if (scope.service == "s3")
+  if (is_s3(scope.service))
     payload_hash = kUnsignedPayload;  // a presigned URL is made before its body exists
   else if (auto given = request.header("x-amz-content-sha256"))
     payload_hash = *given;

@@ -74,7 +74,12 @@ std::string format_amz_date(SigningTime time);
 std::optional<SigningTime> parse_amz_date(std::string_view text);
 
 inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+inline constexpr std::string_view kTerminator = "aws4_request";  // the scope's last part
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+
+// S3 signs by rules of its own: the path as sent, the payload's hash in x-amz-content-sha256,
+// UNSIGNED-PAYLOAD allowed.
+inline bool is_s3(std::string_view service) { return service == "s3"; }
 
 // How the path is made canonical: S3 signs it as sent, every other service double-encodes.
 enum class PathRule { normalize_and_encode, as_sent };

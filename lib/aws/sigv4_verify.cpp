@@ -14,7 +14,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr std::string_view kTerminator = "aws4_request";
 constexpr std::string_view kMismatch =
     "The request signature we calculated does not match the signature you provided. Check your AWS "
     "Secret "
@@ -372,7 +371,7 @@ Verdict Verifier::verify(const RequestView& request, SigningTime now,
   // 7. The signature.
   Scope scope{credential->region, credential->service};
   PathRule rule = path_rule(scope.service);
-  bool s3 = rule == PathRule::as_sent;
+  bool s3 = is_s3(scope.service);
   auto content_sha256 = request.header("x-amz-content-sha256");
   if (content_sha256) content_sha256 = trim(*content_sha256);
   BodyHash body(request);

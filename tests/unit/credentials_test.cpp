@@ -94,6 +94,12 @@ TEST_CASE("bad lines are named by file and line, and never quote a secret") {
         "'aws_access_key_id' is given twice in profile 'a' (first on line 2)");
 
   CHECK(std::string(parse_error("[a]\n= value\n").what()) == "no key before '='");
+  // A session token, base64 with its padding, pasted alone: the part before '=' is not quoted.
+  const std::string token = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQ==";
+  cli::Error pasted_token = parse_error(token + "\n[a]\n");
+  CHECK(std::string(pasted_token.what()) == "a key before any [profile] line");
+  CHECK(std::string(parse_error("[a]\nregion = x\nRegion = y\n").what()) ==
+        "a key is given twice in profile 'a' (first on line 2)");
   CHECK(std::string(parse_error("[a\n").what()) == "a profile line is '[name]'");
   CHECK(std::string(parse_error("[a]\naws_access_key_id =\n").what()) ==
         "'aws_access_key_id' is empty");
