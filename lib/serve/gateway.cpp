@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <iterator>
 
 #include "cli/error.h"
+#include "aws/credentials.h"
+#include "aws/text.h"
 #include "lines/json.h"
+#include "lines/time.h"
 #include "lines/reader.h"
 #include "serve/kinesis_api.h"
 #include "serve/record_committer.h"
@@ -31,39 +33,29 @@ HttpAnswer message(int status, std::string_view text) {
   return HttpAnswer{status, "application/json", body + "}"};
 }
 
-// The value of `name` in a query string ("key=Name&x=1"), percent-decoded.
-std::optional<std::string> query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    std::string_view raw = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    std::string value;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '%' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
-          std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
-        value.push_back(static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16)));
-        i += 2;
-      } else {
-        value.push_back(raw[i] == '+' ? ' ' : raw[i]);
-      }
-    }
-    return value;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 struct Gateway::State {
-  State(store::Env& env, store::Notifier& notifier) : committer(env, notifier), kinesis(env, committer) {}
+  State(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
+      : committer(env, notifier), kinesis(env, committer, options.region) {
+    if (!options.credentials.empty())
+      verifier.emplace(aws::CredentialStore::from_file(options.credentials));
+  }
 
   RecordCommitter committer;  // every put of every route and API shares its commits
   KinesisApi kinesis;
+  std::optional<aws::Verifier> verifier;
 
-  void api(HttpCall& call, std::function<void(HttpAnswer)>& done) {
+  // The refusal of the request's signature, or nullopt when it is taken.
+  std::optional<aws::Refusal> refusal(const HttpCall& call, std::string_view path, std::string_view query,
+                                      std::string_view service) const {
+    if (!verifier) return std::nullopt;
+    aws::RequestView request{call.method, path, query, call.headers, call.body, {}};
+    aws::SigningTime now{std::chrono::seconds(lines::now_ms() / 1000)};
+    return verifier->verify(request, now, service).refusal;
+  }
+
+  void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::optional<std::string_view> target = call.header("x-amz-target");
     if (!target || !target->starts_with(kKinesisTarget)) {
       std::string type = target ? "UnknownOperationException" : "MissingAuthenticationTokenException";
@@ -71,6 +63,9 @@ struct Gateway::State {
                              fmt::format("{{\"__type\":\"{}\",\"message\":\"{}\"}}", type,
                                          target ? "No operation named by X-Amz-Target" : "Missing X-Amz-Target")});
     }
+    if (auto refused = refusal(call, path, "", "kinesis"))
+      return done(HttpAnswer{400, "application/x-amz-json-1.1",
+                             ApiAnswer::of(aws::ApiError{400, std::string(refused->type), refused->message}).body});
     // The answer is sent after `call` is gone: the API keeps what it needs.
     kinesis.call(target->substr(kKinesisTarget.size()), call.body, [done](ApiAnswer answer) {
       done(HttpAnswer{answer.status, "application/x-amz-json-1.1", std::move(answer.body)});
@@ -79,10 +74,11 @@ struct Gateway::State {
 
   // POST /streams/NAME: the records of the body, put as ks-put puts lines.
   void put_route(HttpCall& call, std::string_view path, std::string_view query, std::function<void(HttpAnswer)>& done) {
+    if (auto refused = refusal(call, path, query, {})) return done(message(403, refused->message));
     std::string stream(path.substr(kStreamsRoute.size()));
     if (auto problem = store::check_name(stream)) return done(message(400, fmt::format("stream name: {}", *problem)));
     stream::PutOptions options;
-    if (auto key = query_value(query, "key")) {
+    if (auto key = aws::query_parameter(query, "key")) {
       if (key->empty()) return done(message(400, "?key= names no field"));
       options.key_field.emplace(*key);
     } else if (auto header = call.header("x-partition-key")) {
@@ -142,7 +138,13 @@ struct Gateway::State {
   }
 };
 
-Gateway::Gateway(store::Env& env, store::Notifier& notifier) : state_(std::make_unique<State>(env, notifier)) {}
+Gateway::Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
+    : state_(std::make_unique<State>(env, notifier, options)) {}
+
+std::optional<std::string_view> HttpCall::header(std::string_view name) const {
+  aws::RequestView view{method, target, {}, headers, {}, {}};
+  return view.header(name);
+}
 
 Gateway::~Gateway() = default;
 
@@ -158,7 +160,7 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   if (path == "/") {
     if (call.method != "POST") return done(message(405, "the AWS APIs take POST /"));
-    return state_->api(call, done);
+    return state_->api(call, path, done);
   }
   if (path == "/health") {
     if (call.method != "GET" && call.method != "HEAD") return done(message(405, "GET /health"));

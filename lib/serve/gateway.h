@@ -12,14 +12,21 @@
 // Anything else is 404 (no such route) or 405 (a route, another method), with a JSON message.
 // Errors of the routes are {"message": "..."} with the status that fits: 400 for a bad body
 // (naming the line), 404 for a stream that is not there, 413 for a record over 1 MiB.
+//
+// Signatures: without credentials any request is taken, signed or not, as the emulators take
+// them. With credentials (an AWS credentials file) every request but GET /health must carry a
+// valid Signature Version 4 by one of its keys (aws/sigv4.h): the API answers a refusal as AWS
+// does (400, its __type and message), the routes as API Gateway does (403).
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "aws/sigv4.h"
 #include "store/env.h"
 #include "store/notify.h"
 
@@ -31,17 +38,26 @@ struct HttpAnswer {
   std::string body;
 };
 
-// A request as the gateway needs it; `header` finds a header by its name, case-insensitively.
+// A request as the gateway needs it. Views: the caller keeps them alive until handle() returns.
 struct HttpCall {
   std::string_view method;
-  std::string_view target;  // path and query: "/streams/rides?key=Name"
-  std::function<std::optional<std::string_view>(std::string_view name)> header;
+  std::string_view target;                     // path and query: "/streams/rides?key=Name"
+  std::span<const aws::HeaderField> headers;  // every field, as received
   std::string body;
+
+  // The first header called `name`, in any case.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct GatewayOptions {
+  std::string credentials;  // an AWS credentials file; empty: signatures are not checked
+  std::string region = "us-east-1";  // the region ARNs name
 };
 
 class Gateway {
  public:
-  Gateway(store::Env& env, store::Notifier& notifier);
+  // Throws cli::Error(usage) for a credentials file that cannot be read.
+  Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options = {});
   ~Gateway();
 
   // Answers `call` through `done`: at once, or from the commit thread once a put is durable.

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <ctime>
 #include <future>
 #include <map>
 #include <string>
@@ -11,6 +12,7 @@
 #include "store/sequence.h"
 #include "store/streams.h"
 #include "stream/admin.h"
+#include "aws/text.h"
 #include "temp_dir.h"
 
 using millrace::serve::Gateway;
@@ -23,21 +25,19 @@ namespace {
 
 class Server {
  public:
-  Server()
-      : env_(dir_ / "store", store::Access::write, store::Sync::none), notifier_(env_.dir()), gateway_(env_, notifier_) {
+  explicit Server(const millrace::serve::GatewayOptions& options = {})
+      : env_(dir_ / "store", store::Access::write, store::Sync::none),
+        notifier_(env_.dir()),
+        gateway_(env_, notifier_, options) {
     millrace::stream::create_stream(env_, "invoices", 1, store::kDefaultRetentionMs);
   }
 
   HttpAnswer send(std::string method, std::string target, std::string body,
                   std::map<std::string, std::string> headers = {}) {
     std::promise<HttpAnswer> answer;
-    HttpCall call{method, target,
-                  [&headers](std::string_view name) -> std::optional<std::string_view> {
-                    auto it = headers.find(std::string(name));
-                    if (it == headers.end()) return std::nullopt;
-                    return it->second;
-                  },
-                  std::move(body)};
+    std::vector<millrace::aws::HeaderField> fields;
+    for (const auto& [name, value] : headers) fields.push_back({name, value});
+    HttpCall call{method, target, fields, std::move(body)};
     gateway_.handle(std::move(call), [&answer](HttpAnswer a) { answer.set_value(std::move(a)); });
     return answer.get_future().get();
   }
@@ -116,4 +116,43 @@ TEST_CASE("POST / dispatches X-Amz-Target to the Kinesis API") {
   CHECK(answer.body.find(R"("OpenShardCount":1)") != std::string::npos);
   CHECK(server.send("POST", "/", "{}", {{"x-amz-target", "Other_2020.Op"}}).body.find("UnknownOperationException") !=
         std::string::npos);
+}
+
+namespace {
+
+// The headers of `method target body` signed by `secret` as a client signs them, now.
+std::map<std::string, std::string> signed_headers(std::string_view method, std::string_view path, const std::string& body,
+                                                  std::map<std::string, std::string> headers, const std::string& secret) {
+  namespace aws = millrace::aws;
+  headers["host"] = "127.0.0.1:4566";
+  std::vector<aws::HeaderField> fields;
+  for (const auto& [name, value] : headers) fields.push_back({name, value});
+  aws::RequestView request{method, path, "", fields, body, {}};
+  aws::Signed result = aws::sign(request, aws::Credentials{"AKIDMILLRACE", secret, ""}, aws::Scope{"us-east-1", "kinesis"},
+                                 aws::SigningTime{std::chrono::seconds(std::time(nullptr))});
+  headers["authorization"] = result.authorization;
+  for (const auto& header : result.headers) headers[millrace::aws::ascii_lower(header.name)] = header.value;
+  return headers;
+}
+
+}  // namespace
+
+TEST_CASE("with credentials, a request is taken only with a valid signature by one of their keys") {
+  TempDir keys;
+  std::string file = keys.write("credentials", "[default]\naws_access_key_id = AKIDMILLRACE\naws_secret_access_key = s3cr3t\n");
+  Server server(millrace::serve::GatewayOptions{file, "us-east-1"});
+  std::string body = R"({"StreamName":"invoices"})";
+  std::map<std::string, std::string> target{{"x-amz-target", "Kinesis_20131202.DescribeStreamSummary"}};
+  CHECK(server.send("POST", "/", body, signed_headers("POST", "/", body, target, "s3cr3t")).status == 200);
+  HttpAnswer wrong = server.send("POST", "/", body, signed_headers("POST", "/", body, target, "guess"));
+  CHECK(wrong.status == 400);
+  CHECK(wrong.body.find(R"("__type":"InvalidSignatureException")") != std::string::npos);
+  HttpAnswer unsigned_call = server.send("POST", "/", body, target);
+  CHECK(unsigned_call.body.find("MissingAuthenticationTokenException") != std::string::npos);
+  // A signed body changed in transit is refused.
+  CHECK(server.send("POST", "/", R"({"StreamName":"other"})", signed_headers("POST", "/", body, target, "s3cr3t")).status == 400);
+  // The routes answer 403, as API Gateway; the health check needs no signature.
+  CHECK(server.send("POST", "/streams/invoices", "{}", {{"x-partition-key", "k"}}).status == 403);
+  CHECK(server.send("POST", "/streams/invoices", "{}", signed_headers("POST", "/streams/invoices", "{}", {{"x-partition-key", "k"}}, "s3cr3t")).status == 200);
+  CHECK(server.send("GET", "/health", "").status == 200);
 }
