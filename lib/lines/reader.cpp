@@ -106,7 +106,7 @@ bool Reader::wait(std::int64_t timeout_ms) {
   return ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(timeout_ms, 0, INT32_MAX))) > 0;
 }
 
-void Reader::exchange_buffer(std::vector<char>& spare) {
+void Reader::exchange_buffer(Buffer& spare) {
   spare.resize(buffer_.size());
   std::memcpy(spare.data(), buffer_.data() + begin_, end_ - begin_);
   end_ -= begin_;
