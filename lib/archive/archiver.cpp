@@ -62,7 +62,11 @@ Archiver::Archiver(Bucket& bucket, Delivery& delivery, const ArchiveOptions& opt
       prefix_(options.prefix.empty() ? default_prefix(options.partition_by) : options.prefix, Prefix::Kind::records,
               key_names(options), "--prefix"),
       error_prefix_(options.error_prefix, Prefix::Kind::errors, {}, "--error-prefix"),
-      writer_(bucket, options.compression, options.level, options.sync == store::Sync::full) {
+      publisher_(bucket, options.sync == store::Sync::full) {
+  if (options.compression == Compression::zstd) {
+    compressors_.emplace(options.level);
+    if (int threads = compression_workers(); threads > 0) workers_.emplace(threads);
+  }
   values_.resize(options.partition_by.size());
   for (std::size_t key = 0; key < options.partition_by.size(); ++key)
     if (std::find(prefix_.keys_used().begin(), prefix_.keys_used().end(), key) == prefix_.keys_used().end())
@@ -96,7 +100,8 @@ void Archiver::add(std::string_view data, lines::Validator& parsed, lines::Epoch
     return;
   }
   Buffer& buffer = buffer_for(data.size() + 1, std::nullopt);
-  buffer.lines.append(data).push_back('\n');
+  buffer.stream.add(data);
+  buffer.stream.add("\n");
   note(buffer, arrival, origin);
   ++stats_.records;
 }
@@ -110,25 +115,29 @@ void Archiver::add_error(const ErrorRecord& error, const std::optional<Origin>& 
   error_line_.clear();
   append_error_record(error_line_, error);
   Buffer& buffer = buffer_for(error_line_.size(), error.failure);
-  buffer.lines.append(error_line_);
+  buffer.stream.add(error_line_);
   note(buffer, error.arrival, origin);
   ++stats_.errors;
 }
 
 Archiver::Buffer& Archiver::buffer_for(std::size_t bytes, std::optional<Failure> failure) {
   auto it = open_.find(std::string_view(partition_));
-  if (it != open_.end() && !it->second.lines.empty() && it->second.lines.size() + bytes > options_.buffer_bytes) {
+  if (it != open_.end() && it->second.stream.lines() > 0 && it->second.stream.lines() + bytes > options_.buffer_bytes) {
+    // Ended now, so that its compressor is free for the partition's next object.
+    it->second.stream.end();
     full_.push_back(std::move(it->second));
     open_.erase(it);
     it = open_.end();
   }
   if (it == open_.end()) {
-    Buffer buffer;
+    bool parallel = !failure && options_.partition_by.empty();
+    Buffer buffer(ObjectStream(bucket_, compressors_ ? &*compressors_ : nullptr,
+                               parallel ? FrameCompressor::Kind::parallel : FrameCompressor::Kind::single,
+                               workers_ ? &*workers_ : nullptr));
     buffer.partition = partition_;
     if (!failure) buffer.values = values_;
     buffer.failure = failure;
     buffer.opened_at = lines::now_ms();
-    buffer.lines = writer_.lines_buffer(options_.buffer_bytes);
     it = open_.emplace(partition_, std::move(buffer)).first;
   }
   return it->second;
@@ -165,6 +174,7 @@ void Archiver::flush(lines::EpochMs now, bool all) {
   full_.clear();
   for (auto it = open_.begin(); it != open_.end();) {
     if (all || now - it->second.opened_at >= options_.interval_ms) {
+      it->second.stream.end();
       closing.push_back(std::move(it->second));
       it = open_.erase(it);
     } else {
@@ -172,10 +182,10 @@ void Archiver::flush(lines::EpochMs now, bool all) {
     }
   }
   if (!closing.empty()) close(std::move(closing));
-  if (all) writer_.drain();
+  if (all) publisher_.drain();
   // At the end, a commit even without objects: records read again and skipped move the
   // checkpoints too.
-  if (collect_written() || all) commit();
+  if (collect_published() || all) commit();
 }
 
 void Archiver::close(std::vector<Buffer> buffers) {
@@ -198,20 +208,21 @@ void Archiver::close(std::vector<Buffer> buffers) {
   }
   delivery_.begin(pending);  // before any of these objects can be renamed into place
   for (std::size_t i = 0; i < buffers.size(); ++i) {
-    std::uint64_t id = writer_.write(std::move(keys[i]), std::move(buffers[i].lines));
-    if (!buffers[i].ranges.empty()) unwritten_.emplace(id, std::move(buffers[i].ranges));
+    Buffer& buffer = buffers[i];
+    std::uint64_t id = publisher_.publish(std::move(keys[i]), std::move(buffer.stream));
+    if (!buffer.ranges.empty()) unpublished_.emplace(id, std::move(buffer.ranges));
   }
 }
 
-bool Archiver::collect_written() {
-  std::vector<ObjectWriter::Written> written = writer_.written();
-  for (const ObjectWriter::Written& object : written) {
+bool Archiver::collect_published() {
+  std::vector<Publisher::Published> published = publisher_.published();
+  for (const Publisher::Published& object : published) {
     ++stats_.objects;
     stats_.bytes_in += object.lines;
     stats_.bytes_out += object.bytes;
-    unwritten_.erase(object.id);
+    unpublished_.erase(object.id);
   }
-  return !written.empty();
+  return !published.empty();
 }
 
 void Archiver::commit() {
@@ -225,7 +236,7 @@ void Archiver::commit() {
   };
   for (const auto& [partition, buffer] : open_) hold(buffer.ranges);
   for (const Buffer& buffer : full_) hold(buffer.ranges);
-  for (const auto& [id, ranges] : unwritten_) hold(ranges);
+  for (const auto& [id, ranges] : unpublished_) hold(ranges);
   delivery_.commit(oldest_buffered);
 }
 

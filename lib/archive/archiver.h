@@ -2,16 +2,23 @@
 // delivery to S3.
 //
 // Each partition (the values of the --partition-by keys; error records by their error output
-// type) has its own buffer. A buffer becomes an object when the next record would take it past
+// type) has its own buffer: an object being written, its lines compressed into a draft file as
+// they come (object_stream.h). A buffer is complete when the next record would take it past
 // `buffer_bytes` (counted on the uncompressed lines, so an object holds at most that many bytes
 // of lines, or a single record larger than that), or when it has been open for `interval_ms`,
-// or at flush(…, all). Its prefix and name take the arrival time of its oldest record.
-// Buffers closed together have their entries committed (delivery.h), then go to the
-// ObjectWriter (writer.h), which compresses and writes them on threads of its own while records
-// go on coming; the groups' checkpoints move at the flushes that find objects written.
+// or at flush(…, all). Its prefix and name take the arrival time of its oldest record. Buffers
+// closed together have their entries committed (delivery.h), then go to the Publisher
+// (publisher.h), which makes them objects on a thread of its own, once their last steps are
+// compressed, while records go on coming; the groups' checkpoints move at the flushes that find
+// objects published.
 //
-// Memory: the open buffers, at most `buffer_bytes` per partition, and the objects in the
-// ObjectWriter. One thread calls the Archiver.
+// Compression: without --partition-by, the records' buffer has a parallel compressor (zstd's
+// own threads, compress.h); with it, each partition's buffer has a single one, on this thread,
+// as many compressors with threads would not fit in memory. Error buffers have single ones.
+//
+// Memory: per open buffer, at most a step of lines (256 KiB) and, once a step has been
+// compressed, a compressor (for a single one, 625 KiB at level 3) and a descriptor; whatever
+// --buffer-size. One thread calls the Archiver.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +31,14 @@
 #include <vector>
 
 #include "archive/bucket.h"
+#include "archive/compress.h"
 #include "archive/delivery.h"
 #include "archive/error_record.h"
 #include "archive/object_name.h"
+#include "archive/object_stream.h"
 #include "archive/prefix.h"
-#include "archive/writer.h"
+#include "archive/publisher.h"
+#include "archive/workers.h"
 #include "lines/json.h"
 #include "lines/time.h"
 #include "store/env.h"
@@ -89,13 +99,13 @@ class Archiver {
   // Takes a record that cannot be delivered: its error record goes to the error prefix.
   void add_error(const ErrorRecord& error, const std::optional<Origin>& origin);
 
-  // Whether a buffer is full and waits for flush().
+  // Whether a buffer is complete and waits for flush().
   bool has_full() const { return !full_.empty(); }
   // When the oldest open buffer is due, by the clock (lines::now_ms).
   std::optional<lines::EpochMs> next_due() const;
-  // Closes the full buffers and those due at `now`, and commits the groups' checkpoints when
-  // objects have been written; with `all`, closes every buffer, waits until all are written,
-  // and commits.
+  // Closes the complete buffers and those due at `now`, and commits the groups' checkpoints when
+  // objects have been published; with `all`, closes every buffer, waits until all are
+  // published, and commits.
   void flush(lines::EpochMs now, bool all);
 
   const ArchiveStats& stats() const { return stats_; }
@@ -106,10 +116,11 @@ class Archiver {
     std::uint64_t first, last;
   };
   struct Buffer {
+    explicit Buffer(ObjectStream object) : stream(std::move(object)) {}
     std::string partition;            // its id: "=" and the encoded values, or "!" and an error type
     std::vector<std::string> values;  // encoded, for the prefix
     std::optional<Failure> failure;   // an error buffer
-    std::string lines;
+    ObjectStream stream;
     std::uint64_t records = 0;
     lines::EpochMs oldest = INT64_MAX;  // arrival
     lines::EpochMs opened_at = 0;       // clock
@@ -126,25 +137,27 @@ class Archiver {
   // The buffer for partition_ (values_, failure), with room for `bytes` more.
   Buffer& buffer_for(std::size_t bytes, std::optional<Failure> failure);
   void note(Buffer& buffer, lines::EpochMs arrival, const std::optional<Origin>& origin);
-  // Commits the entries of `buffers`, and hands them to the writer.
+  // Commits the entries of `buffers`, ended, and hands them to the publisher.
   void close(std::vector<Buffer> buffers);
-  // Takes note of the objects written since the last call; whether there were any.
-  bool collect_written();
-  // Commits the checkpoints that the objects written allow.
+  // Takes note of the objects published since the last call; whether there were any.
+  bool collect_published();
+  // Commits the checkpoints that the objects published allow.
   void commit();
 
   Bucket& bucket_;
   Delivery& delivery_;
   const ArchiveOptions& options_;
   Prefix prefix_, error_prefix_;
+  std::optional<CompressorPool> compressors_;  // none without compression
+  std::optional<Workers> workers_;             // none on one core
   Buffers open_;
-  std::vector<Buffer> full_;
-  // The ranges of the records of group sources in objects closed, not yet written, by object id.
-  std::unordered_map<std::uint64_t, std::vector<Range>> unwritten_;
+  std::vector<Buffer> full_;  // ended
+  // The ranges of the records of group sources in objects closed, not yet published, by id.
+  std::unordered_map<std::uint64_t, std::vector<Range>> unpublished_;
   std::string partition_, scratch_, error_line_;
   std::vector<std::string> values_;
   ArchiveStats stats_;
-  ObjectWriter writer_;
+  Publisher publisher_;
 };
 
 }  // namespace millrace::archive

@@ -119,7 +119,8 @@ class Bucket::Changed {
   std::map<std::string, Fd, std::less<>> dirs_;
 };
 
-Bucket::Bucket(std::filesystem::path dir, Open open) : dir_(std::move(dir)) {
+Bucket::Bucket(std::filesystem::path dir, Open open, Drafts drafts)
+    : dir_(std::move(dir)), unnamed_drafts_(drafts == Drafts::unnamed && ::access("/proc/self/fd", X_OK) == 0) {
   if (open == Open::create && ::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST)
     throw cli::Error(cli::Exit::cant_create, dir_.string(), std::strerror(errno));
   fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -179,48 +180,121 @@ int Bucket::open_parent(std::string_view key, Changed* created, std::string_view
   }
 }
 
-void Bucket::write(std::span<const Put> objects, bool sync) {
-  struct Staged {
+Bucket::Draft::Draft(Draft&& other) noexcept
+    : root_(other.root_), fd_(std::exchange(other.fd_, -1)), name_(std::move(other.name_)), size_(other.size_) {
+  other.name_.clear();
+}
+
+Bucket::Draft& Bucket::Draft::operator=(Draft&& other) noexcept {
+  if (this != &other) {
+    close();
+    root_ = other.root_;
+    fd_ = std::exchange(other.fd_, -1);
+    name_ = std::exchange(other.name_, {});
+    size_ = other.size_;
+  }
+  return *this;
+}
+
+Bucket::Draft::~Draft() { close(); }
+
+void Bucket::Draft::close() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  if (!name_.empty()) ::unlinkat(root_, name_.c_str(), 0);  // not published
+  name_.clear();
+}
+
+void Bucket::Draft::write(std::string_view bytes) {
+  write_all(fd_, bytes);
+  size_ += bytes.size();
+}
+
+void Bucket::Draft::write_at_start(std::string_view bytes) {
+  for (off_t at = 0; !bytes.empty();) {
+    ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), at);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "write");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+    at += n;
+  }
+}
+
+Bucket::Draft Bucket::draft() {
+  if (unnamed_drafts_) {
+    int fd = ::openat(fd_, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) return Draft(fd_, fd, "");
+    // EISDIR: a kernel without O_TMPFILE; EOPNOTSUPP: a file system without it.
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+      throw cli::Error(cli::Exit::cant_create, dir_.string(), std::strerror(errno));
+    unnamed_drafts_ = false;
+  }
+  std::string name = "." + random_id() + ".draft";
+  int fd = ::openat(fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / name).string(), std::strerror(errno));
+  return Draft(fd_, fd, std::move(name));
+}
+
+void Bucket::place(Draft& draft, int dir, const std::string& file) const {
+  if (!draft.name_.empty()) {
+    if (::renameat(fd_, draft.name_.c_str(), dir, file.c_str()) != 0)
+      throw std::system_error(errno, std::generic_category(), "rename " + file);
+    draft.name_.clear();
+    return;
+  }
+  // linkat() fails for a name that exists, where rename() replaces: a temporary name first.
+  std::string temporary = temporary_name(file), path = "/proc/self/fd/" + std::to_string(draft.fd_);
+  for (int attempt = 0;; ++attempt) {
+    if (::linkat(AT_FDCWD, path.c_str(), dir, temporary.c_str(), AT_SYMLINK_FOLLOW) == 0) break;
+    if (errno != EEXIST || attempt > 0) throw std::system_error(errno, std::generic_category(), "link " + file);
+    ::unlinkat(dir, temporary.c_str(), 0);  // left by a crash
+  }
+  if (::renameat(dir, temporary.c_str(), dir, file.c_str()) != 0) {
+    int saved = errno;
+    ::unlinkat(dir, temporary.c_str(), 0);
+    throw std::system_error(saved, std::generic_category(), "rename " + file);
+  }
+}
+
+void Bucket::publish(std::span<const Publication> objects, bool sync) {
+  struct Target {
     int dir = -1;
-    std::string name, temporary;
-    Fd file{-1};
-    bool renamed = false;
+    std::string file;
   };
   Changed changed;  // the new directories' parents, and the objects' directories
-  std::vector<Staged> staged(objects.size());
-  try {
-    concurrently(objects.size(), [&](std::size_t i) {
-      std::string_view key = objects[i].key, file;
-      Fd opened(open_parent(key, &changed, file));
-      if (opened.get() < 0)
-        throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(),
-                         errno == ELOOP || errno == ENOTDIR ? "a file or symbolic link is in the way"
-                                                            : std::strerror(errno));
-      Staged& object = staged[i];
-      object.dir = changed.note(key.substr(0, key.size() - file.size()), std::move(opened));
-      object.name = file;
-      object.temporary = temporary_name(file);
-      object.file = Fd(::openat(object.dir, object.temporary.c_str(),
-                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-      if (object.file.get() < 0) throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(), std::strerror(errno));
-      write_all(object.file.get(), objects[i].bytes);
-    });
-    if (sync) {
-      std::vector<int> files;
-      for (const Staged& object : staged) files.push_back(object.file.get());
-      sync_all(files, "object");
-    }
-    for (Staged& object : staged) {
-      if (::renameat(object.dir, object.temporary.c_str(), object.dir, object.name.c_str()) != 0)
-        throw std::system_error(errno, std::generic_category(), "rename " + object.name);
-      object.renamed = true;
-    }
-  } catch (...) {
-    for (const Staged& object : staged)
-      if (object.file.get() >= 0 && !object.renamed) ::unlinkat(object.dir, object.temporary.c_str(), 0);
-    throw;
+  std::vector<Target> targets(objects.size());
+  concurrently(objects.size(), [&](std::size_t i) {
+    std::string_view key = objects[i].key, file;
+    Fd opened(open_parent(key, &changed, file));
+    if (opened.get() < 0)
+      throw cli::Error(cli::Exit::cant_create, (dir_ / key).string(),
+                       errno == ELOOP || errno == ENOTDIR ? "a file or symbolic link is in the way"
+                                                          : std::strerror(errno));
+    targets[i].dir = changed.note(key.substr(0, key.size() - file.size()), std::move(opened));
+    targets[i].file = file;
+  });
+  if (sync) {
+    std::vector<int> files;
+    for (const Publication& object : objects) files.push_back(object.draft->fd_);
+    sync_all(files, "object");
   }
+  for (std::size_t i = 0; i < objects.size(); ++i) place(*objects[i].draft, targets[i].dir, targets[i].file);
   if (sync) sync_all(changed.fds(), "directory");
+}
+
+void Bucket::write(std::span<const Put> objects, bool sync) {
+  std::vector<Draft> drafts;
+  std::vector<Publication> publications;
+  drafts.reserve(objects.size());
+  for (const Put& object : objects) {
+    drafts.push_back(draft());
+    drafts.back().write(object.bytes);
+  }
+  for (std::size_t i = 0; i < objects.size(); ++i) publications.push_back({objects[i].key, &drafts[i]});
+  publish(publications, sync);
 }
 
 bool Bucket::exists(std::string_view key) const {

@@ -101,3 +101,58 @@ TEST_CASE("a batch that fails renames none of the objects not yet renamed, and l
   CHECK(fs::is_empty(dir / "bucket/good"));
   CHECK(fs::is_empty(dir / "outside"));
 }
+
+TEST_CASE("a draft is an object only once published: before, nothing of it is beneath the bucket") {
+  for (Bucket::Drafts drafts : {Bucket::Drafts::unnamed, Bucket::Drafts::named}) {
+    CAPTURE(static_cast<int>(drafts));
+    millrace::test::TempDir dir;
+    Bucket bucket(dir / "bucket", Bucket::Open::create, drafts);
+    Bucket::Draft draft = bucket.draft();
+    draft.write("0123456789\n");
+    draft.write("abc\n");
+    draft.write_at_start("XY");
+    CHECK(draft.size() == 15);
+    CHECK(bucket.list("").empty());
+    Bucket::Publication publication{"a/b/x.jsonl", &draft};
+    bucket.publish(std::span(&publication, 1), true);
+    CHECK(slurp(dir / "bucket/a/b/x.jsonl") == "XY23456789\nabc\n");
+    // Nothing else: no temporary name left beside it or at the root.
+    std::vector<std::string> files;
+    for (const auto& entry : fs::recursive_directory_iterator(dir / "bucket"))
+      if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), dir / "bucket"));
+    CHECK(files == std::vector<std::string>{"a/b/x.jsonl"});
+  }
+}
+
+TEST_CASE("a draft not published leaves nothing") {
+  for (Bucket::Drafts drafts : {Bucket::Drafts::unnamed, Bucket::Drafts::named}) {
+    CAPTURE(static_cast<int>(drafts));
+    millrace::test::TempDir dir;
+    Bucket bucket(dir / "bucket", Bucket::Open::create, drafts);
+    {
+      Bucket::Draft draft = bucket.draft();
+      draft.write("partial");
+      Bucket::Draft moved = std::move(draft);
+      if (drafts == Bucket::Drafts::named) CHECK_FALSE(fs::is_empty(dir / "bucket"));  // its temporary name
+    }
+    CHECK(fs::is_empty(dir / "bucket"));
+  }
+}
+
+TEST_CASE("a published draft replaces an object of the same key, also beside a temporary file left by a crash") {
+  for (Bucket::Drafts drafts : {Bucket::Drafts::unnamed, Bucket::Drafts::named}) {
+    CAPTURE(static_cast<int>(drafts));
+    millrace::test::TempDir dir;
+    Bucket bucket(dir / "bucket", Bucket::Open::create, drafts);
+    write(bucket, "k/x.jsonl", "old\n");
+    std::ofstream(dir / "bucket/k/.x.jsonl.tmp") << "left by a crash";
+    Bucket::Draft draft = bucket.draft();
+    draft.write("new\n");
+    Bucket::Publication publication{"k/x.jsonl", &draft};
+    bucket.publish(std::span(&publication, 1), false);
+    CHECK(slurp(dir / "bucket/k/x.jsonl") == "new\n");
+    CHECK(bucket.list("") == std::vector<std::string>{"k/x.jsonl"});
+    // An unnamed draft is linked under that temporary name before its rename.
+    if (drafts == Bucket::Drafts::unnamed) CHECK_FALSE(fs::exists(dir / "bucket/k/.x.jsonl.tmp"));
+  }
+}
