@@ -40,8 +40,9 @@ void Hub::stop_all() {
   for (auto& connection : live) connection->request_stop();
 }
 
-Connection::Connection(tcp::socket socket, std::shared_ptr<Hub> hub, std::string remote)
+Connection::Connection(net::io_context& context, tcp::socket socket, std::shared_ptr<Hub> hub, std::string remote)
     : Link(hub->settings(), std::move(remote)),
+      context_(context),
       socket_(std::move(socket)),
       hub_(std::move(hub)),
       read_deadline_(socket_.get_executor()),
@@ -63,6 +64,11 @@ void Connection::request_stop() {
 }
 
 void Connection::deliver(std::uint64_t slot, Response response) {
+  // An answer sent by the handler before it returns needs no trip through the scheduler.
+  if (context_.get_executor().running_in_this_thread() && dispatching()) {
+    answer_now(slot, std::move(response));
+    return;
+  }
   net::post(socket_.get_executor(), [self = shared_from_this(), slot, response = std::move(response)]() mutable {
     self->response_arrived(slot, std::move(response));
   });
@@ -70,7 +76,7 @@ void Connection::deliver(std::uint64_t slot, Response response) {
 
 void Connection::hold(bool unanswered) {
   if (unanswered)
-    hold_.emplace(hub_->context().get_executor());
+    hold_.emplace(context_.get_executor());
   else
     hold_.reset();
 }

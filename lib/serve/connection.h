@@ -1,7 +1,8 @@
 // Connection: a Link over a TCP socket, with its deadlines; Hub: the server's live connections.
 //
-// Internal to lib/serve. Each connection runs on its own strand: its reads, writes, timers and
-// protocol one at a time, whichever of the server's threads runs them.
+// Internal to lib/serve. Each connection belongs to one of the server's I/O contexts, each run
+// by one thread: its reads, writes, timers and protocol run on that thread, one at a time,
+// without locks. Only deliver() and request_stop() come from other threads (they post).
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -27,10 +28,8 @@ class Connection;
 // Thread-safe.
 class Hub {
  public:
-  Hub(net::io_context& context, std::shared_ptr<const Settings> settings)
-      : context_(context), settings_(std::move(settings)) {}
+  explicit Hub(std::shared_ptr<const Settings> settings) : settings_(std::move(settings)) {}
 
-  net::io_context& context() { return context_; }
   const std::shared_ptr<const Settings>& settings() const { return settings_; }
   void add(const std::shared_ptr<Connection>& connection);
   void remove(const Connection* connection);
@@ -39,7 +38,6 @@ class Hub {
   void stop_all();
 
  private:
-  net::io_context& context_;
   std::shared_ptr<const Settings> settings_;
   mutable std::mutex mutex_;
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;
@@ -47,13 +45,13 @@ class Hub {
 
 class Connection final : public Link, public std::enable_shared_from_this<Connection> {
  public:
-  // `socket` is connected, its executor a strand of its own.
-  Connection(tcp::socket socket, std::shared_ptr<Hub> hub, std::string remote);
+  // `socket` is connected, its executor that of `context`.
+  Connection(net::io_context& context, tcp::socket socket, std::shared_ptr<Hub> hub, std::string remote);
   ~Connection() override;
 
   // Begins reading; any thread.
   void start();
-  // Link::stop on the connection's strand; any thread.
+  // Link::stop on the connection's thread; any thread.
   void request_stop();
   void deliver(std::uint64_t slot, Response response) override;
 
@@ -82,6 +80,7 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   void arm(Deadline& deadline);
   void on_deadline(Deadline& deadline);
 
+  net::io_context& context_;
   tcp::socket socket_;
   std::shared_ptr<Hub> hub_;
   Deadline read_deadline_;

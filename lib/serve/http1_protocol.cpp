@@ -67,6 +67,7 @@ Http1Protocol::Slot& Http1Protocol::push(bool ready) {
 void Http1Protocol::process() {
   const Limits& limits = link_.limits();
   bool need_more = false;
+  processing_ = true;
   while (!need_more && !closing_ && queue_.size() < limits.max_pipelined && link_.input().size() > 0) {
     if (!in_request_) {
       in_request_ = true;
@@ -115,6 +116,7 @@ void Http1Protocol::process() {
       }
     }
   }
+  processing_ = false;
   write_ready();
   read_more();
 }
@@ -173,7 +175,8 @@ void Http1Protocol::on_response(std::uint64_t slot, Response response) {
   Slot& owed = queue_[slot - queue_.front().id];
   owed.response = std::move(response);
   owed.ready = true;
-  write_ready();
+  // Answers given while process() hands out requests go out together once it is done.
+  if (!processing_) write_ready();
 }
 
 void Http1Protocol::write_ready() {

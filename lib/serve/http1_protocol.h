@@ -63,6 +63,7 @@ class Http1Protocol final : public Protocol {
   std::vector<net::const_buffer> buffers_;
   std::size_t in_write_ = 0;  // slots at the front of queue_ being written
   bool reading_ = false;
+  bool processing_ = false;  // in process(): answers wait for its end to be written
   bool closing_ = false;   // no more requests: close once the queue is written
   bool stopping_ = false;  // the server stops: close after the request being read
   bool in_request_ = false;

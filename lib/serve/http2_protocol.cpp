@@ -21,8 +21,10 @@ void Http2Protocol::feed() {
   if (!session_.receive(bytes)) failed_ = true;
   received_ += bytes.size();
   link_.input().consume(bytes.size());
+  feeding_ = true;
   for (auto& [stream, request] : session_.take_requests())
     link_.dispatch(std::move(request), static_cast<std::uint64_t>(stream));
+  feeding_ = false;
   flush();
   read_more();
 }
@@ -38,6 +40,7 @@ void Http2Protocol::on_read(const error_code& ec) {
 
 void Http2Protocol::on_response(std::uint64_t slot, Response response) {
   session_.respond(static_cast<std::int32_t>(slot), std::move(response));
+  if (feeding_) return;  // feed() writes the answers given while it hands out requests
   flush();
   read_more();
 }

@@ -43,6 +43,7 @@ class Http2Protocol final : public Protocol {
   std::vector<net::const_buffer> buffers_;
   bool reading_ = false;
   bool writing_ = false;
+  bool feeding_ = false;  // in feed(): answers wait for its end to be written
   bool failed_ = false;  // the session cannot go on: write what it has, then close
   std::uint64_t received_ = 0;
   bool was_receiving_ = false;

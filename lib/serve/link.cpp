@@ -32,13 +32,18 @@ void Link::dispatch(Request request, std::uint64_t slot) {
   request.remote = remote_;
   if (unanswered_++ == 0) hold(true);
   Responder responder(shared_sink(), slot);
+  dispatching_ = true;
   try {
     settings_->handler(std::move(request), std::move(responder));
   } catch (...) {
     // The handler's contract is to answer; one that throws has dropped its Responder, which
     // answers 500 as it is destroyed. The connection and the server go on.
   }
+  dispatching_ = false;
+  for (auto& [answered, response] : std::exchange(answered_now_, {})) response_arrived(answered, std::move(response));
 }
+
+void Link::answer_now(std::uint64_t slot, Response response) { answered_now_.emplace_back(slot, std::move(response)); }
 
 void Link::log(RequestLog entry) const {
   if (!settings_->log) return;

@@ -98,6 +98,10 @@ class Link : public ResponseSink {
   void write_done(const error_code& ec);
   // An answer delivered, now on the connection's thread.
   void response_arrived(std::uint64_t slot, Response response);
+  // True while the handler runs (called by dispatch()) on the connection's thread: an answer
+  // it sends then may be given to answer_now(), which hands it over once the handler returns.
+  bool dispatching() const { return dispatching_; }
+  void answer_now(std::uint64_t slot, Response response);
   void stop();
   // The server must go on running while requests are unanswered: called when the first
   // request is handed to the handler and when the last answer arrives.
@@ -111,6 +115,8 @@ class Link : public ResponseSink {
   std::unique_ptr<Protocol> protocol_;
   std::size_t unanswered_ = 0;
   bool first_bytes_ = false;
+  bool dispatching_ = false;
+  std::vector<std::pair<std::uint64_t, Response>> answered_now_;
 };
 
 // HTTP/2's client connection preface, which starts a connection with prior knowledge.

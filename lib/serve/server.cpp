@@ -5,7 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -13,6 +13,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "cli/error.h"
 #include "serve/connection.h"
@@ -65,18 +66,20 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
 
 }  // namespace
 
+// One I/O context per thread, each run by its thread alone: a connection's work needs no
+// lock and no strand, and wakes no other thread. Connections are dealt to them in turn.
 struct Server::Impl {
   Impl(ServerOptions options, Handler handler)
       : threads(options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency())),
-        context(static_cast<int>(threads)),
-        acceptor(net::make_strand(context)),
-        retry(acceptor.get_executor()) {
+        contexts(make_contexts(threads)),
+        acceptor(*contexts[0]),
+        retry(*contexts[0]) {
     auto settings = std::make_shared<Settings>();
     settings->limits = options.limits;
     settings->body_limit = std::move(options.body_limit);
     settings->log = std::move(options.log);
     settings->handler = std::move(handler);
-    hub = std::make_shared<Hub>(context, std::move(settings));
+    hub = std::make_shared<Hub>(std::move(settings));
 
     tcp::endpoint endpoint = parse_listen(options.listen);
     error_code ec;
@@ -88,8 +91,17 @@ struct Server::Impl {
     bound = acceptor.local_endpoint();
   }
 
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned count) {
+    std::vector<std::unique_ptr<net::io_context>> made;
+    // Concurrency hint 1: each is run by one thread (others only post to it).
+    for (unsigned i = 0; i < count; ++i) made.push_back(std::make_unique<net::io_context>(1));
+    return made;
+  }
+
+  // On the acceptor's thread (context 0).
   void accept() {
-    acceptor.async_accept(net::make_strand(context), [this](error_code ec, tcp::socket socket) {
+    net::io_context& context = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(context, [this, &context](error_code ec, tcp::socket socket) {
       if (stopped || !acceptor.is_open()) return;
       if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory) {
         retry.expires_after(kAcceptRetry);
@@ -98,12 +110,12 @@ struct Server::Impl {
         });
         return;
       }
-      if (!ec) admit(std::move(socket));
+      if (!ec) admit(context, std::move(socket));
       accept();
     });
   }
 
-  void admit(tcp::socket socket) {
+  void admit(net::io_context& context, tcp::socket socket) {
     error_code ec;
     tcp::endpoint peer = socket.remote_endpoint(ec);
     if (ec) return;  // gone already
@@ -111,7 +123,7 @@ struct Server::Impl {
       refuse(socket);
       return;
     }
-    auto connection = std::make_shared<Connection>(std::move(socket), hub, endpoint_text(peer));
+    auto connection = std::make_shared<Connection>(context, std::move(socket), hub, endpoint_text(peer));
     hub->add(connection);
     connection->start();
   }
@@ -133,22 +145,25 @@ struct Server::Impl {
   }
 
   void stop() {
-    net::post(acceptor.get_executor(), [this] {
+    net::post(*contexts[0], [this] {
       if (stopped) return;
       stopped = true;
       error_code ec;
       acceptor.close(ec);
       retry.cancel();
       hub->stop_all();
+      // Each context now runs until its connections are done.
+      std::lock_guard lock(guards_mutex);
+      guards.clear();
     });
   }
 
-  // Runs the context on this thread until it has no more work; an exception escaping a
+  // Runs context `index` on this thread until it has no more work; an exception escaping a
   // handler is kept for run() to throw once the others are answered, and stops the server.
-  void serve() {
+  void serve(std::size_t index) {
     for (;;) {
       try {
-        context.run();
+        contexts[index]->run();
         return;
       } catch (...) {
         {
@@ -161,12 +176,16 @@ struct Server::Impl {
   }
 
   unsigned threads;
-  net::io_context context;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
   tcp::acceptor acceptor;
   net::steady_timer retry;
   tcp::endpoint bound;
   std::shared_ptr<Hub> hub;
-  bool stopped = false;  // on the acceptor's strand
+  std::size_t next_context = 0;  // on the acceptor's thread
+  bool stopped = false;          // on the acceptor's thread
+  // Keep every context running, with or without connections, until stop().
+  std::mutex guards_mutex;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::mutex error_mutex;
   std::exception_ptr error;
 };
@@ -181,12 +200,21 @@ std::uint16_t Server::port() const { return impl_->bound.port(); }
 std::string Server::local_address() const { return endpoint_text(impl_->bound); }
 
 void Server::run() {
-  net::post(impl_->acceptor.get_executor(), [this] {
-    if (!impl_->stopped) impl_->accept();
+  {
+    std::lock_guard lock(impl_->guards_mutex);
+    for (auto& context : impl_->contexts) impl_->guards.push_back(net::make_work_guard(*context));
+  }
+  net::post(*impl_->contexts[0], [this] {
+    if (impl_->stopped) {
+      std::lock_guard lock(impl_->guards_mutex);
+      impl_->guards.clear();
+    } else {
+      impl_->accept();
+    }
   });
   std::vector<std::thread> others;
-  for (unsigned i = 1; i < impl_->threads; ++i) others.emplace_back([this] { impl_->serve(); });
-  impl_->serve();
+  for (std::size_t i = 1; i < impl_->contexts.size(); ++i) others.emplace_back([this, i] { impl_->serve(i); });
+  impl_->serve(0);
   for (std::thread& thread : others) thread.join();
   if (impl_->error) std::rethrow_exception(impl_->error);
 }
