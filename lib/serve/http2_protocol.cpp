@@ -98,11 +98,16 @@ void Http2Protocol::update_read_deadline() {
   bool open = session_.open_streams() > 0;
   if (!open && was_open_) idle_since_ = now;
   was_open_ = open;
+  bool stalled = !writing_ && session_.sending_streams() > 0;
+  if (stalled && !was_stalled_) stalled_since_ = now;
+  was_stalled_ = stalled;
   if (receiving)
     link_.set_read_deadline(link_.settings().transfer_deadline(receiving_since_, received_ - received_at_start_));
+  else if (stalled)  // answers wait for the client to open its window
+    link_.set_read_deadline(stalled_since_ + link_.limits().request_timeout);
   else if (!open)
     link_.set_read_deadline(idle_since_ + link_.limits().idle_timeout);
-  else
+  else  // the client waits for answers
     link_.set_read_deadline(Clock::time_point::max());
 }
 

@@ -7,7 +7,9 @@
 // Deadlines: while a stream's request is arriving, the bytes received since the first such
 // stream began must keep up with Limits::min_rate after Limits::request_timeout; with no stream
 // open the connection is idle and closed after Limits::idle_timeout (control frames such as
-// PING do not keep it); with streams waiting for answers only, the client is not held to any.
+// PING do not keep it); when answers wait for the client's flow-control window, it must open it
+// within Limits::request_timeout; with streams waiting for answers only, the client is not
+// held to any.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,8 @@ class Http2Protocol final : public Protocol {
   std::uint64_t received_at_start_ = 0;
   bool was_open_ = false;
   Clock::time_point idle_since_;
+  bool was_stalled_ = false;
+  Clock::time_point stalled_since_;
 };
 
 }  // namespace millrace::serve::detail

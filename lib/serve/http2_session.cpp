@@ -129,6 +129,7 @@ struct Http2Session::Callbacks {
     if (found == session.streams_.end()) return 0;
     Stream& stream = found->second;
     if (stream.receiving) --session.receiving_;
+    if (stream.answered || stream.refused) --session.sending_;
     if ((stream.answered || stream.refused) && session.settings_.log) {
       session.exchanges_.push_back({std::move(stream.method), std::move(stream.target), stream.response.status,
                                     stream.body_in, stream.sent, stream.since});
@@ -216,6 +217,7 @@ void Http2Session::request_done(std::int32_t id, Stream& stream) {
 
 void Http2Session::refuse(std::int32_t id, Stream& stream, int status, std::string message, bool submit_now) {
   stream.refused = true;
+  ++sending_;
   stream.since = Clock::now();
   if (settings_.log) {
     stream.method = stream.request.method;
@@ -230,6 +232,7 @@ void Http2Session::respond(std::int32_t id, Response response) {
   Stream* stream = find(id);
   if (!stream || stream->answered || stream->refused || stream->receiving) return;
   stream->answered = true;
+  ++sending_;
   stream->response = std::move(response);
   submit(id, *stream);
 }

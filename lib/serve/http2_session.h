@@ -63,6 +63,9 @@ class Http2Session {
   std::size_t open_streams() const { return streams_.size(); }
   // Streams whose request is not yet whole.
   std::size_t receiving_streams() const { return receiving_; }
+  // Streams answered whose answer is not yet all given to take_output(): with nothing to
+  // write, the client's flow-control window holds them back.
+  std::size_t sending_streams() const { return sending_; }
   std::vector<Exchange> take_exchanges();
 
   // nghttp2's callbacks; public only to be named in the .cpp.
@@ -101,6 +104,7 @@ class Http2Session {
   std::vector<std::pair<std::int32_t, Request>> requests_;
   std::vector<Exchange> exchanges_;
   std::size_t receiving_ = 0;
+  std::size_t sending_ = 0;
   bool shut_down_ = false;
 };
 

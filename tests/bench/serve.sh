@@ -42,7 +42,7 @@ for b in h2load nghttpd; do command -v "$b" >/dev/null || die "$b not found (apt
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/millrace-serve.XXXXXX")
-SERVER_PID= PEER_PID=
+SERVER_PID='' PEER_PID=''
 cleanup() {
   [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null
   [[ -n $PEER_PID ]] && kill "$PEER_PID" 2>/dev/null
@@ -58,6 +58,7 @@ cp "$BIN/echo_server" "$WORK/"
 head -c 100 /dev/zero | tr '\0' r >"$WORK/body"
 mkdir -p "$WORK/root" && cp "$WORK/body" "$WORK/root/echo"
 
+: >"$WORK/server.out"
 "$WORK/echo_server" --listen 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 for _ in {1..100}; do

@@ -16,6 +16,7 @@ ECHO=$MILLRACE_BIN/echo_server
 start_server() {
   local name=$1 i
   shift
+  : >"$TMP/$name.out"  # there before the server opens it, for the loop below
   "$ECHO" --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   SERVER_PID=$!
   bg_register "$SERVER_PID"
@@ -31,56 +32,54 @@ start_server() {
 seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 between() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }
 
-# closed_after PORT BYTES...: connects, sends each byte a second apart, and prints how long the
-# server took to close the connection.
+# closed_after PORT INTERVAL FIRST [NEXT...]: connects, sends FIRST, then each NEXT INTERVAL
+# seconds apart (with printf's backslash escapes), and prints how long the server took to close the connection.
 closed_after() {
-  local port=$1 t0 writer
-  shift
+  local port=$1 interval=$2 first=$3 t0 writer
+  shift 3
   exec {fd}<>"/dev/tcp/127.0.0.1/$port"
   t0=$EPOCHREALTIME
-  (for b in "$@"; do printf %s "$b" >&"$fd" 2>/dev/null || exit 0; sleep 1; done) &
+  printf '%b' "$first" >&"$fd"
+  (for next in "$@"; do
+    sleep "$interval"
+    { printf '%b' "$next" >&"$fd"; } 2>/dev/null || exit 0
+  done) &
   writer=$!
-  cat <&"$fd" >/dev/null
+  timeout 10 cat <&"$fd" >/dev/null || true  # a server that never closes fails the check, at 10 s
   seconds_since "$t0"
   kill "$writer" 2>/dev/null || true
   wait "$writer" 2>/dev/null || true
   exec {fd}<&-
 }
 
-# h2_closed_after PORT FRAMES [EVERY]: sends HTTP/2's preface and FRAMES (printf escapes) at
-# once, then EVERY each half second, and prints how long the server took to close.
-h2_closed_after() {
-  local port=$1 frames=$2 every=${3-} t0 writer
-  exec {fd}<>"/dev/tcp/127.0.0.1/$port"
-  t0=$EPOCHREALTIME
-  printf 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'"$frames" >&"$fd"
-  (while [[ -n $every ]]; do sleep 0.5; printf "$every" >&"$fd" 2>/dev/null || exit 0; done) &
-  writer=$!
-  cat <&"$fd" >/dev/null
-  seconds_since "$t0"
-  kill "$writer" 2>/dev/null || true
-  wait "$writer" 2>/dev/null || true
-  exec {fd}<&-
-}
+PREFACE='PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
 SETTINGS='\x00\x00\x00\x04\x00\x00\x00\x00\x00'
 PING='\x00\x00\x08\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
 # HEADERS on stream 1, END_HEADERS without END_STREAM (a body should follow): GET, http, /,
 # :authority "a" (HPACK: static indexes 2, 6, 4, then a literal of index 1).
 HEADERS='\x00\x00\x06\x01\x04\x00\x00\x00\x01\x82\x86\x84\x41\x01\x61'
+# SETTINGS_INITIAL_WINDOW_SIZE 0, then a whole GET /sleep?ms=0 (END_STREAM): the answer's body
+# waits for a WINDOW_UPDATE that never comes.
+ZERO_WINDOW='\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00'
+GET_SLEEP='\x00\x00\x12\x01\x05\x00\x00\x00\x01\x82\x86\x44\x0b/sleep?ms=0\x41\x01\x61'
 
 start_server main -v --request-timeout 2000 --idle-timeout 3000 --max-body $((8 << 20)) \
   --max-header-bytes 8192 --max-header-count 50
 URL=http://127.0.0.1:$PORT
 
 # The slow and idle clients take seconds: they run beside the other checks.
-closed_after "$PORT" G E T ' ' / e c h o ' ' H T T P / 1 . 1 >"$TMP/slow.time" &
+closed_after "$PORT" 1 G E T ' ' / e c h o ' ' H T T P / 1 . 1 >"$TMP/slow.time" &
 SLOW=$!
-closed_after "$PORT" >"$TMP/idle.time" &
+closed_after "$PORT" 0 '' >"$TMP/idle.time" &
 IDLE=$!
-h2_closed_after "$PORT" "$SETTINGS$HEADERS" >"$TMP/h2slow.time" &
+closed_after "$PORT" 0 "$PREFACE$SETTINGS$HEADERS" >"$TMP/h2slow.time" &
 H2SLOW=$!
-h2_closed_after "$PORT" "$SETTINGS" "$PING" >"$TMP/h2idle.time" &
+pings=()
+for _ in {1..10}; do pings+=("$PING"); done
+closed_after "$PORT" 0.5 "$PREFACE$SETTINGS" "${pings[@]}" >"$TMP/h2idle.time" &
 H2IDLE=$!
+closed_after "$PORT" 0 "$PREFACE$ZERO_WINDOW$GET_SLEEP" >"$TMP/h2window.time" &
+H2WINDOW=$!
 
 note "HTTP/1.1 keep-alive: three requests on one connection"
 curl -s -o /dev/null -w '%{http_code} %{num_connects} %{http_version}\n' "$URL/echo" "$URL/echo" "$URL/echo" >"$TMP/out"
@@ -157,19 +156,21 @@ assert_eq 500 "$status" "a dropped responder"
 assert_eq "the request was dropped unanswered" "$(jq -r .message "$TMP/body")" "500 message"
 
 note "slow and idle clients are closed within their deadlines"
-wait "$SLOW" "$IDLE" "$H2SLOW" "$H2IDLE"
+wait "$SLOW" "$IDLE" "$H2SLOW" "$H2IDLE" "$H2WINDOW"
 slow=$(cat "$TMP/slow.time")
 idle=$(cat "$TMP/idle.time")
 h2slow=$(cat "$TMP/h2slow.time")
 h2idle=$(cat "$TMP/h2idle.time")
+h2window=$(cat "$TMP/h2window.time")
 # --request-timeout 2000: from its first byte, a request of 16 bytes has 2 s (and 16 bytes at
 # 64 KiB/s); the timer fires within a few milliseconds of it.
-note "closed after: slow ${slow}s, idle ${idle}s, h2 stream without its body ${h2slow}s, h2 idle with PINGs ${h2idle}s"
+note "closed after: slow ${slow}s, idle ${idle}s, h2 stream without its body ${h2slow}s, h2 idle with PINGs ${h2idle}s, h2 window shut ${h2window}s"
 between "$slow" 1.9 2.6 || fail "a client sending a byte a second was closed after ${slow}s, not ~2 s"
 between "$idle" 2.9 3.6 || fail "an idle connection was closed after ${idle}s, not ~3 s"
 between "$h2slow" 1.9 2.6 || fail "an HTTP/2 stream whose body never came was closed after ${h2slow}s, not ~2 s"
 # PINGs every half second do not keep an HTTP/2 connection with no stream open.
 between "$h2idle" 2.9 3.6 || fail "an idle HTTP/2 connection sending PINGs was closed after ${h2idle}s, not ~3 s"
+between "$h2window" 1.9 2.6 || fail "a client that never opens its window was closed after ${h2window}s, not ~2 s"
 
 note "the log has a line a request"
 grep -Eq '^127\.0\.0\.1:[0-9]+ POST /echo HTTP/2 200 7 7 [0-9]+us$' "$TMP/main.err" ||

@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "serve/replay.h"
+#include "serve_fixture.h"
 
 using namespace millrace::serve;
+using Held = millrace::test::HeldRequests;
 
 namespace {
 
@@ -64,18 +66,6 @@ void echo(Request request, Responder responder) {
   response.headers.add("x-target", request.target);
   responder.send(std::move(response));
 }
-
-// Keeps the requests and their Responders, to answer later.
-struct Held {
-  std::vector<Request> requests;
-  std::vector<Responder> responders;
-  Handler handler() {
-    return [this](Request request, Responder responder) {
-      requests.push_back(std::move(request));
-      responders.push_back(std::move(responder));
-    };
-  }
-};
 
 Limits small_limits() {
   Limits limits;

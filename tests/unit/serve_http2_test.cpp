@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "serve/replay.h"
+#include "serve_fixture.h"
 
 using namespace millrace::serve;
+using Held = millrace::test::HeldRequests;
 
 namespace {
 
@@ -128,17 +130,6 @@ void echo(Request request, Responder responder) {
   response.headers.add("Connection", "keep-alive");  // forbidden in HTTP/2: dropped
   responder.send(std::move(response));
 }
-
-struct Held {
-  std::vector<Request> requests;
-  std::vector<Responder> responders;
-  Handler handler() {
-    return [this](Request request, Responder responder) {
-      requests.push_back(std::move(request));
-      responders.push_back(std::move(responder));
-    };
-  }
-};
 
 }  // namespace
 
