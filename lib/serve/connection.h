@@ -34,7 +34,7 @@ class Hub {
   void add(const std::shared_ptr<Connection>& connection);
   void remove(const Connection* connection);
   std::size_t count() const;
-  // Asks every connection to stop (Link::stop on its strand).
+  // Asks every connection to stop (Link::stop on its thread).
   void stop_all();
 
  private:

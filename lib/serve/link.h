@@ -2,8 +2,8 @@
 //
 // Internal to lib/serve. The protocols are written against this class only, so the code that
 // serves a socket (Connection) is the code the fuzz target and the unit tests drive with no
-// socket (ReplayLink). A Link and its protocol are used from one thread at a time (the
-// connection's strand); only deliver() (ResponseSink) may be called from any thread.
+// socket (ReplayConnection). A Link and its protocol are used from one thread at a time (the
+// connection's thread); only deliver() (ResponseSink) may be called from any thread.
 #pragma once
 
 #include <boost/asio/buffer.hpp>
@@ -90,7 +90,7 @@ class Link : public ResponseSink {
   const std::string& remote() const { return remote_; }
 
  protected:
-  // ---- for the implementations (Connection, ReplayLink) ----
+  // ---- for the implementations (Connection, ReplayConnection) ----
   // Starts: reads the first bytes and picks the protocol from them.
   void open();
   // A read ended (after committing its bytes to input()).

@@ -11,6 +11,8 @@
 //   bit 4     the server stops halfway through
 //   bit 5     answers are held and sent in reverse order once everything has arrived, rather
 //             than at once
+// Seeds: tests/fuzz/corpus/http_request/ (HTTP/1.1 requests; HTTP/2 ones as nghttp sent them).
+// Build lib/serve as every build does, with BOOST_DISABLE_ASSERTS (see CMakeLists.txt).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
