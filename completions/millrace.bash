@@ -390,6 +390,25 @@ _fh_archive()
 }
 # end fh-archive
 
+# begin gw-serve
+_gw_serve()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config | --credentials) _millrace_files; return ;;
+    --sync) _millrace_reply 'full none'; return ;;
+    --listen | --threads) return ;;
+    esac
+
+    _millrace_reply '-S --store --listen --credentials --sync --threads --config -q --quiet
+        -v --verbose -h --help --version'
+}
+# end gw-serve
+
 # begin fh-cat
 _fh_cat()
 {
@@ -408,6 +427,7 @@ _fh_cat()
 }
 # end fh-cat
 
+complete -F _gw_serve gw-serve
 complete -F _ks_put ks-put
 complete -F _ks_shard ks-shard
 complete -F _ks_consume ks-consume

@@ -173,4 +173,25 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   done(message(404, fmt::format("no route for {} {}", call.method, path)));
 }
 
+Handler handler_of(Gateway& gateway) {
+  return [&gateway](Request request, Responder responder) {
+    std::vector<aws::HeaderField> fields;
+    fields.reserve(request.headers.size());
+    for (const Header& header : request.headers) fields.push_back({header.name, header.value});
+    // The answer may come from the commit thread, after this call: the Responder goes with it.
+    auto answer = std::make_shared<Responder>(std::move(responder));
+    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)}, [answer](HttpAnswer reply) {
+      Response response;
+      response.status = reply.status;
+      response.headers.set("Content-Type", std::move(reply.content_type));
+      response.body = std::move(reply.body);
+      answer->send(std::move(response));
+    });
+  };
+}
+
+BodyLimit body_limit_of(const Gateway& gateway) {
+  return [&gateway](const Request& head) { return gateway.body_limit(head.method, head.target); };
+}
+
 }  // namespace millrace::serve

@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "aws/sigv4.h"
+#include "serve/server.h"
 #include "store/env.h"
 #include "store/notify.h"
 
@@ -70,5 +71,11 @@ class Gateway {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The server's handler for `gateway`: each request to Gateway::handle, its answer to the
+// request's Responder.
+Handler handler_of(Gateway& gateway);
+// The server's body limit for `gateway` (Gateway::body_limit).
+BodyLimit body_limit_of(const Gateway& gateway);
 
 }  // namespace millrace::serve
