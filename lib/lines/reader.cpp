@@ -29,7 +29,7 @@ std::string Line::where() const { return fmt::format("{}:{}", file, number); }
 Reader::Reader(std::vector<std::string> paths, std::size_t max_length)
     : paths_(std::move(paths)), max_length_(max_length) {
   if (paths_.empty()) paths_.push_back("-");
-  buffer_.resize(max_length_ + 1 + kChunk + kPadding);
+  buffer_ = Buffer(max_length_ + 1 + kChunk + kPadding);
 }
 
 Reader::~Reader() {
@@ -57,7 +57,7 @@ std::optional<Line> Reader::next() {
   } else if (at_eof_) {  // the last line of a file without its newline
     length = end_ - begin_;
     begin_ = end_;
-  } else if (end_ - begin_ - (buffer_[end_ - 1] == '\r') > max_length_) {  // a \r may start a CRLF
+  } else if (end_ - begin_ - (buffer_.data()[end_ - 1] == '\r') > max_length_) {  // a \r may start a CRLF
     skipping_ = true;
     begin_ = end_;
     return Line{{start, max_length_}, file_, ++line_number_, true};
@@ -106,12 +106,12 @@ bool Reader::wait(std::int64_t timeout_ms) {
   return ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(timeout_ms, 0, INT32_MAX))) > 0;
 }
 
-void Reader::exchange_buffer(std::vector<char>& spare) {
-  spare.resize(buffer_.size());
+void Reader::exchange_buffer(Buffer& spare) {
+  if (spare.size() != buffer_.size()) spare = Buffer(buffer_.size());
   std::memcpy(spare.data(), buffer_.data() + begin_, end_ - begin_);
   end_ -= begin_;
   begin_ = 0;
-  buffer_.swap(spare);
+  std::swap(buffer_, spare);
 }
 
 bool Reader::open_next() {

@@ -215,16 +215,15 @@ TEST_CASE("lines handed over with the buffer outlive the next fill, and a partia
   for (int i = 0; i < 40'000; ++i) text += "line " + std::to_string(i) + " " + std::string(static_cast<std::size_t>(100 + i % 50), 'x') + "\n";
   std::string path = dir.write("big.txt", text);
   Reader reader({path}, 1 << 20);
-  std::vector<std::vector<char>> buffers;
+  std::vector<Buffer> buffers;
   std::vector<std::string_view> kept;
-  std::vector<char> spare;
+  Buffer spare;
   while (reader.fill()) {
     std::size_t before = kept.size();
     while (auto line = reader.next()) kept.push_back(line->text);
     if (kept.size() == before) continue;
     reader.exchange_buffer(spare);
     buffers.push_back(std::move(spare));
-    spare.clear();
   }
   REQUIRE(buffers.size() >= 2);  // the file is larger than one read
   REQUIRE(kept.size() == 40'000);
