@@ -56,8 +56,7 @@ std::string default_prefix(const std::vector<std::pair<std::string, lines::Field
 }
 
 Archiver::Archiver(Bucket& bucket, Delivery& delivery, const ArchiveOptions& options)
-    : bucket_(bucket),
-      delivery_(delivery),
+    : delivery_(delivery),
       options_(options),
       prefix_(options.prefix.empty() ? default_prefix(options.partition_by) : options.prefix, Prefix::Kind::records,
               key_names(options), "--prefix"),
