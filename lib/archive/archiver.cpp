@@ -56,7 +56,8 @@ std::string default_prefix(const std::vector<std::pair<std::string, lines::Field
 }
 
 Archiver::Archiver(Bucket& bucket, Delivery& delivery, const ArchiveOptions& options)
-    : delivery_(delivery),
+    : bucket_(bucket),
+      delivery_(delivery),
       options_(options),
       prefix_(options.prefix.empty() ? default_prefix(options.partition_by) : options.prefix, Prefix::Kind::records,
               key_names(options), "--prefix"),

@@ -144,6 +144,7 @@ class Archiver {
   // Commits the checkpoints that the objects published allow.
   void commit();
 
+  Bucket& bucket_;
   Delivery& delivery_;
   const ArchiveOptions& options_;
   Prefix prefix_, error_prefix_;
