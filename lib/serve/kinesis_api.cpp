@@ -18,6 +18,7 @@
 #include "store/sequence.h"
 #include "serve/record_committer.h"
 #include "store/streams.h"
+#include "store/tags.h"
 #include "stream/admin.h"
 
 namespace millrace::serve {
@@ -156,6 +157,7 @@ struct KinesisApi::State {
     // On-demand streams start with 4 shards, as Kinesis'.
     auto shards = integer_member(body, "ShardCount").value_or(4);
     store_call(name, [&] { return stream::create_stream(env, name, static_cast<std::uint32_t>(shards), store::kDefaultRetentionMs); });
+    if (element tags; !body["Tags"].get(tags)) add_tags(body);
     return "{}";
   }
 
@@ -357,6 +359,69 @@ struct KinesisApi::State {
       return 0;
     });
     return "{}";
+  }
+
+  // ---- tags ----------------------------------------------------------------------------------
+
+  // Kinesis' limit of tags on a stream.
+  static constexpr std::size_t kMaxTags = 50;
+
+  // Runs body(txn, stream id, tags) in a write transaction and saves the tags it leaves.
+  template <class Body>
+  void change_tags(const std::string& name, Body&& body) {
+    env.write([&](const store::Txn& txn) {
+      auto stream = store::find_stream(txn, name);
+      if (!stream) throw not_found(name);
+      store::Tags tags = store::load_tags(txn, stream->id);
+      body(tags);
+      if (tags.size() > kMaxTags)
+        throw error("LimitExceededException",
+                    fmt::format("Failed to add tags to stream {} under account {} because a given stream cannot have more than {} tags.",
+                                name, kAccountId, kMaxTags));
+      store::save_tags(txn, stream->id, tags);
+    });
+  }
+
+  std::string add_tags(element body) {
+    std::string name = stream_name(body);
+    change_tags(name, [&](store::Tags& tags) {
+      for (auto field : body["Tags"].get_object()) tags[std::string(field.key)] = std::string(field.value.get_string().value());
+    });
+    return "{}";
+  }
+
+  std::string remove_tags(element body) {
+    std::string name = stream_name(body);
+    change_tags(name, [&](store::Tags& tags) {
+      for (element key : body["TagKeys"].get_array()) tags.erase(std::string(key.get_string().value()));
+    });
+    return "{}";
+  }
+
+  std::string list_tags(element body) {
+    std::string name = stream_name(body);
+    auto limit = integer_member(body, "Limit").value_or(static_cast<std::int64_t>(kMaxTags));
+    auto after = string_member(body, "ExclusiveStartTagKey");
+    store::ReadTxn reader(env);
+    store::Txn txn = reader.renew();
+    auto stream = store::find_stream(txn, name);
+    if (!stream) throw not_found(name);
+    std::string out = "{\"Tags\":[";
+    std::int64_t count = 0;
+    bool more = false;
+    for (const auto& [key, value] : store::load_tags(txn, stream->id)) {
+      if (after && key <= *after) continue;
+      if (count == limit) {
+        more = true;
+        break;
+      }
+      out += count++ ? ",{\"Key\":" : "{\"Key\":";
+      lines::append_json_string(out, key);
+      out += ",\"Value\":";
+      lines::append_json_string(out, value);
+      out += '}';
+    }
+    return out + fmt::format("],\"HasMoreTags\":{}}}", more);
   }
 
   // ---- records -----------------------------------------------------------------------------
@@ -602,6 +667,9 @@ void KinesisApi::call(std::string_view operation, std::string_view body, Done do
       {"PutRecords", {nullptr, [](State& s, element b, Done& d) { s.put_records(b, d); }}},
       {"GetShardIterator", {[](State& s, element b) { return s.get_shard_iterator(b); }, nullptr}},
       {"GetRecords", {[](State& s, element b) { return s.get_records(b); }, nullptr}},
+      {"AddTagsToStream", {[](State& s, element b) { return s.add_tags(b); }, nullptr}},
+      {"ListTagsForStream", {[](State& s, element b) { return s.list_tags(b); }, nullptr}},
+      {"RemoveTagsFromStream", {[](State& s, element b) { return s.remove_tags(b); }, nullptr}},
   };
   auto handler = kHandlers.find(operation);
   const aws::model::Operation* modelled = aws::model::kinesis.operation(operation);

@@ -194,3 +194,24 @@ TEST_CASE("bodies that are not the shape are refused before anything runs") {
         "Member must have value greater than or equal to 1");
   CHECK(api.error("PutRecordz", "{}") == "UnknownOperationException: Operation PutRecordz is not supported.");
 }
+
+TEST_CASE("tags are added, listed in key order by pages, and removed") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1,"Tags":{"team":"rides"}})");
+  api.call("AddTagsToStream", R"({"StreamName":"s","Tags":{"env":"test","team":"data"}})");
+  auto all = api.call("ListTagsForStream", R"({"StreamName":"s"})");
+  REQUIRE(all["Tags"].get_array().size() == 2);
+  CHECK(str(all["Tags"].at(0)["Key"]) == "env");
+  CHECK(str(all["Tags"].at(1)["Value"]) == "data");  // overwritten, as Kinesis
+  CHECK_FALSE(all["HasMoreTags"].get_bool().value());
+  auto page = api.call("ListTagsForStream", R"({"StreamName":"s","Limit":1})");
+  CHECK(page["HasMoreTags"].get_bool().value());
+  CHECK(str(api.call("ListTagsForStream", R"({"StreamName":"s","ExclusiveStartTagKey":"env"})")["Tags"].at(0)["Key"]) == "team");
+  api.call("RemoveTagsFromStream", R"({"StreamName":"s","TagKeys":["env","absent"]})");
+  CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 1);
+  std::string many = R"({"StreamName":"s","Tags":{)";
+  for (int i = 0; i < 50; ++i) many += (i ? "," : "") + ("\"k" + std::to_string(i) + "\":\"v\"");
+  CHECK(api.error("AddTagsToStream", many + "}}").starts_with("LimitExceededException"));
+  CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 1);  // nothing of it kept
+  CHECK(api.error("ListTagsForStream", R"({"StreamName":"none"})").starts_with("ResourceNotFoundException"));
+}
