@@ -71,6 +71,12 @@ export HOME=$TMP/home XDG_DATA_HOME=$TMP/xdg KS_STORE=$STORE NO_COLOR=1
 unset MILLRACE_NOW
 mkdir -p "$HOME"
 
+# Under AddressSanitizer (MILLRACE_SANITIZED=1, set by CTest in a -DMILLRACE_SANITIZE=ON
+# build) a program reserves terabytes of address space for its shadow memory and takes several
+# times its usual memory: tests of address-space limits and resident sets skip those checks,
+# and LeakSanitizer, which cannot run under ptrace, is off where a test traces a program.
+sanitized() { [[ ${MILLRACE_SANITIZED:-0} == 1 ]]; }
+
 # bg_register PID: kill this background job when the test ends.
 bg_register() { BG_PIDS+=("$1"); }
 

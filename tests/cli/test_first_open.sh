@@ -7,6 +7,7 @@
 source "$(dirname "$0")/common.sh"
 cd "$TMP"
 need_tool strace flock
+! sanitized || export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 # ---- concurrent creators and readers ---------------------------------------------------
 # Every process waits on a shared lock of the gate, which the test holds exclusively until
