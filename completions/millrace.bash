@@ -294,13 +294,13 @@ _ks_window()
     --format) _millrace_reply 'data envelope'; return ;;
     --on-error) _millrace_reply 'fail skip'; return ;;
     --tumbling | --hopping | --session | --lateness | --by | --where | --select | \
-        --time) return ;;
+        --time | --max-groups) return ;;
     esac
 
     if [[ $cur == -* ]]; then
         _millrace_reply '--tumbling --hopping --session --by --where --select --time
-            --lateness --late --format --on-error --config -q --quiet -v --verbose
-            -h --help --version'
+            --lateness --late --max-groups --format --on-error --config -q --quiet -v
+            --verbose -h --help --version'
         return
     fi
     _millrace_files # FILE operands
@@ -390,6 +390,25 @@ _fh_archive()
 }
 # end fh-archive
 
+# begin gw-serve
+_gw_serve()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config | --credentials) _millrace_files; return ;;
+    --sync) _millrace_reply 'full none'; return ;;
+    --listen | --threads) return ;;
+    esac
+
+    _millrace_reply '-S --store --listen --credentials --sync --threads --config -q --quiet
+        -v --verbose -h --help --version'
+}
+# end gw-serve
+
 # begin fh-cat
 _fh_cat()
 {
@@ -408,6 +427,7 @@ _fh_cat()
 }
 # end fh-cat
 
+complete -F _gw_serve gw-serve
 complete -F _ks_put ks-put
 complete -F _ks_shard ks-shard
 complete -F _ks_consume ks-consume

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   auto* group = cli::add_group(cli, options.source.group);
   cli.add_option("--from", from, "trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601")->option_text("POSITION");
   cli.add_option("--shard", shards, "read only this shard (repeatable)")->option_text("ID");
-  cli.add_option("-n,--limit", options.limit, "stop after N records")->option_text("N");
+  cli.add_option("-n,--limit", options.limit, "stop after N records")->check(CLI::NonNegativeNumber)->option_text("N");
   auto* follow = cli.add_flag("-f,--follow", options.follow, "wait for new records");
   cli::add_duration(cli, "--idle-exit", options.idle_exit_ms, "with --follow: stop after this long with nothing new")
       ->needs(follow);

@@ -11,6 +11,7 @@
 #include "lines/writer.h"
 #include "store/env.h"
 #include "store/hash_key.h"
+#include "store/streams.h"
 #include "stream/admin.h"
 #include "stream/ingest.h"
 #include "stream/put_parser.h"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   return app.run(argc, argv, [&] {
     if (!key_field.empty()) put.key_field.emplace(key_field);
     put.explicit_hash_key = cli::hash_key_argument(explicit_hash_key, "--explicit-hash-key");
+    if (!create && !store::Env::exists(app.store_dir())) throw store::no_such_stream(stream);
     store::Env env(app.store_dir(), create ? store::Access::write : store::Access::read, sync);
     if (create && stream::ensure_stream(env, stream, shards)) cli::note(stream, "created with {} shards", shards);
     store::Notifier notifier(env.dir());

@@ -1,6 +1,6 @@
 // ks-window (--tumbling DURATION | --hopping SIZE/SLIDE | --session GAP) [--by FIELD[,FIELD...]]
 //           [--where EXPR] --select LIST [--time FIELD [--lateness DURATION]] [--late FILE]
-//           [--format data|envelope] [--on-error fail|skip] [FILE ...]
+//           [--max-groups N] [--format data|envelope] [--on-error fail|skip] [FILE ...]
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   window::WindowSpec spec;
   std::string hopping, by, where, select, time_field, late_file;
   std::optional<std::int64_t> tumbling, session;
+  std::uint64_t max_groups = window::Engine::kDefaultMaxGroups;
   window::RunOptions run;
   std::vector<std::string> files;
 
@@ -50,26 +51,28 @@ int main(int argc, char** argv) {
   cli::add_duration(cli, "--lateness", run.lateness_ms, "with --time: how far the watermark trails (default 0)")
       ->needs(time_option);
   cli.add_option("--late", late_file, "write late records to FILE")->option_text("FILE");
+  // Up to what a window's index of its groups (32 bits) can number.
+  cli.add_option("--max-groups", max_groups,
+                 fmt::format("the most groups open at once, one per window and --by value (default {})",
+                             window::Engine::kDefaultMaxGroups))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{UINT32_MAX - 1}))
+      ->option_text("N");
   cli::add_input_format(cli, run.format);
   cli::add_on_error(cli, run.on_error);
   cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...");
 
   return app.run(argc, argv, [&] {
-    if (tumbling) spec = {window::WindowSpec::Kind::tumbling, *tumbling, *tumbling, 0};
-    if (session) spec = {window::WindowSpec::Kind::session, 0, 0, *session};
-    if (!hopping.empty()) {
-      auto parsed = window::WindowSpec::hopping(hopping);
-      if (!parsed) throw cli::Error(cli::Exit::usage, "--hopping", "not SIZE/SLIDE durations with SLIDE dividing SIZE");
-      spec = *parsed;
-    }
+    if (tumbling) spec = window::WindowSpec::tumbling(*tumbling);
+    if (session) spec = window::WindowSpec::session(*session);
+    if (!hopping.empty()) spec = window::WindowSpec::hopping(hopping);
     if (!tumbling && !session && hopping.empty())
       throw cli::Error(cli::Exit::usage, "", "give one of --tumbling, --hopping or --session");
-    if (spec.size_ms <= 0 && spec.gap_ms <= 0) throw cli::Error(cli::Exit::usage, "", "a window lasts more than 0ms");
     std::vector<lines::Field> group_by = cli::field_list(by);
     if (!where.empty()) run.where = expr::Condition::compile(where);
     if (!time_field.empty()) run.time_field.emplace(time_field);
     if (!late_file.empty()) run.late_file = late_file;
-    window::Engine engine(spec, group_by, window::parse_select(select, group_by), run.on_error == lines::OnError::skip);
+    window::Engine engine(spec, group_by, window::parse_select(select, group_by), run.on_error == lines::OnError::skip,
+                          max_groups);
     lines::Reader reader(files, 1 << 20);
     lines::Writer out(STDOUT_FILENO);
     cli::catch_stop_signals();

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     for (CLI::Option* b : conditions)
       if (a != b) a->excludes(b);
   cli.add_flag("--reverse", read.reverse, "descending sort keys")->needs(query);
-  cli.add_option("--limit", read.limit, "at most N items")->option_text("N");
+  cli.add_option("--limit", read.limit, "at most N items")->check(CLI::NonNegativeNumber)->option_text("N");
   cli.add_option("--where", where, "only items that satisfy EXPR")->option_text("EXPR");
   auto* list_flag = cli.add_flag("--list", list, "the tables of the store (ListTables)");
   cli.add_option("--describe", describe, "key schema, item count and bytes of TABLE (DescribeTable)")

@@ -7,12 +7,13 @@
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
+#include "expr/condition.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
 #include "store/env.h"
+#include "store/tables.h"
 #include "table/put.h"
 #include "table/schema.h"
-#include "expr/condition.h"
 
 using namespace millrace;
 
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     if (remove_items) put.action = table::Action::remove;
     if (!condition.empty()) put.condition = expr::Condition::compile(condition, "--if");
 
+    if (!spec.create && !store::Env::exists(app.store_dir())) throw store::no_such_table(spec.name);
     store::Env env(app.store_dir(), spec.create ? store::Access::write : store::Access::read, sync);
     lines::Reader reader(files, table::max_line_length(put.format));
     lines::Writer out(STDOUT_FILENO);

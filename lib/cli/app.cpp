@@ -7,6 +7,7 @@
 #include <iostream>
 #include <system_error>
 
+#include "cli/config.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 
@@ -18,6 +19,7 @@ App::App(std::string name, std::string description, Store store)
   if (store == Store::used)
     parser_.add_option("-S,--store", store_, "store directory")->envname("KS_STORE")->option_text("DIR");
   parser_.set_config("--config", "", "read options from FILE (key = value lines)")->option_text("FILE");
+  parser_.config_formatter(std::make_shared<StrictConfig>(parser_));
   parser_.add_flag("-q,--quiet", quiet_, "print only errors");
   parser_.add_flag("-v,--verbose", verbose_, "print a summary and notes on stderr");
   parser_.set_version_flag("--version", std::string(MILLRACE_VERSION));
@@ -54,6 +56,9 @@ int App::run_with_status(int argc, char** argv, const std::function<int()>& body
     // CLI11 uses its own codes (0 for help and version, 100 and up for errors).
     int code = parser_.exit(e, std::cout, std::cerr);
     return code == 0 ? 0 : static_cast<int>(Exit::usage);
+  } catch (const Error& e) {  // a bad line of the config file
+    report(e.where(), e.what());
+    return static_cast<int>(e.status());
   }
   set_program(name_, quiet_     ? Verbosity::quiet
                      : verbose_ ? Verbosity::verbose

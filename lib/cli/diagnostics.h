@@ -20,7 +20,8 @@ Verbosity verbosity();
 // Writes one diagnostic line; `where` may be empty.
 void report(std::string_view where, std::string_view what);
 
-// A warning: shown unless --quiet.
+// A warning, or a line a user needs to see (the address a server listens on): shown unless
+// --quiet.
 template <class... Args>
 void warn(std::string_view where, fmt::format_string<Args...> format, Args&&... args) {
   if (verbosity() != Verbosity::quiet) report(where, fmt::format(format, std::forward<Args>(args)...));

@@ -194,12 +194,19 @@ void FieldSet::find_all(simdjson::dom::element root,
 Validator::Validator() {
   // Start with room for a typical line; the parser grows itself for larger ones.
   if (parser_.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+#ifdef SIMDJSON_THREADS_ENABLED
+  // A block's stream is one batch, but simdjson still reads ahead on a thread of its own when
+  // the batch stops short of the block's end (at a byte that is not UTF-8, say): that thread
+  // would go on reading the block after the caller has moved on and the reader has reused or
+  // freed its buffer.
+  parser_.threaded = false;
+#endif
 }
 
 void Validator::begin_block(std::string_view block) {
   in_block_ = false;
   took_document_ = false;
-  // One batch for the whole block: the stream then never starts a thread of its own.
+  // One batch for the whole block, parsed on this thread (threaded is off).
   std::size_t batch = std::max(block.size(), std::size_t{simdjson::dom::MINIMAL_BATCH_SIZE});
   if (block.empty() || parser_.parse_many(block.data(), block.size(), batch).get(block_stream_)) return;
   block_ = block;

@@ -106,7 +106,7 @@ bool Reader::wait(std::int64_t timeout_ms) {
   return ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(timeout_ms, 0, INT32_MAX))) > 0;
 }
 
-void Reader::exchange_buffer(std::vector<char>& spare) {
+void Reader::exchange_buffer(Buffer& spare) {
   spare.resize(buffer_.size());
   std::memcpy(spare.data(), buffer_.data() + begin_, end_ - begin_);
   end_ -= begin_;
@@ -129,6 +129,14 @@ bool Reader::open_next() {
   } else {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw cli::Error(cli::Exit::no_input, path, std::strerror(errno));
+    // A directory opens, and fails only at the first read (EISDIR, an I/O error): it is an
+    // input that is not there, as a missing file.
+    struct stat st;
+    if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd_);
+      fd_ = -1;
+      throw cli::Error(cli::Exit::no_input, path, "is a directory");
+    }
     file_ = path;
   }
   begin_ = end_ = 0;

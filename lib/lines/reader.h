@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lines/buffer.h"
+
 namespace millrace::lines {
 
 // Readable bytes after every line (simdjson::SIMDJSON_PADDING).
@@ -58,7 +60,7 @@ class Reader {
   // stays valid after the next fill() (while other threads parse them, say). The reader goes on
   // in `spare`, whatever its size and contents, having copied into it what next() has not yet
   // returned; `spare` becomes the old buffer. Line::file still changes with the next file.
-  void exchange_buffer(std::vector<char>& spare);
+  void exchange_buffer(Buffer& spare);
 
  private:
   bool open_next();
@@ -66,7 +68,7 @@ class Reader {
   std::vector<std::string> paths_;
   std::size_t next_path_ = 0;
   std::size_t max_length_;
-  std::vector<char> buffer_;
+  Buffer buffer_;
   std::size_t begin_ = 0, end_ = 0;
   int fd_ = -1;
   std::string file_;

@@ -61,8 +61,9 @@ EpochMs now_ms() {
 
 EpochMs iso8601_ms(std::string_view text) {
   // Times in a stream mostly share their date: the last one's is kept, per thread, so that
-  // a window over millions of records does not convert the same calendar date each time.
-  thread_local char last_date[10] = {};
+  // a window over millions of records does not convert the same calendar date each time. It
+  // starts as a real date, so that no text matches it before a date has been read.
+  thread_local char last_date[10] = {'1', '9', '7', '0', '-', '0', '1', '-', '0', '1'};
   thread_local EpochMs last_date_ms = 0;
   std::size_t pos = 0;
   EpochMs ms = 0;

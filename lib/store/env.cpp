@@ -1,7 +1,13 @@
 #include "store/env.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstdio>
@@ -92,14 +98,65 @@ bool Cursor::move(std::string_view key, MDB_cursor_op op) {
 
 void Cursor::del() { check(mdb_cursor_del(cursor_, 0), "delete"); }
 
+namespace {
+
+// Held while a store is made or completed. Every process that finds the store missing, short
+// (its data file has no meta pages yet) or without its databases takes it, so a store is
+// initialised by one process at a time and exactly once; a process that finds a whole store
+// never takes it. The lock is flock(2) on the store's directory: the kernel drops it when its
+// holder dies, so a creator killed at any point leaves nothing held.
+class CreationLock {
+ public:
+  explicit CreationLock(const std::filesystem::path& dir) {
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw cli::Error(cli::Exit::cant_create, dir.string(), std::generic_category().message(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      int error = errno;
+      ::close(fd_);
+      throw cli::Error(cli::Exit::cant_create, dir.string(), "lock: " + std::generic_category().message(error));
+    }
+  }
+  ~CreationLock() { ::close(fd_); }  // closing the last descriptor releases the lock
+  CreationLock(const CreationLock&) = delete;
+  CreationLock& operator=(const CreationLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// The size of the data file, or nullopt when there is none.
+std::optional<std::uintmax_t> data_file_size(const std::filesystem::path& dir) {
+  struct stat st;
+  if (::stat((dir / "data.mdb").c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uintmax_t>(st.st_size);
+}
+
+// LMDB writes a new environment's two meta pages with one write before anything else, and a
+// commit needs them: a data file shorter than two pages holds nothing that was ever committed.
+// LMDB refuses such a file (MDB_INVALID), so it is emptied and made anew, under the lock.
+std::uintmax_t meta_pages_size() { return 2 * static_cast<std::uintmax_t>(::sysconf(_SC_PAGESIZE)); }
+
+}  // namespace
+
 Env::Env(std::filesystem::path dir, Access access, Sync sync) : dir_(std::move(dir)) {
-  std::error_code ec;
-  bool exists = std::filesystem::exists(dir_ / "data.mdb", ec);
-  if (!exists && access == Access::read)
+  auto size = data_file_size(dir_);
+  if (!size && access == Access::read)
     throw cli::Error(cli::Exit::unavailable, dir_.string(), "no store here (nothing has been written yet)");
-  if (!exists) {
+  if (!size) {
+    std::error_code ec;
     std::filesystem::create_directories(dir_.parent_path().empty() ? "." : dir_.parent_path(), ec);
     if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
+      throw cli::Error(cli::Exit::cant_create, dir_.string(), std::generic_category().message(errno));
+  }
+  // A store being made is opened under the creation lock: two processes that both find the
+  // data file empty would each write a new environment's meta pages, the later over the
+  // earlier's first commit.
+  std::optional<CreationLock> lock;
+  if (!size || *size < meta_pages_size()) {
+    lock.emplace(dir_);
+    size = data_file_size(dir_);
+    if (size && *size < meta_pages_size() && ::truncate((dir_ / "data.mdb").c_str(), 0) != 0)
       throw cli::Error(cli::Exit::cant_create, dir_.string(), std::generic_category().message(errno));
   }
   check(mdb_env_create(&env_), "open store");
@@ -110,70 +167,70 @@ Env::Env(std::filesystem::path dir, Access access, Sync sync) : dir_(std::move(d
     unsigned flags = MDB_NOTLS | (sync == Sync::none ? MDB_NOSYNC : 0);
     int rc = mdb_env_open(env_, dir_.c_str(), flags, 0600);
     if (rc == EACCES || rc == ENOENT || rc == EROFS)
-      throw cli::Error(exists ? cli::Exit::unavailable : cli::Exit::cant_create, dir_.string(),
+      throw cli::Error(size ? cli::Exit::unavailable : cli::Exit::cant_create, dir_.string(),
                        std::generic_category().message(rc));
     check(rc, "open store " + dir_.string());
     check_readers();
 
-    open_databases(exists);
+    if (!open_databases(MDB_RDONLY)) {  // made by an older millrace, or not finished
+      if (!lock) lock.emplace(dir_);
+      open_databases(0);
+    }
   } catch (...) {
     mdb_env_close(env_);
     throw;
   }
 }
 
-void Env::open_databases(bool exists) {
-  // The databases of the stream core, which every store has, and of the modules added since
-  // (tables, the archive log): a store made before them gets them from the first program that
-  // opens it.
-  const std::pair<const char*, MDB_dbi*> core[] = {{"meta", &dbs_.meta},
-                                                   {"streams", &dbs_.streams},
-                                                   {"shards", &dbs_.shards},
-                                                   {"records", &dbs_.records},
-                                                   {"groups", &dbs_.groups}};
-  const std::pair<const char*, MDB_dbi*> added[] = {
-      {"tables", &dbs_.tables},
-      {"items", &dbs_.items},
-      {"expiry", &dbs_.expiry},
-      {"archive", &dbs_.archive}};
-  // Named databases are created by the first writer; a reader finds them, and writes only to
-  // add the databases a store made by an older millrace lacks.
-  for (bool writing : {!exists, true}) {
-    MDB_txn* txn = begin(writing ? 0 : MDB_RDONLY);
-    try {
-      for (auto [name, dbi] : core) {
-        int rc = mdb_dbi_open(txn, name, exists ? 0 : MDB_CREATE, dbi);
-        if (rc == MDB_NOTFOUND) throw cli::Error(cli::Exit::unavailable, dir_.string(), "not a millrace store");
-        check(rc, "open store");
-      }
-      bool missing = false;
-      for (auto [name, dbi] : added) {
-        int rc = mdb_dbi_open(txn, name, writing ? MDB_CREATE : 0, dbi);
-        missing |= rc == MDB_NOTFOUND;
-        if (rc != MDB_NOTFOUND) check(rc, "open store");
-      }
-      if (missing) {  // only when reading: open again, writing
-        mdb_txn_abort(txn);
-        continue;
-      }
-      Txn view(txn, dbs_);
-      if (!exists) {
-        std::string version;
-        Encoder(version).u32(kFormatVersion);
-        view.put(dbs_.meta, kFormatKey, version);
-      } else if (auto version = view.get(dbs_.meta, kFormatKey);
-                 !version || Decoder(*version, "format").u32() != kFormatVersion) {
-        throw cli::Error(cli::Exit::unavailable, dir_.string(),
-                         fmt::format("store of another format (this millrace reads format {})", kFormatVersion));
-      }
-    } catch (...) {
-      mdb_txn_abort(txn);
-      throw;
+bool Env::open_databases(unsigned txn_flags) {
+  const std::pair<const char*, MDB_dbi*> databases[] = {
+      {"meta", &dbs_.meta},     {"streams", &dbs_.streams}, {"shards", &dbs_.shards},
+      {"records", &dbs_.records}, {"groups", &dbs_.groups},   {"tables", &dbs_.tables},
+      {"items", &dbs_.items},   {"expiry", &dbs_.expiry},   {"archive", &dbs_.archive}};
+  bool writing = txn_flags == 0;
+  MDB_txn* txn = begin(txn_flags);
+  try {
+    // The main database holds the names of the named ones, and nothing else in a millrace
+    // store: a key that is not one of ours is another program's environment, never completed.
+    MDB_dbi main_db;
+    check(mdb_dbi_open(txn, nullptr, 0, &main_db), "open store");
+    Cursor names(Txn(txn, dbs_), main_db);
+    for (bool ok = names.seek(""); ok; ok = names.next()) {
+      auto ours = [&](const auto& database) { return names.key() == database.first; };
+      if (std::none_of(std::begin(databases), std::end(databases), ours))
+        throw cli::Error(cli::Exit::unavailable, dir_.string(), "not a millrace store");
     }
-    check(mdb_txn_commit(txn), "open store");
-    return;
+    for (auto [name, dbi] : databases) {
+      int rc = mdb_dbi_open(txn, name, writing ? MDB_CREATE : 0, dbi);
+      if (rc == MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return false;
+      }
+      check(rc, "open store");
+    }
+    Txn view(txn, dbs_);
+    auto version = view.get(dbs_.meta, kFormatKey);
+    if (!version && !writing) {
+      mdb_txn_abort(txn);
+      return false;
+    }
+    if (!version) {
+      std::string encoded;
+      Encoder(encoded).u32(kFormatVersion);
+      view.put(dbs_.meta, kFormatKey, encoded);
+    } else if (Decoder(*version, "format").u32() != kFormatVersion) {
+      throw cli::Error(cli::Exit::unavailable, dir_.string(),
+                       fmt::format("store of another format (this millrace reads format {})", kFormatVersion));
+    }
+  } catch (...) {
+    mdb_txn_abort(txn);
+    throw;
   }
+  if (int rc = mdb_txn_commit(txn); rc != MDB_SUCCESS) commit_failed(rc);
+  return true;
 }
+
+bool Env::exists(const std::filesystem::path& dir) { return data_file_size(dir).has_value(); }
 
 Env::~Env() { mdb_env_close(env_); }
 
@@ -216,6 +273,18 @@ void Env::wrote(std::uint64_t bytes) {
   if (unreleased_bytes_ < kReleaseBytes) return;
   release_pages();
   unreleased_bytes_ = 0;
+}
+
+void Env::commit_failed(int rc) const {
+  if (rc <= 0) check(rc, "commit");  // LMDB's own codes
+  // LMDB reports a write that the file system cut short as EIO, not ENOSPC: a full file
+  // system is recognised by what is left on it.
+  constexpr std::uint64_t kFullBelow = 1 << 20;
+  struct statvfs fs;
+  bool full = rc == ENOSPC || (rc == EIO && ::statvfs(dir_.c_str(), &fs) == 0 &&
+                               static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < kFullBelow);
+  throw cli::Error(cli::Exit::io, dir_.string(),
+                   "commit: " + (full ? std::string("no space left on device") : std::generic_category().message(rc)));
 }
 
 void Env::grow() {

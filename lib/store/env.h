@@ -3,13 +3,18 @@
 // LMDB gives one writer at a time and readers that never block. Env adds what every program
 // needs around it:
 //   - the directory is created (mode 0700) on first write; a missing store on read is exit 69;
+//   - any number of processes may create and open a store at once: it is initialised exactly
+//     once, by whichever takes the creation lock first, and a store left half-made by a process
+//     killed while making it (an empty or short data file, databases missing) is completed by
+//     the next one that opens it, reader or writer, never refused;
 //   - the map starts small and grows by itself: MDB_MAP_FULL from a put or from the commit
 //     itself grows the map and runs the transaction's body again (Env::write);
 //     MDB_MAP_RESIZED (another process grew it) adopts the new size and begins again;
 //   - Sync::full fsyncs every commit; Sync::none skips fsync (a process crash loses nothing
 //     committed, a machine crash may);
-//   - an fsync or write error (EIO, ENOSPC) throws std::system_error: the program ends with 74
-//     and the store stays at its previous commit. A failed fsync is never retried.
+//   - an fsync or write error (EIO, ENOSPC) of a commit throws cli::Error(io) naming the store:
+//     the program ends with 74 and the store stays at its previous commit. A failed fsync is
+//     never retried.
 // LMDB's own descriptors are close-on-exec, so a spawned process never inherits the store.
 //
 // One Env per process and store. Transactions are not shared between threads; with MDB_NOTLS a
@@ -93,6 +98,9 @@ class Env {
   Env(const Env&) = delete;
   Env& operator=(const Env&) = delete;
 
+  // Whether `dir` holds a store (its data file), for a writer that will not create one.
+  static bool exists(const std::filesystem::path& dir);
+
   const std::filesystem::path& dir() const { return dir_; }
   const Dbs& dbs() const { return dbs_; }
   MDB_env* get() const { return env_; }
@@ -114,12 +122,10 @@ class Env {
         mdb_txn_abort(txn);
         throw;
       }
-      try {
-        check(mdb_txn_commit(txn), "commit");  // frees txn, whatever it returns
-        return;
-      } catch (const MapFull&) {
-        grow();
-      }
+      int rc = mdb_txn_commit(txn);  // frees txn, whatever it returns
+      if (rc == MDB_SUCCESS) return;
+      if (rc != MDB_MAP_FULL) commit_failed(rc);
+      grow();
     }
   }
 
@@ -140,7 +146,13 @@ class Env {
 
  private:
   void grow();
-  void open_databases(bool exists);
+  // Throws for a commit that failed with `rc`: a write error as cli::Error(io) naming the store,
+  // "no space left on device" when the file system is full, whatever LMDB's code says.
+  [[noreturn]] void commit_failed(int rc) const;
+  // Opens the named databases in a transaction of `txn_flags`: read-only, it returns false when
+  // the store is not whole yet (a database or the format is missing); 0, it creates what is
+  // missing. Throws cli::Error(unavailable) for another program's environment or format.
+  bool open_databases(unsigned txn_flags);
 
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;

@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,18 +35,10 @@ std::string format_hash_key(HashKey key);
 // wanted.
 std::array<unsigned char, 32> sha256(std::string_view text);
 
-// MD5 of partition keys. Not thread-safe: one per thread (it keeps its digest context).
+// MD5 of partition keys. It holds no state: threads may share one.
 class Md5 {
  public:
-  Md5();
-  ~Md5();
-  Md5(const Md5&) = delete;
-  Md5& operator=(const Md5&) = delete;
-  HashKey operator()(std::string_view partition_key);
-
- private:
-  struct Context;
-  std::unique_ptr<Context> context_;
+  HashKey operator()(std::string_view partition_key) const;
 };
 
 }  // namespace millrace::store

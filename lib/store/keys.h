@@ -14,6 +14,13 @@ namespace millrace::store::keys {
 // meta: "next_stream_id" → u32.
 inline constexpr std::string_view kNextStreamId = "next_stream_id";
 
+// meta: "tags", stream id → the stream's tags (store/tags.h).
+inline std::string stream_tags(std::uint32_t stream_id) {
+  std::string key = "tags";
+  Encoder(key).u32(stream_id);
+  return key;
+}
+
 // shards: stream id, shard index; the same 8 bytes begin every record key of the shard.
 inline std::string shard(std::uint32_t stream_id, std::uint32_t index) {
   std::string key;

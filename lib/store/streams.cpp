@@ -94,9 +94,14 @@ std::optional<StreamMeta> find_stream(const Txn& txn, std::string_view name) {
   return decode_stream(name, *value);
 }
 
+cli::Error no_such_stream(std::string_view name) {
+  return cli::Error(cli::Exit::no_input, std::string(name),
+                    fmt::format("no such stream; create it with 'ks-shard create {}' (or ks-put --create)", name));
+}
+
 StreamMeta stream_or_throw(const Txn& txn, std::string_view name) {
   auto stream = find_stream(txn, name);
-  if (!stream) throw cli::Error(cli::Exit::no_input, std::string(name), "no such stream");
+  if (!stream) throw no_such_stream(name);
   return *stream;
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/error.h"
 #include "lines/time.h"
 #include "store/env.h"
 #include "store/hash_key.h"
@@ -50,7 +51,9 @@ struct ShardMeta {
 };
 
 std::optional<StreamMeta> find_stream(const Txn& txn, std::string_view name);
-// Like find_stream, but a missing stream throws cli::Error(no_input).
+// The error for a stream that is not there (66), saying how to create one.
+cli::Error no_such_stream(std::string_view name);
+// Like find_stream, but a missing stream throws no_such_stream(name).
 StreamMeta stream_or_throw(const Txn& txn, std::string_view name);
 std::vector<StreamMeta> list_streams(const Txn& txn);
 void save_stream(const Txn& txn, const StreamMeta& stream);

@@ -2,6 +2,8 @@
 
 #include <lmdb.h>
 
+#include <fmt/format.h>
+
 #include "cli/error.h"
 #include "store/codec.h"
 
@@ -68,9 +70,14 @@ std::optional<TableMeta> find_table(const Txn& txn, std::string_view name) {
   return decode_table(name, *value);
 }
 
+cli::Error no_such_table(std::string_view name) {
+  return cli::Error(cli::Exit::no_input, std::string(name),
+                    fmt::format("no such table; create it with 'kv-put -t {} -k KEY --create'", name));
+}
+
 TableMeta table_or_throw(const Txn& txn, std::string_view name) {
   auto table = find_table(txn, name);
-  if (!table) throw cli::Error(cli::Exit::no_input, std::string(name), "no such table");
+  if (!table) throw no_such_table(name);
   return *table;
 }
 

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/error.h"
 #include "lines/time.h"
 #include "store/env.h"
 #include "store/item_key.h"
@@ -53,6 +54,8 @@ struct TableMeta {
 
 std::optional<TableMeta> find_table(const Txn& txn, std::string_view name);
 // Like find_table, but a missing table throws cli::Error(no_input).
+// The error for a table that is not there (66), saying how to create one.
+cli::Error no_such_table(std::string_view name);
 TableMeta table_or_throw(const Txn& txn, std::string_view name);
 std::vector<TableMeta> list_tables(const Txn& txn);
 void save_table(const Txn& txn, const TableMeta& table);

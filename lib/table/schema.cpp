@@ -97,7 +97,7 @@ std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spe
     }
   });
   if (table) return table;
-  if (!spec.create) throw cli::Error(cli::Exit::no_input, spec.name, "no such table (kv-put --create makes it)");
+  if (!spec.create) throw store::no_such_table(spec.name);
   if (!spec.partition) throw cli::Error(cli::Exit::usage, "--create", "needs -k, the partition key");
   if (spec.partition_type && (!spec.sort || spec.sort_type))
     return create(env, spec, *spec.partition_type, spec.sort_type);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "cli/error.h"
+
 namespace millrace::window {
 
 struct Engine::Group {
@@ -25,8 +27,9 @@ struct Engine::Pane {
     std::uint32_t group = kEmpty;
   };
   static constexpr std::uint32_t kEmpty = UINT32_MAX;
-  // 64 slots: a window of a few groups stays small; larger ones double as they fill.
-  std::vector<Slot> slots = std::vector<Slot>(64);
+  // 8 slots (128 bytes): a window of a few groups stays small, as do many open windows of one
+  // group each (--tumbling 1ms with a long --lateness); larger ones double as they fill.
+  std::vector<Slot> slots = std::vector<Slot>(8);
 
   // The group of `key`, or the slot where it belongs.
   Slot& find(std::string_view key, std::size_t hash) {
@@ -60,20 +63,56 @@ struct Engine::Sessions {
   lines::EpochMs earliest_end = INT64_MAX;
 };
 
-std::optional<WindowSpec> WindowSpec::hopping(std::string_view text) {
-  std::size_t slash = text.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  auto size = lines::parse_duration_ms(text.substr(0, slash));
-  auto slide = lines::parse_duration_ms(text.substr(slash + 1));
-  if (!size || !slide || *size <= 0 || *slide <= 0 || *size % *slide != 0) return std::nullopt;
-  return WindowSpec{Kind::hopping, *size, *slide, 0};
+WindowSpec WindowSpec::tumbling(std::int64_t size_ms) {
+  WindowSpec spec{Kind::tumbling, size_ms, size_ms, 0};
+  spec.check();
+  return spec;
 }
 
-Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select, bool all_or_nothing)
+WindowSpec WindowSpec::hopping(std::string_view text) {
+  std::size_t slash = text.find('/');
+  std::optional<std::int64_t> size, slide;
+  if (slash != std::string_view::npos) {
+    size = lines::parse_duration_ms(text.substr(0, slash));
+    slide = lines::parse_duration_ms(text.substr(slash + 1));
+  }
+  if (!size || !slide)
+    throw cli::Error(cli::Exit::usage, "--hopping", fmt::format("{}: not SIZE/SLIDE durations", text));
+  WindowSpec spec{Kind::hopping, *size, *slide, 0};
+  spec.check();
+  return spec;
+}
+
+WindowSpec WindowSpec::session(std::int64_t gap_ms) {
+  WindowSpec spec{Kind::session, 0, 0, gap_ms};
+  spec.check();
+  return spec;
+}
+
+void WindowSpec::check() const {
+  const char* option = kind == Kind::tumbling ? "--tumbling" : kind == Kind::hopping ? "--hopping" : "--session";
+  if ((kind == Kind::session ? gap_ms : size_ms) <= 0)
+    throw cli::Error(cli::Exit::usage, option, "a window lasts more than 0ms");
+  if (kind != Kind::hopping) return;
+  std::string shape = lines::format_duration(size_ms) + "/" + lines::format_duration(slide_ms);
+  if (slide_ms <= 0) throw cli::Error(cli::Exit::usage, option, fmt::format("{}: SLIDE is more than 0ms", shape));
+  if (size_ms % slide_ms != 0)
+    throw cli::Error(cli::Exit::usage, option, fmt::format("{}: SLIDE does not divide SIZE", shape));
+  if (windows_per_record() > kMaxWindowsPerRecord)
+    throw cli::Error(cli::Exit::usage, option,
+                     fmt::format("{} puts each record in {} windows (SIZE/SLIDE), more than the {} allowed: "
+                                 "use a longer SLIDE or a shorter SIZE",
+                                 shape, windows_per_record(), kMaxWindowsPerRecord));
+}
+
+Engine::Engine(WindowSpec spec, std::vector<lines::Field> by, std::vector<SelectItem> select, bool all_or_nothing,
+               std::uint64_t max_groups)
     : spec_(spec), select_(std::move(select)), projection_(std::move(by), select_),
       aggregate_value_(projection_.aggregate_value()), all_or_nothing_(all_or_nothing),
-      sessions_(std::make_unique<Sessions>()) {
+      sessions_(std::make_unique<Sessions>()), max_groups_(max_groups) {
   if (spec_.kind == WindowSpec::Kind::tumbling) spec_.slide_ms = spec_.size_ms;
+  spec_.check();  // the bound on windows per record holds for every engine, not only ks-window's
+  windows_per_record_ = static_cast<std::uint64_t>(spec_.windows_per_record());
   for (const SelectItem& item : select_)
     if (item.kind == SelectItem::Kind::aggregate) aggregates_.push_back(&item);
 }
@@ -108,7 +147,18 @@ Engine::Group& Engine::find_or_add(Pane& pane, const Record& record) {
   }
   *slot = {record.hash, static_cast<std::uint32_t>(pane.groups.size())};
   pane.groups.push_back(new_group(record));
+  ++open_groups_;
   return pane.groups.back();
+}
+
+bool Engine::counted_too_many_groups(const Record& record, lines::EpochMs last_start, lines::EpochMs time) {
+  std::uint64_t opens = 0;  // windows of the record without a group for its key yet
+  for (lines::EpochMs start = last_start; start + spec_.size_ms > time; start -= spec_.slide_ms) {
+    if (start + spec_.size_ms <= watermark_) continue;  // already emitted: the record skips it
+    auto pane = windows_.find(start);
+    if (pane == windows_.end() || pane->second.find(record.key, record.hash).group == Pane::kEmpty) ++opens;
+  }
+  return open_groups_ + opens > max_groups_;
 }
 
 Engine::Outcome Engine::check(const Group& group, const Record& record) const {
@@ -140,12 +190,20 @@ Engine::Outcome Engine::add(const Record& record, lines::EpochMs time) {
                                         : (time - spec_.slide_ms + 1) / spec_.slide_ms * spec_.slide_ms;
   if (spec_.kind == WindowSpec::Kind::tumbling) {  // one window: the loop below, without the list
     if (last_start + spec_.size_ms <= watermark_) return {Added::late, {}};
+    if (too_many_groups(record, last_start, time)) return {Added::too_many_groups, {}};
     return add_to(find_or_add(pane(last_start), record), record);
   }
+  // Refused before any window is opened for it, so that the engine stays as it was.
+  if (too_many_groups(record, last_start, time)) return {Added::too_many_groups, {}};
+  // The record's windows are consecutive in windows_: walk them from the earliest not yet
+  // emitted, rather than look each up (7d/1m is 10,080 of them, and a lookup is a dozen cache
+  // misses).
   targets_.clear();
-  for (lines::EpochMs start = last_start; start + spec_.size_ms > time; start -= spec_.slide_ms) {
-    if (start + spec_.size_ms <= watermark_) continue;  // already emitted
-    targets_.push_back(&find_or_add(pane(start), record));
+  lines::EpochMs start = last_start - spec_.size_ms + spec_.slide_ms;
+  while (start <= last_start && start + spec_.size_ms <= watermark_) start += spec_.slide_ms;
+  for (auto pane = windows_.lower_bound(start); start <= last_start; start += spec_.slide_ms, ++pane) {
+    if (pane == windows_.end() || pane->first != start) pane = windows_.try_emplace(pane, start);
+    targets_.push_back(&find_or_add(pane->second, record));
   }
   if (targets_.empty()) return {Added::late, {}};
   if (all_or_nothing_)
@@ -159,16 +217,21 @@ Engine::Outcome Engine::add(const Record& record, lines::EpochMs time) {
 Engine::Outcome Engine::add_to_session(const Record& record, lines::EpochMs time) {
   if (time + spec_.gap_ms <= watermark_) return {Added::late, {}};  // its session would be over already
   auto found = sessions_->by_group.find(record.key);
-  if (found == sessions_->by_group.end()) found = sessions_->by_group.emplace(std::string(record.key), Sessions::List{}).first;
+  if (found == sessions_->by_group.end()) {
+    if (open_groups_ >= max_groups_) return {Added::too_many_groups, {}};  // before an entry for the key
+    found = sessions_->by_group.emplace(std::string(record.key), Sessions::List{}).first;
+  }
   auto& sessions = found->second;
   // The sessions this record touches: within the gap of it. They become one.
   auto touches = [&](const Sessions::Session& s) { return time >= s.start - spec_.gap_ms && time < s.last + spec_.gap_ms; };
   auto first = std::find_if(sessions.begin(), sessions.end(), touches);
   if (first == sessions.end()) {
+    if (open_groups_ >= max_groups_) return {Added::too_many_groups, {}};
     Sessions::Session fresh{time, time, new_group(record)};
     if (Outcome refused = add_to(fresh.group, record); refused.status != Added::added) return refused;
     auto at = std::upper_bound(sessions.begin(), sessions.end(), time, [](lines::EpochMs t, const auto& s) { return t < s.start; });
     sessions.insert(at, std::move(fresh));
+    ++open_groups_;
   } else {
     if (Outcome refused = add_to(first->group, record); refused.status != Added::added) return refused;
     first->start = std::min(first->start, time);
@@ -179,6 +242,7 @@ Engine::Outcome Engine::add_to_session(const Record& record, lines::EpochMs time
       first->last = std::max(first->last, next->last);
       next = sessions.erase(next);
       first = next - 1;
+      --open_groups_;
     }
   }
   sessions_->earliest_end = std::min(sessions_->earliest_end, time + spec_.gap_ms);
@@ -221,6 +285,7 @@ void Engine::advance(lines::EpochMs watermark, std::string& out) {
     while (!windows_.empty() && windows_.begin()->first + spec_.size_ms <= watermark_) {
       last_pane_ = nullptr;
       auto node = windows_.extract(windows_.begin());
+      open_groups_ -= node.mapped().groups.size();
       for (const Group& group : node.mapped().groups) emit(group, node.key(), node.key() + spec_.size_ms, out);
     }
     return;
@@ -248,6 +313,7 @@ void Engine::advance(lines::EpochMs watermark, std::string& out) {
     it = sessions.empty() ? sessions_->by_group.erase(it) : std::next(it);
   }
   sessions_->earliest_end = earliest;
+  open_groups_ -= due.size();
   std::stable_sort(due.begin(), due.end(), [](const Due& a, const Due& b) { return a.end < b.end; });
   for (const Due& d : due) emit(d.session.group, d.session.start, d.end, out);
 }

@@ -36,7 +36,7 @@ namespace millrace::window {
 
 // Lines from one read of the input, and what parsing made of them.
 struct Batch {
-  std::vector<char> buffer;         // the Reader's buffer, holding the lines' text
+  lines::Buffer buffer;             // the Reader's buffer, holding the lines' text
   std::string file;                 // the lines' file; their Line::file views it
   std::string_view block;           // the lines' text, one after the other (Reader::block)
   std::vector<lines::Line> lines;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -81,9 +82,27 @@ RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, l
       }
       lines::EpochMs time = clock ? lines::now_ms() : parsed.time;
       Engine::Outcome outcome = engine.add(parsed.record, time);
+      if (outcome.status == Engine::Added::too_many_groups) {
+        // The windows that this record's time closes may make room: close them first, as adding
+        // it would have (it is in none of them), and try again.
+        lines::EpochMs due = clock ? time : std::max(newest, time) - options.lateness_ms;
+        if (due > engine.watermark()) {
+          engine.advance(due, out.buffer());
+          outcome = engine.add(parsed.record, time);
+        }
+      }
       if (outcome.status == Engine::Added::wrong_type) {
         bad(batch.lines[i], fmt::format("a value of the wrong type for {}", outcome.aggregate));
         continue;
+      }
+      if (outcome.status == Engine::Added::too_many_groups) {
+        // Not the line's fault, so not skipped under --on-error skip: the windows would be wrong.
+        out.flush();
+        late.flush();
+        throw cli::Error(cli::Exit::data, batch.lines[i].where(),
+                         fmt::format("{} groups open at once is the most --max-groups allows (a group per "
+                                     "open window and --by value): raise --max-groups (see ks-window(1), MEMORY)",
+                                     engine.max_groups()));
       }
       if (outcome.status == Engine::Added::late) {
         ++stats.late;

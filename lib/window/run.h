@@ -42,7 +42,9 @@ struct RunStats {
 };
 
 // Feeds every line of `reader` to `engine`, writing windows to `out` as they close. Throws
-// cli::Error(data) at a bad line under OnError::fail, after emitting what was due before it.
+// cli::Error(data) at a bad line under OnError::fail, and at a record that would open more
+// groups than the engine's max_groups whatever OnError says, after emitting what was due
+// before it.
 RunStats run(lines::Reader& reader, Engine& engine, const RunOptions& options, lines::Writer& out);
 
 }  // namespace millrace::window

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "cli/error.h"
 
@@ -91,7 +92,7 @@ std::vector<SelectItem> parse_select(std::string_view text, const std::vector<li
       }
       if (item.aggregate->make(item.parameter) == nullptr) bad(raw, fmt::format("out of range; it is {}", item.aggregate->synopsis));
     } else {
-      auto it = std::find_if(by.begin(), by.end(), [&](const lines::Field& f) { return f.spec() == expr; });
+      auto it = std::ranges::find(by, expr, &lines::Field::spec);
       if (it == by.end()) bad(raw, "not a --by field, window_start, window_end or an aggregate");
       item.group_index = static_cast<std::size_t>(it - by.begin());
     }

@@ -71,6 +71,12 @@ export HOME=$TMP/home XDG_DATA_HOME=$TMP/xdg KS_STORE=$STORE NO_COLOR=1
 unset MILLRACE_NOW
 mkdir -p "$HOME"
 
+# Under AddressSanitizer (MILLRACE_SANITIZED=1, set by CTest in a -DMILLRACE_SANITIZE=ON
+# build) a program reserves terabytes of address space for its shadow memory and takes several
+# times its usual memory: tests of address-space limits and resident sets skip those checks,
+# and LeakSanitizer, which cannot run under ptrace, is off where a test traces a program.
+sanitized() { [[ ${MILLRACE_SANITIZED:-0} == 1 ]]; }
+
 # bg_register PID: kill this background job when the test ends.
 bg_register() { BG_PIDS+=("$1"); }
 
@@ -226,4 +232,27 @@ wait_exit() {
     fail "$what: still running after ${secs}s"
   fi
   wait "$pid" 2>/dev/null || WAIT_RC=$?
+}
+
+# ---- gw-serve ------------------------------------------------------------------------------
+
+# start_gateway [ARGS...]: gw-serve on this test's store, on a free loopback port, in the
+# background (killed when the test ends); sets GW_URL to http://127.0.0.1:PORT once it listens
+# and GW_PID. The AWS clients get keys of their own (any signature is taken without
+# --credentials) and no user configuration.
+start_gateway() {
+  "$MILLRACE_BIN/gw-serve" -S "$STORE" --listen 127.0.0.1:0 "$@" 2>"$TMP/gw.err" &
+  GW_PID=$!
+  bg_register "$GW_PID"
+  local i
+  for ((i = 0; i < 200; i++)); do
+    grep -q 'listening on' "$TMP/gw.err" 2>/dev/null && break
+    kill -0 "$GW_PID" 2>/dev/null || fail "gw-serve exited: $(cat "$TMP/gw.err")"
+    sleep 0.05
+  done
+  GW_URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$TMP/gw.err" | head -n 1)
+  [[ -n $GW_URL ]] || fail "gw-serve did not start: $(cat "$TMP/gw.err")"
+  export AWS_ACCESS_KEY_ID=AKIDMILLRACETEST AWS_SECRET_ACCESS_KEY=millrace-test-secret
+  export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_PAGER= AWS_CONFIG_FILE=/dev/null
+  export AWS_SHARED_CREDENTIALS_FILE=/dev/null
 }

@@ -253,15 +253,16 @@ TEST_CASE("aggregates: percentiles of doubles are within 1%") {
   std::vector<std::string> texts;
   for (int i = 0; i < 100; ++i) texts.push_back(std::to_string(i) + ".5");
   std::vector<std::string_view> values(texts.begin(), texts.end());
-  for (auto [name, arity, q, exact] :
-       std::vector<std::tuple<std::string_view, int, double, double>>{
-           {"p50", 1, 0.5, 49.5},
-           {"p90", 1, 0.9, 89.5},
-           {"p99", 1, 0.99, 98.5},
-           {"percentile", 2, 0.123, 12.5}}) {
-    CAPTURE(name);
-    double got = std::stod(result(name, values, arity, q));
-    CHECK(std::fabs(got - exact) <= 0.01 * exact);
+  struct Case {
+    std::string_view name;
+    int arity;
+    double q, exact;
+  };
+  for (const Case& c : {Case{"p50", 1, 0.5, 49.5}, Case{"p90", 1, 0.9, 89.5}, Case{"p99", 1, 0.99, 98.5},
+                        Case{"percentile", 2, 0.123, 12.5}}) {
+    CAPTURE(c.name);
+    double got = std::stod(result(c.name, values, c.arity, c.q));
+    CHECK(std::fabs(got - c.exact) <= 0.01 * c.exact);
   }
 }
 

@@ -62,6 +62,57 @@ TEST_CASE("a file that is not an LMDB store is unavailable") {
   CHECK(error_status([&] { Env env(dir / "store", Access::write); }) == Exit::unavailable);
 }
 
+namespace {
+
+// An LMDB environment in `path` whose main database names `names`, as a process killed after
+// committing only some of them, or another program, would leave it.
+void make_environment(const fs::path& path, std::initializer_list<const char*> names) {
+  fs::create_directories(path);
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  mdb_env_set_maxdbs(env, 16);
+  REQUIRE(mdb_env_open(env, path.c_str(), 0, 0600) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  for (const char* name : names) {
+    MDB_dbi dbi;
+    REQUIRE(mdb_dbi_open(txn, name, MDB_CREATE, &dbi) == 0);
+  }
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+}  // namespace
+
+TEST_CASE("a store left half-made is completed by the next open, reader or writer") {
+  TempDir dir;
+  SUBCASE("an empty data file") {
+    fs::create_directory(dir / "store");
+    dir.write("store/data.mdb", "");
+  }
+  SUBCASE("a data file shorter than its two meta pages") {
+    fs::create_directory(dir / "store");
+    dir.write("store/data.mdb", std::string(4096, '\0'));
+  }
+  SUBCASE("an environment with no databases yet") { make_environment(dir / "store", {}); }
+  SUBCASE("some of the databases, and no format") { make_environment(dir / "store", {"meta", "streams"}); }
+  for (Access access : {Access::read, Access::write}) {
+    CAPTURE(access == Access::read);
+    Env env(dir / "store", access, Sync::none);
+    env.write([&](const Txn& txn) { txn.put(env.dbs().items, "k", "v"); });
+    CHECK(keys_of(env, &Dbs::items) == std::vector<std::string>{"k"});
+  }
+}
+
+TEST_CASE("another program's LMDB environment is refused, and left as it was") {
+  TempDir dir;
+  make_environment(dir / "store", {"meta", "accounts"});
+  auto before = fs::file_size(dir / "store/data.mdb");
+  CHECK(error_status([&] { Env env(dir / "store", Access::write); }) == Exit::unavailable);
+  CHECK(error_status([&] { Env env(dir / "store", Access::read); }) == Exit::unavailable);
+  CHECK(fs::file_size(dir / "store/data.mdb") == before);
+}
+
 TEST_CASE("what one Env commits, a later one reads") {
   TempDir dir;
   {

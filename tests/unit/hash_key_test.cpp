@@ -1,6 +1,10 @@
 #include "store/hash_key.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <string>
 
 using namespace millrace::store;
 
@@ -45,4 +49,16 @@ TEST_CASE("hash keys parse as decimals up to 2^128-1 and no further") {
   CHECK_FALSE(parse_hash_key(""));
   CHECK_FALSE(parse_hash_key("12a"));
   CHECK_FALSE(parse_hash_key("-1"));
+}
+
+TEST_CASE("SHA-256 gives the digests of FIPS 180-2's examples") {
+  auto hex = [](const std::array<unsigned char, 32>& digest) {
+    std::string text;
+    for (unsigned char byte : digest) text += fmt::format("{:02x}", byte);
+    return text;
+  };
+  CHECK(hex(sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(hex(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(hex(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }

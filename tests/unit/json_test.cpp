@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -198,6 +200,20 @@ TEST_CASE("a line of a block left unparsed, or a new block, does not shift the l
   // A line outside the block is parsed alone.
   Padded other(R"({"e":5})");
   CHECK(outcome(validator, other.text()).json == R"({"e":5})");
+}
+
+TEST_CASE("a block is parsed on the caller's thread, even when it holds a byte that is not UTF-8") {
+  // A thread of simdjson's would go on reading the block after the caller is done with it,
+  // while the reader reuses or frees its buffer.
+  auto threads = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/task"), std::filesystem::directory_iterator());
+  };
+  Padded block("{\"a\":1}\n\xff\n");
+  Validator validator;
+  auto before = threads();
+  validator.begin_block(block.text());
+  CHECK(threads() == before);
+  CHECK(outcome(validator, {block.text().data(), 7}).json == R"({"a":1})");
 }
 
 TEST_CASE("nesting deeper than kMaxDepth is refused as too deep") {

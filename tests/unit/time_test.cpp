@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <string>
+#include <thread>
+
 using namespace millrace::lines;
 
 TEST_CASE("ISO 8601 times parse to epoch milliseconds") {
@@ -64,4 +68,16 @@ TEST_CASE("ISO 8601 times in the usual form Thh:mm:ss.mmmZ are checked as any ot
     CAPTURE(bad);
     CHECK_FALSE(parse_iso8601(bad));
   }
+}
+
+TEST_CASE("a text that is not a date is refused on a thread that has read no date yet") {
+  // Ten NUL bytes (JSON's "\u0000" ten times) once matched the empty cache of the last date.
+  std::optional<EpochMs> nul, nul_time;
+  std::thread fresh([&] {
+    nul = parse_iso8601(std::string(10, '\0'));
+    nul_time = parse_iso8601(std::string(10, '\0') + "T10:00:00.000Z");
+  });
+  fresh.join();
+  CHECK_FALSE(nul);
+  CHECK_FALSE(nul_time);
 }

@@ -1,0 +1,41 @@
+// gw-serve [-S DIR] [--listen ADDR:PORT] [--credentials FILE] [--sync full|none] [--threads N]
+#include "cli/app.h"
+#include "cli/diagnostics.h"
+#include "cli/options.h"
+#include "serve/gateway.h"
+#include "serve/request_log.h"
+#include "serve/server.h"
+#include "serve/signals.h"
+#include "store/env.h"
+#include "store/notify.h"
+
+using namespace millrace;
+
+int main(int argc, char** argv) {
+  cli::App app{"gw-serve", "gw-serve: the store behind the Kinesis API and API Gateway's routes, over HTTP/1.1 and HTTP/2"};
+  CLI::App& cli = app.parser();
+  serve::ServerOptions server;
+  serve::GatewayOptions gateway_options;
+  store::Sync sync = store::Sync::full;
+  cli.add_option("--listen", server.listen, "serve on this address and port (default 127.0.0.1:4566)")
+      ->option_text("ADDR:PORT");
+  cli.add_option("--credentials", gateway_options.credentials,
+                 "verify every request's SigV4 signature with the keys of this AWS credentials file")
+      ->option_text("FILE");
+  cli::add_sync(cli, sync, "answer a put once fsynced (full) or once committed (none)");
+  cli.add_option("--threads", server.threads, "threads serving connections (default: one per core)")
+      ->check(CLI::Range(1, 256))
+      ->option_text("N");
+
+  return app.run(argc, argv, [&] {
+    store::Env env(app.store_dir(), store::Access::write, sync);
+    store::Notifier notifier(env.dir());
+    serve::Gateway gateway(env, notifier, gateway_options);
+    server.body_limit = serve::body_limit_of(gateway);
+    if (cli::verbosity() == cli::Verbosity::verbose)
+      server.log = [](const serve::RequestLog& entry) { cli::note("", "{}", serve::log_line(entry)); };
+    serve::Server http(server, serve::handler_of(gateway));
+    cli::warn("", "listening on http://{}", http.local_address());
+    serve::run_until_signal(http);
+  });
+}

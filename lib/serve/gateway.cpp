@@ -1,0 +1,197 @@
+#include "serve/gateway.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "cli/error.h"
+#include "aws/credentials.h"
+#include "aws/text.h"
+#include "lines/json.h"
+#include "lines/time.h"
+#include "lines/reader.h"
+#include "serve/kinesis_api.h"
+#include "serve/record_committer.h"
+#include "store/names.h"
+#include "store/sequence.h"
+#include "stream/put_parser.h"
+
+namespace millrace::serve {
+namespace {
+
+constexpr std::string_view kKinesisTarget = "Kinesis_20131202.";
+constexpr std::string_view kStreamsRoute = "/streams/";
+// The Kinesis API's bodies: PutRecords' 5 MiB of records, as base64 in JSON, with room for 500
+// partition keys of 256 characters.
+constexpr std::size_t kApiBodyLimit = 8 << 20;
+// The routes: JSON lines up to PutRecords' 5 MiB.
+constexpr std::size_t kRouteBodyLimit = 5 << 20;
+
+HttpAnswer message(int status, std::string_view text) {
+  std::string body = "{\"message\":";
+  lines::append_json_string(body, text);
+  return HttpAnswer{status, "application/json", body + "}"};
+}
+
+}  // namespace
+
+struct Gateway::State {
+  State(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
+      : committer(env, notifier), kinesis(env, committer, options.region) {
+    if (!options.credentials.empty())
+      verifier.emplace(aws::CredentialStore::from_file(options.credentials));
+  }
+
+  RecordCommitter committer;  // every put of every route and API shares its commits
+  KinesisApi kinesis;
+  std::optional<aws::Verifier> verifier;
+
+  // The refusal of the request's signature, or nullopt when it is taken.
+  std::optional<aws::Refusal> refusal(const HttpCall& call, std::string_view path, std::string_view query,
+                                      std::string_view service) const {
+    if (!verifier) return std::nullopt;
+    aws::RequestView request{call.method, path, query, call.headers, call.body, {}};
+    aws::SigningTime now{std::chrono::seconds(lines::now_ms() / 1000)};
+    return verifier->verify(request, now, service).refusal;
+  }
+
+  void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
+    std::optional<std::string_view> target = call.header("x-amz-target");
+    if (!target || !target->starts_with(kKinesisTarget)) {
+      std::string type = target ? "UnknownOperationException" : "MissingAuthenticationTokenException";
+      return done(HttpAnswer{400, "application/x-amz-json-1.1",
+                             fmt::format("{{\"__type\":\"{}\",\"message\":\"{}\"}}", type,
+                                         target ? "No operation named by X-Amz-Target" : "Missing X-Amz-Target")});
+    }
+    if (auto refused = refusal(call, path, "", "kinesis"))
+      return done(HttpAnswer{400, "application/x-amz-json-1.1",
+                             ApiAnswer::of(aws::ApiError{400, std::string(refused->type), refused->message}).body});
+    // The answer is sent after `call` is gone: the API keeps what it needs.
+    kinesis.call(target->substr(kKinesisTarget.size()), call.body, [done](ApiAnswer answer) {
+      done(HttpAnswer{answer.status, "application/x-amz-json-1.1", std::move(answer.body)});
+    });
+  }
+
+  // POST /streams/NAME: the records of the body, put as ks-put puts lines.
+  void put_route(HttpCall& call, std::string_view path, std::string_view query, std::function<void(HttpAnswer)>& done) {
+    if (auto refused = refusal(call, path, query, {})) return done(message(403, refused->message));
+    std::string stream(path.substr(kStreamsRoute.size()));
+    if (auto problem = store::check_name(stream)) return done(message(400, fmt::format("stream name: {}", *problem)));
+    stream::PutOptions options;
+    if (auto key = aws::query_parameter(query, "key")) {
+      if (key->empty()) return done(message(400, "?key= names no field"));
+      options.key_field.emplace(*key);
+    } else if (auto header = call.header("x-partition-key")) {
+      if (auto problem = store::check_partition_key(*header)) return done(message(400, fmt::format("X-Partition-Key: {}", *problem)));
+      options.partition_key.emplace(*header);
+    }
+    bool many = call.header("content-type").value_or("").starts_with("application/x-ndjson");
+    // The body's lines, each followed by readable padding as the JSON validator wants.
+    std::string body = std::move(call.body);
+    std::size_t size = body.size();
+    body.append(lines::kPadding, '\0');
+    stream::PutParser parser(options);
+    auto batch = std::make_shared<stream::Batch>();
+    std::uint64_t number = 0;
+    for (std::size_t at = 0; at < size;) {
+      std::size_t end = body.find('\n', at);
+      if (end == std::string::npos || end > size) end = size;
+      std::string_view text(body.data() + at, end - at);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      at = end + 1;
+      ++number;
+      if (text.empty() && many) continue;
+      lines::Line line{text, "body", number, text.size() > store::kMaxRecordBytes};
+      if (auto problem = parser.parse(line, *batch))
+        return done(message(line.too_long ? 413 : 400, many ? fmt::format("line {}: {}", number, *problem) : *problem));
+      if (!many && at < size) return done(message(400, "one JSON record per request; send JSON lines as application/x-ndjson"));
+    }
+    if (batch->empty()) return done(message(400, "no record in the body"));
+    RecordBatch records;
+    records.stream = stream;
+    batch->append_puts(records.puts);
+    records.bytes = batch;
+    records.done = [done, many, stream](const std::vector<store::Position>& placed, std::exception_ptr failure) {
+      if (failure) {
+        try {
+          std::rethrow_exception(failure);
+        } catch (const cli::Error& e) {
+          return done(message(e.status() == cli::Exit::no_input ? 404 : 500, fmt::format("{}: {}", stream, e.what())));
+        } catch (const std::exception& e) {
+          return done(message(500, e.what()));
+        }
+      }
+      std::string out;
+      if (!many) {
+        out = fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", store::shard_id(placed[0].shard),
+                          store::format_sequence(placed[0]));
+      } else {
+        out = "{\"FailedRecordCount\":0,\"Records\":[";
+        for (std::size_t i = 0; i < placed.size(); ++i)
+          fmt::format_to(std::back_inserter(out), "{}{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", i ? "," : "",
+                         store::shard_id(placed[i].shard), store::format_sequence(placed[i]));
+        out += "]}";
+      }
+      done(HttpAnswer{200, "application/json", std::move(out)});
+    };
+    committer.submit(std::move(records));
+  }
+};
+
+Gateway::Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
+    : state_(std::make_unique<State>(env, notifier, options)) {}
+
+std::optional<std::string_view> HttpCall::header(std::string_view name) const {
+  aws::RequestView view{method, target, {}, headers, {}, {}};
+  return view.header(name);
+}
+
+Gateway::~Gateway() = default;
+
+std::size_t Gateway::body_limit(std::string_view method, std::string_view target) const {
+  if (method != "POST") return 0;
+  return target == "/" || target.starts_with("/?") ? kApiBodyLimit : kRouteBodyLimit;
+}
+
+void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
+  std::string_view target = call.target;
+  std::size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  if (path == "/") {
+    if (call.method != "POST") return done(message(405, "the AWS APIs take POST /"));
+    return state_->api(call, path, done);
+  }
+  if (path == "/health") {
+    if (call.method != "GET" && call.method != "HEAD") return done(message(405, "GET /health"));
+    return done(HttpAnswer{200, "application/json", "{\"status\":\"ok\"}"});
+  }
+  if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size()) {
+    if (call.method != "POST") return done(message(405, fmt::format("{} takes POST", path)));
+    return state_->put_route(call, path, query, done);
+  }
+  done(message(404, fmt::format("no route for {} {}", call.method, path)));
+}
+
+Handler handler_of(Gateway& gateway) {
+  return [&gateway](Request request, Responder responder) {
+    std::vector<aws::HeaderField> fields;
+    fields.reserve(request.headers.size());
+    for (const Header& header : request.headers) fields.push_back({header.name, header.value});
+    // The answer may come from the commit thread, after this call: the Responder goes with it.
+    auto answer = std::make_shared<Responder>(std::move(responder));
+    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)}, [answer](HttpAnswer reply) {
+      Response response;
+      response.status = reply.status;
+      response.headers.set("Content-Type", std::move(reply.content_type));
+      response.body = std::move(reply.body);
+      answer->send(std::move(response));
+    });
+  };
+}
+
+BodyLimit body_limit_of(const Gateway& gateway) {
+  return [&gateway](const Request& head) { return gateway.body_limit(head.method, head.target); };
+}
+
+}  // namespace millrace::serve

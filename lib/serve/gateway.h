@@ -1,0 +1,81 @@
+// Gateway: what gw-serve answers, whatever carries the request (HTTP/1.1 or HTTP/2).
+//
+//   POST /  with X-Amz-Target: Kinesis_20131202.OP   the Kinesis API (serve/kinesis_api.h)
+//   POST /streams/NAME                               API Gateway's Kinesis route: the body is one
+//                                                    JSON record, or JSON lines with
+//                                                    Content-Type application/x-ndjson; the
+//                                                    partition key is the field ?key=FIELD, else
+//                                                    the X-Partition-Key header, else random;
+//                                                    the answer is PutRecord's (one record) or
+//                                                    PutRecords' (lines), once durable
+//   GET /health                                      {"status":"ok"}
+// Anything else is 404 (no such route) or 405 (a route, another method), with a JSON message.
+// Errors of the routes are {"message": "..."} with the status that fits: 400 for a bad body
+// (naming the line), 404 for a stream that is not there, 413 for a record over 1 MiB.
+//
+// Signatures: without credentials any request is taken, signed or not, as the emulators take
+// them. With credentials (an AWS credentials file) every request but GET /health must carry a
+// valid Signature Version 4 by one of its keys (aws/sigv4.h): the API answers a refusal as AWS
+// does (400, its __type and message), the routes as API Gateway does (403).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aws/sigv4.h"
+#include "serve/server.h"
+#include "store/env.h"
+#include "store/notify.h"
+
+namespace millrace::serve {
+
+struct HttpAnswer {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// A request as the gateway needs it. Views: the caller keeps them alive until handle() returns.
+struct HttpCall {
+  std::string_view method;
+  std::string_view target;                     // path and query: "/streams/rides?key=Name"
+  std::span<const aws::HeaderField> headers;  // every field, as received
+  std::string body;
+
+  // The first header called `name`, in any case.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct GatewayOptions {
+  std::string credentials;  // an AWS credentials file; empty: signatures are not checked
+  std::string region = "us-east-1";  // the region ARNs name
+};
+
+class Gateway {
+ public:
+  // Throws cli::Error(usage) for a credentials file that cannot be read.
+  Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options = {});
+  ~Gateway();
+
+  // Answers `call` through `done`: at once, or from the commit thread once a put is durable.
+  void handle(HttpCall call, std::function<void(HttpAnswer)> done);
+  // The largest body accepted for a request to `target` with these headers: Kinesis' 5 MiB of
+  // PutRecords as base64 in JSON, 1 MiB (a record) elsewhere.
+  std::size_t body_limit(std::string_view method, std::string_view target) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// The server's handler for `gateway`: each request to Gateway::handle, its answer to the
+// request's Responder.
+Handler handler_of(Gateway& gateway);
+// The server's body limit for `gateway` (Gateway::body_limit).
+BodyLimit body_limit_of(const Gateway& gateway);
+
+}  // namespace millrace::serve

@@ -1,0 +1,63 @@
+// RecordCommitter: grouped commits of records put from many connections at once (PutRecord,
+// PutRecords, the routes' POST).
+//
+// Each request is submitted with its records and a callback; a commit thread takes whatever is
+// queued when it is free and appends it in one transaction per stream, in the order submitted,
+// then calls each request's callback once that commit is durable (with the Env's Sync). So a
+// thousand producers each waiting for their own record share one fsync, and a lone producer's
+// record is committed as soon as it comes: the size of a commit follows the load, not a timer.
+//
+// Callbacks run on the commit thread: they must only hand the answer on (post it to the
+// connection), never block.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/env.h"
+#include "store/notify.h"
+#include "store/records.h"
+
+namespace millrace::serve {
+
+struct RecordBatch {
+  std::string stream;
+  std::vector<store::Put> puts;
+  std::shared_ptr<const void> bytes;  // what the puts' keys and data view, kept until `done`
+  // Called once the records are durable, with where each went; or with the failure (a stream
+  // that is not there, a commit that failed), and then none of them was put.
+  std::function<void(const std::vector<store::Position>&, std::exception_ptr)> done;
+};
+
+class RecordCommitter {
+ public:
+  RecordCommitter(store::Env& env, store::Notifier& notifier);
+  // Commits what is queued, then stops.
+  ~RecordCommitter();
+  RecordCommitter(const RecordCommitter&) = delete;
+  RecordCommitter& operator=(const RecordCommitter&) = delete;
+
+  void submit(RecordBatch batch);
+
+ private:
+  void run();
+  void commit(std::vector<RecordBatch>& taken);
+
+  store::Env& env_;
+  store::Notifier& notifier_;
+  std::map<std::string, std::unique_ptr<store::Producer>> producers_;  // commit thread only
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<RecordBatch> queue_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace millrace::serve
