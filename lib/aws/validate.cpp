@@ -1,13 +1,13 @@
 #include "aws/validate.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <vector>
 
 namespace millrace::aws {
@@ -26,22 +26,27 @@ struct SerializationError {
   std::string message;
 };
 
-// The regular expressions of a service's patterns, compiled once, on first use.
+// The regular expressions of a service's patterns, compiled once, on first use. RE2 matches in
+// time linear in the value and in bounded memory, without recursion: a member of a megabyte
+// meets the pattern as a short one does (std::regex recurses once per character and ends a
+// server on a stack overflow).
 class Patterns {
  public:
   bool matches(const model::Service& service, std::uint16_t shape, std::string_view value) {
     std::call_once(compiled_, [&] {
       regexes_.resize(service.shapes.size());
+      RE2::Options options;
+      options.set_log_errors(false);
       for (std::size_t i = 0; i < service.shapes.size(); ++i)
         if (!service.shapes[i].pattern.empty())
-          regexes_[i] = std::make_unique<std::regex>(std::string(service.shapes[i].pattern), std::regex::ECMAScript);
+          regexes_[i] = std::make_unique<RE2>(service.shapes[i].pattern, options);
     });
-    return std::regex_match(value.begin(), value.end(), *regexes_[shape]);
+    return RE2::FullMatch(value, *regexes_[shape]);
   }
 
  private:
   std::once_flag compiled_;
-  std::vector<std::unique_ptr<std::regex>> regexes_;
+  std::vector<std::unique_ptr<RE2>> regexes_;
 };
 
 Patterns& patterns_of(const model::Service& service) {

@@ -121,3 +121,16 @@ TEST_CASE("a member of the wrong JSON type is a SerializationException naming it
   CHECK(message(kinesis("AddTagsToStream", deep + R"({"a":{"b":1}}})")) ==
         "SerializationException: 'tags.a.value' must be a string, not an object");
 }
+
+TEST_CASE("a member of a megabyte meets its pattern as a short one does") {
+  // A stream name far past its length, checked against [a-zA-Z0-9_.-]+ all the same: a
+  // backtracking matcher recurses once per character here and overflows the stack.
+  std::string name(1 << 20, 'a');
+  std::string answer = message(kinesis("DescribeStreamSummary", R"({"StreamName":")" + name + R"("})"));
+  CHECK(answer.find("Member must have length less than or equal to 128") != std::string::npos);
+  CHECK(answer.find("regular expression pattern") == std::string::npos);
+  name.back() = ' ';
+  answer = message(kinesis("DescribeStreamSummary", R"({"StreamName":")" + name + R"("})"));
+  CHECK(answer.find("ValidationException: 2 validation errors detected") == 0);
+  CHECK(answer.find("Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+") != std::string::npos);
+}
