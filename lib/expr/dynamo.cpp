@@ -377,7 +377,7 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
                                                 Comparator::ge, Comparator::lt, Comparator::le};
       op = kFlipped[static_cast<int>(op)];
     }
-    if (c.nodes[attribute].kind != Kind::path) fail("Query condition missed key schema element");
+    if (c.nodes[attribute].kind != Kind::path) fail("Invalid condition in KeyConditionExpression: No key attribute specified");
     const Path& path = c.paths[c.nodes[attribute].path];
     if (path.size() != 1 || path[0].is_index) {
       fail(fmt::format("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "

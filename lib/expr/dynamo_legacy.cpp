@@ -134,9 +134,10 @@ std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec, con
     if (!ok)
       fail(fmt::format("{}ComparisonOperator {} is not valid for {} AttributeValue type", kInvalid, op, type_name(t)));
   }
-  if (op == "BETWEEN") {
-    if (doc.node(arguments[0]).type != doc.node(arguments[1]).type)
+  for (std::uint32_t a : arguments)
+    if (doc.node(a).type != doc.node(arguments[0]).type)
       fail(fmt::format("{}AttributeValues inside AttributeValueList must be of same type", kInvalid));
+  if (op == "BETWEEN") {
     if (order(doc.scalar(arguments[0]), doc.scalar(arguments[1])).value_or(0) > 0)
       fail("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
   }

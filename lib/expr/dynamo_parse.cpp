@@ -224,7 +224,7 @@ class Parser {
 
   // Errors.
   [[noreturn]] void fail(std::string_view what, std::string_view details) const {
-    throw ValidationError(fmt::format("Invalid {}: {}; {}", member_name(kind_), what, details));
+    throw ValidationError(fmt::format("Invalid {}: {};{}{}", member_name(kind_), what, details.empty() ? "" : " ", details));
   }
   [[noreturn]] void syntax_error() const {
     const Token& t = tokens_[k_];
@@ -570,6 +570,9 @@ class Parser {
                       c.function == Function::if_not_exists;
     if (needs_path && node(c.children[0]).kind != Kind::path)
       fail("Operator or function requires a document path", fmt::format("operator or function: {}", name));
+    if (c.function == Function::contains || c.function == Function::begins_with ||
+        c.function == Function::attribute_type || c.function == Function::if_not_exists)
+      check_distinct(n, name);
     switch (c.function) {
       case Function::size: check_type(c.children[0], name, {Type::string, Type::binary, Type::string_set,
                                                             Type::number_set, Type::binary_set, Type::list, Type::map});
@@ -583,9 +586,6 @@ class Parser {
         break;
       default: break;
     }
-    if (c.function != Function::attribute_exists && c.function != Function::attribute_not_exists &&
-        c.function != Function::size)
-      check_distinct(n, name);
   }
 
   void check_attribute_type(std::uint32_t n, std::string_view function) {
