@@ -41,10 +41,13 @@ struct Ref {
 struct Edit {
   enum class Kind : std::uint8_t { ref, map, list } kind = Kind::ref;
   Ref ref;
-  std::vector<std::pair<std::string, Edit>> members;  // map
-  std::vector<Edit> elements;                         // list: the elements it had
-  std::vector<bool> removed;                          // list: of those, the ones removed
-  std::vector<std::pair<std::uint64_t, Edit>> appended;  // list: SET beyond the end, by index
+  // A map's members, a list's elements. (Parallel vectors: a vector of pairs would need Edit
+  // complete here.)
+  std::vector<std::string> names;          // map
+  std::vector<Edit> values;                // map: the members' values; list: the elements it had
+  std::vector<bool> removed;               // list: of its elements, the ones removed
+  std::vector<std::uint64_t> appended_at;  // list: SET beyond the end, at these indexes…
+  std::vector<Edit> appended;              // …these values
 
   static Edit of(Ref r) {
     Edit e;
@@ -60,19 +63,16 @@ struct Edit {
     if (t != Type::map && t != Type::list) return false;
     kind = t == Type::map ? Kind::map : Kind::list;
     for (std::uint32_t c = ref.node + 1; c < ref.get().end; c = ref.doc->node(c).end) {
-      if (kind == Kind::map) {
-        members.emplace_back(std::string(ref.doc->node(c).key), of({ref.doc, c}));
-      } else {
-        elements.push_back(of({ref.doc, c}));
-      }
+      if (kind == Kind::map) names.emplace_back(ref.doc->node(c).key);
+      values.push_back(of({ref.doc, c}));
     }
-    removed.assign(elements.size(), false);
+    removed.assign(kind == Kind::list ? values.size() : 0, false);
     return true;
   }
 
   Edit* member(std::string_view name) {
-    for (auto& [key, value] : members)
-      if (key == name) return &value;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return &values[i];
     return nullptr;
   }
 
@@ -85,22 +85,22 @@ struct Edit {
     };
     if (kind == Kind::map) {
       out.push_back('{');
-      for (const auto& [key, value] : members) {
+      for (std::size_t i = 0; i < names.size(); ++i) {
         comma();
-        lines::append_json_string(out, key);
+        lines::append_json_string(out, names[i]);
         out.push_back(':');
-        value.write(out);
+        values[i].write(out);
       }
       out.push_back('}');
       return;
     }
     out.push_back('[');
-    for (std::size_t i = 0; i < elements.size(); ++i)
-      if (!removed[i]) comma(), elements[i].write(out);
-    std::vector<const std::pair<std::uint64_t, Edit>*> tail;
-    for (const auto& a : appended) tail.push_back(&a);
-    std::stable_sort(tail.begin(), tail.end(), [](auto* a, auto* b) { return a->first < b->first; });
-    for (const auto* a : tail) comma(), a->second.write(out);
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!removed[i]) comma(), values[i].write(out);
+    std::vector<std::size_t> tail(appended.size());
+    for (std::size_t i = 0; i < tail.size(); ++i) tail[i] = i;
+    std::stable_sort(tail.begin(), tail.end(), [&](std::size_t a, std::size_t b) { return appended_at[a] < appended_at[b]; });
+    for (std::size_t i : tail) comma(), appended[i].write(out);
     out.push_back(']');
   }
 };
@@ -272,24 +272,30 @@ class Applier {
   static Edit* step(Edit& parent, const PathElement& e) {
     if (!parent.open()) return nullptr;
     if (parent.kind == Edit::Kind::map) return e.is_index ? nullptr : parent.member(e.name);
-    if (!e.is_index || e.index >= parent.elements.size()) return nullptr;
-    return &parent.elements[e.index];
+    if (!e.is_index || e.index >= parent.values.size()) return nullptr;
+    return &parent.values[e.index];
   }
 
   static void put(Edit& parent, const PathElement& last, Edit* target, Ref value) {
     if (target) {
       *target = Edit::of(value);
     } else if (parent.kind == Edit::Kind::map) {
-      parent.members.emplace_back(last.name, Edit::of(value));
+      parent.names.push_back(last.name);
+      parent.values.push_back(Edit::of(value));
     } else {
-      parent.appended.emplace_back(last.index, Edit::of(value));
+      parent.appended_at.push_back(last.index);
+      parent.appended.push_back(Edit::of(value));
     }
   }
 
   static void remove(Edit& parent, const PathElement& last) {
     if (parent.kind == Edit::Kind::map) {
-      auto& m = parent.members;
-      m.erase(std::remove_if(m.begin(), m.end(), [&](const auto& member) { return member.first == last.name; }), m.end());
+      for (std::size_t i = 0; i < parent.names.size(); ++i) {
+        if (parent.names[i] != last.name) continue;
+        parent.names.erase(parent.names.begin() + static_cast<std::ptrdiff_t>(i));
+        parent.values.erase(parent.values.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
     } else if (last.index < parent.removed.size()) {
       parent.removed[last.index] = true;
     }
