@@ -32,7 +32,9 @@ int compare(std::uint64_t u, double d) {
   if (int c = three_way(u, static_cast<std::uint64_t>(whole))) return c;
   return three_way(0.0, d - whole);
 }
-int compare(std::int64_t i, std::uint64_t u) { return i < 0 ? -1 : three_way(static_cast<std::uint64_t>(i), u); }
+int compare(std::int64_t i, std::uint64_t u) {
+  return i < 0 ? -1 : three_way(static_cast<std::uint64_t>(i), u);
+}
 
 int compare_binary(const Number& a, const Number& b) {
   switch (a.form) {
@@ -62,7 +64,8 @@ struct ExactText {
     if (n.form == Form::int64) r = std::to_chars(buffer, buffer + sizeof buffer, n.int64);
     if (n.form == Form::uint64) r = std::to_chars(buffer, buffer + sizeof buffer, n.uint64);
     if (n.form == Form::float64)
-      r = std::to_chars(buffer, buffer + sizeof buffer, n.float64, std::chars_format::scientific, 767);
+      r = std::to_chars(buffer, buffer + sizeof buffer, n.float64, std::chars_format::scientific,
+                        767);
     text = std::string_view(buffer, static_cast<std::size_t>(r.ptr - buffer));
   }
 };
@@ -80,14 +83,17 @@ int compare_numbers(const Number& a, const Number& b) {
 std::optional<int> order(const Scalar& a, const Scalar& b) {
   if (a.type != b.type) return std::nullopt;
   switch (a.type) {
-    case Type::number: return compare_numbers(a.number, b.number);
+    case Type::number:
+      return compare_numbers(a.number, b.number);
     case Type::string:
     case Type::binary: {
       int c = a.bytes.compare(b.bytes);  // char_traits<char>::compare: unsigned bytes
       return (c > 0) - (c < 0);
     }
-    case Type::boolean: return three_way(a.boolean, b.boolean);
-    default: return std::nullopt;
+    case Type::boolean:
+      return three_way(a.boolean, b.boolean);
+    default:
+      return std::nullopt;
   }
 }
 

@@ -20,7 +20,9 @@ struct NumberText {
   std::int64_t exponent = 0;  // as written, bounded by kExponentBound
 
   std::size_t size() const { return whole.size() + fraction.size(); }
-  char digit(std::size_t k) const { return k < whole.size() ? whole[k] : fraction[k - whole.size()]; }
+  char digit(std::size_t k) const {
+    return k < whole.size() ? whole[k] : fraction[k - whole.size()];
+  }
 };
 
 std::optional<NumberText> split(std::string_view text) {
@@ -69,7 +71,8 @@ Significand significand(const NumberText& n) {
   s.zero = false;
   s.last = size - 1;
   while (n.digit(s.last) == '0') --s.last;
-  s.adjusted = static_cast<std::int64_t>(n.whole.size()) - static_cast<std::int64_t>(s.first) + n.exponent;
+  s.adjusted =
+      static_cast<std::int64_t>(n.whole.size()) - static_cast<std::int64_t>(s.first) + n.exponent;
   return s;
 }
 
@@ -151,9 +154,11 @@ std::optional<std::string> Decimal::dynamodb_problem() const {
   // The exponent of the leading digit in scientific notation: 1e126 is the first too large.
   std::int64_t scientific = exponent_ + static_cast<std::int64_t>(digits_.size()) - 1;
   if (scientific >= 126)
-    return "Number overflow. Attempting to store a number with magnitude larger than supported range";
+    return "Number overflow. Attempting to store a number with magnitude larger than supported "
+           "range";
   if (scientific < -130)
-    return "Number underflow. Attempting to store a number with magnitude smaller than supported range";
+    return "Number underflow. Attempting to store a number with magnitude smaller than supported "
+           "range";
   return std::nullopt;
 }
 
@@ -164,8 +169,14 @@ std::optional<Decimal> Decimal::add(const Decimal& a, const Decimal& b) {
   if (magnitude_bound(a) || magnitude_bound(b)) return std::nullopt;
   Decimal sum;
   sum.exponent_ = std::min(a.exponent_, b.exponent_);
-  std::string x = a.is_zero() ? "0" : a.digits_ + std::string(static_cast<std::size_t>(a.exponent_ - sum.exponent_), '0');
-  std::string y = b.is_zero() ? "0" : b.digits_ + std::string(static_cast<std::size_t>(b.exponent_ - sum.exponent_), '0');
+  std::string x =
+      a.is_zero()
+          ? "0"
+          : a.digits_ + std::string(static_cast<std::size_t>(a.exponent_ - sum.exponent_), '0');
+  std::string y =
+      b.is_zero()
+          ? "0"
+          : b.digits_ + std::string(static_cast<std::size_t>(b.exponent_ - sum.exponent_), '0');
   if (a.negative_ == b.negative_) {
     sum.digits_ = add_magnitudes(x, y);
     sum.negative_ = a.negative_;

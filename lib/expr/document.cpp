@@ -8,7 +8,9 @@ namespace {
 
 using json_type = simdjson::ondemand::json_type;
 
-bool is_set(Type t) { return t == Type::string_set || t == Type::number_set || t == Type::binary_set; }
+bool is_set(Type t) {
+  return t == Type::string_set || t == Type::number_set || t == Type::binary_set;
+}
 
 }  // namespace
 
@@ -45,7 +47,8 @@ bool Document::read(simdjson::ondemand::value value, std::string_view key, int d
       for (auto field : object) {
         std::string_view name;
         simdjson::ondemand::value member;
-        if (field.unescaped_key().get(name) || field.value().get(member) || !read(member, name, depth + 1))
+        if (field.unescaped_key().get(name) || field.value().get(member) ||
+            !read(member, name, depth + 1))
           return false;
       }
       nodes_[index].end = size();
@@ -109,9 +112,14 @@ void Document::classify_object(std::uint32_t i) {
     nodes_[i].type = Type::binary;
     return;
   }
-  Type set = key == "$SS" ? Type::string_set : key == "$NS" ? Type::number_set : key == "$BS" ? Type::binary_set : Type::map;
+  Type set = key == "$SS"   ? Type::string_set
+             : key == "$NS" ? Type::number_set
+             : key == "$BS" ? Type::binary_set
+                            : Type::map;
   if (set == Type::map || value.type != Type::list) return;
-  Type element = set == Type::string_set ? Type::string : set == Type::number_set ? Type::number : Type::string;
+  Type element = set == Type::string_set   ? Type::string
+                 : set == Type::number_set ? Type::number
+                                           : Type::string;
   for (std::uint32_t e = child + 1; e < value.end; e = nodes_[e].end)
     if (nodes_[e].type != element) return;
   if (set == Type::binary_set) {
@@ -123,12 +131,15 @@ void Document::classify_object(std::uint32_t i) {
         return;
       }
     }
-    for (std::uint32_t e = child + 1; e < value.end; e = nodes_[e].end) nodes_[e].type = Type::binary;
+    for (std::uint32_t e = child + 1; e < value.end; e = nodes_[e].end)
+      nodes_[e].type = Type::binary;
   }
   nodes_[i].type = set;
 }
 
-std::uint32_t Document::first_child(std::uint32_t i) const { return is_set(nodes_[i].type) ? i + 2 : i + 1; }
+std::uint32_t Document::first_child(std::uint32_t i) const {
+  return is_set(nodes_[i].type) ? i + 2 : i + 1;
+}
 
 std::uint32_t Document::count_children(std::uint32_t i) const {
   const Node& n = nodes_[i];
@@ -166,10 +177,18 @@ void Document::append_json(std::uint32_t i, std::string& out) const {
   const Node& n = nodes_[i];
   switch (n.type) {
     case Type::missing:
-    case Type::null: out.append("null"); return;
-    case Type::boolean: out.append(n.boolean ? "true" : "false"); return;
-    case Type::number: out.append(n.text); return;
-    case Type::string: lines::append_json_string(out, n.text); return;
+    case Type::null:
+      out.append("null");
+      return;
+    case Type::boolean:
+      out.append(n.boolean ? "true" : "false");
+      return;
+    case Type::number:
+      out.append(n.text);
+      return;
+    case Type::string:
+      lines::append_json_string(out, n.text);
+      return;
     case Type::binary:
       out.append("{\"$B\":\"");
       lines::append_base64(out, n.text);
@@ -236,23 +255,35 @@ bool equal(const Document& a, std::uint32_t i, const Document& b, std::uint32_t 
       }
       return true;
     }
-    default: return equal_scalars(a.scalar(i), b.scalar(j));
+    default:
+      return equal_scalars(a.scalar(i), b.scalar(j));
   }
 }
 
 std::string_view type_name(Type type) {
   switch (type) {
-    case Type::string: return "S";
-    case Type::number: return "N";
-    case Type::binary: return "B";
-    case Type::boolean: return "BOOL";
-    case Type::null: return "NULL";
-    case Type::map: return "M";
-    case Type::list: return "L";
-    case Type::string_set: return "SS";
-    case Type::number_set: return "NS";
-    case Type::binary_set: return "BS";
-    case Type::missing: break;
+    case Type::string:
+      return "S";
+    case Type::number:
+      return "N";
+    case Type::binary:
+      return "B";
+    case Type::boolean:
+      return "BOOL";
+    case Type::null:
+      return "NULL";
+    case Type::map:
+      return "M";
+    case Type::list:
+      return "L";
+    case Type::string_set:
+      return "SS";
+    case Type::number_set:
+      return "NS";
+    case Type::binary_set:
+      return "BS";
+    case Type::missing:
+      break;
   }
   return "";
 }

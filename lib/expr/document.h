@@ -72,7 +72,8 @@ class Document {
   simdjson::padded_string text_;
   std::vector<Node> nodes_;
   std::string decoded_;  // the bytes of binary values
-  std::vector<std::pair<std::uint32_t, std::pair<std::size_t, std::size_t>>> binaries_;  // node, offset, size
+  std::vector<std::pair<std::uint32_t, std::pair<std::size_t, std::size_t>>>
+      binaries_;  // node, offset, size
 };
 
 // Whether two nodes hold the same value, as DynamoDB's = says: the same type and value; numbers

@@ -28,7 +28,8 @@ std::string java_set(std::vector<std::string> names) {
     for (unsigned char c : s) h = h * 31 + c;
     return (h ^ (h >> 16)) & (buckets - 1);
   };
-  std::stable_sort(names.begin(), names.end(), [&](const auto& a, const auto& b) { return bucket(a) < bucket(b); });
+  std::stable_sort(names.begin(), names.end(),
+                   [&](const auto& a, const auto& b) { return bucket(a) < bucket(b); });
   std::string out = "{";
   for (const std::string& name : names) out.append(out.size() > 1 ? ", " : "").append(name);
   return out + "}";
@@ -44,17 +45,20 @@ void check_substitutions(const std::optional<std::map<std::string, std::string>>
   if (map->empty()) fail(fmt::format("{} must not be empty", member));
   for (const auto& [key, value] : *map) {
     if (key.size() > kMaxSubstitutionKeyBytes) {
-      fail(sigil == '#' ? fmt::format("{} contains invalid key: The expression attribute map contains a key that is too "
+      fail(sigil == '#' ? fmt::format("{} contains invalid key: The expression attribute map "
+                                      "contains a key that is too "
                                       "long; size of key: {}",
                                       member, key.size())
-                        : fmt::format("{} contains invalid key: The expression attribute map contains a key that is too "
+                        : fmt::format("{} contains invalid key: The expression attribute map "
+                                      "contains a key that is too "
                                       "long;",
                                       member));
     }
-    bool word = key.size() > 1 && key[0] == sigil &&
-                std::all_of(key.begin() + 1, key.end(), [](char c) {
-                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-                });
+    bool word =
+        key.size() > 1 && key[0] == sigil && std::all_of(key.begin() + 1, key.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_';
+        });
     if (!word) fail(fmt::format("{} contains invalid key: Syntax error; key: \"{}\"", member, key));
     if (sigil == '#' && value.empty())
       fail(fmt::format("{} contains invalid value: Empty attribute name for key {}", member, key));
@@ -80,9 +84,11 @@ void check_mixing(const Request& r) {
   if (old.empty() || expressions.empty()) return;
   std::string listed = "{";
   for (const std::string& name : old) listed.append(listed.size() > 1 ? ", " : "").append(name);
-  fail(fmt::format("Can not use both expression and non-expression parameters in the same request: Non-expression "
-                   "parameters: {}}} Expression parameters: {}",
-                   listed, java_set(expressions)));
+  fail(
+      fmt::format("Can not use both expression and non-expression parameters in the same request: "
+                  "Non-expression "
+                  "parameters: {}}} Expression parameters: {}",
+                  listed, java_set(expressions)));
 }
 
 // ExpressionAttributeValues without an expression that could use them: DynamoDB names the
@@ -100,7 +106,9 @@ void check_unused(const std::optional<std::map<std::string, std::string>>& map,
   std::vector<std::string> unused;
   for (const auto& entry : *map)
     if (!used.contains(entry.first)) unused.push_back(entry.first);
-  if (!unused.empty()) fail(fmt::format("Value provided in {} unused in expressions: keys: {}", member, java_set(unused)));
+  if (!unused.empty())
+    fail(fmt::format("Value provided in {} unused in expressions: keys: {}", member,
+                     java_set(unused)));
 }
 
 // An update may not change the key attributes.
@@ -108,9 +116,11 @@ void check_key_untouched(const Compiled& update, const KeySchema& keys) {
   for (const Action& action : update.actions) {
     const std::string& name = update.paths[update.nodes[action.path].path][0].name;
     if (name == keys.partition.name || (keys.sort && name == keys.sort->name))
-      fail(fmt::format("One or more parameter values were invalid: Cannot update attribute {}. This attribute is part "
-                       "of the key",
-                       name));
+      fail(
+          fmt::format("One or more parameter values were invalid: Cannot update attribute {}. This "
+                      "attribute is part "
+                      "of the key",
+                      name));
   }
 }
 
@@ -123,7 +133,11 @@ struct Operand {
   std::optional<Scalar> computed;
 
   bool present() const { return computed || node != Document::kNone; }
-  Type type() const { return computed ? computed->type : node == Document::kNone ? Type::missing : doc->node(node).type; }
+  Type type() const {
+    return computed                  ? computed->type
+           : node == Document::kNone ? Type::missing
+                                     : doc->node(node).type;
+  }
   Scalar scalar() const { return computed ? *computed : doc->scalar(node); }
 };
 
@@ -140,25 +154,35 @@ std::int64_t utf16_length(std::string_view s) {
 
 class Evaluator {
  public:
-  Evaluator(const Compiled& c, const Document* item) : c_(c), item_(item && !item->empty() ? item : nullptr) {}
+  Evaluator(const Compiled& c, const Document* item)
+      : c_(c), item_(item && !item->empty() ? item : nullptr) {}
 
   bool holds(std::uint32_t n) const {
     const Node& node = c_.nodes[n];
     switch (node.kind) {
       case Kind::all:
-        return std::all_of(node.children.begin(), node.children.end(), [&](std::uint32_t c) { return holds(c); });
+        return std::all_of(node.children.begin(), node.children.end(),
+                           [&](std::uint32_t c) { return holds(c); });
       case Kind::any:
-        return std::any_of(node.children.begin(), node.children.end(), [&](std::uint32_t c) { return holds(c); });
-      case Kind::negate: return !holds(node.children[0]);
+        return std::any_of(node.children.begin(), node.children.end(),
+                           [&](std::uint32_t c) { return holds(c); });
+      case Kind::negate:
+        return !holds(node.children[0]);
       case Kind::compare: {
         Operand a = operand(node.children[0]), b = operand(node.children[1]);
         switch (node.op) {
-          case Comparator::eq: return equals(a, b);
-          case Comparator::ne: return !equals(a, b);
-          case Comparator::lt: return ordered(a, b, [](int c) { return c < 0; });
-          case Comparator::le: return ordered(a, b, [](int c) { return c <= 0; });
-          case Comparator::gt: return ordered(a, b, [](int c) { return c > 0; });
-          case Comparator::ge: return ordered(a, b, [](int c) { return c >= 0; });
+          case Comparator::eq:
+            return equals(a, b);
+          case Comparator::ne:
+            return !equals(a, b);
+          case Comparator::lt:
+            return ordered(a, b, [](int c) { return c < 0; });
+          case Comparator::le:
+            return ordered(a, b, [](int c) { return c <= 0; });
+          case Comparator::gt:
+            return ordered(a, b, [](int c) { return c > 0; });
+          case Comparator::ge:
+            return ordered(a, b, [](int c) { return c >= 0; });
         }
         return false;
       }
@@ -173,8 +197,10 @@ class Evaluator {
           if (equals(a, operand(node.children[i]))) return true;
         return false;
       }
-      case Kind::call: return function(node);
-      default: return false;
+      case Kind::call:
+        return function(node);
+      default:
+        return false;
     }
   }
 
@@ -186,14 +212,21 @@ class Evaluator {
     Operand of = operand(node.children[0]);
     std::optional<std::int64_t> size;
     switch (of.type()) {
-      case Type::string: size = utf16_length(of.scalar().bytes); break;
-      case Type::binary: size = static_cast<std::int64_t>(of.scalar().bytes.size()); break;
+      case Type::string:
+        size = utf16_length(of.scalar().bytes);
+        break;
+      case Type::binary:
+        size = static_cast<std::int64_t>(of.scalar().bytes.size());
+        break;
       case Type::string_set:
       case Type::number_set:
       case Type::binary_set:
       case Type::list:
-      case Type::map: size = of.doc->count_children(of.node); break;
-      default: break;
+      case Type::map:
+        size = of.doc->count_children(of.node);
+        break;
+      default:
+        break;
     }
     Operand result;
     if (size) {
@@ -226,7 +259,8 @@ class Evaluator {
   template <class Accept>
   static bool ordered(const Operand& a, const Operand& b, Accept accept) {
     Type t = a.type();
-    if (t != b.type() || (t != Type::number && t != Type::string && t != Type::binary)) return false;
+    if (t != b.type() || (t != Type::number && t != Type::string && t != Type::binary))
+      return false;
     std::optional<int> c = order(a.scalar(), b.scalar());
     return c && accept(*c);
   }
@@ -234,8 +268,10 @@ class Evaluator {
   bool function(const Node& node) const {
     Operand a = operand(node.children[0]);
     switch (node.function) {
-      case Function::attribute_exists: return a.present();
-      case Function::attribute_not_exists: return !a.present();
+      case Function::attribute_exists:
+        return a.present();
+      case Function::attribute_not_exists:
+        return !a.present();
       case Function::attribute_type: {
         Operand t = operand(node.children[1]);
         return a.present() && t.type() == Type::string && type_name(a.type()) == t.scalar().bytes;
@@ -243,10 +279,13 @@ class Evaluator {
       case Function::begins_with: {
         Operand b = operand(node.children[1]);
         Type t = a.type();
-        return (t == Type::string || t == Type::binary) && b.type() == t && a.scalar().bytes.starts_with(b.scalar().bytes);
+        return (t == Type::string || t == Type::binary) && b.type() == t &&
+               a.scalar().bytes.starts_with(b.scalar().bytes);
       }
-      case Function::contains: return contains(a, operand(node.children[1]));
-      default: return false;
+      case Function::contains:
+        return contains(a, operand(node.children[1]));
+      default:
+        return false;
     }
   }
 
@@ -256,15 +295,18 @@ class Evaluator {
     if ((t == Type::string || t == Type::binary) && b.type() == t)
       return a.scalar().bytes.find(b.scalar().bytes) != std::string_view::npos;
     if (t == Type::list) {
-      for (std::uint32_t e = a.doc->first_child(a.node); e < a.doc->node(a.node).end; e = a.doc->node(e).end)
+      for (std::uint32_t e = a.doc->first_child(a.node); e < a.doc->node(a.node).end;
+           e = a.doc->node(e).end)
         if (equals({a.doc, e, std::nullopt}, b)) return true;
       return false;
     }
-    Type element = t == Type::string_set ? Type::string : t == Type::number_set ? Type::number
-                                                      : t == Type::binary_set   ? Type::binary
-                                                                                : Type::missing;
+    Type element = t == Type::string_set   ? Type::string
+                   : t == Type::number_set ? Type::number
+                   : t == Type::binary_set ? Type::binary
+                                           : Type::missing;
     if (element == Type::missing || b.type() != element) return false;
-    for (std::uint32_t e = a.doc->first_child(a.node); e < a.doc->node(a.node).end; e = a.doc->node(e).end)
+    for (std::uint32_t e = a.doc->first_child(a.node); e < a.doc->node(a.node).end;
+         e = a.doc->node(e).end)
       if (equal_scalars(a.doc->scalar(e), b.scalar())) return true;
     return false;
   }
@@ -279,7 +321,8 @@ struct Reach {
   std::size_t depth;
 };
 
-bool project(const Document& item, std::uint32_t node, const std::vector<Reach>& reaches, std::string& out) {
+bool project(const Document& item, std::uint32_t node, const std::vector<Reach>& reaches,
+             std::string& out) {
   for (const Reach& r : reaches) {
     if (r.depth == r.path->size()) {  // the whole node (paths do not overlap: the only one)
       item.append_json(node, out);
@@ -329,7 +372,8 @@ bool Condition::matches(const Document* item) const {
 
 void Projection::apply(const Document& item, std::string& out) const {
   std::vector<Reach> reaches;
-  for (std::uint32_t p : compiled_->project) reaches.push_back({&compiled_->paths[compiled_->nodes[p].path], 0});
+  for (std::uint32_t p : compiled_->project)
+    reaches.push_back({&compiled_->paths[compiled_->nodes[p].path], 0});
   if (item.empty() || !project(item, 0, reaches, out)) out.append("{}");
 }
 
@@ -353,19 +397,28 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
     if (node.kind == Kind::in) invalid = "IN";
     if (node.kind == Kind::compare && node.op == Comparator::ne) invalid = "<>";
     if (node.kind == Kind::call && node.function != Function::begins_with) {
-      static constexpr std::string_view kNames[] = {"",         "attribute_exists", "attribute_not_exists",
-                                                    "attribute_type", "begins_with", "contains", "size",
-                                                    "if_not_exists", "list_append"};
+      static constexpr std::string_view kNames[] = {"",
+                                                    "attribute_exists",
+                                                    "attribute_not_exists",
+                                                    "attribute_type",
+                                                    "begins_with",
+                                                    "contains",
+                                                    "size",
+                                                    "if_not_exists",
+                                                    "list_append"};
       invalid = kNames[static_cast<int>(node.function)];
     }
-    if (!invalid.empty()) fail(fmt::format("Invalid operator used in KeyConditionExpression: {}", invalid));
+    if (!invalid.empty())
+      fail(fmt::format("Invalid operator used in KeyConditionExpression: {}", invalid));
     for (std::uint32_t child : node.children)
-      if (c.nodes[child].kind == Kind::call) fail("KeyConditionExpressions cannot contain nested operations");
+      if (c.nodes[child].kind == Kind::call)
+        fail("KeyConditionExpressions cannot contain nested operations");
     conditions.push_back(n);
   }
   KeyCondition key;
   bool partition_seen = false, sort_seen = false;
-  if (conditions.size() > 2) fail("KeyConditionExpressions must only contain one condition per key");
+  if (conditions.size() > 2)
+    fail("KeyConditionExpressions must only contain one condition per key");
   for (std::uint32_t n : conditions) {
     const Node& node = c.nodes[n];
     // The key attribute's path, and the values, whichever side they are on.
@@ -377,12 +430,15 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
                                                 Comparator::ge, Comparator::lt, Comparator::le};
       op = kFlipped[static_cast<int>(op)];
     }
-    if (c.nodes[attribute].kind != Kind::path) fail("Invalid condition in KeyConditionExpression: No key attribute specified");
+    if (c.nodes[attribute].kind != Kind::path)
+      fail("Invalid condition in KeyConditionExpression: No key attribute specified");
     const Path& path = c.paths[c.nodes[attribute].path];
     if (path.size() != 1 || path[0].is_index) {
-      fail(fmt::format("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
-                       "Key: {}",
-                       path[0].name));
+      fail(
+          fmt::format("Key attributes must be scalars; list random access '[]' and map lookup '.' "
+                      "are not allowed: "
+                      "Key: {}",
+                      path[0].name));
     }
     bool is_partition = path[0].name == keys.partition.name;
     bool is_sort = keys.sort && path[0].name == keys.sort->name;
@@ -398,12 +454,15 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
       const Document::Node& v = c.values.node(c.value_nodes[c.nodes[child].value]);
       Type wanted = type == store::KeyType::string ? Type::string : Type::number;
       if (v.type != wanted)
-        fail("One or more parameter values were invalid: Condition parameter type does not match schema type");
+        fail(
+            "One or more parameter values were invalid: Condition parameter type does not match "
+            "schema type");
       values.emplace_back(v.text);
     }
     using SortKind = table::SortCondition::Kind;
     if (is_partition) {
-      if (node.kind != Kind::compare || op != Comparator::eq) fail("Query key condition not supported");
+      if (node.kind != Kind::compare || op != Comparator::eq)
+        fail("Query key condition not supported");
       key.partition = values[0];
       continue;
     }
@@ -419,11 +478,20 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
           key.sort.kind = SortKind::between;
           key.sort.upper = values[0];
           break;
-        case Comparator::lt: key.sort.kind = SortKind::lt; break;
-        case Comparator::le: key.sort.kind = SortKind::le; break;
-        case Comparator::gt: key.sort.kind = SortKind::gt; break;
-        case Comparator::ge: key.sort.kind = SortKind::ge; break;
-        case Comparator::ne: break;  // refused above
+        case Comparator::lt:
+          key.sort.kind = SortKind::lt;
+          break;
+        case Comparator::le:
+          key.sort.kind = SortKind::le;
+          break;
+        case Comparator::gt:
+          key.sort.kind = SortKind::gt;
+          break;
+        case Comparator::ge:
+          key.sort.kind = SortKind::ge;
+          break;
+        case Comparator::ne:
+          break;  // refused above
       }
     }
   }
@@ -437,11 +505,12 @@ Expressions compile(const Request& r, const KeySchema& keys) {
   check_substitutions(r.names, '#');
   check_substitutions(r.values, ':');
   check_mixing(r);
-  bool any_expression = r.key_condition_expression || r.condition_expression || r.filter_expression ||
-                        r.update_expression || r.projection_expression;
-  if (r.names && !any_expression) fail("ExpressionAttributeNames can only be specified when using expressions");
-  bool value_expression = r.key_condition_expression || r.condition_expression || r.filter_expression ||
-                          r.update_expression;
+  bool any_expression = r.key_condition_expression || r.condition_expression ||
+                        r.filter_expression || r.update_expression || r.projection_expression;
+  if (r.names && !any_expression)
+    fail("ExpressionAttributeNames can only be specified when using expressions");
+  bool value_expression = r.key_condition_expression || r.condition_expression ||
+                          r.filter_expression || r.update_expression;
   if (r.values && !value_expression)
     fail(fmt::format("ExpressionAttributeValues can only be specified when using expressions: {}",
                      value_members(r.operation)));
@@ -459,39 +528,49 @@ Expressions compile(const Request& r, const KeySchema& keys) {
     out.update = Compiled::wrap<Update>(std::move(update));
   }
   if (r.condition_expression)
-    out.condition = Compiled::wrap<Condition>(parse(ExpressionKind::condition, *r.condition_expression, substitutions));
+    out.condition = Compiled::wrap<Condition>(
+        parse(ExpressionKind::condition, *r.condition_expression, substitutions));
   if (r.filter_expression) {
     auto filter = parse(ExpressionKind::filter, *r.filter_expression, substitutions);
     if (r.key_condition_expression) {  // a Query's filter reads no key attribute
       for (const Path& path : filter->paths) {
         const std::string& name = path[0].name;
         if (name == keys.partition.name || (keys.sort && name == keys.sort->name))
-          fail(fmt::format("Filter Expression can only contain non-primary key attributes: Primary key attribute: {}", name));
+          fail(
+              fmt::format("Filter Expression can only contain non-primary key attributes: Primary "
+                          "key attribute: {}",
+                          name));
       }
     }
     out.filter = Compiled::wrap<Condition>(std::move(filter));
   }
   if (r.key_condition_expression)
-    out.key = key_condition(*parse(ExpressionKind::key_condition, *r.key_condition_expression, substitutions), keys);
+    out.key = key_condition(
+        *parse(ExpressionKind::key_condition, *r.key_condition_expression, substitutions), keys);
   if (r.projection_expression)
-    out.projection =
-        Compiled::wrap<Projection>(parse(ExpressionKind::projection, *r.projection_expression, substitutions));
+    out.projection = Compiled::wrap<Projection>(
+        parse(ExpressionKind::projection, *r.projection_expression, substitutions));
   check_unused(r.names, substitutions.used_names, "ExpressionAttributeNames");
   check_unused(r.values, substitutions.used_values, "ExpressionAttributeValues");
 
   // The older forms.
-  if (r.expected) out.condition = Compiled::wrap<Condition>(translate_conditions("Expected", *r.expected, r.conditional_operator));
+  if (r.expected)
+    out.condition = Compiled::wrap<Condition>(
+        translate_conditions("Expected", *r.expected, r.conditional_operator));
   if (r.query_filter)
-    out.filter = Compiled::wrap<Condition>(translate_conditions("QueryFilter", *r.query_filter, r.conditional_operator));
+    out.filter = Compiled::wrap<Condition>(
+        translate_conditions("QueryFilter", *r.query_filter, r.conditional_operator));
   if (r.scan_filter)
-    out.filter = Compiled::wrap<Condition>(translate_conditions("ScanFilter", *r.scan_filter, r.conditional_operator));
+    out.filter = Compiled::wrap<Condition>(
+        translate_conditions("ScanFilter", *r.scan_filter, r.conditional_operator));
   if (r.key_conditions) out.key = translate_key_conditions(*r.key_conditions, keys);
   if (r.attribute_updates) {
     auto update = translate_attribute_updates(*r.attribute_updates);
     check_key_untouched(*update, keys);
     out.update = Compiled::wrap<Update>(std::move(update));
   }
-  if (r.attributes_to_get) out.projection = Compiled::wrap<Projection>(translate_attributes_to_get(*r.attributes_to_get));
+  if (r.attributes_to_get)
+    out.projection = Compiled::wrap<Projection>(translate_attributes_to_get(*r.attributes_to_get));
   return out;
 }
 

@@ -63,8 +63,8 @@ struct Request {
   // QueryFilter and ScanFilter are objects of attribute name → condition (AttributeValueList,
   // ComparisonOperator, Value, Exists); AttributeUpdates of name → {Action, Value};
   // AttributesToGet an array of names; ConditionalOperator the text "AND" or "OR".
-  std::optional<std::string_view> key_conditions, expected, query_filter, scan_filter, attribute_updates,
-      attributes_to_get, conditional_operator;
+  std::optional<std::string_view> key_conditions, expected, query_filter, scan_filter,
+      attribute_updates, attributes_to_get, conditional_operator;
 };
 
 // The key attributes of the table, or of the index a Query or Scan reads.

@@ -38,7 +38,8 @@ class Builder {
     n.value = static_cast<std::uint32_t>(texts_.size() - 1);
     return add(std::move(n));
   }
-  std::uint32_t make(Kind kind, std::vector<std::uint32_t> children, Comparator op = Comparator::eq) {
+  std::uint32_t make(Kind kind, std::vector<std::uint32_t> children,
+                     Comparator op = Comparator::eq) {
     Node n;
     n.kind = kind;
     n.op = op;
@@ -66,10 +67,13 @@ class Builder {
 };
 
 // The members of the parameter's object, each a name and its node.
-std::vector<std::pair<std::string, std::uint32_t>> members(const Document& doc, std::string_view member) {
-  if (doc.empty() || doc.node(0).type != Type::map) fail(fmt::format("{}{} must be an object", kInvalid, member));
+std::vector<std::pair<std::string, std::uint32_t>> members(const Document& doc,
+                                                           std::string_view member) {
+  if (doc.empty() || doc.node(0).type != Type::map)
+    fail(fmt::format("{}{} must be an object", kInvalid, member));
   std::vector<std::pair<std::string, std::uint32_t>> out;
-  for (std::uint32_t c = 1; c < doc.node(0).end; c = doc.node(c).end) out.emplace_back(std::string(doc.node(c).key), c);
+  for (std::uint32_t c = 1; c < doc.node(0).end; c = doc.node(c).end)
+    out.emplace_back(std::string(doc.node(c).key), c);
   return out;
 }
 
@@ -78,23 +82,29 @@ std::string_view text_member(const Document& doc, std::uint32_t map, std::string
   return m == Document::kNone ? std::string_view() : doc.node(m).text;
 }
 
-bool is_scalar_key_type(Type t) { return t == Type::string || t == Type::number || t == Type::binary; }
+bool is_scalar_key_type(Type t) {
+  return t == Type::string || t == Type::number || t == Type::binary;
+}
 
 // One condition of Expected, QueryFilter or ScanFilter on attribute `name`.
-std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec, const std::string& name) {
+std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec,
+                        const std::string& name) {
   std::uint32_t value = doc.member(spec, "Value");
   std::uint32_t list = doc.member(spec, "AttributeValueList");
   std::uint32_t exists = doc.member(spec, "Exists");
   std::string_view op = text_member(doc, spec, "ComparisonOperator");
   if (value != Document::kNone && list != Document::kNone)
-    fail(fmt::format("{}Value and AttributeValueList cannot be used together for Attribute: {}", kInvalid, name));
+    fail(fmt::format("{}Value and AttributeValueList cannot be used together for Attribute: {}",
+                     kInvalid, name));
   if (exists != Document::kNone && !op.empty())
-    fail(fmt::format("{}Exists and ComparisonOperator cannot be used together for Attribute: {}", kInvalid, name));
+    fail(fmt::format("{}Exists and ComparisonOperator cannot be used together for Attribute: {}",
+                     kInvalid, name));
   if (op.empty()) {  // Value and Exists
     bool must_exist = exists == Document::kNone || doc.node(exists).boolean;
     if (!must_exist) {
       if (value != Document::kNone)
-        fail(fmt::format("{}Value cannot be used when Exists is false for Attribute: {}", kInvalid, name));
+        fail(fmt::format("{}Value cannot be used when Exists is false for Attribute: {}", kInvalid,
+                         name));
       return b.call(Function::attribute_not_exists, {b.path(name)});
     }
     if (value == Document::kNone)
@@ -104,7 +114,8 @@ std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec, con
   }
   std::vector<std::uint32_t> arguments;
   if (list != Document::kNone && doc.node(list).type == Type::list) {
-    for (std::uint32_t c = list + 1; c < doc.node(list).end; c = doc.node(c).end) arguments.push_back(c);
+    for (std::uint32_t c = list + 1; c < doc.node(list).end; c = doc.node(c).end)
+      arguments.push_back(c);
   } else if (value != Document::kNone) {
     arguments.push_back(value);
   }
@@ -114,34 +125,44 @@ std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec, con
     bool scalar_only;       // its values are strings, numbers or binary
   };
   static constexpr Operator kOperators[] = {
-      {"EQ", 1, false},      {"NE", 1, false},           {"LE", 1, true},          {"LT", 1, true},
-      {"GE", 1, true},       {"GT", 1, true},            {"NOT_NULL", 0, false},   {"NULL", 0, false},
-      {"CONTAINS", 1, true}, {"NOT_CONTAINS", 1, true},  {"BEGINS_WITH", 1, true}, {"IN", 3, true},
+      {"EQ", 1, false},          {"NE", 1, false},         {"LE", 1, true},
+      {"LT", 1, true},           {"GE", 1, true},          {"GT", 1, true},
+      {"NOT_NULL", 0, false},    {"NULL", 0, false},       {"CONTAINS", 1, true},
+      {"NOT_CONTAINS", 1, true}, {"BEGINS_WITH", 1, true}, {"IN", 3, true},
       {"BETWEEN", 2, true}};
   const Operator* found = nullptr;
   for (const Operator& o : kOperators)
     if (o.name == op) found = &o;
   if (!found) fail("Comparison type does not exist in DynamoDB");
   if (found->arguments > 0 && arguments.empty() && list == Document::kNone)
-    fail(fmt::format("{}Value or AttributeValueList must be used with ComparisonOperator: {} for Attribute: {}", kInvalid,
-                     op, name));
+    fail(fmt::format(
+        "{}Value or AttributeValueList must be used with ComparisonOperator: {} for Attribute: {}",
+        kInvalid, op, name));
   bool count_ok = found->arguments == 3 ? !arguments.empty() : arguments.size() == found->arguments;
-  if (!count_ok) fail(fmt::format("{}Invalid number of argument(s) for the {} ComparisonOperator", kInvalid, op));
+  if (!count_ok)
+    fail(
+        fmt::format("{}Invalid number of argument(s) for the {} ComparisonOperator", kInvalid, op));
   for (std::uint32_t a : arguments) {
     Type t = doc.node(a).type;
     bool ok = found->scalar_only ? is_scalar_key_type(t) : true;
     if (op == "BEGINS_WITH") ok = t == Type::string || t == Type::binary;
     if (!ok)
-      fail(fmt::format("{}ComparisonOperator {} is not valid for {} AttributeValue type", kInvalid, op, type_name(t)));
+      fail(fmt::format("{}ComparisonOperator {} is not valid for {} AttributeValue type", kInvalid,
+                       op, type_name(t)));
   }
   for (std::uint32_t a : arguments)
     if (doc.node(a).type != doc.node(arguments[0]).type)
-      fail(fmt::format("{}AttributeValues inside AttributeValueList must be of same type", kInvalid));
+      fail(fmt::format("{}AttributeValues inside AttributeValueList must be of same type",
+                       kInvalid));
   if (op == "BETWEEN") {
     if (order(doc.scalar(arguments[0]), doc.scalar(arguments[1])).value_or(0) > 0)
-      fail("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+      fail(
+          "The BETWEEN condition was provided a range where the lower bound is greater than the "
+          "upper bound");
   }
-  auto compare = [&](Comparator c) { return b.make(Kind::compare, {b.path(name), b.value(doc, arguments[0])}, c); };
+  auto compare = [&](Comparator c) {
+    return b.make(Kind::compare, {b.path(name), b.value(doc, arguments[0])}, c);
+  };
   if (op == "EQ") return compare(Comparator::eq);
   if (op == "NE") return compare(Comparator::ne);
   if (op == "LE") return compare(Comparator::le);
@@ -150,12 +171,15 @@ std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec, con
   if (op == "GT") return compare(Comparator::gt);
   if (op == "NOT_NULL") return b.call(Function::attribute_exists, {b.path(name)});
   if (op == "NULL") return b.call(Function::attribute_not_exists, {b.path(name)});
-  if (op == "CONTAINS") return b.call(Function::contains, {b.path(name), b.value(doc, arguments[0])});
+  if (op == "CONTAINS")
+    return b.call(Function::contains, {b.path(name), b.value(doc, arguments[0])});
   if (op == "NOT_CONTAINS") {  // false for a missing attribute, as DynamoDB has it
     std::uint32_t contains = b.call(Function::contains, {b.path(name), b.value(doc, arguments[0])});
-    return b.make(Kind::all, {b.call(Function::attribute_exists, {b.path(name)}), b.make(Kind::negate, {contains})});
+    return b.make(Kind::all, {b.call(Function::attribute_exists, {b.path(name)}),
+                              b.make(Kind::negate, {contains})});
   }
-  if (op == "BEGINS_WITH") return b.call(Function::begins_with, {b.path(name), b.value(doc, arguments[0])});
+  if (op == "BEGINS_WITH")
+    return b.call(Function::begins_with, {b.path(name), b.value(doc, arguments[0])});
   std::vector<std::uint32_t> children{b.path(name)};
   for (std::uint32_t a : arguments) children.push_back(b.value(doc, a));
   return b.make(op == "IN" ? Kind::in : Kind::between, std::move(children));
@@ -163,8 +187,9 @@ std::uint32_t condition(Builder& b, const Document& doc, std::uint32_t spec, con
 
 }  // namespace
 
-std::shared_ptr<Compiled> translate_conditions(std::string_view member, std::string_view json,
-                                               std::optional<std::string_view> conditional_operator) {
+std::shared_ptr<Compiled> translate_conditions(
+    std::string_view member, std::string_view json,
+    std::optional<std::string_view> conditional_operator) {
   Document doc;
   doc.parse(json);
   auto conditions = members(doc, member);
@@ -210,11 +235,13 @@ std::shared_ptr<Compiled> translate_attribute_updates(std::string_view json) {
     } else if (action == "ADD") {
       a.clause = Action::Clause::add;
     } else {
-      a.clause = value == Document::kNone ? Action::Clause::remove : Action::Clause::remove_from_set;
+      a.clause =
+          value == Document::kNone ? Action::Clause::remove : Action::Clause::remove_from_set;
     }
     if (a.clause != Action::Clause::remove) {
       if (value == Document::kNone)
-        fail(fmt::format("{}Only DELETE action is allowed when no attribute value is specified", kInvalid));
+        fail(fmt::format("{}Only DELETE action is allowed when no attribute value is specified",
+                         kInvalid));
       Type t = doc.node(value).type;
       bool set = t == Type::string_set || t == Type::number_set || t == Type::binary_set;
       if ((a.clause == Action::Clause::add && !set && t != Type::number) ||
@@ -236,7 +263,8 @@ std::shared_ptr<Compiled> translate_attributes_to_get(std::string_view json) {
   if (!doc.empty() && doc.node(0).type == Type::list) {
     for (std::uint32_t c = 1; c < doc.node(0).end; c = doc.node(c).end) {
       std::string_view name = doc.node(c).text;
-      if (std::find(names.begin(), names.end(), name) != names.end()) fail("Cannot have two attributes with the same name");
+      if (std::find(names.begin(), names.end(), name) != names.end())
+        fail("Cannot have two attributes with the same name");
       names.push_back(name);
       b.compiled().project.push_back(b.path(name));
     }

@@ -91,9 +91,9 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::vector<Token> lex(std::string_view text) {
   static constexpr std::pair<std::string_view, Tok> kKeywords[] = {
-      {"IN", Tok::kw_in},   {"BETWEEN", Tok::kw_between}, {"NOT", Tok::kw_not},       {"AND", Tok::kw_and},
-      {"OR", Tok::kw_or},   {"SET", Tok::kw_set},         {"ADD", Tok::kw_add},       {"DELETE", Tok::kw_delete},
-      {"REMOVE", Tok::kw_remove}};
+      {"IN", Tok::kw_in},   {"BETWEEN", Tok::kw_between}, {"NOT", Tok::kw_not},
+      {"AND", Tok::kw_and}, {"OR", Tok::kw_or},           {"SET", Tok::kw_set},
+      {"ADD", Tok::kw_add}, {"DELETE", Tok::kw_delete},   {"REMOVE", Tok::kw_remove}};
   std::vector<Token> tokens;
   std::size_t i = 0;
   for (;;) {
@@ -107,15 +107,33 @@ std::vector<Token> lex(std::string_view text) {
     auto next_is = [&](char d) { return i + 1 < text.size() && text[i + 1] == d; };
     std::size_t length = 1;
     switch (c) {
-      case ',': t.kind = Tok::comma; break;
-      case '(': t.kind = Tok::lparen; break;
-      case ')': t.kind = Tok::rparen; break;
-      case '.': t.kind = Tok::dot; break;
-      case '[': t.kind = Tok::lbracket; break;
-      case ']': t.kind = Tok::rbracket; break;
-      case '=': t.kind = Tok::eq; break;
-      case '+': t.kind = Tok::plus; break;
-      case '-': t.kind = Tok::minus; break;
+      case ',':
+        t.kind = Tok::comma;
+        break;
+      case '(':
+        t.kind = Tok::lparen;
+        break;
+      case ')':
+        t.kind = Tok::rparen;
+        break;
+      case '.':
+        t.kind = Tok::dot;
+        break;
+      case '[':
+        t.kind = Tok::lbracket;
+        break;
+      case ']':
+        t.kind = Tok::rbracket;
+        break;
+      case '=':
+        t.kind = Tok::eq;
+        break;
+      case '+':
+        t.kind = Tok::plus;
+        break;
+      case '-':
+        t.kind = Tok::minus;
+        break;
       case '<':
         t.kind = next_is('=') ? Tok::le : next_is('>') ? Tok::ne : Tok::lt;
         length = t.kind == Tok::lt ? 1 : 2;
@@ -155,39 +173,56 @@ std::string_view comparator_symbol(Comparator op) {
 
 Function function_of(std::string_view name) {
   static constexpr std::pair<std::string_view, Function> kFunctions[] = {
-      {"attribute_exists", Function::attribute_exists}, {"attribute_not_exists", Function::attribute_not_exists},
-      {"attribute_type", Function::attribute_type},     {"begins_with", Function::begins_with},
-      {"contains", Function::contains},                 {"size", Function::size},
-      {"if_not_exists", Function::if_not_exists},       {"list_append", Function::list_append}};
+      {"attribute_exists", Function::attribute_exists},
+      {"attribute_not_exists", Function::attribute_not_exists},
+      {"attribute_type", Function::attribute_type},
+      {"begins_with", Function::begins_with},
+      {"contains", Function::contains},
+      {"size", Function::size},
+      {"if_not_exists", Function::if_not_exists},
+      {"list_append", Function::list_append}};
   for (const auto& [word, function] : kFunctions)
     if (name == word) return function;
   return Function::unknown;
 }
 
 bool is_condition_function(Function f) {
-  return f == Function::attribute_exists || f == Function::attribute_not_exists || f == Function::attribute_type ||
-         f == Function::begins_with || f == Function::contains;
+  return f == Function::attribute_exists || f == Function::attribute_not_exists ||
+         f == Function::attribute_type || f == Function::begins_with || f == Function::contains;
 }
 
 // The names of the update's value types in DynamoDB's ADD and DELETE messages.
 std::string_view long_type_name(Type type) {
   switch (type) {
-    case Type::string: return "STRING";
-    case Type::number: return "NUMBER";
-    case Type::binary: return "BINARY";
-    case Type::boolean: return "BOOLEAN";
-    case Type::null: return "NULL";
-    case Type::map: return "MAP";
-    case Type::list: return "LIST";
-    case Type::string_set: return "STRING_SET";
-    case Type::number_set: return "NUMBER_SET";
-    case Type::binary_set: return "BINARY_SET";
-    case Type::missing: break;
+    case Type::string:
+      return "STRING";
+    case Type::number:
+      return "NUMBER";
+    case Type::binary:
+      return "BINARY";
+    case Type::boolean:
+      return "BOOLEAN";
+    case Type::null:
+      return "NULL";
+    case Type::map:
+      return "MAP";
+    case Type::list:
+      return "LIST";
+    case Type::string_set:
+      return "STRING_SET";
+    case Type::number_set:
+      return "NUMBER_SET";
+    case Type::binary_set:
+      return "BINARY_SET";
+    case Type::missing:
+      break;
   }
   return "";
 }
 
-bool is_set(Type t) { return t == Type::string_set || t == Type::number_set || t == Type::binary_set; }
+bool is_set(Type t) {
+  return t == Type::string_set || t == Type::number_set || t == Type::binary_set;
+}
 
 class Parser {
  public:
@@ -197,19 +232,25 @@ class Parser {
   void run() {
     if (text_.empty()) fail("The expression can not be empty", "");
     if (text_.size() > kMaxExpressionBytes)
-      fail("Expression size has exceeded the maximum allowed size", fmt::format("expression size: {}", text_.size()));
+      fail("Expression size has exceeded the maximum allowed size",
+           fmt::format("expression size: {}", text_.size()));
     tokens_ = lex(text_);
     switch (kind_) {
-      case ExpressionKind::update: parse_update(); break;
+      case ExpressionKind::update:
+        parse_update();
+        break;
       case ExpressionKind::projection:
         out_.project.push_back(parse_path_node());
         while (at(Tok::comma)) next(), out_.project.push_back(parse_path_node());
         break;
-      default: out_.root = parse_or(false); break;
+      default:
+        out_.root = parse_or(false);
+        break;
     }
     if (!at(Tok::end)) syntax_error();
     if (operators_ > kMaxOperators)
-      fail("The expression contains too many operators", fmt::format("operator count: {}", kMaxOperators + 1));
+      fail("The expression contains too many operators",
+           fmt::format("operator count: {}", kMaxOperators + 1));
     check();
   }
 
@@ -224,14 +265,18 @@ class Parser {
 
   // Errors.
   [[noreturn]] void fail(std::string_view what, std::string_view details) const {
-    throw ValidationError(fmt::format("Invalid {}: {};{}{}", member_name(kind_), what, details.empty() ? "" : " ", details));
+    throw ValidationError(fmt::format("Invalid {}: {};{}{}", member_name(kind_), what,
+                                      details.empty() ? "" : " ", details));
   }
   [[noreturn]] void syntax_error() const {
     const Token& t = tokens_[k_];
     std::size_t from = k_ > 0 ? tokens_[k_ - 1].begin : 0;
-    std::size_t to = t.kind == Tok::end || k_ + 1 >= tokens_.size() ? text_.size() : tokens_[k_ + 1].end;
-    std::string token = t.kind == Tok::end ? "<EOF>" : std::string(text_.substr(t.begin, t.end - t.begin));
-    fail("Syntax error", fmt::format("token: \"{}\", near: \"{}\"", token, text_.substr(from, to - from)));
+    std::size_t to =
+        t.kind == Tok::end || k_ + 1 >= tokens_.size() ? text_.size() : tokens_[k_ + 1].end;
+    std::string token =
+        t.kind == Tok::end ? "<EOF>" : std::string(text_.substr(t.begin, t.end - t.begin));
+    fail("Syntax error",
+         fmt::format("token: \"{}\", near: \"{}\"", token, text_.substr(from, to - from)));
   }
 
   // Tokens.
@@ -243,7 +288,9 @@ class Parser {
     if (!at(kind)) syntax_error();
     next();
   }
-  std::string_view token_text(std::size_t k) const { return text_.substr(tokens_[k].begin, tokens_[k].end - tokens_[k].begin); }
+  std::string_view token_text(std::size_t k) const {
+    return text_.substr(tokens_[k].begin, tokens_[k].end - tokens_[k].begin);
+  }
 
   // Building.
   std::uint32_t add(Node node) { return add(std::move(node), Extra()); }
@@ -255,7 +302,8 @@ class Parser {
   Node& node(std::uint32_t i) { return out_.nodes[i]; }
   bool is_operand(std::uint32_t i) const {
     Kind k = out_.nodes[i].kind;
-    return k == Kind::path || k == Kind::value || k == Kind::call || k == Kind::plus || k == Kind::minus;
+    return k == Kind::path || k == Kind::value || k == Kind::call || k == Kind::plus ||
+           k == Kind::minus;
   }
   std::uint32_t make(Kind kind, std::vector<std::uint32_t> children) {
     Node n;
@@ -308,9 +356,9 @@ class Parser {
     } else {
       left = parse_operand();
     }
-    static constexpr std::pair<Tok, Comparator> kComparators[] = {{Tok::eq, Comparator::eq}, {Tok::ne, Comparator::ne},
-                                                                  {Tok::lt, Comparator::lt}, {Tok::le, Comparator::le},
-                                                                  {Tok::gt, Comparator::gt}, {Tok::ge, Comparator::ge}};
+    static constexpr std::pair<Tok, Comparator> kComparators[] = {
+        {Tok::eq, Comparator::eq}, {Tok::ne, Comparator::ne}, {Tok::lt, Comparator::lt},
+        {Tok::le, Comparator::le}, {Tok::gt, Comparator::gt}, {Tok::ge, Comparator::ge}};
     for (const auto& [tok, op] : kComparators) {
       if (!at(tok)) continue;
       next();
@@ -335,7 +383,7 @@ class Parser {
       return make(Kind::in, std::move(children));
     }
     if (node(left).kind == Kind::call) return left;  // a function as a condition
-    if (in_parens && at(Tok::rparen)) return left;  // "(a)": an operand, in parentheses
+    if (in_parens && at(Tok::rparen)) return left;   // "(a)": an operand, in parentheses
     syntax_error();
   }
 
@@ -399,7 +447,9 @@ class Parser {
         PathElement e;
         e.is_index = true;
         std::string_view digits = token_text(k_);
-        if (digits.size() > 19 || std::from_chars(digits.data(), digits.data() + digits.size(), e.index).ec != std::errc{})
+        if (digits.size() > 19 ||
+            std::from_chars(digits.data(), digits.data() + digits.size(), e.index).ec !=
+                std::errc{})
           e.index = ~std::uint64_t{0};
         path.push_back(std::move(e));
         next();
@@ -417,10 +467,12 @@ class Parser {
 
   // Updates.
   void parse_update() {
-    if (!at(Tok::kw_set) && !at(Tok::kw_remove) && !at(Tok::kw_add) && !at(Tok::kw_delete)) syntax_error();
+    if (!at(Tok::kw_set) && !at(Tok::kw_remove) && !at(Tok::kw_add) && !at(Tok::kw_delete))
+      syntax_error();
     while (!at(Tok::end)) {
       Tok section = tokens_[k_].kind;
-      if (section != Tok::kw_set && section != Tok::kw_remove && section != Tok::kw_add && section != Tok::kw_delete)
+      if (section != Tok::kw_set && section != Tok::kw_remove && section != Tok::kw_add &&
+          section != Tok::kw_delete)
         syntax_error();
       sections_.push_back(section);
       next();
@@ -435,7 +487,8 @@ class Parser {
         } else if (section == Tok::kw_remove) {
           action.clause = Action::Clause::remove;
         } else {
-          action.clause = section == Tok::kw_add ? Action::Clause::add : Action::Clause::remove_from_set;
+          action.clause =
+              section == Tok::kw_add ? Action::Clause::add : Action::Clause::remove_from_set;
           action.value = parse_value();
         }
         out_.actions.push_back(action);
@@ -467,10 +520,14 @@ class Parser {
         if (sections_[i] != sections_[j]) continue;
         std::string_view word;
         static constexpr std::pair<Tok, std::string_view> kSections[] = {
-            {Tok::kw_set, "SET"}, {Tok::kw_remove, "REMOVE"}, {Tok::kw_add, "ADD"}, {Tok::kw_delete, "DELETE"}};
+            {Tok::kw_set, "SET"},
+            {Tok::kw_remove, "REMOVE"},
+            {Tok::kw_add, "ADD"},
+            {Tok::kw_delete, "DELETE"}};
         for (const auto& [tok, name] : kSections)
           if (tok == sections_[i]) word = name;
-        fail(fmt::format("The \"{}\" section can only be used once in an update expression", word), "");
+        fail(fmt::format("The \"{}\" section can only be used once in an update expression", word),
+             "");
       }
     }
     switch (kind_) {
@@ -478,7 +535,8 @@ class Parser {
         for (const Action& action : out_.actions) {
           check_path(action.path);
           if (action.clause == Action::Clause::set) check_set_value(action.value, true);
-          if (action.clause == Action::Clause::add || action.clause == Action::Clause::remove_from_set)
+          if (action.clause == Action::Clause::add ||
+              action.clause == Action::Clause::remove_from_set)
             check_set_operand(action);
         }
         check_overlaps();
@@ -487,7 +545,9 @@ class Parser {
         for (std::uint32_t p : out_.project) check_path(p);
         check_overlaps();
         break;
-      default: check_condition(out_.root); break;
+      default:
+        check_condition(out_.root);
+        break;
     }
   }
 
@@ -504,7 +564,9 @@ class Parser {
       case Kind::negate:
         for (std::uint32_t child : c.children) check_condition(child);
         return;
-      case Kind::call: check_call(n, true); return;
+      case Kind::call:
+        check_call(n, true);
+        return;
       case Kind::compare: {
         for (std::uint32_t child : c.children) check_operand(child);
         if (c.op != Comparator::eq && c.op != Comparator::ne)
@@ -527,7 +589,8 @@ class Parser {
         check_distinct(n, "IN");
         return;
       }
-      default: return;  // not reached: the parser returns operands only inside conditions
+      default:
+        return;  // not reached: the parser returns operands only inside conditions
     }
   }
 
@@ -544,21 +607,28 @@ class Parser {
     const Node& c = node(n);
     std::string_view name = token_text(extras_[n].token);
     bool update = kind_ == ExpressionKind::update;
-    if (c.function == Function::unknown) fail("Invalid function name", fmt::format("function: {}", name));
-    bool update_function = c.function == Function::if_not_exists || c.function == Function::list_append;
+    if (c.function == Function::unknown)
+      fail("Invalid function name", fmt::format("function: {}", name));
+    bool update_function =
+        c.function == Function::if_not_exists || c.function == Function::list_append;
     if (update && !update_function)
-      fail("The function is not allowed in an update expression", fmt::format("function: {}", name));
+      fail("The function is not allowed in an update expression",
+           fmt::format("function: {}", name));
     if (!update && update_function)
-      fail("The function is not allowed in a condition expression", fmt::format("function: {}", name));
+      fail("The function is not allowed in a condition expression",
+           fmt::format("function: {}", name));
     if (!update && is_condition_function(c.function) != as_condition)
-      fail("The function is not allowed to be used this way in an expression", fmt::format("function: {}", name));
-    std::size_t operands = c.function == Function::attribute_exists || c.function == Function::attribute_not_exists ||
+      fail("The function is not allowed to be used this way in an expression",
+           fmt::format("function: {}", name));
+    std::size_t operands = c.function == Function::attribute_exists ||
+                                   c.function == Function::attribute_not_exists ||
                                    c.function == Function::size
                                ? 1
                                : 2;
     if (c.children.size() != operands)
-      fail("Incorrect number of operands for operator or function",
-           fmt::format("operator or function: {}, number of operands: {}", name, c.children.size()));
+      fail(
+          "Incorrect number of operands for operator or function",
+          fmt::format("operator or function: {}, number of operands: {}", name, c.children.size()));
     for (std::uint32_t child : c.children) {
       if (update) {
         check_set_value(child, false);
@@ -566,25 +636,33 @@ class Parser {
         check_operand(child);
       }
     }
-    bool needs_path = c.function == Function::attribute_exists || c.function == Function::attribute_not_exists ||
+    bool needs_path = c.function == Function::attribute_exists ||
+                      c.function == Function::attribute_not_exists ||
                       c.function == Function::if_not_exists;
     if (needs_path && node(c.children[0]).kind != Kind::path)
-      fail("Operator or function requires a document path", fmt::format("operator or function: {}", name));
+      fail("Operator or function requires a document path",
+           fmt::format("operator or function: {}", name));
     if (c.function == Function::contains || c.function == Function::begins_with ||
         c.function == Function::attribute_type || c.function == Function::if_not_exists)
       check_distinct(n, name);
     switch (c.function) {
-      case Function::size: check_type(c.children[0], name, {Type::string, Type::binary, Type::string_set,
-                                                            Type::number_set, Type::binary_set, Type::list, Type::map});
+      case Function::size:
+        check_type(c.children[0], name,
+                   {Type::string, Type::binary, Type::string_set, Type::number_set,
+                    Type::binary_set, Type::list, Type::map});
         break;
       case Function::begins_with:
-        for (std::uint32_t child : c.children) check_type(child, name, {Type::string, Type::binary});
+        for (std::uint32_t child : c.children)
+          check_type(child, name, {Type::string, Type::binary});
         break;
-      case Function::attribute_type: check_attribute_type(c.children[1], name); break;
+      case Function::attribute_type:
+        check_attribute_type(c.children[1], name);
+        break;
       case Function::list_append:
         for (std::uint32_t child : c.children) check_type(child, name, {Type::list});
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -593,18 +671,22 @@ class Parser {
       // DynamoDB Local's words for an operand that is not a value here, as it says them.
       fail("Incorrect operand type for operator or function",
            fmt::format("operator or function: {}, operand type: "
-                       "{{M,B,DECIMALSET,HD,SS,FS,DICT,NS,N,FLOAT,S,DOUBLE,DOUBLESET,BOOL,INTSET,DECIMAL,INT,HDS,BS,L,NULL}}",
+                       "{{M,B,DECIMALSET,HD,SS,FS,DICT,NS,N,FLOAT,S,DOUBLE,DOUBLESET,BOOL,INTSET,"
+                       "DECIMAL,INT,HDS,BS,L,NULL}}",
                        function));
     }
     check_type(n, function, {Type::string});
     std::string_view type = value_node(n).text;
     for (std::string_view valid : {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"})
       if (type == valid) return;
-    fail("Invalid attribute type name found", fmt::format("type: {}, valid types: {{N,BS,L,B,NULL,M,S,SS,NS,BOOL}}", type));
+    fail("Invalid attribute type name found",
+         fmt::format("type: {}, valid types: {{N,BS,L,B,NULL,M,S,SS,NS,BOOL}}", type));
   }
 
   // A value operand of < and the like, BETWEEN, size, begins_with: of a type they take.
-  void check_ordered(std::uint32_t n, std::string_view op) { check_type(n, op, {Type::number, Type::string, Type::binary}); }
+  void check_ordered(std::uint32_t n, std::string_view op) {
+    check_type(n, op, {Type::number, Type::string, Type::binary});
+  }
 
   void check_type(std::uint32_t n, std::string_view op, std::initializer_list<Type> types) {
     Type type;
@@ -625,11 +707,15 @@ class Parser {
   void check_bounds(std::uint32_t lower, std::uint32_t upper) {
     if (node(lower).kind != Kind::value || node(upper).kind != Kind::value) return;
     const Document::Node &a = value_node(lower), &b = value_node(upper);
-    std::string details = fmt::format("lower bound operand: AttributeValue: {{{}:{}}}, upper bound operand: AttributeValue: {{{}:{}}}",
-                                      type_name(a.type), shown(a), type_name(b.type), shown(b));
-    if (a.type != b.type) fail("The BETWEEN operator requires same data type for lower and upper bounds", details);
+    std::string details = fmt::format(
+        "lower bound operand: AttributeValue: {{{}:{}}}, upper bound operand: AttributeValue: "
+        "{{{}:{}}}",
+        type_name(a.type), shown(a), type_name(b.type), shown(b));
+    if (a.type != b.type)
+      fail("The BETWEEN operator requires same data type for lower and upper bounds", details);
     if (order(value_scalar(lower), value_scalar(upper)).value_or(0) > 0)
-      fail("The BETWEEN operator requires upper bound to be greater than or equal to lower bound", details);
+      fail("The BETWEEN operator requires upper bound to be greater than or equal to lower bound",
+           details);
   }
   static std::string shown(const Document::Node& value) {
     if (value.type == Type::binary)  // as DynamoDB Local prints a ByteBuffer
@@ -644,9 +730,13 @@ class Parser {
     if (node(first).kind != Kind::path) return;
     for (std::size_t i = 1; i < c.children.size(); ++i) {
       std::uint32_t other = c.children[i];
-      if (node(other).kind == Kind::path && out_.paths[node(other).path] == out_.paths[node(first).path])
-        fail("The first operand must be distinct from the remaining operands for this operator or function",
-             fmt::format("operator: {}, first operand: {}", op, describe(out_.paths[node(first).path])));
+      if (node(other).kind == Kind::path &&
+          out_.paths[node(other).path] == out_.paths[node(first).path])
+        fail(
+            "The first operand must be distinct from the remaining operands for this operator or "
+            "function",
+            fmt::format("operator: {}, first operand: {}", op,
+                        describe(out_.paths[node(first).path])));
     }
   }
 
@@ -655,8 +745,12 @@ class Parser {
     check_parens(n);
     const Node& v = node(n);
     switch (v.kind) {
-      case Kind::path: check_path(n); return;
-      case Kind::value: check_value(n); return;
+      case Kind::path:
+        check_path(n);
+        return;
+      case Kind::value:
+        check_value(n);
+        return;
       case Kind::plus:
       case Kind::minus:
         for (std::uint32_t child : v.children) {
@@ -670,7 +764,8 @@ class Parser {
                fmt::format("function: {}", token_text(extras_[n].token)));
         check_call(n, false);
         return;
-      default: return;
+      default:
+        return;
     }
   }
 
@@ -681,7 +776,8 @@ class Parser {
     bool add = action.clause == Action::Clause::add;
     if (is_set(type) || (add && type == Type::number)) return;
     fail("Incorrect operand type for operator or function",
-         fmt::format("operator: {}, operand type: {}, typeSet: {}", add ? "ADD" : "DELETE", long_type_name(type),
+         fmt::format("operator: {}, operand type: {}, typeSet: {}", add ? "ADD" : "DELETE",
+                     long_type_name(type),
                      add ? "ALLOWED_FOR_ADD_OPERAND" : "ALLOWED_FOR_DELETE_OPERAND"));
   }
 
@@ -694,7 +790,8 @@ class Parser {
       std::size_t k = extra.element_tokens[i];
       if (e.is_index) {
         if (e.index > kMaxListIndex)
-          fail("List index is not within the allowable range", fmt::format("index: [{}]", token_text(k)));
+          fail("List index is not within the allowable range",
+               fmt::format("index: [{}]", token_text(k)));
       } else if (tokens_[k].kind == Tok::name) {
         e.name = resolve_name(e.name);
       } else if (is_reserved_word(e.name)) {
@@ -702,14 +799,16 @@ class Parser {
       }
     }
     if (path.size() > kMaxPathDepth)
-      fail("The document path has too many nesting levels", fmt::format("nesting levels: {}", path.size()));
+      fail("The document path has too many nesting levels",
+           fmt::format("nesting levels: {}", path.size()));
   }
 
   std::string resolve_name(const std::string& name) {
     const auto* names = substitutions_.names;
     auto found = names ? names->find(name) : decltype(names->end()){};
     if (!names || found == names->end())
-      fail("An expression attribute name used in the document path is not defined", fmt::format("attribute name: {}", name));
+      fail("An expression attribute name used in the document path is not defined",
+           fmt::format("attribute name: {}", name));
     substitutions_.used_names[name] = true;
     return found->second;
   }
@@ -720,7 +819,8 @@ class Parser {
     const auto* values = substitutions_.values;
     auto found = values ? values->find(name) : decltype(values->end()){};
     if (!values || found == values->end())
-      fail("An expression attribute value used in expression is not defined", fmt::format("attribute value: {}", name));
+      fail("An expression attribute value used in expression is not defined",
+           fmt::format("attribute value: {}", name));
     substitutions_.used_values[name] = true;
     std::size_t index = 0;
     while (index < value_names_.size() && value_names_[index] != name) ++index;
@@ -728,7 +828,8 @@ class Parser {
       value_names_.push_back(name);
       value_texts_.push_back(found->second);
       if (!set_values(out_, value_texts_))
-        throw ValidationError(fmt::format("ExpressionAttributeValues contains invalid value: not JSON for key {}", name));
+        throw ValidationError(fmt::format(
+            "ExpressionAttributeValues contains invalid value: not JSON for key {}", name));
     }
     node(n).value = static_cast<std::uint32_t>(index);
   }
@@ -736,7 +837,9 @@ class Parser {
   const Document::Node& value_node(std::uint32_t n) const {
     return out_.values.node(out_.value_nodes[out_.nodes[n].value]);
   }
-  Scalar value_scalar(std::uint32_t n) const { return out_.values.scalar(out_.value_nodes[out_.nodes[n].value]); }
+  Scalar value_scalar(std::uint32_t n) const {
+    return out_.values.scalar(out_.value_nodes[out_.nodes[n].value]);
+  }
 
   // Two paths of one update or projection may not overlap (one a prefix of the other) or
   // conflict (the same prefix, then a name in one and an index in the other).
@@ -751,14 +854,22 @@ class Parser {
       for (std::size_t j = 0; j < i; ++j) {
         const Path &one = out_.paths[paths[j]], &two = out_.paths[paths[i]];
         std::size_t common = 0;
-        while (common < one.size() && common < two.size() && one[common].is_index == two[common].is_index &&
+        while (common < one.size() && common < two.size() &&
+               one[common].is_index == two[common].is_index &&
                one[common].name == two[common].name && one[common].index == two[common].index)
           ++common;
-        std::string details = fmt::format("path one: {}, path two: {}", describe(one), describe(two));
+        std::string details =
+            fmt::format("path one: {}, path two: {}", describe(one), describe(two));
         if (common == one.size() || common == two.size())
-          fail("Two document paths overlap with each other; must remove or rewrite one of these paths", details);
+          fail(
+              "Two document paths overlap with each other; must remove or rewrite one of these "
+              "paths",
+              details);
         if (one[common].is_index != two[common].is_index)
-          fail("Two document paths conflict with each other; must remove or rewrite one of these paths", details);
+          fail(
+              "Two document paths conflict with each other; must remove or rewrite one of these "
+              "paths",
+              details);
       }
     }
   }
@@ -779,16 +890,22 @@ class Parser {
 
 std::string_view member_name(ExpressionKind kind) {
   switch (kind) {
-    case ExpressionKind::key_condition: return "KeyConditionExpression";
-    case ExpressionKind::condition: return "ConditionExpression";
-    case ExpressionKind::filter: return "FilterExpression";
-    case ExpressionKind::update: return "UpdateExpression";
-    case ExpressionKind::projection: return "ProjectionExpression";
+    case ExpressionKind::key_condition:
+      return "KeyConditionExpression";
+    case ExpressionKind::condition:
+      return "ConditionExpression";
+    case ExpressionKind::filter:
+      return "FilterExpression";
+    case ExpressionKind::update:
+      return "UpdateExpression";
+    case ExpressionKind::projection:
+      return "ProjectionExpression";
   }
   return "";
 }
 
-std::shared_ptr<Compiled> parse(ExpressionKind kind, std::string_view text, Substitutions& substitutions) {
+std::shared_ptr<Compiled> parse(ExpressionKind kind, std::string_view text,
+                                Substitutions& substitutions) {
   auto compiled = std::make_shared<Compiled>();
   set_values(*compiled, {});
   Parser(kind, text, substitutions, *compiled).run();
@@ -800,7 +917,8 @@ bool set_values(Compiled& compiled, const std::vector<std::string>& texts) {
   for (const std::string& text : texts) array.append(array.size() > 1 ? "," : "").append(text);
   array.push_back(']');
   compiled.value_nodes.clear();
-  if (!compiled.values.parse(array) || compiled.values.count_children(0) != texts.size()) return false;
+  if (!compiled.values.parse(array) || compiled.values.count_children(0) != texts.size())
+    return false;
   for (std::uint32_t c = 1; c < compiled.values.node(0).end; c = compiled.values.node(c).end)
     compiled.value_nodes.push_back(c);
   return true;

@@ -11,6 +11,7 @@
 namespace millrace::expr::dynamo::detail {
 namespace {
 
+// clang-format off
 constexpr std::string_view kReservedWords[] = {
     "abort", "absolute", "action", "add", "after", "agent", "aggregate", "all", "allocate", "alter",
     "analyze", "and", "any", "archive", "are", "array", "as", "asc", "ascii", "asensitive",
@@ -77,6 +78,7 @@ constexpr std::string_view kReservedWords[] = {
     "void", "wait", "when", "whenever", "where", "while", "window", "with", "within", "without",
     "work", "wrapped", "write", "year", "zone",
 };
+// clang-format on
 
 }  // namespace
 
@@ -85,7 +87,8 @@ bool is_reserved_word(std::string_view name) {
   std::string lower(name);
   for (char& c : lower)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return std::binary_search(std::begin(kReservedWords), std::end(kReservedWords), std::string_view(lower));
+  return std::binary_search(std::begin(kReservedWords), std::end(kReservedWords),
+                            std::string_view(lower));
 }
 
 }  // namespace millrace::expr::dynamo::detail

@@ -72,7 +72,7 @@ struct Action {
 struct Compiled {
   std::vector<Node> nodes;
   std::vector<Path> paths;
-  Document values;  // an array: the values the expression uses
+  Document values;                     // an array: the values the expression uses
   std::uint32_t root = 0;              // a condition
   std::vector<Action> actions;         // an update
   std::vector<std::uint32_t> project;  // a projection: its paths
@@ -101,7 +101,8 @@ enum class ExpressionKind : std::uint8_t { key_condition, condition, filter, upd
 std::string_view member_name(ExpressionKind kind);
 
 // Parses and checks `text` as an expression of `kind`; throws ValidationError.
-std::shared_ptr<Compiled> parse(ExpressionKind kind, std::string_view text, Substitutions& substitutions);
+std::shared_ptr<Compiled> parse(ExpressionKind kind, std::string_view text,
+                                Substitutions& substitutions);
 
 // Sets compiled.values to the array of `texts` (plain JSON each) and value_nodes to its
 // elements. Returns false when one of them is not JSON.
@@ -114,8 +115,9 @@ bool is_reserved_word(std::string_view name);
 std::string describe(const Path& path);
 
 // The older parameters, translated (dynamo_legacy.cpp).
-std::shared_ptr<Compiled> translate_conditions(std::string_view member, std::string_view json,
-                                               std::optional<std::string_view> conditional_operator);
+std::shared_ptr<Compiled> translate_conditions(
+    std::string_view member, std::string_view json,
+    std::optional<std::string_view> conditional_operator);
 std::shared_ptr<Compiled> translate_attribute_updates(std::string_view json);
 std::shared_ptr<Compiled> translate_attributes_to_get(std::string_view json);
 KeyCondition translate_key_conditions(std::string_view json, const KeySchema& keys);

@@ -20,13 +20,18 @@ namespace {
 
 using namespace detail;
 
-constexpr std::string_view kMissingOperand = "The provided expression refers to an attribute that does not exist in the item";
-constexpr std::string_view kWrongType = "An operand in the update expression has an incorrect data type";
-constexpr std::string_view kInvalidPath = "The document path provided in the update expression is invalid for update";
+constexpr std::string_view kMissingOperand =
+    "The provided expression refers to an attribute that does not exist in the item";
+constexpr std::string_view kWrongType =
+    "An operand in the update expression has an incorrect data type";
+constexpr std::string_view kInvalidPath =
+    "The document path provided in the update expression is invalid for update";
 
 [[noreturn]] void fail(std::string_view message) { throw ValidationError(std::string(message)); }
 
-bool is_set(Type t) { return t == Type::string_set || t == Type::number_set || t == Type::binary_set; }
+bool is_set(Type t) {
+  return t == Type::string_set || t == Type::number_set || t == Type::binary_set;
+}
 
 struct Ref {
   const Document* doc = nullptr;
@@ -99,7 +104,8 @@ struct Edit {
       if (!removed[i]) comma(), values[i].write(out);
     std::vector<std::size_t> tail(appended.size());
     for (std::size_t i = 0; i < tail.size(); ++i) tail[i] = i;
-    std::stable_sort(tail.begin(), tail.end(), [&](std::size_t a, std::size_t b) { return appended_at[a] < appended_at[b]; });
+    std::stable_sort(tail.begin(), tail.end(),
+                     [&](std::size_t a, std::size_t b) { return appended_at[a] < appended_at[b]; });
     for (std::size_t i : tail) comma(), appended[i].write(out);
     out.push_back(']');
   }
@@ -124,14 +130,16 @@ void append_set(std::string& out, Type type, const std::vector<Ref>& elements) {
 
 std::vector<Ref> set_elements(Ref set) {
   std::vector<Ref> out;
-  for (std::uint32_t c = set.doc->first_child(set.node); c < set.get().end; c = set.doc->node(c).end)
+  for (std::uint32_t c = set.doc->first_child(set.node); c < set.get().end;
+       c = set.doc->node(c).end)
     out.push_back({set.doc, c});
   return out;
 }
 
 bool set_contains(const std::vector<Ref>& set, Ref element) {
-  return std::any_of(set.begin(), set.end(),
-                     [&](Ref e) { return equal_scalars(e.doc->scalar(e.node), element.doc->scalar(element.node)); });
+  return std::any_of(set.begin(), set.end(), [&](Ref e) {
+    return equal_scalars(e.doc->scalar(e.node), element.doc->scalar(element.node));
+  });
 }
 
 class Applier {
@@ -149,7 +157,8 @@ class Applier {
     if (!item.open() || item.kind != Edit::Kind::map) fail(kInvalidPath);
     // The values first, all from the item as it was.
     std::vector<Ref> values;
-    for (const Action& a : c_.actions) values.push_back(a.clause == Action::Clause::set ? evaluate(a.value) : Ref{});
+    for (const Action& a : c_.actions)
+      values.push_back(a.clause == Action::Clause::set ? evaluate(a.value) : Ref{});
     for (std::size_t i = 0; i < c_.actions.size(); ++i) apply(item, c_.actions[i], values[i]);
     std::string out;
     item.write(out);
@@ -176,7 +185,8 @@ class Applier {
   Ref evaluate(std::uint32_t n) {
     const Node& node = c_.nodes[n];
     switch (node.kind) {
-      case Kind::value: return {&c_.values, c_.value_nodes[node.value]};
+      case Kind::value:
+        return {&c_.values, c_.value_nodes[node.value]};
       case Kind::path: {
         Ref r = find(c_.paths[node.path]);
         if (!r.present()) fail(kMissingOperand);
@@ -204,7 +214,8 @@ class Applier {
         }
         return computed(list + "]");
       }
-      default: return {};
+      default:
+        return {};
     }
   }
 
@@ -232,8 +243,12 @@ class Applier {
     if (!parent->open() || (parent->kind == Edit::Kind::map) == last.is_index) fail(kInvalidPath);
     Edit* target = step(*parent, last);
     switch (action.clause) {
-      case Action::Clause::set: put(*parent, last, target, value); return;
-      case Action::Clause::remove: remove(*parent, last); return;
+      case Action::Clause::set:
+        put(*parent, last, target, value);
+        return;
+      case Action::Clause::remove:
+        remove(*parent, last);
+        return;
       case Action::Clause::add: {
         Ref operand{&c_.values, c_.value_nodes[c_.nodes[action.value].value]};
         Ref current = target ? target->ref : Ref{};
@@ -241,7 +256,8 @@ class Applier {
         if (target->kind != Edit::Kind::ref) fail(kWrongType);
         Type t = current.get().type;
         if (t == Type::number && operand.get().type == Type::number)
-          return put(*parent, last, target, computed(arithmetic(current.get().text, operand.get().text, true)));
+          return put(*parent, last, target,
+                     computed(arithmetic(current.get().text, operand.get().text, true)));
         if (!is_set(t) || t != operand.get().type) fail(kWrongType);
         std::vector<Ref> elements = set_elements(current);
         for (Ref e : set_elements(operand))

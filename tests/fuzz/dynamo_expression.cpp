@@ -25,11 +25,14 @@ namespace dynamo = expr::dynamo;
 
 namespace {
 
-bool is_word(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+bool is_word(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 // The #names and :values of `text`, with their substitutions.
 void substitutions(std::string_view text, const expr::Document& values, dynamo::Request& r) {
-  std::uint32_t next_value = values.empty() || values.node(0).type != expr::Type::list ? expr::Document::kNone : 1;
+  std::uint32_t next_value =
+      values.empty() || values.node(0).type != expr::Type::list ? expr::Document::kNone : 1;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '#' && text[i] != ':') continue;
     std::size_t end = i + 1;
@@ -54,7 +57,8 @@ void substitutions(std::string_view text, const expr::Document& values, dynamo::
   }
 }
 
-std::optional<dynamo::Expressions> try_compile(const dynamo::Request& r, const dynamo::KeySchema& keys) {
+std::optional<dynamo::Expressions> try_compile(const dynamo::Request& r,
+                                               const dynamo::KeySchema& keys) {
   try {
     return dynamo::compile(r, keys);
   } catch (const dynamo::ValidationError& e) {
@@ -73,19 +77,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string text(lines[0].substr(1));
   static expr::Document values, item;
   if (!values.parse(lines.size() > 1 ? lines[1] : "[]")) values.parse("[]");
-  if (!item.parse(lines.size() > 2 ? lines[2] : "{}") || item.node(0).type != expr::Type::map) item.parse("{}");
-  dynamo::KeySchema keys{{"pk", store::KeyType::string}, store::KeyAttribute{"sk", store::KeyType::number}};
+  if (!item.parse(lines.size() > 2 ? lines[2] : "{}") || item.node(0).type != expr::Type::map)
+    item.parse("{}");
+  dynamo::KeySchema keys{{"pk", store::KeyType::string},
+                         store::KeyAttribute{"sk", store::KeyType::number}};
 
   dynamo::Request r;
-  r.operation = kind == 'U' ? "UpdateItem" : kind == 'K' || kind == 'F' ? "Query" : kind == 'P' ? "GetItem" : "PutItem";
+  r.operation = kind == 'U'                  ? "UpdateItem"
+                : kind == 'K' || kind == 'F' ? "Query"
+                : kind == 'P'                ? "GetItem"
+                                             : "PutItem";
   std::string_view expression = text;
   switch (kind) {
-    case 'C': r.condition_expression = expression; break;
-    case 'F': r.filter_expression = expression; break;
-    case 'K': r.key_condition_expression = expression; break;
-    case 'U': r.update_expression = expression; break;
-    case 'P': r.projection_expression = expression; break;
-    default: return 0;
+    case 'C':
+      r.condition_expression = expression;
+      break;
+    case 'F':
+      r.filter_expression = expression;
+      break;
+    case 'K':
+      r.key_condition_expression = expression;
+      break;
+    case 'U':
+      r.update_expression = expression;
+      break;
+    case 'P':
+      r.projection_expression = expression;
+      break;
+    default:
+      return 0;
   }
   substitutions(text, values, r);
   std::optional<dynamo::Expressions> e = try_compile(r, keys);
@@ -113,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!refused) {
       expr::Document out;
-      require(out.parse(first) && out.node(0).type == expr::Type::map, "an update gives no JSON object");
+      require(out.parse(first) && out.node(0).type == expr::Type::map,
+              "an update gives no JSON object");
       second = try_compile(r, keys)->update->apply(&item, R"({"pk":"k","sk":1})");
       require(first == second, "an update applies differently twice");
     }
@@ -122,7 +143,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string out;
     e->projection->apply(item, out);
     expr::Document projected;
-    require(projected.parse(out) && projected.node(0).type == expr::Type::map, "a projection gives no JSON object");
+    require(projected.parse(out) && projected.node(0).type == expr::Type::map,
+            "a projection gives no JSON object");
   }
   return 0;
 }

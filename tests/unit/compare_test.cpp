@@ -28,13 +28,18 @@ Scalar bytes(Type type, std::string_view b) {
 TEST_CASE("compare: numbers order by value whatever their form") {
   CHECK(compare_numbers(Number::of_int64(3), Number::of_text("3.0")) == 0);
   CHECK(compare_numbers(Number::of_text("3e0"), Number::of_double(3.0)) == 0);
-  CHECK(compare_numbers(Number::of_uint64(18446744073709551615u), Number::of_text("18446744073709551616")) < 0);
-  CHECK(compare_numbers(Number::of_text("9007199254740993"), Number::of_double(9007199254740992.0)) > 0);
+  CHECK(compare_numbers(Number::of_uint64(18446744073709551615u),
+                        Number::of_text("18446744073709551616")) < 0);
+  CHECK(compare_numbers(Number::of_text("9007199254740993"),
+                        Number::of_double(9007199254740992.0)) > 0);
   CHECK(compare_numbers(Number::of_double(0.1), Number::of_text("0.1")) > 0);
-  CHECK(compare_numbers(Number::of_double(0.1), Number::of_text("0.1000000000000000055511151231257827021181583404541015625")) == 0);
+  CHECK(compare_numbers(
+            Number::of_double(0.1),
+            Number::of_text("0.1000000000000000055511151231257827021181583404541015625")) == 0);
   CHECK(compare_numbers(Number::of_double(-0.0), Number::of_text("0")) == 0);
   CHECK(compare_numbers(Number::of_int64(-1), Number::of_uint64(0)) < 0);
-  CHECK(compare_numbers(Number::of_double(5e-324), Number::of_text("0")) > 0);  // the smallest subnormal
+  CHECK(compare_numbers(Number::of_double(5e-324), Number::of_text("0")) >
+        0);  // the smallest subnormal
   CHECK(compare_numbers(Number::of_text("-1e-400"), Number::of_double(-0.0)) < 0);
 }
 

@@ -24,8 +24,9 @@ std::string json_of(const Document& d, std::uint32_t node) {
 }  // namespace
 
 TEST_CASE("document: each JSON value has DynamoDB's type") {
-  Document d = parsed(R"({"s":"x","n":1.50,"t":true,"z":null,"m":{"a":1},"l":[1,"a"],"b":{"$B":"AQI="},)"
-                      R"("ss":{"$SS":["a","b"]},"ns":{"$NS":[1,2.5]},"bs":{"$BS":["AQ==","Ag=="]}})");
+  Document d =
+      parsed(R"({"s":"x","n":1.50,"t":true,"z":null,"m":{"a":1},"l":[1,"a"],"b":{"$B":"AQI="},)"
+             R"("ss":{"$SS":["a","b"]},"ns":{"$NS":[1,2.5]},"bs":{"$BS":["AQ==","Ag=="]}})");
   auto type = [&](std::string_view name) { return d.node(d.member(0, name)).type; };
   CHECK(type("s") == Type::string);
   CHECK(type("n") == Type::number);
@@ -48,8 +49,9 @@ TEST_CASE("document: each JSON value has DynamoDB's type") {
 }
 
 TEST_CASE("document: an object is a set or binary only with one member of that shape") {
-  Document d = parsed(R"({"a":{"$B":"not base64!"},"b":{"$SS":["a",1]},"c":{"$NS":["1"]},"d":{"$B":"AQ==","x":1},)"
-                      R"("e":{"$BS":["AQ==","?"]},"f":{"$SS":"a"},"g":{"$X":[1]}})");
+  Document d = parsed(
+      R"({"a":{"$B":"not base64!"},"b":{"$SS":["a",1]},"c":{"$NS":["1"]},"d":{"$B":"AQ==","x":1},)"
+      R"("e":{"$BS":["AQ==","?"]},"f":{"$SS":"a"},"g":{"$X":[1]}})");
   for (std::string_view name : {"a", "b", "c", "d", "e", "f", "g"}) {
     CAPTURE(name);
     CHECK(d.node(d.member(0, name)).type == Type::map);
@@ -64,8 +66,10 @@ TEST_CASE("document: values are written back as read, binary as base64") {
 }
 
 TEST_CASE("document: equality is DynamoDB's: numbers by value, sets and maps in any order") {
-  Document a = parsed(R"([{"x":1,"y":[1,"a"]},{"$SS":["a","b"]},{"$NS":[1.0,2]},[1,2],{"$B":"AQI="},1e2])");
-  Document b = parsed(R"([{"y":[1.00,"a"],"x":1},{"$SS":["b","a"]},{"$NS":[2,1]},[2,1],{"$B":"AQI="},100])");
+  Document a =
+      parsed(R"([{"x":1,"y":[1,"a"]},{"$SS":["a","b"]},{"$NS":[1.0,2]},[1,2],{"$B":"AQI="},1e2])");
+  Document b =
+      parsed(R"([{"y":[1.00,"a"],"x":1},{"$SS":["b","a"]},{"$NS":[2,1]},[2,1],{"$B":"AQI="},100])");
   std::uint32_t i = 1, j = 1;
   bool expected[] = {true, true, true, false, true, true};
   for (bool same : expected) {
@@ -74,13 +78,15 @@ TEST_CASE("document: equality is DynamoDB's: numbers by value, sets and maps in 
     i = a.node(i).end, j = b.node(j).end;
   }
   Document c = parsed(R"([{"x":1},{"x":1,"y":2},{"$SS":["a"]},"a"])");
-  CHECK_FALSE(equal(c, 1, c, c.node(1).end));                                   // a member more
-  CHECK_FALSE(equal(c, c.node(c.node(1).end).end, c, c.node(c.node(c.node(1).end).end).end));  // SS and S
+  CHECK_FALSE(equal(c, 1, c, c.node(1).end));  // a member more
+  CHECK_FALSE(
+      equal(c, c.node(c.node(1).end).end, c, c.node(c.node(c.node(1).end).end).end));  // SS and S
 }
 
 TEST_CASE("document: what is not JSON is refused") {
   Document d;
-  for (std::string_view bad : {"", "{", R"({"a":1} x)", R"({"a":01})", R"({"a":1.})", "[1,]", R"({"a":"\q"})"}) {
+  for (std::string_view bad :
+       {"", "{", R"({"a":1} x)", R"({"a":01})", R"({"a":1.})", "[1,]", R"({"a":"\q"})"}) {
     CAPTURE(bad);
     CHECK_FALSE(d.parse(bad));
     CHECK(d.empty());

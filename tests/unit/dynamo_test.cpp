@@ -19,7 +19,7 @@ namespace {
 struct LocalCase {
   const char* kind;  // condition, update, projection, key, expected
   const char* expression;
-  const char* names;  // ExpressionAttributeNames as JSON; for expected, the ConditionalOperator
+  const char* names;   // ExpressionAttributeNames as JSON; for expected, the ConditionalOperator
   const char* values;  // ExpressionAttributeValues as JSON, values in plain JSON
   const char* item;
   const char* answer;  // T, F, the item's JSON, KEY, or ERR and the message
@@ -29,7 +29,8 @@ constexpr LocalCase kLocalCases[] = {
 };
 
 // The table of the cases: a string partition key pk and a number sort key sk.
-const KeySchema kKeys{{"pk", store::KeyType::string}, store::KeyAttribute{"sk", store::KeyType::number}};
+const KeySchema kKeys{{"pk", store::KeyType::string},
+                      store::KeyAttribute{"sk", store::KeyType::number}};
 
 // The members of a JSON object: names as their text (`names`), values as their JSON text
 // (numbers as written).
@@ -108,8 +109,9 @@ TEST_CASE("dynamo: every recorded case answers as DynamoDB Local does") {
     CAPTURE(values);
     std::string ours = answer(c);
     std::string_view expected = c.answer;
-    bool item = (std::string_view(c.kind) == "update" || std::string_view(c.kind) == "projection") &&
-                !expected.starts_with("ERR");
+    bool item =
+        (std::string_view(c.kind) == "update" || std::string_view(c.kind) == "projection") &&
+        !expected.starts_with("ERR");
     if (item) {
       CHECK_MESSAGE(same_item(ours, expected), ours);
     } else {
@@ -155,7 +157,8 @@ TEST_CASE("dynamo: a key condition is what table::query takes") {
   e = compile(r, kKeys);
   CHECK(e.key->sort.kind == Kind::any);
 
-  KeySchema strings{{"user", store::KeyType::string}, store::KeyAttribute{"day", store::KeyType::string}};
+  KeySchema strings{{"user", store::KeyType::string},
+                    store::KeyAttribute{"day", store::KeyType::string}};
   r.values = {{{":u", "\"u7\""}, {":d", "\"2024-03\""}}};
   r.key_condition_expression = "#u = :u AND begins_with(#d, :d)";
   r.names = {{{"#u", "user"}, {"#d", "day"}}};
@@ -168,12 +171,15 @@ TEST_CASE("dynamo: a key condition is what table::query takes") {
 TEST_CASE("dynamo: an update of no item starts from the key") {
   Request r;
   r.operation = "UpdateItem";
-  r.update_expression = "SET visits = if_not_exists(visits, :zero) + :one ADD tags :t REMOVE nothing";
+  r.update_expression =
+      "SET visits = if_not_exists(visits, :zero) + :one ADD tags :t REMOVE nothing";
   r.values = {{{":zero", "0"}, {":one", "1"}, {":t", R"({"$SS":["new"]})"}}};
   auto e = compile(r, kKeys);
-  CHECK(e.update->apply(nullptr, R"({"pk":"a","sk":1})") == R"({"pk":"a","sk":1,"visits":1,"tags":{"$SS":["new"]}})");
+  CHECK(e.update->apply(nullptr, R"({"pk":"a","sk":1})") ==
+        R"({"pk":"a","sk":1,"visits":1,"tags":{"$SS":["new"]}})");
   Document empty;
-  CHECK(e.update->apply(&empty, R"({"pk":"b","sk":2})") == R"({"pk":"b","sk":2,"visits":1,"tags":{"$SS":["new"]}})");
+  CHECK(e.update->apply(&empty, R"({"pk":"b","sk":2})") ==
+        R"({"pk":"b","sk":2,"visits":1,"tags":{"$SS":["new"]}})");
 }
 
 TEST_CASE("dynamo: an update keeps the stored values it does not touch, numbers as written") {
@@ -183,9 +189,11 @@ TEST_CASE("dynamo: an update keeps the stored values it does not touch, numbers 
   r.values = {{{":d", "0.50"}, {":v", "\"x\""}}};
   auto e = compile(r, kKeys);
   Document item;
-  REQUIRE(item.parse(R"({"pk":"a","sk":1,"big":12345678901234567890123456789012345678,"n":1.5,"l":[1e2,"y",true],"b":{"$B":"AQI="}})"));
-  CHECK(e.update->apply(&item, "{}") ==
-        R"({"pk":"a","sk":1,"big":12345678901234567890123456789012345678,"n":2.00,"l":[1e2,"x",true],"b":{"$B":"AQI="}})");
+  REQUIRE(item.parse(
+      R"({"pk":"a","sk":1,"big":12345678901234567890123456789012345678,"n":1.5,"l":[1e2,"y",true],"b":{"$B":"AQI="}})"));
+  CHECK(
+      e.update->apply(&item, "{}") ==
+      R"({"pk":"a","sk":1,"big":12345678901234567890123456789012345678,"n":2.00,"l":[1e2,"x",true],"b":{"$B":"AQI="}})");
 }
 
 TEST_CASE("dynamo: a projection keeps the item's order and compacts lists") {
@@ -212,21 +220,26 @@ TEST_CASE("dynamo: names and values are checked across the request's expressions
   r.names->emplace("#z", "z");
   r.names->emplace("#m", "m");
   // Listed as DynamoDB Local's Java HashSet lists them.
-  CHECK(error_of(r) == "Value provided in ExpressionAttributeNames unused in expressions: keys: {#z, #m}");
+  CHECK(error_of(r) ==
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {#z, #m}");
   r.names->erase("#z");
   r.names->erase("#m");
   r.values->emplace(":w", "2");
-  CHECK(error_of(r) == "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}");
+  CHECK(error_of(r) ==
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}");
   r.values = std::map<std::string, std::string>{};
   CHECK(error_of(r) == "ExpressionAttributeValues must not be empty");
   r.values = {{{":v", "1"}, {"v", "1"}}};
   CHECK(error_of(r) == "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\"");
   r.values = {{{":v", "1"}}};
   r.names = {{{"#a", ""}, {"#b", "b"}}};
-  CHECK(error_of(r) == "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a");
+  CHECK(error_of(r) ==
+        "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a");
   r.names = {{{"#" + std::string(255, 'a'), "a"}}};
-  CHECK(error_of(r) == "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that "
-                       "is too long; size of key: 256");
+  CHECK(error_of(r) ==
+        "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
+        "key that "
+        "is too long; size of key: 256");
 }
 
 TEST_CASE("dynamo: substitutions need an expression that can use them") {
@@ -238,11 +251,13 @@ TEST_CASE("dynamo: substitutions need an expression that can use them") {
   r.operation = "Query";
   r.values = {{{":v", "1"}}};
   CHECK(error_of(r) ==
-        "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and "
+        "ExpressionAttributeValues can only be specified when using expressions: FilterExpression "
+        "and "
         "KeyConditionExpression are null");
   r.operation = "UpdateItem";
   CHECK(error_of(r) ==
-        "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and "
+        "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression "
+        "and "
         "ConditionExpression are null");
 }
 
@@ -257,8 +272,10 @@ TEST_CASE("dynamo: expressions and the older parameters do not mix") {
   r.key_conditions = R"({"pk":{"ComparisonOperator":"EQ","AttributeValueList":["a"]}})";
   r.conditional_operator = "OR";
   CHECK(error_of(r) ==
-        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
-        "{AttributesToGet, ConditionalOperator, KeyConditions} Expression parameters: {ProjectionExpression, "
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: "
+        "{AttributesToGet, ConditionalOperator, KeyConditions} Expression parameters: "
+        "{ProjectionExpression, "
         "FilterExpression, KeyConditionExpression}");
 }
 
@@ -268,7 +285,8 @@ TEST_CASE("dynamo: a Query's filter reads no key attribute") {
   r.key_condition_expression = "pk = :p";
   r.filter_expression = "sk > :p";
   r.values = {{{":p", "\"a\""}}};
-  CHECK(error_of(r) == "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk");
+  CHECK(error_of(r) ==
+        "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk");
   r.key_condition_expression.reset();
   r.operation = "Scan";
   CHECK(error_of(r) == "compiled");  // a Scan's may
@@ -302,12 +320,14 @@ TEST_CASE("dynamo: the older parameters compile to the same conditions, updates 
   u.expected = R"({"n":{"Value":5},"gone":{"Exists":false}})";
   e = compile(u, kKeys);
   CHECK(e.condition->matches(&item));
-  CHECK(e.update->apply(&item, "{}") == R"({"pk":"a","sk":1,"n":7,"tags":{"$SS":["y"]},"new":[1]})");
+  CHECK(e.update->apply(&item, "{}") ==
+        R"({"pk":"a","sk":1,"n":7,"tags":{"$SS":["y"]},"new":[1]})");
 
   u.attribute_updates = R"({"pk":{"Value":"b"}})";
   u.expected.reset();
   CHECK(error_of(u) ==
-        "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key");
+        "One or more parameter values were invalid: Cannot update attribute pk. This attribute is "
+        "part of the key");
   Request g;
   g.operation = "GetItem";
   g.attributes_to_get = R"(["a","a"])";
