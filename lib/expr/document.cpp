@@ -18,11 +18,11 @@ bool Document::parse(std::string_view json) {
   nodes_.clear();
   decoded_.clear();
   binaries_.clear();
-  text_ = simdjson::padded_string(json);
+  text_.assign(json).append(simdjson::SIMDJSON_PADDING, '\0');
   simdjson::ondemand::document doc;
   simdjson::ondemand::value root;
   // After the root value, the document must be at its end: nothing but whitespace follows.
-  bool ok = !parser_.iterate(text_).get(doc) && !doc.get_value().get(root) && read(root, {}, 0) &&
+  bool ok = !parser_.iterate(text_.data(), json.size(), text_.size()).get(doc) && !doc.get_value().get(root) && read(root, {}, 0) &&
             doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
   if (!ok) {
     nodes_.clear();

@@ -69,7 +69,7 @@ class Document {
   void classify_object(std::uint32_t i);
 
   simdjson::ondemand::parser parser_;
-  simdjson::padded_string text_;
+  std::string text_;  // the JSON, then simdjson's padding (its capacity reused from parse to parse)
   std::vector<Node> nodes_;
   std::string decoded_;  // the bytes of binary values
   std::vector<std::pair<std::uint32_t, std::pair<std::size_t, std::size_t>>>
