@@ -22,7 +22,8 @@ bool Document::parse(std::string_view json) {
   simdjson::ondemand::document doc;
   simdjson::ondemand::value root;
   // After the root value, the document must be at its end: nothing but whitespace follows.
-  bool ok = !parser_.iterate(text_.data(), json.size(), text_.size()).get(doc) && !doc.get_value().get(root) && read(root, {}, 0) &&
+  bool ok = !parser_.iterate(text_.data(), json.size(), text_.size()).get(doc) &&
+            !doc.get_value().get(root) && read(root, {}, 0) &&
             doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
   if (!ok) {
     nodes_.clear();

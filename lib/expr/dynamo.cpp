@@ -46,12 +46,10 @@ void check_substitutions(const std::optional<std::map<std::string, std::string>>
   for (const auto& [key, value] : *map) {
     if (key.size() > kMaxSubstitutionKeyBytes) {
       fail(sigil == '#' ? fmt::format("{} contains invalid key: The expression attribute map "
-                                      "contains a key that is too "
-                                      "long; size of key: {}",
+                                      "contains a key that is too long; size of key: {}",
                                       member, key.size())
                         : fmt::format("{} contains invalid key: The expression attribute map "
-                                      "contains a key that is too "
-                                      "long;",
+                                      "contains a key that is too long;",
                                       member));
     }
     bool word =
@@ -86,8 +84,7 @@ void check_mixing(const Request& r) {
   for (const std::string& name : old) listed.append(listed.size() > 1 ? ", " : "").append(name);
   fail(
       fmt::format("Can not use both expression and non-expression parameters in the same request: "
-                  "Non-expression "
-                  "parameters: {}}} Expression parameters: {}",
+                  "Non-expression parameters: {}}} Expression parameters: {}",
                   listed, java_set(expressions)));
 }
 
@@ -118,8 +115,7 @@ void check_key_untouched(const Compiled& update, const KeySchema& keys) {
     if (name == keys.partition.name || (keys.sort && name == keys.sort->name))
       fail(
           fmt::format("One or more parameter values were invalid: Cannot update attribute {}. This "
-                      "attribute is part "
-                      "of the key",
+                      "attribute is part of the key",
                       name));
   }
 }
@@ -436,8 +432,7 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
     if (path.size() != 1 || path[0].is_index) {
       fail(
           fmt::format("Key attributes must be scalars; list random access '[]' and map lookup '.' "
-                      "are not allowed: "
-                      "Key: {}",
+                      "are not allowed: Key: {}",
                       path[0].name));
     }
     bool is_partition = path[0].name == keys.partition.name;

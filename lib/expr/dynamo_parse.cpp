@@ -24,7 +24,7 @@
 #include <charconv>
 #include <optional>
 
-#include "expr/decimal.h"
+#include "aws/text.h"
 #include "expr/dynamo_tree.h"
 
 namespace millrace::expr::dynamo::detail {
@@ -79,15 +79,6 @@ bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_word(char c) { return is_letter(c) || is_digit(c) || c == '_'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 'a' + 'A') : a[i];
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 std::vector<Token> lex(std::string_view text) {
   static constexpr std::pair<std::string_view, Tok> kKeywords[] = {
@@ -147,7 +138,7 @@ std::vector<Token> lex(std::string_view text) {
           while (i + length < text.size() && is_word(text[i + length])) ++length;
           t.kind = Tok::id;
           for (const auto& [word, kind] : kKeywords)
-            if (iequals(text.substr(i, length), word)) t.kind = kind;
+            if (aws::iequals(text.substr(i, length), word)) t.kind = kind;
         } else if ((c == '#' || c == ':') && i + 1 < text.size() && is_word(text[i + 1])) {
           while (i + length < text.size() && is_word(text[i + length])) ++length;
           t.kind = c == '#' ? Tok::name : Tok::value;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/text.h"
 #include "expr/dynamo_tree.h"
 
 namespace millrace::expr::dynamo::detail {
@@ -84,9 +85,7 @@ constexpr std::string_view kReservedWords[] = {
 
 bool is_reserved_word(std::string_view name) {
   if (name.size() > 20) return false;  // longer than any reserved word
-  std::string lower(name);
-  for (char& c : lower)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  std::string lower = aws::ascii_lower(name);
   return std::binary_search(std::begin(kReservedWords), std::end(kReservedWords),
                             std::string_view(lower));
 }

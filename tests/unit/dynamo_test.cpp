@@ -238,8 +238,7 @@ TEST_CASE("dynamo: names and values are checked across the request's expressions
   r.names = {{{"#" + std::string(255, 'a'), "a"}}};
   CHECK(error_of(r) ==
         "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
-        "key that "
-        "is too long; size of key: 256");
+        "key that is too long; size of key: 256");
 }
 
 TEST_CASE("dynamo: substitutions need an expression that can use them") {
@@ -252,13 +251,11 @@ TEST_CASE("dynamo: substitutions need an expression that can use them") {
   r.values = {{{":v", "1"}}};
   CHECK(error_of(r) ==
         "ExpressionAttributeValues can only be specified when using expressions: FilterExpression "
-        "and "
-        "KeyConditionExpression are null");
+        "and KeyConditionExpression are null");
   r.operation = "UpdateItem";
   CHECK(error_of(r) ==
         "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression "
-        "and "
-        "ConditionExpression are null");
+        "and ConditionExpression are null");
 }
 
 TEST_CASE("dynamo: expressions and the older parameters do not mix") {
@@ -273,10 +270,8 @@ TEST_CASE("dynamo: expressions and the older parameters do not mix") {
   r.conditional_operator = "OR";
   CHECK(error_of(r) ==
         "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: "
-        "{AttributesToGet, ConditionalOperator, KeyConditions} Expression parameters: "
-        "{ProjectionExpression, "
-        "FilterExpression, KeyConditionExpression}");
+        "Non-expression parameters: {AttributesToGet, ConditionalOperator, KeyConditions} "
+        "Expression parameters: {ProjectionExpression, FilterExpression, KeyConditionExpression}");
 }
 
 TEST_CASE("dynamo: a Query's filter reads no key attribute") {
