@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <cmath>
 
 #include "cli/error.h"
+#include "expr/compare.h"
 
 namespace millrace::expr {
 
@@ -71,89 +71,24 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-template <class T>
-int three_way(T x, T y) {
-  return (x > y) - (x < y);
-}
-
-// Exact comparisons of an integer with a double: converting either to the other's type rounds
-// (2^53 + 1 becomes 2^53; 2^64 - 1 becomes 2^64). The double's integer part is exact in the
-// integer's type once the range is checked, and its fraction breaks a tie. JSON has no NaN.
-int compare(std::int64_t i, double d) {
-  if (d >= 0x1p63) return -1;
-  if (d < -0x1p63) return 1;
-  double whole = std::trunc(d);
-  if (int c = three_way(i, static_cast<std::int64_t>(whole))) return c;
-  return three_way(0.0, d - whole);
-}
-int compare(std::uint64_t u, double d) {
-  if (d < 0) return 1;
-  if (d >= 0x1p64) return -1;
-  double whole = std::trunc(d);
-  if (int c = three_way(u, static_cast<std::uint64_t>(whole))) return c;
-  return three_way(0.0, d - whole);
-}
-int compare(std::int64_t i, std::uint64_t u) {
-  return i < 0 ? -1 : three_way(static_cast<std::uint64_t>(i), u);
-}
-
-// The classes whose members compare with each other, indexed by Kind.
-enum class Class : std::uint8_t { null, boolean, number, string, composite };
-constexpr Class kClassOf[] = {Class::null,   Class::boolean, Class::number,   Class::number,
-                              Class::number, Class::string,  Class::composite};
-
-}  // namespace
-
-struct Condition::Value {
-  Kind kind = Kind::null;
-  bool boolean = false;
-  union {
-    std::int64_t int64 = 0;
-    std::uint64_t uint64;
-    double float64;
-  };
-  std::string_view string;
-};
-
-namespace {
-
-int compare_numbers(const Condition::Value& a, const Condition::Value& b) {
-  switch (a.kind) {
-    case Kind::int64:
-      if (b.kind == Kind::int64) return three_way(a.int64, b.int64);
-      if (b.kind == Kind::uint64) return compare(a.int64, b.uint64);
-      return compare(a.int64, b.float64);
-    case Kind::uint64:
-      if (b.kind == Kind::uint64) return three_way(a.uint64, b.uint64);
-      if (b.kind == Kind::int64) return -compare(b.int64, a.uint64);
-      return compare(a.uint64, b.float64);
-    default:
-      if (b.kind == Kind::float64) return three_way(a.float64, b.float64);
-      if (b.kind == Kind::int64) return -compare(b.int64, a.float64);
-      return -compare(b.uint64, a.float64);
-  }
-}
-
 // Which orders each of eq, ne, lt, le, gt and ge accepts: bit 0 less, bit 1 equal, bit 2 greater.
 constexpr std::uint8_t kAccepts[] = {0b010, 0b101, 0b001, 0b011, 0b100, 0b110};
 
-bool holds(Op op, const Condition::Value& a, const Condition::Value& b) {
-  Class ca = kClassOf[static_cast<int>(a.kind)];
-  // Different types, and objects or arrays, are unequal and unordered; null equals only null.
-  if (ca != kClassOf[static_cast<int>(b.kind)] || ca == Class::composite) return op == Op::ne;
-  if (ca == Class::null) return op == Op::eq;
-  int order = 0;  // -1, 0 or 1
-  if (ca == Class::number) {
-    order = compare_numbers(a, b);
-  } else if (ca == Class::string) {
-    order = three_way(a.string.compare(b.string), 0);  // char_traits<char>: unsigned bytes
-  } else {
-    order = three_way(a.boolean, b.boolean);
+// The comparison itself is expr/compare.h's, shared with DynamoDB's expressions; what is this
+// language's: values of different types, objects and arrays are unequal and unordered; null
+// equals only null and does not order.
+bool holds(Op op, const Scalar& a, const Scalar& b) {
+  std::optional<int> order = expr::order(a, b);
+  if (!order) {
+    bool same = equal_scalars(a, b);  // both null
+    return op == Op::eq ? same : op == Op::ne && !same;
   }
-  return (kAccepts[static_cast<int>(op) - static_cast<int>(Op::eq)] >> (order + 1)) & 1;
+  return (kAccepts[static_cast<int>(op) - static_cast<int>(Op::eq)] >> (*order + 1)) & 1;
 }
 
 }  // namespace
+
+struct Condition::Value : Scalar {};
 
 // Recursive descent over a one-token lookahead; lexes as it goes and writes into an Condition.
 class ConditionParser {
@@ -526,14 +461,22 @@ Condition Condition::compile(std::string_view text, std::string_view option) {
 
 Condition::Value Condition::load(Operand operand, element record) const {
   Value value;
+  value.type = Type::null;  // a missing field is null
   if (!operand.is_field) {
     const Literal& literal = literals_[operand.index];
-    value.kind = literal.kind;
-    value.boolean = literal.boolean;
-    if (literal.kind == Kind::int64) value.int64 = literal.int64;
-    if (literal.kind == Kind::uint64) value.uint64 = literal.uint64;
-    if (literal.kind == Kind::float64) value.float64 = literal.float64;
-    value.string = std::string_view(strings_.data() + literal.offset, literal.size);
+    switch (literal.kind) {
+      case Kind::null: break;
+      case Kind::boolean: value.type = Type::boolean, value.boolean = literal.boolean; break;
+      case Kind::int64: value.type = Type::number, value.number = Number::of_int64(literal.int64); break;
+      case Kind::uint64: value.type = Type::number, value.number = Number::of_uint64(literal.uint64); break;
+      case Kind::float64:
+        value.type = Type::number, value.number = Number::of_double(literal.float64);
+        break;
+      case Kind::string:
+        value.type = Type::string, value.bytes = std::string_view(strings_.data() + literal.offset, literal.size);
+        break;
+      case Kind::composite: value.type = Type::map; break;
+    }
     return value;
   }
   // Walks the path by hand rather than with at_pointer, which would re-parse the pointer and
@@ -544,8 +487,7 @@ Condition::Value Condition::load(Operand operand, element record) const {
     element_type type = record.type();
     if (type == element_type::OBJECT) {
       std::string_view key(strings_.data() + step.offset, step.size);
-      if (record.get_object().value_unsafe().at_key(key).get(record))
-        return value;  // missing: null
+      if (record.get_object().value_unsafe().at_key(key).get(record)) return value;  // missing: null
     } else if (type == element_type::ARRAY && step.index != Step::kNoIndex) {
       if (record.get_array().value_unsafe().at(step.index).get(record)) return value;
     } else {
@@ -553,17 +495,22 @@ Condition::Value Condition::load(Operand operand, element record) const {
     }
   }
   using T = element_type;
-  T type = record.type();
-  if (type == T::INT64) value.kind = Kind::int64, value.int64 = record.get_int64().value_unsafe();
-  if (type == T::UINT64)
-    value.kind = Kind::uint64, value.uint64 = record.get_uint64().value_unsafe();
-  if (type == T::DOUBLE)
-    value.kind = Kind::float64, value.float64 = record.get_double().value_unsafe();
-  if (type == T::STRING)
-    value.kind = Kind::string, value.string = record.get_string().value_unsafe();
-  if (type == T::BOOL) value.kind = Kind::boolean, value.boolean = record.get_bool().value_unsafe();
-  if (type == T::OBJECT || type == T::ARRAY) value.kind = Kind::composite;
-  return value;  // null for T::NULL_VALUE
+  switch (record.type()) {
+    case T::INT64: value.type = Type::number, value.number = Number::of_int64(record.get_int64().value_unsafe()); break;
+    case T::UINT64:
+      value.type = Type::number, value.number = Number::of_uint64(record.get_uint64().value_unsafe());
+      break;
+    case T::DOUBLE:
+      value.type = Type::number, value.number = Number::of_double(record.get_double().value_unsafe());
+      break;
+    case T::STRING: value.type = Type::string, value.bytes = record.get_string().value_unsafe(); break;
+    case T::BOOL: value.type = Type::boolean, value.boolean = record.get_bool().value_unsafe(); break;
+    // Objects and arrays: equal to nothing, which the shared comparison says of maps.
+    case T::OBJECT:
+    case T::ARRAY: value.type = Type::map; break;
+    case T::NULL_VALUE: break;
+  }
+  return value;
 }
 
 bool Condition::eval(std::uint32_t index, element record) const {
@@ -579,9 +526,8 @@ bool Condition::eval(std::uint32_t index, element record) const {
   if (op == Op::negate) return !eval(node.a, record);
   if (op == Op::constant) return node.a != 0;
   Value value = load(node.lhs, record);
-  if (op == Op::is_null || op == Op::is_not_null)
-    return (value.kind == Kind::null) == (op == Op::is_null);
-  if (op == Op::truthy) return value.kind == Kind::boolean && value.boolean;
+  if (op == Op::is_null || op == Op::is_not_null) return (value.type == Type::null) == (op == Op::is_null);
+  if (op == Op::truthy) return value.type == Type::boolean && value.boolean;
   if (op == Op::in || op == Op::not_in) {
     for (std::uint32_t i = node.a; i < node.a + node.b; ++i) {
       if (holds(Op::eq, value, load(list_[i], record))) return op == Op::in;

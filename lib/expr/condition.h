@@ -26,7 +26,8 @@
 // name whatever its characters (`Magic Points`, `a=b`, `and`), or a pointer when it starts with
 // '/' (`/user/first name`). A name that is also a keyword (and, True, NULL) needs backquotes.
 //
-// Semantics: two-valued, not SQL's three-valued logic.
+// Semantics: two-valued, not SQL's three-valued logic. Values compare as expr/compare.h says
+// (the comparison shared with DynamoDB's expressions); what follows is this language's.
 //   - A missing field is null. `is null` is true for a missing field and for JSON null.
 //   - Numbers compare by value across int64, uint64 and double, exactly (3 = 3.0;
 //     2^53 + 1 > 2^53 as a double; 2^64 - 1 < 2^64).
@@ -120,7 +121,7 @@ class Condition {
     std::uint32_t a = 0, b = 0;
     Operand lhs, rhs;
   };
-  struct Value;  // a value while evaluating: a Literal, or a field's, with its string in place
+  struct Value;  // a value while evaluating (an expr::Scalar): a Literal, or a field's
 
  private:
   friend class ConditionParser;

@@ -146,3 +146,16 @@ seeds item_key refused $'-\n01\n1.\n.5' $'1e\n1e+\n+1\n0x10' $'1 \nNaN\n1,5\n'
 seed item_key strings 'a\na\0\na\0\0\na\0b'
 seed item_key bytes 'a\x01\nab\n\xc3\xa9\n\xff'
 seed item_key prefixes '2024-03-01T12\n2024-03-01T12:00:00Z\n2024-03-01T1\n2024-03-01T13:00:00Z'
+
+# dynamo_expression: a kind letter and the expression, the values, an item. From
+# tests/unit/dynamo_test.cpp (the cases of scripts/dynamodb-local-cases).
+ditem='{"pk":"a","sk":1,"x":5,"s":"hello","l":[1,"b"],"m":{"k":1},"ss":{"$SS":["a","b"]},"ns":{"$NS":[1,2]},"bs":{"$BS":["AQ=="]},"b":{"$B":"AQI="},"n":null,"t":true,"e":"","el":[],"em":{}}'
+dcases=("Cx = :v AND NOT begins_with(s, :w) OR attribute_exists(m.k)" "Cx BETWEEN :v AND :w" "Cx IN (:v, :w, :v2)"
+  "Csize(l) > :v AND contains(ss, :w)" "Cattribute_type(#n, :v)" "C((x = :v))" "Cx[2147483648] = :v" "Cx = :v)"
+  "F#n.#k[0] <> :v OR (NOT x < :w)" "Kpk = :v AND begins_with(sk, :w)" "Kpk = :v AND sk BETWEEN :w AND :w2"
+  "USET x = x + :v, l = list_append(l, :w) REMOVE m.k ADD ss :w2 DELETE ns :v3" "USET l[5] = :v, l[0] = :w REMOVE l[1]"
+  "USET y = if_not_exists(y, :v) - :w" "USET x = :v REMOVE x" "Pl[1], m.k, #n, s" "Px, x" "Cname = :v")
+dvalues='[5,"hello",{"$SS":["a","c"]},{"$NS":[1]},12345678901234567890123456789012345678]'
+for i in "${!dcases[@]}"; do
+  seed dynamo_expression "case-$((i + 1))" '%s\n%s\n%s\n' "${dcases[$i]}" "$dvalues" "$ditem"
+done
