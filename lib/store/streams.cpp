@@ -8,6 +8,7 @@
 #include "store/codec.h"
 #include "store/groups.h"
 #include "store/keys.h"
+#include "store/tags.h"
 
 namespace millrace::store {
 namespace {
@@ -175,6 +176,7 @@ void delete_stream(const Txn& txn, const StreamMeta& stream) {
   std::string prefix = keys::stream_prefix(stream.id);
   delete_prefix(txn, txn.dbs().shards, prefix, UINT64_MAX);
   delete_prefix(txn, txn.dbs().groups, prefix, UINT64_MAX);
+  save_tags(txn, stream.id, {});
   txn.del(txn.dbs().streams, stream.name);
 }
 

@@ -79,8 +79,9 @@ void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index);
 // give a shard more than two parents.)
 std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const ShardMeta& child);
 
-// Deletes the stream's catalog entries and its groups; its records stay until
-// delete_records_step has removed them.
+// Deletes the stream's catalog entries, its groups and its tags; its records stay until
+// delete_records_step has removed them. A stream made again under the name starts with none
+// of them.
 void delete_stream(const Txn& txn, const StreamMeta& stream);
 // Deletes at most `limit` entries (blocks of records) of a stream id; true when none are left.
 bool delete_records_step(const Txn& txn, std::uint32_t stream_id, std::uint64_t limit);

@@ -215,3 +215,11 @@ TEST_CASE("tags are added, listed in key order by pages, and removed") {
   CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 1);  // nothing of it kept
   CHECK(api.error("ListTagsForStream", R"({"StreamName":"none"})").starts_with("ResourceNotFoundException"));
 }
+
+TEST_CASE("a stream deleted and created again under its name starts with no tags") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1,"Tags":{"team":"rides"}})");
+  api.call("DeleteStream", R"({"StreamName":"s"})");
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 0);
+}
