@@ -13,6 +13,11 @@
 // Errors of the routes are {"message": "..."} with the status that fits: 400 for a bad body
 // (naming the line), 404 for a stream that is not there, 413 for a record over 1 MiB.
 //
+// Shard limits (GatewayOptions::shard_limits): every put, of the API and of the routes, is
+// within Kinesis' write limits of its shard or refused (serve/shard_limits.h): the API as
+// Kinesis refuses (serve/kinesis_api.h), the route's one record with 429 and Kinesis' message,
+// its lines as PutRecords answers, those refused with their ErrorCode and ErrorMessage.
+//
 // Signatures: without credentials any request is taken, signed or not, as the emulators take
 // them. With credentials (an AWS credentials file) every request but GET /health must carry a
 // valid Signature Version 4 by one of its keys (aws/sigv4.h): the API answers a refusal as AWS
@@ -53,6 +58,7 @@ struct HttpCall {
 struct GatewayOptions {
   std::string credentials;  // an AWS credentials file; empty: signatures are not checked
   std::string region = "us-east-1";  // the region ARNs name
+  bool shard_limits = false;  // Kinesis' write limits per shard (serve/shard_limits.h)
 };
 
 class Gateway {

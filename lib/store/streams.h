@@ -72,6 +72,19 @@ void save_shard(const Txn& txn, std::uint32_t stream_id, const ShardMeta& shard)
 // removes closed shards after the retention period.
 void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index);
 
+// The open shards of a stream, by hash-key range: the shard that takes a record of a hash. The
+// open shards of a stream cover the whole hash-key space without overlap (resharding keeps it
+// so). Views into the vector it was made from, which must outlive it and not grow.
+class OpenShards {
+ public:
+  explicit OpenShards(std::vector<ShardMeta>& shards);
+  // The open shard whose range holds `hash`. REQUIRES: the stream has open shards.
+  ShardMeta& shard_for(HashKey hash) const;
+
+ private:
+  std::vector<ShardMeta*> by_start_;
+};
+
 // The shards a reader must finish before it reads `child`, so that each partition key's records
 // come out in the order they were put across splits, merges and scales: every closed shard of a
 // lower index whose hash-key range overlaps the child's. (Children always get higher indices

@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
-#include "stream/admin.h"
 #include "store_fixture.h"
+#include "stream/admin.h"
 
 using namespace millrace;
 using millrace::test::StoreFixture;
@@ -26,7 +26,8 @@ TEST_CASE("tags are saved and loaded by stream, sorted by key; saving none remov
   StoreFixture store;
   std::uint32_t rides = store.create("rides", 1).id;
   std::uint32_t other = store.create("other", 1).id;
-  tag(store, rides, {{"team", "data"}, {"env", "test"}, {"", "empty key"}, {"\xc3\xa9t\xc3\xa9", ""}});
+  tag(store, rides,
+      {{"team", "data"}, {"env", "test"}, {"", "empty key"}, {"\xc3\xa9t\xc3\xa9", ""}});
   store::Tags loaded = tags_of(store, rides);
   REQUIRE(loaded.size() == 4);
   CHECK(loaded.begin()->first == "");
@@ -45,7 +46,8 @@ TEST_CASE("a deleted stream's tags go with it; made again under its name, it has
   tag(store, kept, {{"team", "ops"}});
   stream::delete_stream(store.env, "rides");
   CHECK(tags_of(store, old_id).empty());  // not left behind under the old id
-  std::uint32_t new_id = stream::create_stream(store.env, "rides", 1, store::kDefaultRetentionMs).id;
+  std::uint32_t new_id =
+      stream::create_stream(store.env, "rides", 1, store::kDefaultRetentionMs).id;
   CHECK(tags_of(store, new_id).empty());
   CHECK(tags_of(store, kept) == store::Tags{{"team", "ops"}});  // another stream's tags stay
 }
