@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
     if (cli::verbosity() == cli::Verbosity::verbose)
       server.log = [](const serve::RequestLog& entry) { cli::note("", "{}", serve::log_line(entry)); };
     serve::Server http(server, serve::handler_of(gateway));
+    gateway.on_store_failure([&http] { http.stop(); });
     cli::warn("", "listening on http://{}", http.local_address());
     serve::run_until_signal(http);
+    if (auto failure = env.failure()) throw *failure;  // a commit failed: 74, once drained
   });
 }

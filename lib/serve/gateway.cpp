@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <mutex>
 
 #include "cli/error.h"
 #include "aws/credentials.h"
@@ -47,6 +48,8 @@ struct Gateway::State {
   }
 
   store::Env& env;
+  std::function<void()> stop_on_failure;
+  std::once_flag failure_told;
   std::unique_ptr<ShardLimits> limits;  // null: puts are not limited
   RecordCommitter committer;  // every put of every route and API shares its commits
   KinesisApi kinesis;
@@ -175,6 +178,13 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   done(message(404, fmt::format("no route for {} {}", call.method, path)));
 }
 
+void Gateway::on_store_failure(std::function<void()> stop) { state_->stop_on_failure = std::move(stop); }
+
+void Gateway::check_store() {
+  if (!state_->stop_on_failure || !state_->env.failure()) return;
+  std::call_once(state_->failure_told, state_->stop_on_failure);
+}
+
 Handler handler_of(Gateway& gateway) {
   return [&gateway](Request request, Responder responder) {
     std::vector<aws::HeaderField> fields;
@@ -182,13 +192,16 @@ Handler handler_of(Gateway& gateway) {
     for (const Header& header : request.headers) fields.push_back({header.name, header.value});
     // The answer may come from the commit thread, after this call: the Responder goes with it.
     auto answer = std::make_shared<Responder>(std::move(responder));
-    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)}, [answer](HttpAnswer reply) {
-      Response response;
-      response.status = reply.status;
-      response.headers.set("Content-Type", std::move(reply.content_type));
-      response.body = std::move(reply.body);
-      answer->send(std::move(response));
-    });
+    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)},
+                   [answer, &gateway](HttpAnswer reply) {
+                     bool failed = reply.status >= 500;
+                     Response response;
+                     response.status = reply.status;
+                     response.headers.set("Content-Type", std::move(reply.content_type));
+                     response.body = std::move(reply.body);
+                     answer->send(std::move(response));
+                     if (failed) gateway.check_store();  // the answer goes before the server stops
+                   });
   };
 }
 

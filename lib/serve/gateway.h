@@ -69,9 +69,18 @@ class Gateway {
 
   // Answers `call` through `done`: at once, or from the commit thread once a put is durable.
   void handle(HttpCall call, std::function<void(HttpAnswer)> done);
+  // Calls `stop` once, on the thread that answers a request after a commit of the store failed
+  // (store::Env::failure: an fsync or write error). From then on every write fails at once with
+  // that error, answered 500 InternalFailure; gw-serve stops taking requests, answers those it
+  // holds, and ends with 74.
+  void on_store_failure(std::function<void()> stop);
   // The largest body accepted for a request to `target` with these headers: Kinesis' 5 MiB of
   // PutRecords as base64 in JSON, 1 MiB (a record) elsewhere.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
+
+  // Calls the on_store_failure hook, once, when the store has failed. The server's handler
+  // (handler_of) calls it after each answer of status 5xx, once the answer is sent.
+  void check_store();
 
  private:
   struct State;

@@ -87,6 +87,12 @@ bool append_base64_decoded(std::string& out, std::string_view text) {
   return true;
 }
 
+// A failure of the server, not of the request (a commit that failed): as AWS answers its own
+// failures, with the reason ("commit: no space left on device").
+ApiAnswer internal_failure(const std::exception& e) {
+  return ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()});
+}
+
 }  // namespace
 
 std::string put_records_result(const std::vector<store::Position>& placed, const std::vector<std::string>& refusals,
@@ -491,9 +497,9 @@ struct KinesisApi::State {
         std::rethrow_exception(failure);
       } catch (const cli::Error& e) {
         if (auto kinesis = kinesis_error(e, name)) return done(ApiAnswer::of(*kinesis));
-        done(ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()}));
+        done(internal_failure(e));
       } catch (const std::exception& e) {
-        done(ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()}));
+        done(internal_failure(e));
       }
     };
     committer.submit(std::move(batch));
@@ -721,6 +727,8 @@ void KinesisApi::call(std::string_view operation, std::string_view body, Done do
     done(ApiAnswer{200, handler->second.sync(*state_, root)});
   } catch (const aws::ApiError& e) {
     done(ApiAnswer::of(e));
+  } catch (const std::exception& e) {  // the store's failure (a commit that failed), not the request's
+    done(internal_failure(e));
   }
 }
 
