@@ -8,7 +8,7 @@
 source "$(dirname "$0")/common.sh"
 cd "$TMP"
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || fail "python3-boto3 is not installed"
-need_tool strace
+need_tool strace curl
 
 # producer.py URL BATCH: puts numbered records in PutRecords calls of BATCH (the SDK's retries
 # off) until a call fails; prints each record acknowledged (to stdout, as it is acknowledged)
