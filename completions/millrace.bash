@@ -404,8 +404,8 @@ _gw_serve()
     --listen | --threads) return ;;
     esac
 
-    _millrace_reply '-S --store --listen --credentials --sync --threads --config -q --quiet
-        -v --verbose -h --help --version'
+    _millrace_reply '-S --store --listen --credentials --shard-limits --sync --threads --config
+        -q --quiet -v --verbose -h --help --version'
 }
 # end gw-serve
 

@@ -1,4 +1,4 @@
-// gw-serve [-S DIR] [--listen ADDR:PORT] [--credentials FILE] [--sync full|none] [--threads N]
+// gw-serve [-S DIR] [--listen ADDR:PORT] [--credentials FILE] [--shard-limits] [--sync full|none] [--threads N]
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   cli.add_option("--credentials", gateway_options.credentials,
                  "verify every request's SigV4 signature with the keys of this AWS credentials file")
       ->option_text("FILE");
+  cli.add_flag("--shard-limits", gateway_options.shard_limits,
+               "refuse puts past a shard's 1000 records and 1 MiB a second, as Kinesis");
   cli::add_sync(cli, sync, "answer a put once fsynced (full) or once committed (none)");
   cli.add_option("--threads", server.threads, "threads serving connections (default: one per core)")
       ->check(CLI::Range(1, 256))
@@ -35,7 +37,9 @@ int main(int argc, char** argv) {
     if (cli::verbosity() == cli::Verbosity::verbose)
       server.log = [](const serve::RequestLog& entry) { cli::note("", "{}", serve::log_line(entry)); };
     serve::Server http(server, serve::handler_of(gateway));
+    gateway.on_store_failure([&http] { http.stop(); });
     cli::warn("", "listening on http://{}", http.local_address());
     serve::run_until_signal(http);
+    if (auto failure = env.failure()) throw *failure;  // a commit failed: 74, once drained
   });
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <mutex>
 
 #include "cli/error.h"
 #include "aws/credentials.h"
@@ -12,6 +13,7 @@
 #include "lines/reader.h"
 #include "serve/kinesis_api.h"
 #include "serve/record_committer.h"
+#include "serve/shard_limits.h"
 #include "store/names.h"
 #include "store/sequence.h"
 #include "stream/put_parser.h"
@@ -36,12 +38,19 @@ HttpAnswer message(int status, std::string_view text) {
 }  // namespace
 
 struct Gateway::State {
-  State(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
-      : committer(env, notifier), kinesis(env, committer, options.region) {
+  State(store::Env& e, store::Notifier& notifier, const GatewayOptions& options)
+      : env(e),
+        limits(options.shard_limits ? std::make_unique<ShardLimits>() : nullptr),
+        committer(env, notifier),
+        kinesis(env, committer, options.region, limits.get()) {
     if (!options.credentials.empty())
       verifier.emplace(aws::CredentialStore::from_file(options.credentials));
   }
 
+  store::Env& env;
+  std::function<void()> stop_on_failure;
+  std::once_flag failure_told;
+  std::unique_ptr<ShardLimits> limits;  // null: puts are not limited
   RecordCommitter committer;  // every put of every route and API shares its commits
   KinesisApi kinesis;
   std::optional<aws::Verifier> verifier;
@@ -111,7 +120,11 @@ struct Gateway::State {
     records.stream = stream;
     batch->append_puts(records.puts);
     records.bytes = batch;
-    records.done = [done, many, stream](const std::vector<store::Position>& placed, std::exception_ptr failure) {
+    std::vector<std::string> refusals = limits ? limits->throttle(env, stream, records.puts) : std::vector<std::string>{};
+    if (!refusals.empty() && !many) return done(message(429, refusals[0]));
+    if (records.puts.empty()) return done(HttpAnswer{200, "application/json", put_records_result({}, refusals)});
+    records.done = [done, many, stream, refusals = std::move(refusals)](const std::vector<store::Position>& placed,
+                                                                        std::exception_ptr failure) {
       if (failure) {
         try {
           std::rethrow_exception(failure);
@@ -121,17 +134,9 @@ struct Gateway::State {
           return done(message(500, e.what()));
         }
       }
-      std::string out;
-      if (!many) {
-        out = fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", store::shard_id(placed[0].shard),
-                          store::format_sequence(placed[0]));
-      } else {
-        out = "{\"FailedRecordCount\":0,\"Records\":[";
-        for (std::size_t i = 0; i < placed.size(); ++i)
-          fmt::format_to(std::back_inserter(out), "{}{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", i ? "," : "",
-                         store::shard_id(placed[i].shard), store::format_sequence(placed[i]));
-        out += "]}";
-      }
+      std::string out = many ? put_records_result(placed, refusals)
+                             : fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}",
+                                           store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
       done(HttpAnswer{200, "application/json", std::move(out)});
     };
     committer.submit(std::move(records));
@@ -173,6 +178,13 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   done(message(404, fmt::format("no route for {} {}", call.method, path)));
 }
 
+void Gateway::on_store_failure(std::function<void()> stop) { state_->stop_on_failure = std::move(stop); }
+
+void Gateway::check_store() {
+  if (!state_->stop_on_failure || !state_->env.failure()) return;
+  std::call_once(state_->failure_told, state_->stop_on_failure);
+}
+
 Handler handler_of(Gateway& gateway) {
   return [&gateway](Request request, Responder responder) {
     std::vector<aws::HeaderField> fields;
@@ -180,13 +192,16 @@ Handler handler_of(Gateway& gateway) {
     for (const Header& header : request.headers) fields.push_back({header.name, header.value});
     // The answer may come from the commit thread, after this call: the Responder goes with it.
     auto answer = std::make_shared<Responder>(std::move(responder));
-    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)}, [answer](HttpAnswer reply) {
-      Response response;
-      response.status = reply.status;
-      response.headers.set("Content-Type", std::move(reply.content_type));
-      response.body = std::move(reply.body);
-      answer->send(std::move(response));
-    });
+    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)},
+                   [answer, &gateway](HttpAnswer reply) {
+                     bool failed = reply.status >= 500;
+                     Response response;
+                     response.status = reply.status;
+                     response.headers.set("Content-Type", std::move(reply.content_type));
+                     response.body = std::move(reply.body);
+                     answer->send(std::move(response));
+                     if (failed) gateway.check_store();  // the answer goes before the server stops
+                   });
   };
 }
 

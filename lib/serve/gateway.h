@@ -13,6 +13,11 @@
 // Errors of the routes are {"message": "..."} with the status that fits: 400 for a bad body
 // (naming the line), 404 for a stream that is not there, 413 for a record over 1 MiB.
 //
+// Shard limits (GatewayOptions::shard_limits): every put, of the API and of the routes, is
+// within Kinesis' write limits of its shard or refused (serve/shard_limits.h): the API as
+// Kinesis refuses (serve/kinesis_api.h), the route's one record with 429 and Kinesis' message,
+// its lines as PutRecords answers, those refused with their ErrorCode and ErrorMessage.
+//
 // Signatures: without credentials any request is taken, signed or not, as the emulators take
 // them. With credentials (an AWS credentials file) every request but GET /health must carry a
 // valid Signature Version 4 by one of its keys (aws/sigv4.h): the API answers a refusal as AWS
@@ -53,6 +58,7 @@ struct HttpCall {
 struct GatewayOptions {
   std::string credentials;  // an AWS credentials file; empty: signatures are not checked
   std::string region = "us-east-1";  // the region ARNs name
+  bool shard_limits = false;  // Kinesis' write limits per shard (serve/shard_limits.h)
 };
 
 class Gateway {
@@ -63,9 +69,18 @@ class Gateway {
 
   // Answers `call` through `done`: at once, or from the commit thread once a put is durable.
   void handle(HttpCall call, std::function<void(HttpAnswer)> done);
+  // Calls `stop` once, on the thread that answers a request after a commit of the store failed
+  // (store::Env::failure: an fsync or write error). From then on every write fails at once with
+  // that error, answered 500 InternalFailure; gw-serve stops taking requests, answers those it
+  // holds, and ends with 74.
+  void on_store_failure(std::function<void()> stop);
   // The largest body accepted for a request to `target` with these headers: Kinesis' 5 MiB of
   // PutRecords as base64 in JSON, 1 MiB (a record) elsewhere.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
+
+  // Calls the on_store_failure hook, once, when the store has failed. The server's handler
+  // (handler_of) calls it after each answer of status 5xx, once the answer is sent.
+  void check_store();
 
  private:
   struct State;

@@ -89,7 +89,8 @@ void Http2Protocol::read_more() {
 
 void Http2Protocol::update_read_deadline() {
   Clock::time_point now = Clock::now();
-  bool receiving = session_.receiving_streams() > 0;
+  // Streams the server holds back (waiting for a window) are not the client's to hurry.
+  bool receiving = session_.receiving_streams() > session_.waiting_streams();
   if (receiving && !was_receiving_) {
     receiving_since_ = now;
     received_at_start_ = received_;

@@ -12,7 +12,10 @@ namespace millrace::serve::detail {
 
 namespace {
 
-constexpr std::int32_t kStreamWindow = 8 << 20;
+// What every stream may send of its body before the server gives it a window of its own: a
+// usual request (a PutRecord, a PutRecords of a few records) fits in it.
+constexpr std::int32_t kInitialStreamWindow = 64 << 10;
+// The connection's window, renewed as bytes arrive: room for several streams' bodies in flight.
 constexpr std::int32_t kConnectionWindow = 16 << 20;
 // What the client of a refused request may still send before its stream is reset.
 constexpr std::size_t kRefusedDrain = 1 << 20;
@@ -93,7 +96,7 @@ struct Http2Session::Callbacks {
     Stream* stream = session.find(frame->hd.stream_id);
     if (!stream) return 0;
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
-      session.head_done(frame->hd.stream_id, *stream);
+      session.head_done(frame->hd.stream_id, *stream, !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM));
     if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) session.request_done(frame->hd.stream_id, *stream);
     return 0;
   }
@@ -101,9 +104,12 @@ struct Http2Session::Callbacks {
   static int on_data_chunk(nghttp2_session* ng, std::uint8_t, std::int32_t id, const std::uint8_t* data, std::size_t size,
                            void* user_data) {
     Http2Session& session = self(user_data);
+    // The connection's window is renewed as bytes arrive; the streams' windows bound them.
+    nghttp2_session_consume_connection(ng, size);
     Stream* stream = session.find(id);
     if (!stream) return 0;
     if (stream->refused) {
+      nghttp2_session_consume_stream(ng, id, size);  // what is dropped is let in
       // The client of a refused request may go on sending its body: it is dropped, and past
       // kRefusedDrain the stream is reset so that it stops. Not at once: curl (7.88) takes a
       // reset right after the response for an error, and drops the response.
@@ -128,6 +134,7 @@ struct Http2Session::Callbacks {
     auto found = session.streams_.find(id);
     if (found == session.streams_.end()) return 0;
     Stream& stream = found->second;
+    session.hold(stream, 0);
     if (stream.receiving) --session.receiving_;
     if (stream.answered || stream.refused) --session.sending_;
     if ((stream.answered || stream.refused) && session.settings_.log) {
@@ -158,14 +165,21 @@ Http2Session::Http2Session(const Settings& settings) : settings_(settings) {
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, Callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, Callbacks::on_stream_close);
-  int rv = nghttp2_session_server_new(&session_, callbacks, this);
+  nghttp2_option* option = nullptr;
+  if (nghttp2_option_new(&option) != 0) {
+    nghttp2_session_callbacks_del(callbacks);
+    throw std::bad_alloc();
+  }
+  nghttp2_option_set_no_auto_window_update(option, 1);  // windows are the server's to give
+  int rv = nghttp2_session_server_new2(&session_, callbacks, this, option);
+  nghttp2_option_del(option);
   nghttp2_session_callbacks_del(callbacks);
   if (rv != 0) throw std::bad_alloc();
 
   const Limits& limits = settings_.limits;
   nghttp2_settings_entry entries[] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, limits.max_streams},
-      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(kStreamWindow)},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(kInitialStreamWindow)},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
        static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX))},
   };
@@ -180,7 +194,7 @@ Http2Session::Stream* Http2Session::find(std::int32_t id) {
   return found == streams_.end() ? nullptr : &found->second;
 }
 
-void Http2Session::head_done(std::int32_t id, Stream& stream) {
+void Http2Session::head_done(std::int32_t id, Stream& stream, bool has_body) {
   if (stream.refused) {
     submit(id, stream);
     return;
@@ -189,14 +203,68 @@ void Http2Session::head_done(std::int32_t id, Stream& stream) {
   stream.head = request.method == "HEAD";
   if (!stream.authority.empty() && !request.headers.find("host")) request.headers.add("host", stream.authority);
   stream.body_limit = settings_.body_limit_for(request);
+  // The body to let in: as declared (nghttp2 resets a stream that sends more), else up to one
+  // byte past the limit, so that a body past it is seen and answered 413.
+  std::size_t body = std::max(stream.body_limit, stream.body_limit + 1);  // (SIZE_MAX: no limit)
   if (auto length = request.headers.find("content-length")) {
     std::size_t declared = 0;
     auto [end, error] = std::from_chars(length->data(), length->data() + length->size(), declared);
-    if (error == std::errc{} && end == length->data() + length->size() && declared > stream.body_limit)
-      refuse(id, stream, 413,
-             fmt::format("the request body of {} bytes is larger than the limit of {} bytes", declared,
-                         stream.body_limit),
-             true);
+    if (error == std::errc{} && end == length->data() + length->size()) {
+      if (declared > stream.body_limit) {
+        refuse(id, stream, 413,
+               fmt::format("the request body of {} bytes is larger than the limit of {} bytes", declared,
+                           stream.body_limit),
+               true);
+        return;
+      }
+      body = declared;
+    }
+  }
+  if (has_body && body > static_cast<std::size_t>(kInitialStreamWindow)) ask_window(id, stream, body);
+}
+
+void Http2Session::ask_window(std::int32_t id, Stream& stream, std::size_t bytes) {
+  stream.window = std::min<std::size_t>(bytes, NGHTTP2_MAX_WINDOW_SIZE);
+  if (waiting_count_ == 0 && room_for(stream.window)) return give_window(id, stream);
+  stream.waiting = true;  // behind the streams that came before it
+  ++waiting_count_;
+  waiting_.push_back(id);
+}
+
+bool Http2Session::room_for(std::size_t bytes) const {
+  return held_ == 0 || held_ + bytes <= settings_.limits.max_connection_body_bytes;
+}
+
+void Http2Session::give_window(std::int32_t id, Stream& stream) {
+  if (stream.waiting) {
+    stream.waiting = false;
+    --waiting_count_;
+  }
+  held_ += stream.window;
+  stream.held = stream.window;
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, id, static_cast<std::int32_t>(stream.window));
+}
+
+void Http2Session::hold(Stream& stream, std::size_t bytes) {
+  if (stream.waiting) {  // its body came whole within its first window, or it ended
+    stream.waiting = false;
+    --waiting_count_;
+  }
+  std::size_t before = stream.held;
+  held_ = held_ - before + bytes;
+  stream.held = bytes;
+  if (bytes < before) give_waiting_windows();
+}
+
+void Http2Session::give_waiting_windows() {
+  while (!waiting_.empty()) {
+    std::int32_t id = waiting_.front();
+    Stream* stream = find(id);
+    if (stream && stream->waiting) {
+      if (!room_for(stream->window)) return;
+      give_window(id, *stream);
+    }
+    waiting_.pop_front();
   }
 }
 
@@ -207,6 +275,9 @@ void Http2Session::request_done(std::int32_t id, Stream& stream) {
   if (stream.refused) return;
   stream.since = Clock::now();
   stream.body_in = stream.request.body.size();
+  // Held until answered, as the handler holds it; a body that needed no window of its own is
+  // within the first window of its stream.
+  hold(stream, stream.held ? stream.body_in : 0);
   if (settings_.log) {
     stream.method = stream.request.method;
     stream.target = stream.request.target;
@@ -217,6 +288,7 @@ void Http2Session::request_done(std::int32_t id, Stream& stream) {
 
 void Http2Session::refuse(std::int32_t id, Stream& stream, int status, std::string message, bool submit_now) {
   stream.refused = true;
+  hold(stream, 0);  // what it sends from now on is dropped
   ++sending_;
   stream.since = Clock::now();
   if (settings_.log) {
@@ -233,6 +305,7 @@ void Http2Session::respond(std::int32_t id, Response response) {
   if (!stream || stream->answered || stream->refused || stream->receiving) return;
   stream->answered = true;
   ++sending_;
+  hold(*stream, 0);
   stream->response = std::move(response);
   submit(id, *stream);
 }

@@ -5,14 +5,21 @@
 // the framing, HPACK, flow control and the protocol's checks; this class keeps the requests'
 // heads and bodies within their limits and answers 413 and 431 itself.
 //
-// Flow control: each stream may send 8 MiB before the server's WINDOW_UPDATE (a PutRecords body
-// of ~7 MiB arrives in one window), the connection 16 MiB; nghttp2 renews the windows as the
-// bytes are taken. A refused stream is answered at once; what its client still sends of the
-// body is dropped, and past 1 MiB the stream is reset (NO_ERROR, RFC 9113 section 8.1).
+// Flow control bounds what the streams of a connection make the server hold
+// (Limits::max_connection_body_bytes). Each stream may send the first 64 KiB of its body
+// (SETTINGS_INITIAL_WINDOW_SIZE: a usual request needs no more). A body longer than that (its
+// Content-Length, else its body limit) is given a window for the whole of it, at once when the
+// connection's streams hold less than the limit with it, or else once earlier streams have been
+// answered, in the order the streams came; a body larger than the limit is let in alone. The
+// server never renews a stream's window, so a stream sends what it was given and no more; the
+// connection's window (16 MiB) is renewed as bytes arrive, never the bound. A refused stream is
+// answered at once; what its client still sends of the body is dropped, and past 1 MiB the
+// stream is reset (NO_ERROR, RFC 9113 section 8.1).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -66,6 +73,12 @@ class Http2Session {
   // Streams answered whose answer is not yet all given to take_output(): with nothing to
   // write, the client's flow-control window holds them back.
   std::size_t sending_streams() const { return sending_; }
+  // Receiving streams that the server holds back, waiting for window until earlier streams are
+  // answered: the client is not late with them.
+  std::size_t waiting_streams() const { return waiting_count_; }
+  // Request body bytes the connection's streams hold or were given window for, beyond their
+  // first 64 KiB (Limits::max_connection_body_bytes bounds it).
+  std::size_t held_body_bytes() const { return held_; }
   std::vector<Exchange> take_exchanges();
 
   // nghttp2's callbacks; public only to be named in the .cpp.
@@ -81,6 +94,9 @@ class Http2Session {
     std::size_t header_count = 0;
     std::size_t body_limit = 0;
     std::size_t body_in = 0;
+    std::size_t window = 0;    // the body the stream was let in for, beyond the initial window
+    std::size_t held = 0;      // what of held_ is this stream's: its window, then its body
+    bool waiting = false;      // in waiting_, for its window
     bool head = false;  // a HEAD request: its answer has no body
     bool receiving = true;
     bool refused = false;  // answered by the session itself (413, 431)
@@ -93,10 +109,19 @@ class Http2Session {
   };
 
   Stream* find(std::int32_t id);
-  void head_done(std::int32_t id, Stream& stream);
+  // The head of a request is whole; `has_body`: a body follows.
+  void head_done(std::int32_t id, Stream& stream, bool has_body);
   void request_done(std::int32_t id, Stream& stream);
   void refuse(std::int32_t id, Stream& stream, int status, std::string message, bool submit_now);
   void submit(std::int32_t id, Stream& stream);
+  // Gives stream `id` a window for a body of `bytes`, now or once there is room for it.
+  void ask_window(std::int32_t id, Stream& stream, std::size_t bytes);
+  bool room_for(std::size_t bytes) const;
+  void give_window(std::int32_t id, Stream& stream);
+  // The stream holds `bytes` of body from now on (0: none); windows go to waiting streams that
+  // fit in what is freed.
+  void hold(Stream& stream, std::size_t bytes);
+  void give_waiting_windows();
 
   const Settings& settings_;
   nghttp2_session* session_ = nullptr;
@@ -105,6 +130,9 @@ class Http2Session {
   std::vector<Exchange> exchanges_;
   std::size_t receiving_ = 0;
   std::size_t sending_ = 0;
+  std::size_t held_ = 0;
+  std::deque<std::int32_t> waiting_;  // ids asking for a window, in order; some may have left
+  std::size_t waiting_count_ = 0;     // those still waiting
   bool shut_down_ = false;
 };
 

@@ -30,6 +30,8 @@ constexpr std::int64_t kIteratorLifetimeMs = 5 * 60'000;
 constexpr std::size_t kGetRecordsMaxBytes = 10 << 20;
 constexpr std::size_t kPutRecordsMaxBytes = 5 << 20;
 constexpr std::int64_t kDefaultListLimit = 100;
+// What the answers of puts say of encryption: records are stored as they come.
+constexpr std::string_view kEncryption = ",\"EncryptionType\":\"NONE\"";
 
 aws::ApiError error(std::string type, std::string message) { return aws::ApiError{400, std::move(type), std::move(message)}; }
 
@@ -66,18 +68,50 @@ std::optional<lines::EpochMs> time_member(element body, std::string_view name) {
   throw error("InvalidArgumentException", fmt::format("{} is not a timestamp", name));
 }
 
+// A failure of the server, not of the request (a commit that failed): as AWS answers its own
+// failures, with the reason ("commit: no space left on device").
+ApiAnswer internal_failure(const std::exception& e) {
+  return ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()});
+}
+
 }  // namespace
+
+std::string put_records_result(const std::vector<store::Position>& placed, const std::vector<std::string>& refusals,
+                               std::string_view more) {
+  std::size_t failed = 0;
+  for (const std::string& refusal : refusals) failed += refusal.empty() ? 0 : 1;
+  std::size_t entries = placed.size() + failed;
+  std::string out = fmt::format("{{\"FailedRecordCount\":{},\"Records\":[", failed);
+  for (std::size_t i = 0, put = 0; i < entries; ++i) {
+    if (i > 0) out += ',';
+    if (i < refusals.size() && !refusals[i].empty()) {
+      out += "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":";
+      lines::append_json_string(out, refusals[i]);
+      out += '}';
+      continue;
+    }
+    const store::Position& at = placed[put++];
+    fmt::format_to(std::back_inserter(out), "{{\"ShardId\":\"{}\",\"SequenceNumber\":\"", store::shard_id(at.shard));
+    store::append_sequence(out, at);
+    out += "\"}";
+  }
+  out += ']';
+  out += more;
+  return out + '}';
+}
 
 ApiAnswer ApiAnswer::of(const aws::ApiError& e) {
   return ApiAnswer{e.status, fmt::format("{{\"__type\":{},\"message\":{}}}", json_string(e.type), json_string(e.message))};
 }
 
 struct KinesisApi::State {
-  State(store::Env& e, RecordCommitter& c, std::string r) : env(e), committer(c), region(std::move(r)) {}
+  State(store::Env& e, RecordCommitter& c, std::string r, ShardLimits* l)
+      : env(e), committer(c), region(std::move(r)), limits(l) {}
 
   store::Env& env;
   RecordCommitter& committer;
   std::string region;
+  ShardLimits* limits;
 
   std::string arn(std::string_view name) const {
     return fmt::format("arn:aws:kinesis:{}:{}:stream/{}", region, kAccountId, name);
@@ -444,12 +478,18 @@ struct KinesisApi::State {
         std::rethrow_exception(failure);
       } catch (const cli::Error& e) {
         if (auto kinesis = kinesis_error(e, name)) return done(ApiAnswer::of(*kinesis));
-        done(ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()}));
+        done(internal_failure(e));
       } catch (const std::exception& e) {
-        done(ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()}));
+        done(internal_failure(e));
       }
     };
     committer.submit(std::move(batch));
+  }
+
+  // With shard limits: the refusal of each put of `batch` (empty when admitted), those refused
+  // taken out of the batch; none when every put is admitted.
+  std::vector<std::string> throttle(const std::string& name, RecordBatch& batch) {
+    return limits ? limits->throttle(env, name, batch.puts) : std::vector<std::string>{};
   }
 
   void put_record(element body, Done& done) {  // moves `done` only once nothing can throw
@@ -458,6 +498,8 @@ struct KinesisApi::State {
     auto data = std::make_shared<std::string>();
     batch.puts.push_back(decode(body, *data));
     batch.bytes = data;
+    if (std::vector<std::string> refusals = throttle(name, batch); !refusals.empty())
+      throw error("ProvisionedThroughputExceededException", refusals[0]);
     submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
       return fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\",\"EncryptionType\":\"NONE\"}}",
                          store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
@@ -479,13 +521,13 @@ struct KinesisApi::State {
     batch.bytes = data;
     if (bytes > kPutRecordsMaxBytes)
       throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", bytes));
-    submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
-      std::string out = "{\"FailedRecordCount\":0,\"Records\":[";
-      for (std::size_t r = 0; r < placed.size(); ++r)
-        fmt::format_to(std::back_inserter(out), "{}{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", r ? "," : "",
-                       store::shard_id(placed[r].shard), store::format_sequence(placed[r]));
-      return out + "],\"EncryptionType\":\"NONE\"}";
-    });
+    std::vector<std::string> refusals = throttle(name, batch);
+    // Every record refused: nothing to commit.
+    if (batch.puts.empty()) return done(ApiAnswer{200, put_records_result({}, refusals, kEncryption)});
+    submit(std::move(name), std::move(batch), std::move(done),
+           [refusals = std::move(refusals)](const std::vector<store::Position>& placed) {
+             return put_records_result(placed, refusals, kEncryption);
+           });
   }
 
   // An iterator: where a reader stands in a shard, when it was made, and the stream it belongs
@@ -620,8 +662,8 @@ struct KinesisApi::State {
   }
 };
 
-KinesisApi::KinesisApi(store::Env& env, RecordCommitter& committer, std::string region)
-    : state_(std::make_unique<State>(env, committer, std::move(region))) {}
+KinesisApi::KinesisApi(store::Env& env, RecordCommitter& committer, std::string region, ShardLimits* limits)
+    : state_(std::make_unique<State>(env, committer, std::move(region), limits)) {}
 
 KinesisApi::~KinesisApi() = default;
 
@@ -666,6 +708,8 @@ void KinesisApi::call(std::string_view operation, std::string_view body, Done do
     done(ApiAnswer{200, handler->second.sync(*state_, root)});
   } catch (const aws::ApiError& e) {
     done(ApiAnswer::of(e));
+  } catch (const std::exception& e) {  // the store's failure (a commit that failed), not the request's
+    done(internal_failure(e));
   }
 }
 

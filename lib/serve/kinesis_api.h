@@ -16,6 +16,12 @@
 //   - an iterator older than 5 minutes: ExpiredIteratorException.
 // Streams are named by StreamName or StreamARN (arn:aws:kinesis:REGION:000000000000:stream/NAME).
 //
+// With ShardLimits (gw-serve --shard-limits), puts beyond a shard's write limits are refused as
+// Kinesis refuses them: PutRecord with ProvisionedThroughputExceededException, "Rate exceeded
+// for shard shardId-000000000001 in stream NAME under account 000000000000."; PutRecords with
+// that ErrorCode and ErrorMessage in the entries refused, counted in FailedRecordCount, while
+// the others are put.
+//
 // Thread safety: call() may run on many threads at once; each call is one or a few LMDB
 // transactions, and a put is answered once its commit is durable (with the Env's Sync), its
 // commit shared with the puts of other calls (serve/record_committer.h).
@@ -28,12 +34,20 @@
 
 #include "aws/validate.h"
 #include "serve/record_committer.h"
+#include "serve/shard_limits.h"
 #include "store/env.h"
 
 namespace millrace::serve {
 
 // The account and region that ARNs name: there is one of each on a store.
 inline constexpr std::string_view kAccountId = "000000000000";
+
+// PutRecords' result: where each record went, in order, or why it was refused (an entry of
+// `refusals` that is not empty: ProvisionedThroughputExceededException and its message).
+// `placed` holds the records put, those refused skipped. `more` is appended to the members
+// (",\"EncryptionType\":\"NONE\"" for the API). Shared with the routes' answer.
+std::string put_records_result(const std::vector<store::Position>& placed, const std::vector<std::string>& refusals,
+                               std::string_view more = {});
 
 // The answer to one call: a JSON body with HTTP 200, or an error.
 struct ApiAnswer {
@@ -44,8 +58,10 @@ struct ApiAnswer {
 
 class KinesisApi {
  public:
-  // Puts go through `committer`, shared with the other writers of the server.
-  KinesisApi(store::Env& env, RecordCommitter& committer, std::string region = "us-east-1");
+  // Puts go through `committer`, shared with the other writers of the server, and through
+  // `limits` first when given (kept by the caller, shared with its other writers).
+  KinesisApi(store::Env& env, RecordCommitter& committer, std::string region = "us-east-1",
+             ShardLimits* limits = nullptr);
   ~KinesisApi();
 
   // Answers `operation` (the part of X-Amz-Target after "Kinesis_20131202.") with `body`:

@@ -9,8 +9,9 @@
 // and reset, its connection goes on.
 //
 // Memory: a connection holds at most one request head, the bodies of its requests in flight
-// (max_pipelined of them in HTTP/1.1, max_streams in HTTP/2, each within its body limit) and
-// the responses not yet written.
+// (max_pipelined of them in HTTP/1.1, each within its body limit; in HTTP/2, within
+// max_connection_body_bytes and the first 64 KiB of each of max_streams) and the responses not
+// yet written.
 #pragma once
 
 #include <chrono>
@@ -54,6 +55,14 @@ struct Limits {
   // HTTP/2 streams open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS). 100 is the
   // smallest value RFC 9113 advises, and the SDKs' default.
   std::uint32_t max_streams = 100;
+  // HTTP/2: the request bodies a connection's streams may make the server hold at once, beyond
+  // the first 64 KiB of each (every stream's initial flow-control window), from the window given
+  // to the stream to the stream's answer. Past it, the server gives a stream no more window
+  // until earlier ones are answered, by HTTP/2's own flow control: a client of 100 streams of
+  // 8 MiB bodies makes it hold 16 MiB and 100 times 64 KiB, not 800 MiB. A body larger than it
+  // is still taken, alone. 16 MiB: two PutRecords bodies at their largest, or a hundred of the
+  // usual 150 KiB, at once.
+  std::size_t max_connection_body_bytes = 16 << 20;
 };
 
 }  // namespace millrace::serve

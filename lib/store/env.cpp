@@ -275,7 +275,13 @@ void Env::wrote(std::uint64_t bytes) {
   unreleased_bytes_ = 0;
 }
 
-void Env::commit_failed(int rc) const {
+std::optional<cli::Error> Env::failure() const {
+  if (!failed_.load(std::memory_order_acquire)) return std::nullopt;
+  std::lock_guard lock(failure_mutex_);
+  return failure_;
+}
+
+void Env::commit_failed(int rc) {
   if (rc <= 0) check(rc, "commit");  // LMDB's own codes
   // LMDB reports a write that the file system cut short as EIO, not ENOSPC: a full file
   // system is recognised by what is left on it.
@@ -283,8 +289,14 @@ void Env::commit_failed(int rc) const {
   struct statvfs fs;
   bool full = rc == ENOSPC || (rc == EIO && ::statvfs(dir_.c_str(), &fs) == 0 &&
                                static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < kFullBelow);
-  throw cli::Error(cli::Exit::io, dir_.string(),
+  cli::Error error(cli::Exit::io, dir_.string(),
                    "commit: " + (full ? std::string("no space left on device") : std::generic_category().message(rc)));
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (!failure_) failure_ = error;
+  }
+  failed_.store(true, std::memory_order_release);
+  throw error;
 }
 
 void Env::grow() {

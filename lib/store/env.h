@@ -14,7 +14,9 @@
 //     committed, a machine crash may);
 //   - an fsync or write error (EIO, ENOSPC) of a commit throws cli::Error(io) naming the store:
 //     the program ends with 74 and the store stays at its previous commit. A failed fsync is
-//     never retried.
+//     never retried: once a commit has failed, every write of the process throws the same
+//     error before it begins (failure()), so that a server ending with 74 adds nothing to the
+//     store on its way out.
 // LMDB's own descriptors are close-on-exec, so a spawned process never inherits the store.
 //
 // One Env per process and store. Transactions are not shared between threads; with MDB_NOTLS a
@@ -23,11 +25,15 @@
 
 #include <lmdb.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "cli/error.h"
 
 namespace millrace::store {
 
@@ -110,6 +116,7 @@ class Env {
   // transaction in an earlier run.
   template <class Body>
   void write(Body&& body) {
+    if (failed_.load(std::memory_order_acquire)) throw *failure();
     for (;;) {
       MDB_txn* txn = begin(0);
       try {
@@ -129,6 +136,9 @@ class Env {
     }
   }
 
+  // The error of the first commit of this process that failed, if one did. Thread-safe.
+  std::optional<cli::Error> failure() const;
+
   // Begins a transaction (flags 0 or MDB_RDONLY), adopting a map grown by another process.
   MDB_txn* begin(unsigned flags);
 
@@ -147,8 +157,9 @@ class Env {
  private:
   void grow();
   // Throws for a commit that failed with `rc`: a write error as cli::Error(io) naming the store,
-  // "no space left on device" when the file system is full, whatever LMDB's code says.
-  [[noreturn]] void commit_failed(int rc) const;
+  // "no space left on device" when the file system is full, whatever LMDB's code says; it
+  // becomes failure().
+  [[noreturn]] void commit_failed(int rc);
   // Opens the named databases in a transaction of `txn_flags`: read-only, it returns false when
   // the store is not whole yet (a database or the format is missing); 0, it creates what is
   // missing. Throws cli::Error(unavailable) for another program's environment or format.
@@ -158,6 +169,9 @@ class Env {
   MDB_env* env_ = nullptr;
   std::uint64_t unreleased_bytes_ = 0;
   Dbs dbs_{};
+  std::atomic<bool> failed_{false};  // failure_ is set
+  mutable std::mutex failure_mutex_;
+  std::optional<cli::Error> failure_;
 };
 
 // A read transaction that is renewed for each poll and reset in between, so a long-running

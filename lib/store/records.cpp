@@ -104,10 +104,7 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     // stream since the last commit.
     StreamMeta stream = stream_or_throw(txn, stream_);
     std::vector<ShardMeta> shards = load_shards(txn, stream.id);
-    std::vector<ShardMeta*> open;
-    for (ShardMeta& shard : shards)
-      if (shard.open) open.push_back(&shard);
-    std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
+    OpenShards open(shards);
     lines::EpochMs arrival = std::max(lines::now_ms(), stream.last_arrival_ms);
 
     // Per shard, by its place in `shards` (indices have gaps once expired shards are gone).
@@ -122,9 +119,7 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     };
     for (std::size_t i = 0; i < records.size(); ++i) {
       const Put& put = records[i];
-      auto it = std::upper_bound(open.begin(), open.end(), put.hash,
-                                 [](HashKey h, const ShardMeta* s) { return h < s->range.start; });
-      ShardMeta& shard = **(it - 1);  // open shards cover the whole hash-key space
+      ShardMeta& shard = open.shard_for(put.hash);
       auto slot = static_cast<std::size_t>(&shard - shards.data());
       BlockBuilder& block = blocks[slot];
       if (block.first_counter != 0 && block.bytes.size() + record_size(put) > kBlockBytes) flush(slot);

@@ -8,6 +8,7 @@
 #include "store/codec.h"
 #include "store/groups.h"
 #include "store/keys.h"
+#include "store/tags.h"
 
 namespace millrace::store {
 namespace {
@@ -162,6 +163,18 @@ void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index) 
   for (const std::string& group : list_groups(txn, stream_id)) txn.del(txn.dbs().groups, keys::group(stream_id, group, index));
 }
 
+OpenShards::OpenShards(std::vector<ShardMeta>& shards) {
+  for (ShardMeta& shard : shards)
+    if (shard.open) by_start_.push_back(&shard);
+  std::sort(by_start_.begin(), by_start_.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
+}
+
+ShardMeta& OpenShards::shard_for(HashKey hash) const {
+  auto it = std::upper_bound(by_start_.begin(), by_start_.end(), hash,
+                             [](HashKey h, const ShardMeta* s) { return h < s->range.start; });
+  return **(it - 1);  // the first open shard starts at 0
+}
+
 std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const ShardMeta& child) {
   std::vector<std::uint32_t> found;
   for (const ShardMeta& shard : shards) {
@@ -175,6 +188,7 @@ void delete_stream(const Txn& txn, const StreamMeta& stream) {
   std::string prefix = keys::stream_prefix(stream.id);
   delete_prefix(txn, txn.dbs().shards, prefix, UINT64_MAX);
   delete_prefix(txn, txn.dbs().groups, prefix, UINT64_MAX);
+  save_tags(txn, stream.id, {});
   txn.del(txn.dbs().streams, stream.name);
 }
 

@@ -72,6 +72,19 @@ void save_shard(const Txn& txn, std::uint32_t stream_id, const ShardMeta& shard)
 // removes closed shards after the retention period.
 void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index);
 
+// The open shards of a stream, by hash-key range: the shard that takes a record of a hash. The
+// open shards of a stream cover the whole hash-key space without overlap (resharding keeps it
+// so). Views into the vector it was made from, which must outlive it and not grow.
+class OpenShards {
+ public:
+  explicit OpenShards(std::vector<ShardMeta>& shards);
+  // The open shard whose range holds `hash`. REQUIRES: the stream has open shards.
+  ShardMeta& shard_for(HashKey hash) const;
+
+ private:
+  std::vector<ShardMeta*> by_start_;
+};
+
 // The shards a reader must finish before it reads `child`, so that each partition key's records
 // come out in the order they were put across splits, merges and scales: every closed shard of a
 // lower index whose hash-key range overlaps the child's. (Children always get higher indices
@@ -79,8 +92,9 @@ void delete_shard(const Txn& txn, std::uint32_t stream_id, std::uint32_t index);
 // give a shard more than two parents.)
 std::vector<std::uint32_t> ancestors(const std::vector<ShardMeta>& shards, const ShardMeta& child);
 
-// Deletes the stream's catalog entries and its groups; its records stay until
-// delete_records_step has removed them.
+// Deletes the stream's catalog entries, its groups and its tags; its records stay until
+// delete_records_step has removed them. A stream made again under the name starts with none
+// of them.
 void delete_stream(const Txn& txn, const StreamMeta& stream);
 // Deletes at most `limit` entries (blocks of records) of a stream id; true when none are left.
 bool delete_records_step(const Txn& txn, std::uint32_t stream_id, std::uint64_t limit);

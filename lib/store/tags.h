@@ -1,6 +1,7 @@
 // Tags: a stream's key-value labels (Kinesis' AddTagsToStream, ListTagsForStream,
 // RemoveTagsFromStream), in the `meta` database under keys::stream_tags(stream id): a u16
-// count, then each tag's key and value (Encoder::str), sorted by key.
+// count, then each tag's key and value (Encoder::str), sorted by key. They go with their
+// stream (store::delete_stream), so a stream made again under the same name has none.
 #pragma once
 
 #include <cstdint>

@@ -242,7 +242,15 @@ wait_exit() {
 # --credentials) and no user configuration.
 start_gateway() {
   "$MILLRACE_BIN/gw-serve" -S "$STORE" --listen 127.0.0.1:0 "$@" 2>"$TMP/gw.err" &
-  GW_PID=$!
+  wait_gateway $!
+}
+
+# wait_gateway PID: for a gw-serve started by the test itself (under strace, in a namespace of
+# its own) with --listen 127.0.0.1:0 and its stderr in $TMP/gw.err, by a process PID that lives
+# as long as it: waits until it listens, then sets GW_URL, GW_PID and the clients' environment
+# as start_gateway does.
+wait_gateway() {
+  GW_PID=$1
   bg_register "$GW_PID"
   local i
   for ((i = 0; i < 200; i++)); do

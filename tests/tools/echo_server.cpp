@@ -2,7 +2,7 @@
 //
 // echo_server [--listen HOST:PORT] [--threads N] [--max-header-bytes N] [--max-header-count N]
 //             [--max-body N] [--max-connections N] [--idle-timeout MS] [--request-timeout MS]
-//             [--min-rate N] [--max-pipelined N] [--max-streams N] [-v]
+//             [--min-rate N] [--max-pipelined N] [--max-streams N] [--max-connection-body N] [-v]
 //
 // Prints "listening on HOST:PORT" on stdout once it listens, serves until SIGINT or SIGTERM,
 // then prints "stopped on signal N" once every request in flight is answered. With -v, one
@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   p.add_option("--min-rate", limits.min_rate, "slowest transfer allowed, bytes a second")->option_text("N");
   p.add_option("--max-pipelined", limits.max_pipelined, "HTTP/1.1 requests in flight")->option_text("N");
   p.add_option("--max-streams", limits.max_streams, "HTTP/2 streams at once")->option_text("N");
+  p.add_option("--max-connection-body", limits.max_connection_body_bytes, "HTTP/2 request bodies a connection holds")
+      ->option_text("N");
 
   return app.run(argc, argv, [&] {
     limits.idle_timeout = std::chrono::milliseconds(idle_ms);

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -247,4 +250,50 @@ TEST_CASE("check() maps LMDB codes to the documented errors") {
     code = e.code().value();
   }
   CHECK(code == ENOSPC);
+}
+
+TEST_CASE("after a commit fails, every write fails with its error at once, and the store stays at its last commit") {
+  // A file-size limit below what the commit writes makes its write fail (EFBIG), as a full disk
+  // would, without root; SIGXFSZ, which the kernel sends with it, is ignored for the test.
+  TempDir dir;
+  Env env(dir / "store", Access::write, Sync::full);
+  env.write([&](const Txn& txn) { txn.put(env.dbs().groups, "kept", "1"); });
+  CHECK_FALSE(env.failure());
+  auto data_size = fs::file_size(dir / "store" / "data.mdb");
+  struct rlimit before;
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &before) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = before;
+  small.rlim_cur = data_size;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string message;
+  try {
+    env.write([&](const Txn& txn) { txn.put(env.dbs().groups, "lost", std::string(1 << 20, 'x')); });
+  } catch (const millrace::cli::Error& e) {
+    message = e.what();
+    CHECK(e.status() == Exit::io);
+    CHECK(e.where() == (dir / "store").string());
+  }
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(message == "commit: File too large");
+  REQUIRE(env.failure());
+  CHECK(env.failure()->what() == message);
+  // Not tried again, though it would fit now: the failed fsync or write is never retried.
+  int runs = 0;
+  std::string again;
+  try {
+    env.write([&](const Txn& txn) {
+      ++runs;
+      txn.put(env.dbs().groups, "small", "2");
+    });
+  } catch (const millrace::cli::Error& e) {
+    again = e.what();
+  }
+  CHECK(runs == 0);
+  CHECK(again == message);
+  ReadTxn reader(env);  // reads go on
+  Txn txn = reader.renew();
+  CHECK(txn.get(env.dbs().groups, "kept") == std::optional<std::string_view>("1"));
+  CHECK_FALSE(txn.get(env.dbs().groups, "lost"));
 }

@@ -16,11 +16,11 @@ namespace {
 
 class Api {
  public:
-  Api()
+  explicit Api(millrace::serve::ShardLimits* limits = nullptr)
       : env_(dir_ / "store", store::Access::write, store::Sync::none),
         notifier_(env_.dir()),
         committer_(env_, notifier_),
-        api_(env_, committer_) {}
+        api_(env_, committer_, "us-east-1", limits) {}
 
   // The answer's body, parsed; the status must be `status`.
   simdjson::dom::element call(std::string_view operation, const std::string& body, int status = 200) {
@@ -214,4 +214,58 @@ TEST_CASE("tags are added, listed in key order by pages, and removed") {
   CHECK(api.error("AddTagsToStream", many + "}}").starts_with("LimitExceededException"));
   CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 1);  // nothing of it kept
   CHECK(api.error("ListTagsForStream", R"({"StreamName":"none"})").starts_with("ResourceNotFoundException"));
+}
+
+TEST_CASE("a stream deleted and created again under its name starts with no tags") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1,"Tags":{"team":"rides"}})");
+  api.call("DeleteStream", R"({"StreamName":"s"})");
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 0);
+}
+
+TEST_CASE("with shard limits, PutRecord past a shard's 1000 records a second is refused as Kinesis refuses it") {
+  millrace::lines::EpochMs now = 1'800'000'000'000;
+  millrace::serve::ShardLimits limits({}, [&now] { return now; });
+  Api api(&limits);
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":2})");
+  // "k" routes to shard 1 of 2 (MD5 8ce4b16b... is at least 2^127).
+  std::string put = std::string(R"({"StreamName":"s","PartitionKey":"k","Data":")") + kHelloBase64 + "\"}";
+  for (int i = 0; i < 1000; ++i) REQUIRE(str(api.call("PutRecord", put)["ShardId"]) == "shardId-000000000001");
+  CHECK(api.error("PutRecord", put) ==
+        "ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000001 in stream s under account "
+        "000000000000.");
+  now += 1000;
+  CHECK(str(api.call("PutRecord", put)["ShardId"]) == "shardId-000000000001");
+}
+
+TEST_CASE("with shard limits, PutRecords puts the records that fit and refuses the others in their entries") {
+  millrace::lines::EpochMs now = 1'800'000'000'000;
+  millrace::serve::ShardLimits limits(millrace::serve::ShardRates{3, 1 << 20, 1000}, [&now] { return now; });
+  Api api(&limits);
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  std::string records;
+  for (int i = 0; i < 5; ++i)
+    records += std::string(i ? "," : "") + R"({"PartitionKey":"k)" + std::to_string(i) + R"(","Data":")" + kHelloBase64 + "\"}";
+  std::string request = R"({"StreamName":"s","Records":[)" + records + "]}";
+  auto answer = api.call("PutRecords", request);
+  CHECK(answer["FailedRecordCount"].get_int64().value() == 2);
+  auto entries = answer["Records"].get_array();
+  REQUIRE(entries.size() == 5);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(str(entries.at(i)["ShardId"]) == "shardId-000000000000");
+  for (std::size_t i = 3; i < 5; ++i) {
+    CHECK(str(entries.at(i)["ErrorCode"]) == "ProvisionedThroughputExceededException");
+    CHECK(str(entries.at(i)["ErrorMessage"]) == "Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.");
+    CHECK(entries.at(i)["SequenceNumber"].error());
+  }
+  CHECK(str(answer["EncryptionType"]) == "NONE");
+  // Every record refused: answered without a commit.
+  auto refused = api.call("PutRecords", request);
+  CHECK(refused["FailedRecordCount"].get_int64().value() == 5);
+  now += 1000;
+  CHECK(api.call("PutRecords", request)["FailedRecordCount"].get_int64().value() == 2);
+  // 6 records put in all: the shard's counter says so.
+  auto iterator = api.call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
+  std::string get = R"({"ShardIterator":")" + str(iterator["ShardIterator"]) + "\"}";
+  CHECK(api.call("GetRecords", get)["Records"].get_array().size() == 6);
 }

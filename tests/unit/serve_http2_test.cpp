@@ -76,6 +76,7 @@ class Client {
       nva.push_back({reinterpret_cast<std::uint8_t*>(name.data()), reinterpret_cast<std::uint8_t*>(value.data()),
                      name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
     bodies_.push_back(std::make_unique<Body>(Body{std::move(body), 0}));
+    Body* queued = bodies_.back().get();
     nghttp2_data_provider provider{};
     provider.source.ptr = bodies_.back().get();
     provider.read_callback = [](nghttp2_session*, std::int32_t, std::uint8_t* buffer, std::size_t length,
@@ -88,8 +89,14 @@ class Client {
       return static_cast<ssize_t>(n);
     };
     bool with_body = method != "GET";
-    return nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), with_body ? &provider : nullptr, nullptr);
+    std::int32_t id =
+        nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), with_body ? &provider : nullptr, nullptr);
+    sent_of_[id] = &queued->sent;
+    return id;
   }
+
+  // The bytes of stream `id`'s body sent so far: what the server let in.
+  std::size_t sent(std::int32_t id) const { return *sent_of_.at(id); }
 
   // Exchanges frames with `server` until neither has more to say.
   void talk(ReplayConnection& server) {
@@ -119,6 +126,7 @@ class Client {
   };
   nghttp2_session* session_ = nullptr;
   std::vector<std::unique_ptr<Body>> bodies_;
+  std::map<std::int32_t, const std::size_t*> sent_of_;
 };
 
 void echo(Request request, Responder responder) {
@@ -161,7 +169,7 @@ TEST_CASE("the server announces its stream and header limits in its SETTINGS") {
   client.talk(server);
   CHECK(client.remote_setting(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) == 7);
   CHECK(client.remote_setting(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE) == 3000);
-  CHECK(client.remote_setting(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) == 8u << 20);
+  CHECK(client.remote_setting(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) == 64u << 10);
 }
 
 TEST_CASE("concurrent streams are answered each as its answer comes") {
@@ -253,4 +261,111 @@ TEST_CASE("stopping sends a GOAWAY, answers the streams begun, then closes") {
   client.talk(server);
   CHECK(client.replies[id].body == "done");
   CHECK(server.closed());
+}
+
+namespace {
+
+// A connection whose streams' bodies are bounded: 1 MiB a stream, `connection_bytes` in all;
+// its requests are held until answer() answers them.
+struct Bounded {
+  explicit Bounded(std::size_t connection_bytes)
+      : limits([&] {
+          Limits bounded;
+          bounded.max_body_bytes = 1 << 20;
+          bounded.max_connection_body_bytes = connection_bytes;
+          return bounded;
+        }()),
+        server(limits, held.handler()) {}
+
+  // A POST of `size` bytes, declared in Content-Length or not.
+  std::int32_t post(std::size_t size, bool declared) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    if (declared) fields.emplace_back("content-length", std::to_string(size));
+    return client.request("POST", "/", std::string(size, 'b'), fields);
+  }
+  // Answers each request held and not yet answered with the length of its body, then talks.
+  void answer() {
+    for (; answered < held.requests.size(); ++answered) {
+      Response response;
+      response.body = std::to_string(held.requests[answered].body.size());
+      held.responders[answered].send(std::move(response));
+    }
+    client.talk(server);
+  }
+
+  Limits limits;
+  Held held;
+  ReplayConnection server;
+  Client client;
+  std::size_t answered = 0;
+};
+
+constexpr std::size_t kFirstWindow = 64 << 10;  // what a stream sends before its own window
+
+}  // namespace
+
+TEST_CASE("an HTTP/2 connection's streams are let in for max_connection_body_bytes of bodies; the others wait") {
+  Bounded c(2 << 20);
+  constexpr std::size_t kBody = (1 << 20) - 1;  // just under the limit of a stream
+  std::vector<std::int32_t> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(c.post(kBody, true));
+  c.client.talk(c.server);
+  // Two bodies fit in 2 MiB: those of the first two streams; the others sent their first window.
+  REQUIRE(c.held.requests.size() == 2);
+  CHECK(c.client.sent(ids[0]) == kBody);
+  CHECK(c.client.sent(ids[1]) == kBody);
+  std::size_t total = 0;
+  for (std::int32_t id : ids) total += c.client.sent(id);
+  CHECK(total <= 2 * kBody + 8 * kFirstWindow);  // not 10 MiB
+  for (std::size_t i = 2; i < ids.size(); ++i) CHECK(c.client.sent(ids[i]) <= kFirstWindow);
+
+  // As the streams are answered, the next ones are let in, two at a time, in order.
+  for (std::size_t round = 1; c.answered < ids.size(); ++round) {
+    REQUIRE(round <= 5);
+    c.answer();
+    CHECK(c.held.requests.size() == std::min<std::size_t>(2 * (round + 1), ids.size()));
+  }
+  for (std::int32_t id : ids) {
+    CHECK(c.client.replies[id].status == 200);
+    CHECK(c.client.replies[id].body == std::to_string(kBody));
+  }
+  CHECK_FALSE(c.server.closed());
+}
+
+TEST_CASE("an HTTP/2 body of no declared length is let in for its limit; one past it is answered 413") {
+  // Without Content-Length a stream may send up to its limit and one byte more (1 MiB + 1): the
+  // second is let in only once the first is answered (700,000 + 1 MiB + 1 > 1.5 MiB). Declared,
+  // both would fit.
+  Bounded c(1536 << 10);
+  std::int32_t first = c.post(700'000, false);
+  std::int32_t second = c.post(700'000, false);
+  c.client.talk(c.server);
+  REQUIRE(c.held.requests.size() == 1);
+  CHECK(c.client.sent(second) <= kFirstWindow);
+  c.answer();
+  REQUIRE(c.held.requests.size() == 2);
+  c.answer();
+  CHECK(c.client.replies[first].body == "700000");
+  CHECK(c.client.replies[second].body == "700000");
+
+  std::int32_t big = c.post((1 << 20) + 100, false);
+  c.client.talk(c.server);
+  CHECK(c.client.replies[big].status == 413);
+  CHECK(c.held.requests.size() == 2);
+  CHECK_FALSE(c.server.closed());
+}
+
+TEST_CASE("an HTTP/2 body larger than max_connection_body_bytes is let in alone") {
+  Bounded c(256 << 10);
+  constexpr std::size_t kBody = 1 << 20;
+  std::int32_t first = c.post(kBody, true);
+  std::int32_t second = c.post(kBody, true);
+  c.client.talk(c.server);
+  REQUIRE(c.held.requests.size() == 1);
+  CHECK(c.client.sent(first) == kBody);
+  CHECK(c.client.sent(second) <= kFirstWindow);
+  c.answer();
+  REQUIRE(c.held.requests.size() == 2);
+  c.answer();
+  CHECK(c.client.replies[second].body == std::to_string(kBody));
 }
