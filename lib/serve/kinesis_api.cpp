@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <future>
 #include <iterator>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "cli/error.h"
 #include "lines/json.h"
+#include "lines/reader.h"
 #include "lines/time.h"
 #include "store/hash_key.h"
 #include "store/records.h"
@@ -20,6 +22,7 @@
 #include "store/streams.h"
 #include "store/tags.h"
 #include "stream/admin.h"
+#include "stream/put_parser.h"
 
 namespace millrace::serve {
 namespace {
@@ -40,8 +43,25 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
-// Epoch seconds with milliseconds, as the JSON protocol writes timestamps.
-std::string epoch_seconds(lines::EpochMs ms) { return fmt::format("{}.{:03}", ms / 1000, ms % 1000); }
+// Appends epoch seconds with milliseconds ("1733558400.123"), as the JSON protocol writes
+// timestamps: once per record of a GetRecords, so without a format string.
+void append_epoch_seconds(std::string& out, lines::EpochMs ms) {
+  if (ms < 0) out += '-', ms = -ms;
+  char text[32];
+  char* end = std::to_chars(text, text + 24, ms / 1000).ptr;
+  auto millis = static_cast<int>(ms % 1000);
+  *end++ = '.';
+  *end++ = static_cast<char>('0' + millis / 100);
+  *end++ = static_cast<char>('0' + millis / 10 % 10);
+  *end++ = static_cast<char>('0' + millis % 10);
+  out.append(text, end);
+}
+
+std::string epoch_seconds(lines::EpochMs ms) {
+  std::string out;
+  append_epoch_seconds(out, ms);
+  return out;
+}
 
 std::optional<std::string_view> string_member(element body, std::string_view name) {
   std::string_view value;
@@ -437,25 +457,40 @@ struct KinesisApi::State {
     return md5(partition_key);
   }
 
-  // An entry to put: its partition key and decoded data, copied into `bytes` (the request's
-  // DOM is reused by the next request before the commit), and whether the data is JSON
-  // (ks-consume prints it as such).
-  static store::Put decode(element entry, std::string& bytes) {
+  // Adds an entry to `batch`, which owns its bytes (the request's DOM is reused by the next
+  // request before the commit): its partition key, its decoded data, where it goes, and whether
+  // the data is JSON (ks-consume prints it as such), decided as ks-put decides it.
+  static void decode(element entry, stream::Batch& batch) {
+    thread_local std::string data;  // the decoded data, then the padding the validator reads
+    thread_local lines::Validator validator;
     std::string_view partition_key = string_member(entry, "PartitionKey").value_or("");
-    bytes.assign(partition_key);
-    if (!append_base64_decoded(bytes, string_member(entry, "Data").value_or("")))
+    data.clear();
+    if (!append_base64_decoded(data, string_member(entry, "Data").value_or("")))
       throw error("SerializationException", "'data' is not valid base64");
-    std::string_view owned(bytes);
-    std::string_view data = owned.substr(partition_key.size());
-    thread_local simdjson::dom::parser parser;
-    bool json = !data.empty() && !parser.parse(data).error();
-    return store::Put{route(entry, partition_key), owned.substr(0, partition_key.size()), data, json};
+    std::size_t size = data.size();
+    data.append(lines::kPadding, '\0');
+    std::string_view decoded(data.data(), size);
+    store::HashKey hash = route(entry, partition_key);
+    batch.add(hash, partition_key, decoded, size > 0 && !validator.parse(decoded));
+  }
+
+  // Appends {"ShardId":...,"SequenceNumber":...} of a record put: hundreds an answer, so no
+  // format string is parsed for each.
+  static void append_placed(std::string& out, const store::Position& position) {
+    out += "{\"ShardId\":\"";
+    store::append_shard_id(out, position.shard);
+    out += "\",\"SequenceNumber\":\"";
+    store::append_sequence(out, position);
+    out += "\"}";
   }
 
   // Submits the records of a put; `answer` formats the response from where they went.
-  void submit(std::string name, RecordBatch batch, Done done,
+  void submit(std::string name, std::shared_ptr<stream::Batch> records, Done done,
               std::function<std::string(const std::vector<store::Position>&)> answer) {
+    RecordBatch batch;
     batch.stream = name;
+    records->append_puts(batch.puts);
+    batch.bytes = std::move(records);
     batch.done = [this, name, done = std::move(done), answer = std::move(answer)](
                      const std::vector<store::Position>& placed, std::exception_ptr failure) {
       if (!failure) return done(ApiAnswer{200, answer(placed)});
@@ -473,36 +508,30 @@ struct KinesisApi::State {
 
   void put_record(element body, Done& done) {  // moves `done` only once nothing can throw
     std::string name = stream_name(body);
-    RecordBatch batch;
-    auto data = std::make_shared<std::string>();
-    batch.puts.push_back(decode(body, *data));
-    batch.bytes = data;
-    submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
-      return fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\",\"EncryptionType\":\"NONE\"}}",
-                         store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
+    auto records = std::make_shared<stream::Batch>();
+    decode(body, *records);
+    submit(std::move(name), std::move(records), std::move(done), [](const std::vector<store::Position>& placed) {
+      std::string out;
+      append_placed(out, placed[0]);
+      out.pop_back();  // the object goes on
+      return out + ",\"EncryptionType\":\"NONE\"}";
     });
   }
 
   void put_records(element body, Done& done) {
     std::string name = stream_name(body);
     simdjson::dom::array entries = body["Records"].get_array();
-    RecordBatch batch;
-    auto data = std::make_shared<std::vector<std::string>>(entries.size());
-    batch.puts.reserve(entries.size());
-    std::size_t bytes = 0, i = 0;
-    for (element entry : entries) {
-      batch.puts.push_back(decode(entry, (*data)[i]));
-      bytes += (*data)[i].size();
-      ++i;
-    }
-    batch.bytes = data;
-    if (bytes > kPutRecordsMaxBytes)
-      throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", bytes));
-    submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
+    auto records = std::make_shared<stream::Batch>();
+    for (element entry : entries) decode(entry, *records);
+    if (records->bytes() > kPutRecordsMaxBytes)
+      throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", records->bytes()));
+    submit(std::move(name), std::move(records), std::move(done), [](const std::vector<store::Position>& placed) {
       std::string out = "{\"FailedRecordCount\":0,\"Records\":[";
-      for (std::size_t r = 0; r < placed.size(); ++r)
-        fmt::format_to(std::back_inserter(out), "{}{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}", r ? "," : "",
-                       store::shard_id(placed[r].shard), store::format_sequence(placed[r]));
+      out.reserve(out.size() + placed.size() * 96 + 32);
+      for (std::size_t r = 0; r < placed.size(); ++r) {
+        if (r) out += ',';
+        append_placed(out, placed[r]);
+      }
       return out + "],\"EncryptionType\":\"NONE\"}";
     });
   }
@@ -601,7 +630,9 @@ struct KinesisApi::State {
       if (count++ > 0) out += ',';
       out += "{\"SequenceNumber\":\"";
       store::append_sequence(out, record.position);
-      fmt::format_to(std::back_inserter(out), "\",\"ApproximateArrivalTimestamp\":{},\"Data\":\"", epoch_seconds(record.arrival_ms));
+      out += "\",\"ApproximateArrivalTimestamp\":";
+      append_epoch_seconds(out, record.arrival_ms);
+      out += ",\"Data\":\"";
       lines::append_base64(out, record.data);
       out += "\",\"PartitionKey\":";
       lines::append_json_string(out, record.partition_key);

@@ -3,7 +3,13 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <regex>
 #include <string>
+#include <vector>
+
+#include "lines/time.h"
+#include "store/records.h"
+#include "store/streams.h"
 
 #include "temp_dir.h"
 
@@ -30,6 +36,9 @@ class Api {
     last_ = answer.body;
     return parser_.parse(last_).value();
   }
+  // The body of the last answer, as sent.
+  const std::string& last() const { return last_; }
+  store::Env& env() { return env_; }
   // The __type and message of an error answer.
   std::string error(std::string_view operation, const std::string& body) {
     auto answer = call(operation, body, 400);
@@ -214,4 +223,39 @@ TEST_CASE("tags are added, listed in key order by pages, and removed") {
   CHECK(api.error("AddTagsToStream", many + "}}").starts_with("LimitExceededException"));
   CHECK(api.call("ListTagsForStream", R"({"StreamName":"s"})")["Tags"].get_array().size() == 1);  // nothing of it kept
   CHECK(api.error("ListTagsForStream", R"({"StreamName":"none"})").starts_with("ResourceNotFoundException"));
+}
+
+TEST_CASE("put records are marked JSON as ks-put marks them; their arrival is epoch seconds with milliseconds") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  // {"n":123456789012345678901234567890} (an integer beyond 64 bits: JSON still), abc, {"a":
+  // (cut short), and no data at all.
+  millrace::lines::EpochMs before = millrace::lines::now_ms();
+  api.call("PutRecords", R"({"StreamName":"s","Records":[)"
+                         R"({"PartitionKey":"a","Data":"eyJuIjoxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTB9"},)"
+                         R"({"PartitionKey":"b","Data":"YWJj"},)"
+                         R"({"PartitionKey":"c","Data":"eyJhIjo="},)"
+                         R"({"PartitionKey":"d","Data":""}]})");
+  api.call("PutRecord", R"({"StreamName":"s","PartitionKey":"e","Data":"WzEsMiwzXQ=="})");  // [1,2,3]
+  millrace::lines::EpochMs after = millrace::lines::now_ms();
+
+  std::vector<bool> json;
+  {
+    store::ReadTxn reader(api.env());
+    const store::Txn& txn = reader.renew();
+    auto stream = store::find_stream(txn, "s");
+    REQUIRE(stream);
+    store::ShardCursor cursor(txn, stream->id, 0);
+    for (bool ok = cursor.seek(0); ok; ok = cursor.next()) json.push_back(cursor.record().json);
+  }
+  CHECK(json == std::vector<bool>{true, false, false, false, true});
+
+  auto iterator = str(api.call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})")["ShardIterator"]);
+  api.call("GetRecords", R"({"ShardIterator":")" + iterator + R"("})");
+  std::smatch arrival;
+  std::string body = api.last();
+  REQUIRE(std::regex_search(body, arrival, std::regex(R"re("ApproximateArrivalTimestamp":([0-9]+)\.([0-9]{3})[,}])re")));
+  millrace::lines::EpochMs ms = std::stoll(arrival[1].str()) * 1000 + std::stoll(arrival[2].str());
+  CHECK(ms >= before);
+  CHECK(ms <= after);
 }
