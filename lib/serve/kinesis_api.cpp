@@ -300,6 +300,8 @@ struct KinesisApi::State {
       filter_time = time_member(shard_filter, "Timestamp");
     }
     stream::StreamState state = store_call(name, [&] { return stream::describe_stream(env, name); });
+    lines::EpochMs trim_horizon = lines::now_ms() - state.stream.retention_ms;
+    bool young = trim_horizon <= state.stream.created_ms;  // nothing trimmed yet
     std::string out = "{\"Shards\":[";
     std::int64_t count = 0;
     std::string last;
@@ -314,7 +316,11 @@ struct KinesisApi::State {
       else if (filter == "FROM_TIMESTAMP" && filter_time)
         wanted = m.open || m.closed_ms >= *filter_time;
       else if (filter == "AT_TRIM_HORIZON")
-        wanted = m.open || m.records() > 0;
+        // The shards open at the trim horizon: when the oldest record kept came or, before any
+        // was trimmed, at the stream's start, when only its first shards were (a child made in
+        // the same millisecond must not count).
+        wanted = young ? m.parent == store::kNoShard
+                       : m.created_ms <= trim_horizon && (m.open || m.closed_ms >= trim_horizon);
       if (!wanted) continue;
       if (count == limit) {
         more = true;
@@ -329,23 +335,35 @@ struct KinesisApi::State {
     return out + "}";
   }
 
+  // The index of shard `id` of stream `name`; Kinesis' ResourceNotFoundException when the stream
+  // has no such shard.
+  std::uint32_t require_shard(const std::string& name, std::string_view id) {
+    store::StreamMeta stream = find(name);
+    auto index = store::parse_shard_id(id);
+    if (index) {
+      store::ReadTxn reader(env);
+      std::vector<store::ShardMeta> shards = store::load_shards(reader.renew(), stream.id);
+      if (store::find_shard(shards, *index)) return *index;
+    }
+    throw error("ResourceNotFoundException", fmt::format("Could not find shard {} in stream {} under account {}.", id, name, kAccountId));
+  }
+
   std::string split_shard(element body) {
     std::string name = stream_name(body);
     std::string id(string_member(body, "ShardToSplit").value_or(""));
-    auto index = store::parse_shard_id(id);
     auto at = store::parse_hash_key(string_member(body, "NewStartingHashKey").value_or(""));
-    if (!index) throw error("ResourceNotFoundException", fmt::format("Could not find shard {} in stream {} under account {}.", id, name, kAccountId));
     if (!at) throw error("InvalidArgumentException", "NewStartingHashKey is not a hash key.");
-    store_call(name, [&] { return stream::split_shard(env, name, *index, at); });
+    std::uint32_t index = require_shard(name, id);
+    store_call(name, [&] { return stream::split_shard(env, name, index, at); });
     return "{}";
   }
 
   std::string merge_shards(element body) {
     std::string name = stream_name(body);
-    auto shard = store::parse_shard_id(string_member(body, "ShardToMerge").value_or(""));
-    auto adjacent = store::parse_shard_id(string_member(body, "AdjacentShardToMerge").value_or(""));
-    if (!shard || !adjacent) throw error("ResourceNotFoundException", "Could not find the shards to merge.");
-    store_call(name, [&] { return stream::merge_shards(env, name, *shard, *adjacent); });
+    std::string_view shard_text = string_member(body, "ShardToMerge").value_or("");
+    std::string_view adjacent_text = string_member(body, "AdjacentShardToMerge").value_or("");
+    std::uint32_t shard = require_shard(name, shard_text), adjacent = require_shard(name, adjacent_text);
+    store_call(name, [&] { return stream::merge_shards(env, name, shard, adjacent); });
     return "{}";
   }
 
@@ -555,7 +573,7 @@ struct KinesisApi::State {
   Iterator decode_iterator(std::string_view text) const {
     std::string plain;
     Iterator it{};
-    auto invalid = [&] { return error("InvalidArgumentException", fmt::format("Invalid ShardIterator: {}", text)); };
+    auto invalid = [] { return error("InvalidArgumentException", "Invalid ShardIterator."); };
     if (!append_base64_decoded(plain, text)) throw invalid();
     unsigned long long counter = 0;
     long long issued = 0;
@@ -590,15 +608,25 @@ struct KinesisApi::State {
       throw error("ResourceNotFoundException",
                   fmt::format("Shard {} in stream {} under account {} does not exist", id, name, kAccountId));
     std::uint64_t counter = shard->first_counter;
+    bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
+    auto starting = string_member(body, "StartingSequenceNumber");
+    if (by_sequence != starting.has_value() && (by_sequence || type == "TRIM_HORIZON" || type == "LATEST"))
+      throw error("InvalidArgumentException",
+                  fmt::format("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+                              "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {} and {} StartingSequenceNumber.",
+                              type, starting ? "also a" : "no"));
     if (type == "LATEST") {
       counter = shard->next_counter;
-    } else if (type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER") {
-      std::string_view text = string_member(body, "StartingSequenceNumber").value_or("");
-      auto position = store::parse_sequence(text);
-      if (!position || position->shard != shard->index)
+    } else if (by_sequence) {
+      auto position = store::parse_sequence(*starting);
+      if (!position)
+        throw error("InvalidArgumentException",
+                    fmt::format("StartingSequenceNumber {} used in GetShardIterator on shard {} in stream {} under account {} is invalid.",
+                                *starting, id, name, kAccountId));
+      if (position->shard != shard->index)
         throw error("InvalidArgumentException",
                     fmt::format("Invalid StartingSequenceNumber. It encodes {}, while it was used in a call to a shard with {}",
-                                position ? store::shard_id(position->shard) : "no shard", id));
+                                store::shard_id(position->shard), id));
       counter = position->counter + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
     } else if (type == "AT_TIMESTAMP") {
       auto time = time_member(body, "Timestamp");

@@ -148,7 +148,7 @@ TEST_CASE("PutRecords, then GetShardIterator and GetRecords read them back in or
   CHECK(at("LATEST", "") == "");
   CHECK(at("AT_TIMESTAMP", R"(,"Timestamp":0)") == "abc");
 
-  CHECK(api.error("GetRecords", R"({"ShardIterator":"bm90IGFuIGl0ZXJhdG9y"})").starts_with("InvalidArgumentException: Invalid ShardIterator"));
+  CHECK(api.error("GetRecords", R"({"ShardIterator":"bm90IGFuIGl0ZXJhdG9y"})") == "InvalidArgumentException: Invalid ShardIterator.");
   CHECK(api.error("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000009","ShardIteratorType":"LATEST"})") ==
         "ResourceNotFoundException: Shard shardId-000000000009 in stream s under account 000000000000 does not exist");
 }
@@ -258,4 +258,48 @@ TEST_CASE("put records are marked JSON as ks-put marks them; their arrival is ep
   millrace::lines::EpochMs ms = std::stoll(arrival[1].str()) * 1000 + std::stoll(arrival[2].str());
   CHECK(ms >= before);
   CHECK(ms <= after);
+}
+
+TEST_CASE("AT_TRIM_HORIZON lists the shards open at the trim horizon: a split's parent, not its children") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":2})");
+  api.call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-000000000001","NewStartingHashKey":"255211775190703847597530955573826158592"})");
+  auto ids = [&](const std::string& filter) {
+    std::string out;
+    for (auto shard : api.call("ListShards", R"({"StreamName":"s","ShardFilter":)" + filter + "}")["Shards"].get_array())
+      out += str(shard["ShardId"]).substr(17) + " ";  // the last three digits
+    return out;
+  };
+  // The stream is younger than its retention: its trim horizon is its creation, when 0 and 1 were open.
+  CHECK(ids(R"({"Type":"AT_TRIM_HORIZON"})") == "000 001 ");
+  CHECK(ids(R"({"Type":"FROM_TRIM_HORIZON"})") == "000 001 002 003 ");
+  CHECK(ids(R"({"Type":"AT_LATEST"})") == "000 002 003 ");
+}
+
+TEST_CASE("shards and sequence numbers that are not there are refused in Kinesis' words") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":2})");
+  CHECK(api.error("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-000000000009","NewStartingHashKey":"1"})") ==
+        "ResourceNotFoundException: Could not find shard shardId-000000000009 in stream s under account 000000000000.");
+  CHECK(api.error("MergeShards", R"({"StreamName":"s","ShardToMerge":"shardId-000000000000","AdjacentShardToMerge":"shardId-000000000007"})") ==
+        "ResourceNotFoundException: Could not find shard shardId-000000000007 in stream s under account 000000000000.");
+  CHECK(api.error("MergeShards", R"({"StreamName":"none","ShardToMerge":"shardId-000000000000","AdjacentShardToMerge":"shardId-000000000001"})") ==
+        "ResourceNotFoundException: Stream none under account 000000000000 not found.");
+
+  auto iterator = [&](const std::string& type, const std::string& extra) {
+    return api.error("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":")" + type + "\"" + extra + "}");
+  };
+  CHECK(iterator("AFTER_SEQUENCE_NUMBER", "") ==
+        "InvalidArgumentException: Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber "
+        "or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AFTER_SEQUENCE_NUMBER and no "
+        "StartingSequenceNumber.");
+  CHECK(iterator("LATEST", R"(,"StartingSequenceNumber":"10000000000000001")") ==
+        "InvalidArgumentException: Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber "
+        "or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified LATEST and also a StartingSequenceNumber.");
+  CHECK(iterator("AT_SEQUENCE_NUMBER", R"(,"StartingSequenceNumber":"1")") ==
+        "InvalidArgumentException: StartingSequenceNumber 1 used in GetShardIterator on shard shardId-000000000000 in stream s "
+        "under account 000000000000 is invalid.");
+  CHECK(iterator("AT_SEQUENCE_NUMBER", R"(,"StartingSequenceNumber":"20000000000000001")") ==
+        "InvalidArgumentException: Invalid StartingSequenceNumber. It encodes shardId-000000000001, while it was used in a call "
+        "to a shard with shardId-000000000000");
 }
