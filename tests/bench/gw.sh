@@ -27,8 +27,10 @@
 #               iterator again and again until it expires, 5 minutes after it was issued).
 #               Target >= 1M records/s.
 #   memory      gw-serve's resident set, sampled every 0.2 s through every run of its: peak
-#               (VmHWM) <= 100 MiB, and flat (in each case, the largest sample of the last run
-#               within 5 MiB of the first run's).
+#               (VmHWM) <= 100 MiB, and flat: in each case, the largest sample of its own memory
+#               (RssAnon) in the last run within 5 MiB of the first run's. The rest of the
+#               resident set (RssFile) is the store's pages that LMDB's map brings in, which the
+#               kernel maps and drops as it likes: reported, not judged.
 # A durable commit is two flushes of the disk (LMDB's data, then its meta page), so the flush's
 # time bounds what a connection waiting for its commit can do: the script measures it first
 # (dd of 4 KiB in place with O_DSYNC) and prints PutRecord's bound, CONNECTIONS / (2 flushes).
@@ -201,12 +203,12 @@ for s in "${SERVERS[@]}"; do
   READ_BYTES[$s]=$(wc -c <"$WORK/probe.json")
 done
 
-# ---- gw-serve's resident set, sampled through the runs: "CASE RUN KiB" lines
+# ---- gw-serve's resident set, sampled through the runs: "CASE RUN VmRSS RssAnon RssFile" (KiB)
 
 echo "start 0" >"$WORK/phase"
 (
   while kill -0 "${PID[gw-serve]}" 2>/dev/null; do
-    echo "$(<"$WORK/phase") $(rss_kib "${PID[gw-serve]}")"
+    echo "$(<"$WORK/phase") $(rss_kib "${PID[gw-serve]}") $(rss_kib "${PID[gw-serve]}" RssAnon) $(rss_kib "${PID[gw-serve]}" RssFile)"
     sleep 0.2
   done
 ) >"$WORK/rss.samples" 2>/dev/null &
@@ -335,7 +337,7 @@ done
 # shellcheck disable=SC2086  # the runs' figures, one word each
 med() { median ${R[$1]}; }  # the median of a key's runs
 records() { awk -v r="$1" -v n="$2" 'BEGIN { printf "%.0f", r * n }'; }
-row() { printf '%-32s %-24s %-16s %s\n' "$@"; }
+row() { printf '%-38s %-24s %-16s %s\n' "$@"; }
 
 echo
 echo "results (medians of $RUNS):"
@@ -359,14 +361,21 @@ for case in "${CASES[@]}"; do
   done
 done
 
-# Memory: the largest sample of each run of gw-serve; flat when, in every case and protocol,
-# the last run's is within 5 MiB of the first's.
+# Memory: the largest sample of each run of gw-serve, of a column of the samples (3 VmRSS,
+# 4 RssAnon, 5 RssFile); growth: in the case and protocol where it grew most, from the first
+# run to the last (MiB).
+growth() {
+  awk -v last="$RUNS" -v c="$1" '
+    $1 != "idle" && $2 >= 1 { k = $1 SUBSEP $2; if ($c > m[k]) m[k] = $c; phases[$1] = 1 }
+    END { g = 0; for (p in phases) { d = m[p, last] - m[p, 1]; if (d > g) g = d }; printf "%.1f", g / 1024 }' "$WORK/rss.samples"
+}
+largest() { awk -v c="$1" '$c > m { m = $c } END { printf "%.1f", m / 1024 }' "$WORK/rss.samples"; }
 peak_kib=$(rss_kib "${PID[gw-serve]}" VmHWM)
-growth=$(awk -v last="$RUNS" '
-  $1 != "idle" && $2 >= 1 { k = $1 SUBSEP $2; if ($3 > m[k]) m[k] = $3; phases[$1] = 1 }
-  END { g = 0; for (p in phases) { d = m[p, last] - m[p, 1]; if (d > g) g = d }; printf "%.1f", g / 1024 }' "$WORK/rss.samples")
+growth=$(growth 4)
 samples=$(awk '$3 > 0' "$WORK/rss.samples" | wc -l)
-row "gw-serve memory" "$(mib "$peak_kib") MiB peak" "" "growth from run 1 to $RUNS: $growth MiB ($samples samples)"
+row "gw-serve memory" "$(mib "$peak_kib") MiB peak" "" "$samples samples; growth from run 1 to $RUNS:"
+row "" "own: $(largest 4) MiB max" "" "$growth MiB"
+row "" "store pages: $(largest 5) MiB max" "" "$(growth 5) MiB (the kernel's to keep or drop)"
 for p in "${PEERS[@]}"; do row "$p memory" "$(mib "$(rss_kib "${PID[$p]}" VmHWM)") MiB peak" "" ""; done
 
 # ---- the verdicts
@@ -390,7 +399,7 @@ has_peer kinesalite &&
     "(--sync none: $(ratio "$(med putrecord.gw-nosync.h1.rps)" "$(med putrecord.kinesalite.h1.rps)")x)"
 row "GetRecords >= 1M records/s" "$(human_rate "$read_rate")" "$(verdict "ge $read_rate 1000000")" ""
 row "memory <= 100 MiB" "$(mib "$peak_kib") MiB" "$(verdict "le $peak_kib 102400")" ""
-row "memory flat (<= 5 MiB growth)" "$growth MiB" "$(verdict "le $growth 5")" ""
+row "memory flat (own, <= 5 MiB growth)" "$growth MiB" "$(verdict "le $growth 5")" ""
 if [[ -e $WORK/missed ]]; then
   echo "a target is missed"
   [[ ${BENCH_STRICT:-0} == 1 ]] && exit 1
