@@ -351,7 +351,7 @@ for case in "${CASES[@]}"; do
     read -r server protocol <<<"$pair"
     key=$case.$server.$protocol
     rps=$(med "$key.rps")
-    figure=$(printf '%.0f req/s' "$rps")
+    figure=$(awk -v r="$rps" 'BEGIN { printf (r < 10 ? "%.1f" : "%.0f") " req/s", r }')
     ((per > 1)) && figure+=", $(human_rate "$(records "$rps" "$per")")"
     compared=''
     [[ $server != gw-serve ]] && compared="$(ratio "$(med "$case.gw-serve.h1.rps")" "$rps")x"
