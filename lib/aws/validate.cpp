@@ -84,16 +84,49 @@ std::int64_t base64_decoded_length(std::string_view text) {
   return static_cast<std::int64_t>((text.size() * 3) / 4 - padding);
 }
 
+// Where a value is in the request, as AWS names it ('records.3.member.partitionKey'). Spelled
+// out only for a message: a PutRecords of 500 records has thousands of members, all valid but
+// for a rare request.
+struct Path {
+  enum class Step { root, member, element, key, value };
+  const Path* parent = nullptr;
+  Step step = Step::root;
+  std::string_view name;  // a member's name in the model, or a map's key
+  std::size_t index = 0;  // an element's, from 1
+
+  Path member(std::string_view member_name) const { return Path{this, Step::member, member_name, 0}; }
+  Path element(std::size_t i) const { return Path{this, Step::element, {}, i}; }
+  Path map_key(std::string_view key) const { return Path{this, Step::key, key, 0}; }
+  Path map_value(std::string_view key) const { return Path{this, Step::value, key, 0}; }
+
+  std::string text() const {
+    if (step == Step::root) return "";
+    std::string out = parent->text();
+    switch (step) {
+      case Step::member:
+        if (!out.empty()) out += '.';
+        out += lower_first(name);
+        break;
+      case Step::element: out += fmt::format(".{}.member", index); break;
+      case Step::key: out += fmt::format(".{}.key", name); break;
+      case Step::value: out += fmt::format(".{}.value", name); break;
+      case Step::root: break;
+    }
+    return out;
+  }
+};
+
 class Checker {
  public:
   Checker(const model::Service& service) : service_(service) {}
 
-  void check(std::uint16_t shape_index, simdjson::dom::element value, const std::string& path, int depth) {
+  void check(std::uint16_t shape_index, simdjson::dom::element value, const Path& path, int depth) {
     const Shape& shape = service_.shape(shape_index);
-    if (depth > kMaxDepth) throw SerializationError{fmt::format("'{}' is nested too deeply", path)};
+    if (depth > kMaxDepth) throw SerializationError{fmt::format("'{}' is nested too deeply", path.text())};
     if (value.is_null()) return;  // AWS treats a null member as an absent one
     auto wrong_type = [&](std::string_view want) {
-      throw SerializationError{fmt::format("'{}' must be {}, not {}", path.empty() ? "the request" : path, want,
+      std::string where = path.text();
+      throw SerializationError{fmt::format("'{}' must be {}, not {}", where.empty() ? "the request" : where, want,
                                            json_type_name(value.type()))};
     };
     switch (shape.type) {
@@ -101,11 +134,11 @@ class Checker {
         simdjson::dom::object object;
         if (value.get(object)) wrong_type("an object");
         for (const model::Member& member : shape.members) {
-          std::string member_path = path.empty() ? lower_first(member.name) : path + "." + lower_first(member.name);
+          Path member_path = path.member(member.name);
           simdjson::dom::element child;
           bool present = !object.at_key(member.name).get(child) && !child.is_null();
           if (!present) {
-            if (member.required) violation(fmt::format("Value null at '{}' failed to satisfy constraint: Member must not be null", member_path));
+            if (member.required) violation(fmt::format("Value null at '{}' failed to satisfy constraint: Member must not be null", member_path.text()));
             continue;
           }
           check(member.shape, child, member_path, depth + 1);
@@ -118,7 +151,7 @@ class Checker {
         check_length(shape, static_cast<std::int64_t>(array.size()), "[...]", path);
         std::size_t i = 1;
         for (simdjson::dom::element element : array)
-          check(shape.element, element, fmt::format("{}.{}.member", path, i++), depth + 1);
+          check(shape.element, element, path.element(i++), depth + 1);
         break;
       }
       case Type::map: {
@@ -126,9 +159,8 @@ class Checker {
         if (value.get(object)) wrong_type("an object");
         check_length(shape, static_cast<std::int64_t>(object.size()), "{...}", path);
         for (auto field : object) {
-          std::string key(field.key);
-          check_string(shape.key, key, path + "." + key + ".key");
-          check(shape.element, field.value, path + "." + key + ".value", depth + 1);
+          check_string(shape.key, field.key, path.map_key(field.key));
+          check(shape.element, field.value, path.map_value(field.key), depth + 1);
         }
         break;
       }
@@ -160,14 +192,14 @@ class Checker {
           wrong_type(shape.type == Type::integer ? "an integer" : "a long integer");
         if (value.get(number) ||
             (shape.type == Type::integer && (number < INT32_MIN || number > INT32_MAX)))
-          throw SerializationError{fmt::format("'{}' is out of range of {}", path,
+          throw SerializationError{fmt::format("'{}' is out of range of {}", path.text(),
                                                shape.type == Type::integer ? "an integer" : "a long integer")};
         if (shape.min != model::kNoBound && number < shape.min)
           violation(fmt::format("Value '{}' at '{}' failed to satisfy constraint: Member must have value greater than or equal to {}",
-                                number, path, shape.min));
+                                number, path.text(), shape.min));
         if (shape.max != model::kNoBound && number > shape.max)
           violation(fmt::format("Value '{}' at '{}' failed to satisfy constraint: Member must have value less than or equal to {}",
-                                number, path, shape.max));
+                                number, path.text(), shape.max));
         break;
       }
     }
@@ -186,16 +218,16 @@ class Checker {
     if (violations_.size() < kMaxViolations) violations_.push_back(std::move(text));
   }
 
-  void check_length(const Shape& shape, std::int64_t length, std::string_view shown, const std::string& path) {
+  void check_length(const Shape& shape, std::int64_t length, std::string_view shown, const Path& path) {
     if (shape.min != model::kNoBound && length < shape.min)
       violation(fmt::format("Value '{}' at '{}' failed to satisfy constraint: Member must have length greater than or equal to {}",
-                            shown, path, shape.min));
+                            shown, path.text(), shape.min));
     if (shape.max != model::kNoBound && length > shape.max)
       violation(fmt::format("Value '{}' at '{}' failed to satisfy constraint: Member must have length less than or equal to {}",
-                            shown, path, shape.max));
+                            shown, path.text(), shape.max));
   }
 
-  void check_string(std::uint16_t shape_index, std::string_view text, const std::string& path) {
+  void check_string(std::uint16_t shape_index, std::string_view text, const Path& path) {
     const Shape& shape = service_.shape(shape_index);
     // Lengths count characters (UTF-16 code units in AWS's Java; code points here, the same
     // outside the astral planes).
@@ -204,13 +236,13 @@ class Checker {
     check_length(shape, length, text, path);
     if (!shape.pattern.empty() && !patterns_of(service_).matches(service_, shape_index, text))
       violation(fmt::format("Value '{}' at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
-                            text, path, shape.pattern));
+                            text, path.text(), shape.pattern));
     if (!shape.enum_values.empty() &&
         std::find(shape.enum_values.begin(), shape.enum_values.end(), text) == shape.enum_values.end()) {
       std::string set;
       for (std::string_view v : shape.enum_values) set += (set.empty() ? "" : ", ") + std::string(v);
       violation(fmt::format("Value '{}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                            text, path, set));
+                            text, path.text(), set));
     }
   }
 
@@ -228,7 +260,7 @@ std::optional<ApiError> validate(const model::Service& service, const model::Ope
   if (operation.input == model::kNoShape) return std::nullopt;
   Checker checker(service);
   try {
-    checker.check(operation.input, body, "", 0);
+    checker.check(operation.input, body, Path{}, 0);
   } catch (const SerializationError& e) {
     return ApiError{400, "SerializationException", e.message};
   }

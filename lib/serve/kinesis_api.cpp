@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <future>
 #include <iterator>
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "cli/error.h"
 #include "lines/json.h"
+#include "lines/reader.h"
 #include "lines/time.h"
 #include "store/hash_key.h"
 #include "store/records.h"
@@ -19,6 +21,7 @@
 #include "store/streams.h"
 #include "store/tags.h"
 #include "stream/admin.h"
+#include "stream/put_parser.h"
 
 namespace millrace::serve {
 namespace {
@@ -41,8 +44,25 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
-// Epoch seconds with milliseconds, as the JSON protocol writes timestamps.
-std::string epoch_seconds(lines::EpochMs ms) { return fmt::format("{}.{:03}", ms / 1000, ms % 1000); }
+// Appends epoch seconds with milliseconds ("1733558400.123"), as the JSON protocol writes
+// timestamps: once per record of a GetRecords, so without a format string.
+void append_epoch_seconds(std::string& out, lines::EpochMs ms) {
+  if (ms < 0) out += '-', ms = -ms;
+  char text[32];
+  char* end = std::to_chars(text, text + 24, ms / 1000).ptr;
+  auto millis = static_cast<int>(ms % 1000);
+  *end++ = '.';
+  *end++ = static_cast<char>('0' + millis / 100);
+  *end++ = static_cast<char>('0' + millis / 10 % 10);
+  *end++ = static_cast<char>('0' + millis % 10);
+  out.append(text, end);
+}
+
+std::string epoch_seconds(lines::EpochMs ms) {
+  std::string out;
+  append_epoch_seconds(out, ms);
+  return out;
+}
 
 std::optional<std::string_view> string_member(element body, std::string_view name) {
   std::string_view value;
@@ -74,6 +94,16 @@ ApiAnswer internal_failure(const std::exception& e) {
   return ApiAnswer::of(aws::ApiError{500, "InternalFailure", e.what()});
 }
 
+// Appends {"ShardId":...,"SequenceNumber":...} of a record put: hundreds an answer, so no
+// format string is parsed for each.
+void append_placed(std::string& out, const store::Position& position) {
+  out += "{\"ShardId\":\"";
+  store::append_shard_id(out, position.shard);
+  out += "\",\"SequenceNumber\":\"";
+  store::append_sequence(out, position);
+  out += "\"}";
+}
+
 }  // namespace
 
 std::string put_records_result(const std::vector<store::Position>& placed, const std::vector<std::string>& refusals,
@@ -82,6 +112,7 @@ std::string put_records_result(const std::vector<store::Position>& placed, const
   for (const std::string& refusal : refusals) failed += refusal.empty() ? 0 : 1;
   std::size_t entries = placed.size() + failed;
   std::string out = fmt::format("{{\"FailedRecordCount\":{},\"Records\":[", failed);
+  out.reserve(out.size() + entries * 96 + more.size() + 2);
   for (std::size_t i = 0, put = 0; i < entries; ++i) {
     if (i > 0) out += ',';
     if (i < refusals.size() && !refusals[i].empty()) {
@@ -90,10 +121,7 @@ std::string put_records_result(const std::vector<store::Position>& placed, const
       out += '}';
       continue;
     }
-    const store::Position& at = placed[put++];
-    fmt::format_to(std::back_inserter(out), "{{\"ShardId\":\"{}\",\"SequenceNumber\":\"", store::shard_id(at.shard));
-    store::append_sequence(out, at);
-    out += "\"}";
+    append_placed(out, placed[put++]);
   }
   out += ']';
   out += more;
@@ -295,6 +323,8 @@ struct KinesisApi::State {
       filter_time = time_member(shard_filter, "Timestamp");
     }
     stream::StreamState state = store_call(name, [&] { return stream::describe_stream(env, name); });
+    lines::EpochMs trim_horizon = lines::now_ms() - state.stream.retention_ms;
+    bool young = trim_horizon <= state.stream.created_ms;  // nothing trimmed yet
     std::string out = "{\"Shards\":[";
     std::int64_t count = 0;
     std::string last;
@@ -309,7 +339,11 @@ struct KinesisApi::State {
       else if (filter == "FROM_TIMESTAMP" && filter_time)
         wanted = m.open || m.closed_ms >= *filter_time;
       else if (filter == "AT_TRIM_HORIZON")
-        wanted = m.open || m.records() > 0;
+        // The shards open at the trim horizon: when the oldest record kept came or, before any
+        // was trimmed, at the stream's start, when only its first shards were (a child made in
+        // the same millisecond must not count).
+        wanted = young ? m.parent == store::kNoShard
+                       : m.created_ms <= trim_horizon && (m.open || m.closed_ms >= trim_horizon);
       if (!wanted) continue;
       if (count == limit) {
         more = true;
@@ -324,23 +358,35 @@ struct KinesisApi::State {
     return out + "}";
   }
 
+  // The index of shard `id` of stream `name`; Kinesis' ResourceNotFoundException when the stream
+  // has no such shard.
+  std::uint32_t require_shard(const std::string& name, std::string_view id) {
+    store::StreamMeta stream = find(name);
+    auto index = store::parse_shard_id(id);
+    if (index) {
+      store::ReadTxn reader(env);
+      std::vector<store::ShardMeta> shards = store::load_shards(reader.renew(), stream.id);
+      if (store::find_shard(shards, *index)) return *index;
+    }
+    throw error("ResourceNotFoundException", fmt::format("Could not find shard {} in stream {} under account {}.", id, name, kAccountId));
+  }
+
   std::string split_shard(element body) {
     std::string name = stream_name(body);
     std::string id(string_member(body, "ShardToSplit").value_or(""));
-    auto index = store::parse_shard_id(id);
     auto at = store::parse_hash_key(string_member(body, "NewStartingHashKey").value_or(""));
-    if (!index) throw error("ResourceNotFoundException", fmt::format("Could not find shard {} in stream {} under account {}.", id, name, kAccountId));
     if (!at) throw error("InvalidArgumentException", "NewStartingHashKey is not a hash key.");
-    store_call(name, [&] { return stream::split_shard(env, name, *index, at); });
+    std::uint32_t index = require_shard(name, id);
+    store_call(name, [&] { return stream::split_shard(env, name, index, at); });
     return "{}";
   }
 
   std::string merge_shards(element body) {
     std::string name = stream_name(body);
-    auto shard = store::parse_shard_id(string_member(body, "ShardToMerge").value_or(""));
-    auto adjacent = store::parse_shard_id(string_member(body, "AdjacentShardToMerge").value_or(""));
-    if (!shard || !adjacent) throw error("ResourceNotFoundException", "Could not find the shards to merge.");
-    store_call(name, [&] { return stream::merge_shards(env, name, *shard, *adjacent); });
+    std::string_view shard_text = string_member(body, "ShardToMerge").value_or("");
+    std::string_view adjacent_text = string_member(body, "AdjacentShardToMerge").value_or("");
+    std::uint32_t shard = require_shard(name, shard_text), adjacent = require_shard(name, adjacent_text);
+    store_call(name, [&] { return stream::merge_shards(env, name, shard, adjacent); });
     return "{}";
   }
 
@@ -452,19 +498,30 @@ struct KinesisApi::State {
     return md5(partition_key);
   }
 
-  // An entry to put: its partition key and decoded data, copied into `bytes` (the request's
-  // DOM is reused by the next request before the commit), and whether the data is JSON
-  // (ks-consume prints it as such).
-  static store::Put decode(element entry, std::string& bytes) {
+  // Adds an entry to `batch`, which owns its bytes (the request's DOM is reused by the next
+  // request before the commit): its partition key, its decoded data, where it goes, and whether
+  // the data is JSON (ks-consume prints it as such), decided as ks-put decides it.
+  static void decode(element entry, stream::Batch& batch) {
+    thread_local std::string data;  // the decoded data, then the padding the validator reads
+    thread_local lines::Validator validator;
     std::string_view partition_key = string_member(entry, "PartitionKey").value_or("");
-    bytes.assign(partition_key);
-    if (!lines::append_base64_decoded(bytes, string_member(entry, "Data").value_or("")))
+    data.clear();
+    if (!lines::append_base64_decoded(data, string_member(entry, "Data").value_or("")))
       throw error("SerializationException", "'data' is not valid base64");
-    std::string_view owned(bytes);
-    std::string_view data = owned.substr(partition_key.size());
-    thread_local simdjson::dom::parser parser;
-    bool json = !data.empty() && !parser.parse(data).error();
-    return store::Put{route(entry, partition_key), owned.substr(0, partition_key.size()), data, json};
+    std::size_t size = data.size();
+    data.append(lines::kPadding, '\0');
+    std::string_view decoded(data.data(), size);
+    store::HashKey hash = route(entry, partition_key);
+    batch.add(hash, partition_key, decoded, size > 0 && !validator.parse(decoded));
+  }
+
+
+  // A put's records as the committer takes them: the puts view `records`, which the batch keeps.
+  static RecordBatch batch_of(std::shared_ptr<stream::Batch> records) {
+    RecordBatch batch;
+    records->append_puts(batch.puts);
+    batch.bytes = std::move(records);
+    return batch;
   }
 
   // Submits the records of a put; `answer` formats the response from where they went.
@@ -494,33 +551,27 @@ struct KinesisApi::State {
 
   void put_record(element body, Done& done) {  // moves `done` only once nothing can throw
     std::string name = stream_name(body);
-    RecordBatch batch;
-    auto data = std::make_shared<std::string>();
-    batch.puts.push_back(decode(body, *data));
-    batch.bytes = data;
+    auto records = std::make_shared<stream::Batch>();
+    decode(body, *records);
+    RecordBatch batch = batch_of(std::move(records));
     if (std::vector<std::string> refusals = throttle(name, batch); !refusals.empty())
       throw error("ProvisionedThroughputExceededException", refusals[0]);
     submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
-      return fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\",\"EncryptionType\":\"NONE\"}}",
-                         store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
+      std::string out;
+      append_placed(out, placed[0]);
+      out.pop_back();  // the object goes on
+      return out.append(kEncryption) + '}';
     });
   }
 
   void put_records(element body, Done& done) {
     std::string name = stream_name(body);
     simdjson::dom::array entries = body["Records"].get_array();
-    RecordBatch batch;
-    auto data = std::make_shared<std::vector<std::string>>(entries.size());
-    batch.puts.reserve(entries.size());
-    std::size_t bytes = 0, i = 0;
-    for (element entry : entries) {
-      batch.puts.push_back(decode(entry, (*data)[i]));
-      bytes += (*data)[i].size();
-      ++i;
-    }
-    batch.bytes = data;
-    if (bytes > kPutRecordsMaxBytes)
-      throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", bytes));
+    auto records = std::make_shared<stream::Batch>();
+    for (element entry : entries) decode(entry, *records);
+    if (records->bytes() > kPutRecordsMaxBytes)
+      throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", records->bytes()));
+    RecordBatch batch = batch_of(std::move(records));
     std::vector<std::string> refusals = throttle(name, batch);
     // Every record refused: nothing to commit.
     if (batch.puts.empty()) return done(ApiAnswer{200, put_records_result({}, refusals, kEncryption)});
@@ -549,7 +600,7 @@ struct KinesisApi::State {
   Iterator decode_iterator(std::string_view text) const {
     std::string plain;
     Iterator it{};
-    auto invalid = [&] { return error("InvalidArgumentException", fmt::format("Invalid ShardIterator: {}", text)); };
+    auto invalid = [] { return error("InvalidArgumentException", "Invalid ShardIterator."); };
     if (!lines::append_base64_decoded(plain, text)) throw invalid();
     unsigned long long counter = 0;
     long long issued = 0;
@@ -584,15 +635,25 @@ struct KinesisApi::State {
       throw error("ResourceNotFoundException",
                   fmt::format("Shard {} in stream {} under account {} does not exist", id, name, kAccountId));
     std::uint64_t counter = shard->first_counter;
+    bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
+    auto starting = string_member(body, "StartingSequenceNumber");
+    if (by_sequence != starting.has_value() && (by_sequence || type == "TRIM_HORIZON" || type == "LATEST"))
+      throw error("InvalidArgumentException",
+                  fmt::format("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+                              "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {} and {} StartingSequenceNumber.",
+                              type, starting ? "also a" : "no"));
     if (type == "LATEST") {
       counter = shard->next_counter;
-    } else if (type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER") {
-      std::string_view text = string_member(body, "StartingSequenceNumber").value_or("");
-      auto position = store::parse_sequence(text);
-      if (!position || position->shard != shard->index)
+    } else if (by_sequence) {
+      auto position = store::parse_sequence(*starting);
+      if (!position)
+        throw error("InvalidArgumentException",
+                    fmt::format("StartingSequenceNumber {} used in GetShardIterator on shard {} in stream {} under account {} is invalid.",
+                                *starting, id, name, kAccountId));
+      if (position->shard != shard->index)
         throw error("InvalidArgumentException",
                     fmt::format("Invalid StartingSequenceNumber. It encodes {}, while it was used in a call to a shard with {}",
-                                position ? store::shard_id(position->shard) : "no shard", id));
+                                store::shard_id(position->shard), id));
       counter = position->counter + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
     } else if (type == "AT_TIMESTAMP") {
       auto time = time_member(body, "Timestamp");
@@ -624,7 +685,9 @@ struct KinesisApi::State {
       if (count++ > 0) out += ',';
       out += "{\"SequenceNumber\":\"";
       store::append_sequence(out, record.position);
-      fmt::format_to(std::back_inserter(out), "\",\"ApproximateArrivalTimestamp\":{},\"Data\":\"", epoch_seconds(record.arrival_ms));
+      out += "\",\"ApproximateArrivalTimestamp\":";
+      append_epoch_seconds(out, record.arrival_ms);
+      out += ",\"Data\":\"";
       lines::append_base64(out, record.data);
       out += "\",\"PartitionKey\":";
       lines::append_json_string(out, record.partition_key);

@@ -1,7 +1,5 @@
 #include "store/sequence.h"
 
-#include <fmt/format.h>
-
 #include <charconv>
 
 namespace millrace::store {
@@ -36,7 +34,17 @@ std::optional<Position> parse_sequence(std::string_view text) {
   return Position{static_cast<std::uint32_t>(shard_plus_one - 1), counter};
 }
 
-std::string shard_id(std::uint32_t index) { return fmt::format("shardId-{:012}", index); }
+void append_shard_id(std::string& out, std::uint32_t index) {
+  char id[] = "shardId-000000000000";  // a 32-bit index has at most 10 digits of the 12
+  for (std::size_t i = sizeof id - 2; index > 0; --i, index /= 10) id[i] = static_cast<char>('0' + index % 10);
+  out.append(id, sizeof id - 1);
+}
+
+std::string shard_id(std::uint32_t index) {
+  std::string out;
+  append_shard_id(out, index);
+  return out;
+}
 
 std::optional<std::uint32_t> parse_shard_id(std::string_view text) {
   constexpr std::string_view prefix = "shardId-";

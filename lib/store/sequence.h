@@ -30,6 +30,8 @@ std::optional<Position> parse_sequence(std::string_view text);
 
 // "shardId-000000000012" for index 12, as Kinesis.
 std::string shard_id(std::uint32_t index);
+// The same, appended to `out` without allocating.
+void append_shard_id(std::string& out, std::uint32_t index);
 std::optional<std::uint32_t> parse_shard_id(std::string_view text);
 
 }  // namespace millrace::store

@@ -329,14 +329,6 @@ echo
 
 row() { printf '%-36s %-18s %-20s %-7s %-28s %s\n' "$@"; }
 count() { awk -v n="$1" 'BEGIN { if (n % 1e6 == 0) printf "%dM", n / 1e6; else if (n % 1e3 == 0) printf "%dk", n / 1e3; else print n }'; }
-verdict() {  # $@: conditions, each "ge A B" or "le A B"; ok when all hold (runs in $(...))
-  local c
-  for c in "$@"; do
-    # shellcheck disable=SC2086
-    if ! $c; then touch "$WORK/missed"; echo MISS; return; fi
-  done
-  echo ok
-}
 anon_mib() { if [[ ${1:-0} == 0 ]]; then echo "n/a"; else mib "$1"; fi; }  # 0: ended before a sample
 v() { echo "${R[$1]:-}"; }
 

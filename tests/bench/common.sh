@@ -1,5 +1,8 @@
-# Helpers shared by the benchmark scripts: timing, medians, rates and ratios.
+# Helpers shared by the benchmark scripts: timing, medians, rates and ratios, verdicts, h2load
+# runs, the npm peers.
 # shellcheck shell=bash
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Runs "$@" and sets ELAPSED to its wall time in seconds.
 ELAPSED=
@@ -13,7 +16,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }  # records/s
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-human_rate() { awk -v r="$1" 'BEGIN { if (r >= 1e6) printf "%.2fM rec/s", r / 1e6; else printf "%.0fk rec/s", r / 1e3 }'; }
+human_rate() { awk -v r="$1" 'BEGIN { if (r >= 1e6) printf "%.2fM rec/s", r / 1e6; else if (r >= 1e4) printf "%.0fk rec/s", r / 1e3; else printf "%.0f rec/s", r }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }  # KiB → MiB
@@ -52,4 +55,67 @@ redis_stop() {
   kill "$REDIS_PID" 2>/dev/null || true
   wait "$REDIS_PID" 2>/dev/null || true
   REDIS_PID=
+}
+
+# verdict CONDITION...: "ok" when every condition ("ge A B", "le A B") holds, else "MISS" and
+# the file $WORK/missed is made (the script's exit status under BENCH_STRICT=1). Runs in $(...).
+verdict() {
+  local c
+  for c in "$@"; do
+    # shellcheck disable=SC2086
+    if ! $c; then touch "$WORK/missed"; echo MISS; return; fi
+  done
+  echo ok
+}
+
+# rss_kib PID [FIELD]: a field of the process's /proc status in KiB (default VmRSS; VmHWM is
+# the peak), read by bash itself: a sampling loop costs next to nothing.
+rss_kib() {
+  local key value _
+  while read -r key value _; do
+    [[ $key == "${2:-VmRSS}:" ]] && { echo "$value"; return; }
+  done <"/proc/$1/status"
+}
+
+# h2load_run NAME DIR H2LOAD-ARGUMENT...: one h2load run (the arguments give the URL, -c, -D
+# and the rest), each request logged in DIR/NAME.log and the summary kept in DIR/NAME.out;
+# dies unless every request that finished succeeded with a 2xx. Sets RPS (requests/s), P50 and
+# P99 (ms, from the log; "-" when no request finished), DONE (requests finished) and STARTED
+# (sent; with -D those still in flight when the time is up are sent but not done) and
+# BODY_BYTES (the bodies of the answers). Needs die().
+RPS='' P50='' P99='' DONE='' STARTED='' BODY_BYTES=''
+h2load_run() {
+  local name=$1 dir=$2 out log
+  shift 2
+  out=$dir/$name.out log=$dir/$name.log
+  rm -f "$log"
+  h2load "$@" --log-file="$log" >"$out" 2>&1 || die "$name: h2load failed: $(tail -n 3 "$out")"
+  DONE=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' "$out")
+  STARTED=$(sed -n 's/^requests: [0-9]* total, \([0-9]*\) started.*/\1/p' "$out")
+  # (With -D or --rps, "started" runs ahead of "done": h2load counts them apart.)
+  grep -Eq "^requests: $DONE total, [0-9]+ started, $DONE done, $DONE succeeded, 0 failed, 0 errored, 0 timeout" "$out" ||
+    die "$name: not every request succeeded: $(grep '^requests:' "$out")"
+  # (A response whose head came before the time was up has its status counted, done or not.)
+  local ok
+  ok=$(sed -n 's/^status codes: \([0-9]*\) 2xx, 0 3xx, 0 4xx, 0 5xx$/\1/p' "$out")
+  [[ -n $ok ]] && ((ok >= DONE)) || die "$name: $(grep '^status codes' "$out")"
+  RPS=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$out")
+  BODY_BYTES=$(sed -n 's/^traffic: .*(\([0-9]*\)) data$/\1/p' "$out")
+  read -r P50 P99 < <(cut -f3 "$log" | sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) print "- -"; else printf "%.2f %.2f\n", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
+}
+
+# npm_peers CACHE PACKAGE...: the peers that tests/bench/package.json pins, installed by npm
+# into CACHE (never into the repository) unless they are there already at those versions.
+# Needs node and npm, and the npm registry the first time; needs die().
+npm_peers() {
+  local cache=$1 package fresh=1
+  shift
+  mkdir -p "$cache"
+  cmp -s "$BENCH_DIR/package.json" "$cache/package.json" || fresh=0
+  for package; do [[ -d $cache/node_modules/$package ]] || fresh=0; done
+  ((fresh)) && return 0
+  echo "installing $* into $cache" >&2
+  cp "$BENCH_DIR/package.json" "$cache/package.json"
+  (cd "$cache" && npm install --no-audit --no-fund --loglevel=error >&2) || die "npm install in $cache failed"
 }

@@ -78,21 +78,10 @@ kill -0 "$PEER_PID" 2>/dev/null || die "nghttpd did not start: $(cat "$WORK/peer
 
 # load NAME URL H2LOAD-OPTION...: one run; sets RPS, P50 and P99 (ms).
 load() {
-  local name=$1 url=$2 out=$WORK/$1.out log=$WORK/$1.log total
+  local name=$1 url=$2
   shift 2
-  rm -f "$log"
-  h2load "$@" -c "$CONNECTIONS" -m 1 -t 1 -D "$DURATION" --warm-up-time=1 -d "$WORK/body" --log-file="$log" "$url" >"$out" 2>&1 ||
-    die "$name: h2load failed: $(tail -n 3 "$out")"
-  total=$(sed -n 's/^requests: \([0-9]*\) total.*/\1/p' "$out")
-  # ("started" may lag "done" by a few with --rps: h2load counts them apart.)
-  grep -Eq "^requests: $total total, [0-9]+ started, $total done, $total succeeded, 0 failed, 0 errored, 0 timeout" "$out" ||
-    die "$name: not every request succeeded: $(grep '^requests:' "$out")"
-  grep -q "^status codes: $total 2xx" "$out" || die "$name: $(grep '^status codes' "$out")"
-  RPS=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$out")
-  read -r P50 P99 < <(cut -f3 "$log" | sort -n | awk '{ v[NR] = $1 } END {
-    printf "%.2f %.2f\n", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
+  h2load_run "$name" "$WORK" "$@" -c "$CONNECTIONS" -m 1 -t 1 -D "$DURATION" --warm-up-time=1 -d "$WORK/body" "$url"
 }
-rss_kib() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$SERVER_PID/status"; }
 
 echo "millrace serve bench: $CONNECTIONS connections, one request in flight each, ${DURATION}s runs, $RUNS runs"
 describe_machine "$WORK" "$(h2load --version | head -n 1); nghttpd $(nghttpd --version | awk '{ print $NF }')"
@@ -113,11 +102,11 @@ for ((i = 1; i <= RUNS; i++)); do
   h1p+=("$RPS") h1p_50+=("$P50") h1p_99+=("$P99")
   load h2-paced "http://127.0.0.1:$PORT/echo" --rps="$per_connection"
   h2p+=("$RPS") h2p_50+=("$P50") h2p_99+=("$P99")
-  rss+=("$(rss_kib VmRSS)")
+  rss+=("$(rss_kib "$SERVER_PID")")
   printf '   run %d: h1 %.0f req/s, h2 %.0f, nghttpd %.0f; at %d/s p99 h1 %s ms, h2 %s ms; RSS %s MiB\n' "$i" \
     "${h1[i - 1]}" "${h2[i - 1]}" "${peer[i - 1]}" "$RATE" "${h1p_99[i - 1]}" "${h2p_99[i - 1]}" "$(mib "${rss[i - 1]}")"
 done
-peak=$(rss_kib VmHWM)
+peak=$(rss_kib "$SERVER_PID" VmHWM)
 h1_rps=$(median "${h1[@]}") h2_rps=$(median "${h2[@]}") peer_rps=$(median "${peer[@]}")
 p99_h1=$(median "${h1p_99[@]}") p99_h2=$(median "${h2p_99[@]}")
 growth=$(awk -v a="${rss[0]}" -v b="${rss[RUNS - 1]}" 'BEGIN { printf "%.1f", (b - a) / 1024 }')

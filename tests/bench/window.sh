@@ -88,14 +88,7 @@ json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p" "$2"; }
 
 # ---- the peer: @duckdb/node-api from npm, into the cache, never into the repository
 
-mkdir -p "$CACHE"
-if ! cmp -s "$SRC/tests/bench/package.json" "$CACHE/package.json" ||
-  [[ ! -d $CACHE/node_modules/@duckdb/node-api ]]; then
-  note "installing @duckdb/node-api into $CACHE"
-  cp "$SRC/tests/bench/package.json" "$CACHE/package.json"
-  (cd "$CACHE" && npm install --no-audit --no-fund --loglevel=error >&2) ||
-    die "npm install in $CACHE failed"
-fi
+npm_peers "$CACHE" @duckdb/node-api
 # The script runs from the temporary directory, its imports resolved through a link to
 # the cache's node_modules.
 mkdir -p "$WORK/duckdb"
@@ -224,14 +217,6 @@ echo
 # ---- the table
 
 row() { printf '%-36s %-14s %-26s %-7s %-20s %s\n' "$@"; }
-verdict() {  # $@: conditions, each "ge A B" or "le A B"; ok when all hold (runs in $(...))
-  local c
-  for c in "$@"; do
-    # shellcheck disable=SC2086
-    if ! $c; then touch "$WORK/missed"; echo MISS; return; fi
-  done
-  echo ok
-}
 v() { echo "${R[$1]:-}"; }
 
 r_duck=$(ratio "$(v ksw)" "$(v duck)")

@@ -3,7 +3,13 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <regex>
 #include <string>
+#include <vector>
+
+#include "lines/time.h"
+#include "store/records.h"
+#include "store/streams.h"
 
 #include "temp_dir.h"
 
@@ -30,6 +36,9 @@ class Api {
     last_ = answer.body;
     return parser_.parse(last_).value();
   }
+  // The body of the last answer, as sent.
+  const std::string& last() const { return last_; }
+  store::Env& env() { return env_; }
   // The __type and message of an error answer.
   std::string error(std::string_view operation, const std::string& body) {
     auto answer = call(operation, body, 400);
@@ -139,7 +148,7 @@ TEST_CASE("PutRecords, then GetShardIterator and GetRecords read them back in or
   CHECK(at("LATEST", "") == "");
   CHECK(at("AT_TIMESTAMP", R"(,"Timestamp":0)") == "abc");
 
-  CHECK(api.error("GetRecords", R"({"ShardIterator":"bm90IGFuIGl0ZXJhdG9y"})").starts_with("InvalidArgumentException: Invalid ShardIterator"));
+  CHECK(api.error("GetRecords", R"({"ShardIterator":"bm90IGFuIGl0ZXJhdG9y"})") == "InvalidArgumentException: Invalid ShardIterator.");
   CHECK(api.error("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000009","ShardIteratorType":"LATEST"})") ==
         "ResourceNotFoundException: Shard shardId-000000000009 in stream s under account 000000000000 does not exist");
 }
@@ -268,4 +277,83 @@ TEST_CASE("with shard limits, PutRecords puts the records that fit and refuses t
   auto iterator = api.call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})");
   std::string get = R"({"ShardIterator":")" + str(iterator["ShardIterator"]) + "\"}";
   CHECK(api.call("GetRecords", get)["Records"].get_array().size() == 6);
+}
+
+TEST_CASE("put records are marked JSON as ks-put marks them; their arrival is epoch seconds with milliseconds") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":1})");
+  // {"n":123456789012345678901234567890} (an integer beyond 64 bits: JSON still), abc, {"a":
+  // (cut short), and no data at all.
+  millrace::lines::EpochMs before = millrace::lines::now_ms();
+  api.call("PutRecords", R"({"StreamName":"s","Records":[)"
+                         R"({"PartitionKey":"a","Data":"eyJuIjoxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTB9"},)"
+                         R"({"PartitionKey":"b","Data":"YWJj"},)"
+                         R"({"PartitionKey":"c","Data":"eyJhIjo="},)"
+                         R"({"PartitionKey":"d","Data":""}]})");
+  api.call("PutRecord", R"({"StreamName":"s","PartitionKey":"e","Data":"WzEsMiwzXQ=="})");  // [1,2,3]
+  millrace::lines::EpochMs after = millrace::lines::now_ms();
+
+  std::vector<bool> json;
+  {
+    store::ReadTxn reader(api.env());
+    const store::Txn& txn = reader.renew();
+    auto stream = store::find_stream(txn, "s");
+    REQUIRE(stream);
+    store::ShardCursor cursor(txn, stream->id, 0);
+    for (bool ok = cursor.seek(0); ok; ok = cursor.next()) json.push_back(cursor.record().json);
+  }
+  CHECK(json == std::vector<bool>{true, false, false, false, true});
+
+  auto iterator = str(api.call("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"})")["ShardIterator"]);
+  api.call("GetRecords", R"({"ShardIterator":")" + iterator + R"("})");
+  std::smatch arrival;
+  std::string body = api.last();
+  REQUIRE(std::regex_search(body, arrival, std::regex(R"re("ApproximateArrivalTimestamp":([0-9]+)\.([0-9]{3})[,}])re")));
+  millrace::lines::EpochMs ms = std::stoll(arrival[1].str()) * 1000 + std::stoll(arrival[2].str());
+  CHECK(ms >= before);
+  CHECK(ms <= after);
+}
+
+TEST_CASE("AT_TRIM_HORIZON lists the shards open at the trim horizon: a split's parent, not its children") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":2})");
+  api.call("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-000000000001","NewStartingHashKey":"255211775190703847597530955573826158592"})");
+  auto ids = [&](const std::string& filter) {
+    std::string out;
+    for (auto shard : api.call("ListShards", R"({"StreamName":"s","ShardFilter":)" + filter + "}")["Shards"].get_array())
+      out += str(shard["ShardId"]).substr(17) + " ";  // the last three digits
+    return out;
+  };
+  // The stream is younger than its retention: its trim horizon is its creation, when 0 and 1 were open.
+  CHECK(ids(R"({"Type":"AT_TRIM_HORIZON"})") == "000 001 ");
+  CHECK(ids(R"({"Type":"FROM_TRIM_HORIZON"})") == "000 001 002 003 ");
+  CHECK(ids(R"({"Type":"AT_LATEST"})") == "000 002 003 ");
+}
+
+TEST_CASE("shards and sequence numbers that are not there are refused in Kinesis' words") {
+  Api api;
+  api.call("CreateStream", R"({"StreamName":"s","ShardCount":2})");
+  CHECK(api.error("SplitShard", R"({"StreamName":"s","ShardToSplit":"shardId-000000000009","NewStartingHashKey":"1"})") ==
+        "ResourceNotFoundException: Could not find shard shardId-000000000009 in stream s under account 000000000000.");
+  CHECK(api.error("MergeShards", R"({"StreamName":"s","ShardToMerge":"shardId-000000000000","AdjacentShardToMerge":"shardId-000000000007"})") ==
+        "ResourceNotFoundException: Could not find shard shardId-000000000007 in stream s under account 000000000000.");
+  CHECK(api.error("MergeShards", R"({"StreamName":"none","ShardToMerge":"shardId-000000000000","AdjacentShardToMerge":"shardId-000000000001"})") ==
+        "ResourceNotFoundException: Stream none under account 000000000000 not found.");
+
+  auto iterator = [&](const std::string& type, const std::string& extra) {
+    return api.error("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":")" + type + "\"" + extra + "}");
+  };
+  CHECK(iterator("AFTER_SEQUENCE_NUMBER", "") ==
+        "InvalidArgumentException: Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber "
+        "or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AFTER_SEQUENCE_NUMBER and no "
+        "StartingSequenceNumber.");
+  CHECK(iterator("LATEST", R"(,"StartingSequenceNumber":"10000000000000001")") ==
+        "InvalidArgumentException: Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber "
+        "or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified LATEST and also a StartingSequenceNumber.");
+  CHECK(iterator("AT_SEQUENCE_NUMBER", R"(,"StartingSequenceNumber":"1")") ==
+        "InvalidArgumentException: StartingSequenceNumber 1 used in GetShardIterator on shard shardId-000000000000 in stream s "
+        "under account 000000000000 is invalid.");
+  CHECK(iterator("AT_SEQUENCE_NUMBER", R"(,"StartingSequenceNumber":"20000000000000001")") ==
+        "InvalidArgumentException: Invalid StartingSequenceNumber. It encodes shardId-000000000001, while it was used in a call "
+        "to a shard with shardId-000000000000");
 }

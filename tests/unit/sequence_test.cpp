@@ -25,6 +25,11 @@ TEST_CASE("malformed sequence numbers are refused") {
 
 TEST_CASE("shard ids are Kinesis'") {
   CHECK(shard_id(12) == "shardId-000000000012");
+  CHECK(shard_id(0) == "shardId-000000000000");
+  CHECK(shard_id(4294967295u) == "shardId-004294967295");
+  std::string out = "[";
+  append_shard_id(out, 1020304);
+  CHECK(out == "[shardId-000001020304");
   CHECK(parse_shard_id("shardId-000000000012") == 12u);
   CHECK_FALSE(parse_shard_id("shard-1"));
   CHECK_FALSE(parse_shard_id("shardId-"));
