@@ -341,4 +341,21 @@ void append_base64(std::string& out, std::string_view bytes) {
   out.resize(at + static_cast<std::size_t>(n));
 }
 
+bool append_base64_decoded(std::string& out, std::string_view text) {
+  if (text.size() % 4 != 0) return false;
+  std::size_t at = out.size();
+  out.resize(at + text.size() / 4 * 3 + 1);
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + at), reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) {
+    out.resize(at);
+    return false;
+  }
+  // EVP_DecodeBlock counts the bytes of the padding as decoded zeros.
+  std::size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  out.resize(at + static_cast<std::size_t>(n) - padding);
+  return true;
+}
+
 }  // namespace millrace::lines

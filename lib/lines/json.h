@@ -117,5 +117,8 @@ void append_json_string(std::string& out, std::string_view text);
 
 // Appends the base64 of `bytes` to `out` (Lambda's record data, Firehose's rawData).
 void append_base64(std::string& out, std::string_view bytes);
+// Appends the bytes that the base64 `text` encodes to `out`; false (and `out` as it was) when
+// it is not base64: a length that is not a multiple of 4, a character outside the alphabet.
+bool append_base64_decoded(std::string& out, std::string_view text);
 
 }  // namespace millrace::lines

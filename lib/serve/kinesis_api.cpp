@@ -1,7 +1,6 @@
 #include "serve/kinesis_api.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -65,24 +64,6 @@ std::optional<lines::EpochMs> time_member(element body, std::string_view name) {
   if (!value.get(text))
     if (auto ms = lines::parse_iso8601(text)) return *ms;
   throw error("InvalidArgumentException", fmt::format("{} is not a timestamp", name));
-}
-
-// Appends the bytes that base64 `text` encodes to `out`; false (and `out` as it was) when it is
-// not base64.
-bool append_base64_decoded(std::string& out, std::string_view text) {
-  if (text.size() % 4 != 0) return false;
-  std::size_t at = out.size();
-  out.resize(at + text.size() / 4 * 3 + 1);
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data() + at), reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) {
-    out.resize(at);
-    return false;
-  }
-  std::size_t padding = 0;
-  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
-  out.resize(at + static_cast<std::size_t>(n) - padding);
-  return true;
 }
 
 }  // namespace
@@ -443,7 +424,7 @@ struct KinesisApi::State {
   static store::Put decode(element entry, std::string& bytes) {
     std::string_view partition_key = string_member(entry, "PartitionKey").value_or("");
     bytes.assign(partition_key);
-    if (!append_base64_decoded(bytes, string_member(entry, "Data").value_or("")))
+    if (!lines::append_base64_decoded(bytes, string_member(entry, "Data").value_or("")))
       throw error("SerializationException", "'data' is not valid base64");
     std::string_view owned(bytes);
     std::string_view data = owned.substr(partition_key.size());
@@ -527,7 +508,7 @@ struct KinesisApi::State {
     std::string plain;
     Iterator it{};
     auto invalid = [&] { return error("InvalidArgumentException", fmt::format("Invalid ShardIterator: {}", text)); };
-    if (!append_base64_decoded(plain, text)) throw invalid();
+    if (!lines::append_base64_decoded(plain, text)) throw invalid();
     unsigned long long counter = 0;
     long long issued = 0;
     int name_at = 0;

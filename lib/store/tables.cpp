@@ -16,13 +16,15 @@ constexpr std::uint8_t kTableLayout = 1;
 constexpr std::uint8_t kItemLayout = 1;
 constexpr std::string_view kNextTableId = "next_table_id";  // in meta
 
-void encode_attribute(Encoder& e, const KeyAttribute& a) {
-  e.u8(a.type == KeyType::string ? 'S' : 'N').str(a.name);
-}
+// A key attribute: its type as DynamoDB names it ('S', 'N', 'B'), then its name.
+void encode_attribute(Encoder& e, const KeyAttribute& a) { e.u8(static_cast<std::uint8_t>(type_name(a.type)[0])).str(a.name); }
 
 KeyAttribute decode_attribute(Decoder& d) {
   KeyAttribute a;
-  a.type = d.u8() == 'S' ? KeyType::string : KeyType::number;
+  char type = static_cast<char>(d.u8());
+  auto known = key_type_named(std::string_view(&type, 1));
+  if (!known) throw cli::Error(cli::Exit::unavailable, "", fmt::format("unknown key type {:?} in a table", type));
+  a.type = *known;
   a.name = d.str();
   return a;
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "aws/attribute_value.h"
 #include "cli/error.h"
 #include "lines/json.h"
 #include "lines/time.h"
@@ -58,6 +59,13 @@ std::optional<std::string> append_key(std::string& key, const store::KeyAttribut
     if (!value->is_string()) return fmt::format("key attribute {} is not a string", attribute.name);
     if (value->string.empty()) return fmt::format("key attribute {} is an empty string", attribute.name);
     store::append_string_key(key, value->string);
+    return std::nullopt;
+  }
+  if (attribute.type == store::KeyType::binary) {
+    std::optional<std::string> bytes = value->value.starts_with('{') ? aws::plain_binary(value->value) : std::nullopt;
+    if (!bytes) return fmt::format("key attribute {} is not a binary ({{\"$B\": base64}})", attribute.name);
+    if (bytes->empty()) return fmt::format("key attribute {} is an empty binary", attribute.name);
+    store::append_string_key(key, *bytes);
     return std::nullopt;
   }
   if (!value->is_number()) return fmt::format("key attribute {} is not a number", attribute.name);
@@ -113,7 +121,8 @@ std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
     if (value == nullptr) return fmt::format("no key attribute {}", name);
     if (value->is_string()) return store::KeyType::string;
     if (value->is_number()) return store::KeyType::number;
-    return fmt::format("key attribute {} is neither a string nor a number", name);
+    if (value->value.starts_with('{') && aws::plain_binary(value->value)) return store::KeyType::binary;
+    return fmt::format("key attribute {} is neither a string, a number nor a binary", name);
   };
   auto partition = type_of(*spec.partition, spec.partition_type);
   if (auto* problem = std::get_if<std::string>(&partition)) return *problem;
@@ -138,6 +147,13 @@ std::optional<std::string> item_key(const store::TableMeta& table, const std::ve
 
 std::optional<std::string> append_key_argument(std::string& key, store::KeyType type, std::string_view value) {
   if (type == store::KeyType::number) return store::append_number_key(key, value);
+  if (type == store::KeyType::binary) {
+    std::string bytes;
+    if (!lines::append_base64_decoded(bytes, value)) return fmt::format("a binary key is base64, not {}", value);
+    if (bytes.empty()) return std::string("a binary key is not empty");
+    store::append_string_key(key, bytes);
+    return std::nullopt;
+  }
   if (value.empty()) return std::string("a string key is not empty");
   store::append_string_key(key, value);
   return std::nullopt;

@@ -146,3 +146,15 @@ seeds item_key refused $'-\n01\n1.\n.5' $'1e\n1e+\n+1\n0x10' $'1 \nNaN\n1,5\n'
 seed item_key strings 'a\na\0\na\0\0\na\0b'
 seed item_key bytes 'a\x01\nab\n\xc3\xa9\n\xff'
 seed item_key prefixes '2024-03-01T12\n2024-03-01T12:00:00Z\n2024-03-01T1\n2024-03-01T13:00:00Z'
+
+# attribute_value: a typed item or AttributeValue. From tests/unit/attribute_value_test.cpp.
+seeds attribute_value item '{"Name":{"S":"Shadowfax"},"Magic":{"N":"150"},"Fast":{"BOOL":true},"Gone":{"NULL":true}}' \
+  '{"k":{"S":"a\"b"},"n":{"N":"-12.5"},"l":{"L":[{"BOOL":false},{"NULL":true},{"B":"/w=="}]},"m":{"M":{"ss":{"SS":["x"]},"ns":{"NS":["1","2"]},"bs":{"BS":["AA==","AQ=="]}}}}' \
+  '{"a":{"S":"x"},"a":{"S":"y"}}'
+seeds attribute_value numbers '{"N":"1.50"}' '{"N":"-0"}' '{"N":".5"}' '{"N":"+5"}' '{"N":"1e125"}' '{"N":"1e126"}' \
+  '{"N":"1e-131"}' '{"N":"123456789012345678901234567890123456789"}' '{"N":"abc"}' '{"NS":["1","1.0"]}'
+seeds attribute_value sets '{"SS":[]}' '{"SS":["b","a","b"]}' '{"BS":["AQ==","AA==","AQ=="]}' '{"B":"AA="}' '{"B":"AB=="}' \
+  '{"NULL":false}' '{"S":"a","N":"1"}' '{}' '{"S":"a","X":1}'
+seeds attribute_value tagged '{"M":{"$B":{"S":"AAEC"}}}' '{"M":{"$SS":{"L":[{"S":"a"},{"S":"a"}]}}}' \
+  '{"M":{"$NS":{"L":[{"N":"1"}]}}}' '{"M":{"$BS":{"L":[{"S":"AQ=="}]},"x":{"N":"1"}}}'
+seed attribute_value deep '%s' "$(printf '{"M":{"a":%.0s' {1..32})"'{"S":"x"}'"$(printf '}}%.0s' {1..32})"
