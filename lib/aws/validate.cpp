@@ -18,8 +18,10 @@ using model::Type;
 
 // AWS's validation stops listing violations after this many.
 constexpr std::size_t kMaxViolations = 10;
-// Nesting deeper than this is refused before it is walked (AWS's services refuse it too).
-constexpr int kMaxDepth = 32;
+// Nesting deeper than this is refused before it is walked (AWS's services refuse it too). The
+// deepest request a service takes is DynamoDB's: an item nests 32 levels, each two levels of the
+// model (an AttributeValue, then its M or L), inside a BatchWriteItem's five.
+constexpr int kMaxDepth = 100;
 
 // Thrown for the first member whose JSON type is not the model's: the whole request is refused.
 struct SerializationError {
@@ -33,8 +35,11 @@ class Patterns {
     std::call_once(compiled_, [&] {
       regexes_.resize(service.shapes.size());
       for (std::size_t i = 0; i < service.shapes.size(); ++i)
-        if (!service.shapes[i].pattern.empty())
-          regexes_[i] = std::make_unique<std::regex>(std::string(service.shapes[i].pattern), std::regex::ECMAScript);
+        if (!service.shapes[i].pattern.empty()) {
+          const model::Shape& modelled = service.shapes[i];
+          std::string_view ecmascript = modelled.matcher.empty() ? modelled.pattern : modelled.matcher;
+          regexes_[i] = std::make_unique<std::regex>(std::string(ecmascript), std::regex::ECMAScript);
+        }
     });
     return std::regex_match(value.begin(), value.end(), *regexes_[shape]);
   }
