@@ -114,6 +114,12 @@ std::string_view trim_right(std::string_view text);
 
 // Appends `text` as a JSON string literal (with quotes) to `out`.
 void append_json_string(std::string& out, std::string_view text);
+// `text` as a JSON string literal.
+inline std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
 
 // Appends the base64 of `bytes` to `out` (Lambda's record data, Firehose's rawData).
 void append_base64(std::string& out, std::string_view bytes);

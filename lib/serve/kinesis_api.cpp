@@ -13,6 +13,7 @@
 #include "lines/json.h"
 #include "lines/time.h"
 #include "store/hash_key.h"
+#include "store/keys.h"
 #include "store/records.h"
 #include "store/sequence.h"
 #include "serve/record_committer.h"
@@ -33,27 +34,6 @@ constexpr std::int64_t kDefaultListLimit = 100;
 
 aws::ApiError error(std::string type, std::string message) { return aws::ApiError{400, std::move(type), std::move(message)}; }
 
-std::string json_string(std::string_view text) {
-  std::string out;
-  lines::append_json_string(out, text);
-  return out;
-}
-
-// Epoch seconds with milliseconds, as the JSON protocol writes timestamps.
-std::string epoch_seconds(lines::EpochMs ms) { return fmt::format("{}.{:03}", ms / 1000, ms % 1000); }
-
-std::optional<std::string_view> string_member(element body, std::string_view name) {
-  std::string_view value;
-  if (body[name].get(value)) return std::nullopt;
-  return value;
-}
-
-std::optional<std::int64_t> integer_member(element body, std::string_view name) {
-  std::int64_t value;
-  if (body[name].get(value)) return std::nullopt;
-  return value;
-}
-
 // A timestamp member: epoch seconds (a number, fractions allowed) or ISO 8601.
 std::optional<lines::EpochMs> time_member(element body, std::string_view name) {
   element value;
@@ -67,10 +47,6 @@ std::optional<lines::EpochMs> time_member(element body, std::string_view name) {
 }
 
 }  // namespace
-
-ApiAnswer ApiAnswer::of(const aws::ApiError& e) {
-  return ApiAnswer{e.status, fmt::format("{{\"__type\":{},\"message\":{}}}", json_string(e.type), json_string(e.message))};
-}
 
 struct KinesisApi::State {
   State(store::Env& e, RecordCommitter& c, std::string r) : env(e), committer(c), region(std::move(r)) {}
@@ -167,15 +143,15 @@ struct KinesisApi::State {
         break;
       }
       if (count++ > 0) names += ',', summaries += ',';
-      names += json_string(name);
+      names += lines::json_string(name);
       fmt::format_to(std::back_inserter(summaries),
                      "{{\"StreamName\":{},\"StreamARN\":{},\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":"
                      "{{\"StreamMode\":\"PROVISIONED\"}},\"StreamCreationTimestamp\":{}}}",
-                     json_string(name), json_string(arn(name)), epoch_seconds(state.stream.created_ms));
+                     lines::json_string(name), lines::json_string(arn(name)), epoch_seconds(state.stream.created_ms));
       last = name;
     }
     std::string out = fmt::format("{{\"StreamNames\":[{}],\"HasMoreStreams\":{},\"StreamSummaries\":[{}]", names, more, summaries);
-    if (more) out += ",\"NextToken\":" + json_string(last);
+    if (more) out += ",\"NextToken\":" + lines::json_string(last);
     return out + "}";
   }
 
@@ -184,7 +160,7 @@ struct KinesisApi::State {
                    "\"StreamName\":{},\"StreamARN\":{},\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":"
                    "{{\"StreamMode\":\"PROVISIONED\"}},\"RetentionPeriodHours\":{},\"StreamCreationTimestamp\":{},"
                    "\"EnhancedMonitoring\":[{{\"ShardLevelMetrics\":[]}}],\"EncryptionType\":\"NONE\"",
-                   json_string(state.stream.name), json_string(arn(state.stream.name)),
+                   lines::json_string(state.stream.name), lines::json_string(arn(state.stream.name)),
                    state.stream.retention_ms / 3'600'000, epoch_seconds(state.stream.created_ms));
   }
 
@@ -286,7 +262,7 @@ struct KinesisApi::State {
       last = store::shard_id(m.index);
     }
     out += "]";
-    if (more) out += ",\"NextToken\":" + json_string(name + "/" + last);
+    if (more) out += ",\"NextToken\":" + lines::json_string(name + "/" + last);
     return out + "}";
   }
 
@@ -316,7 +292,7 @@ struct KinesisApi::State {
     std::uint32_t current = store_call(name, [&] { return stream::describe_stream(env, name).open_shards(); });
     store_call(name, [&] { return stream::scale_stream(env, name, static_cast<std::uint32_t>(target)); });
     return fmt::format("{{\"StreamName\":{},\"StreamARN\":{},\"CurrentShardCount\":{},\"TargetShardCount\":{}}}",
-                       json_string(name), json_string(arn(name)), current, target);
+                       lines::json_string(name), lines::json_string(arn(name)), current, target);
   }
 
   std::string change_retention(element body, bool increase) {
@@ -353,13 +329,13 @@ struct KinesisApi::State {
     env.write([&](const store::Txn& txn) {
       auto stream = store::find_stream(txn, name);
       if (!stream) throw not_found(name);
-      store::Tags tags = store::load_tags(txn, stream->id);
+      store::Tags tags = store::load_tags(txn, store::keys::stream_tags(stream->id));
       body(tags);
       if (tags.size() > kMaxTags)
         throw error("LimitExceededException",
                     fmt::format("Failed to add tags to stream {} under account {} because a given stream cannot have more than {} tags.",
                                 name, kAccountId, kMaxTags));
-      store::save_tags(txn, stream->id, tags);
+      store::save_tags(txn, store::keys::stream_tags(stream->id), tags);
     });
   }
 
@@ -390,7 +366,7 @@ struct KinesisApi::State {
     std::string out = "{\"Tags\":[";
     std::int64_t count = 0;
     bool more = false;
-    for (const auto& [key, value] : store::load_tags(txn, stream->id)) {
+    for (const auto& [key, value] : store::load_tags(txn, store::keys::stream_tags(stream->id))) {
       if (after && key <= *after) continue;
       if (count == limit) {
         more = true;
@@ -558,7 +534,7 @@ struct KinesisApi::State {
       counter = store::counter_at_time(txn, stream->id, *shard, *time);
     }
     return fmt::format("{{\"ShardIterator\":{}}}",
-                       json_string(encode(Iterator{stream->id, shard->index, counter, lines::now_ms(), name})));
+                       lines::json_string(encode(Iterator{stream->id, shard->index, counter, lines::now_ms(), name})));
   }
 
   std::string get_records(element body) {
@@ -613,7 +589,7 @@ struct KinesisApi::State {
       out += ']';
     } else {
       fmt::format_to(std::back_inserter(out), ",\"NextShardIterator\":{}",
-                     json_string(encode(Iterator{stream->id, shard->index, next, now, it.stream})));
+                     lines::json_string(encode(Iterator{stream->id, shard->index, next, now, it.stream})));
     }
     fmt::format_to(std::back_inserter(out), ",\"MillisBehindLatest\":{}}}", behind);
     return out;

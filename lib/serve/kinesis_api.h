@@ -27,20 +27,11 @@
 #include <string_view>
 
 #include "aws/validate.h"
+#include "serve/api.h"
 #include "serve/record_committer.h"
 #include "store/env.h"
 
 namespace millrace::serve {
-
-// The account and region that ARNs name: there is one of each on a store.
-inline constexpr std::string_view kAccountId = "000000000000";
-
-// The answer to one call: a JSON body with HTTP 200, or an error.
-struct ApiAnswer {
-  int status = 200;
-  std::string body;  // the response, or {"__type":...,"message":...}
-  static ApiAnswer of(const aws::ApiError& error);
-};
 
 class KinesisApi {
  public:

@@ -99,10 +99,7 @@ std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spe
     if (!table) return;
     if (auto problem = check_agrees(*table, spec))
       throw cli::Error(cli::Exit::usage, spec.name, "the table exists, and " + *problem);
-    if (spec.ttl && table->ttl != spec.ttl) {  // UpdateTimeToLive
-      table->ttl = spec.ttl;
-      store::save_table(txn, *table);
-    }
+    if (spec.ttl && table->ttl != spec.ttl) set_ttl(txn, *table, spec.ttl);  // UpdateTimeToLive
   });
   if (table) return table;
   if (!spec.create) throw store::no_such_table(spec.name);
@@ -184,6 +181,36 @@ void append_keys_json(std::string& out, const store::TableMeta& table, const std
     append(*table.sort);
   }
   out.push_back('}');
+}
+
+void set_ttl(const store::Txn& txn, store::TableMeta& table, std::optional<std::string> attribute) {
+  table.ttl = std::move(attribute);
+  // Each item's expiry anew, from the new attribute: gathered first, then written, so that no
+  // cursor walks what is being rewritten.
+  struct Change {
+    std::string key, json;
+    store::StoredItem old;
+    lines::EpochMs expires_ms;
+  };
+  std::vector<Change> changes;
+  ItemParser parser;
+  std::string prefix = store::item_key_prefix(table.id);
+  {
+    store::Cursor cursor(txn, txn.dbs().items);
+    for (bool ok = cursor.seek(prefix); ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
+      store::StoredItem item = store::decode_item(cursor.value());
+      const std::vector<Attribute>* attributes = parser.split(item.json);
+      lines::EpochMs expires_ms = attributes != nullptr ? expiry(table, *attributes) : 0;
+      if (expires_ms != item.expires_ms)
+        changes.push_back(Change{std::string(cursor.key()), std::string(item.json), item, expires_ms});
+    }
+  }
+  store::ItemWriter items(txn, table);
+  for (Change& change : changes) {
+    change.old.json = change.json;  // the copy: the cursor's view is gone once items change
+    items.put(change.key, change.old, change.expires_ms, change.json);
+  }
+  store::save_table(txn, table);
 }
 
 lines::EpochMs expiry(const store::TableMeta& table, const std::vector<Attribute>& attributes) {

@@ -59,6 +59,10 @@ std::optional<std::string> append_key_argument(std::string& key, store::KeyType 
 // of a change record).
 void append_keys_json(std::string& out, const store::TableMeta& table, const std::vector<Attribute>& attributes);
 
+// Sets the table's TTL attribute (nullopt: none), as kv-put --ttl and UpdateTimeToLive do, and
+// the expiry of every item it holds from it, in the write transaction `txn`; saves the table.
+void set_ttl(const store::Txn& txn, store::TableMeta& table, std::optional<std::string> attribute);
+
 // The expiry time of an item with `attributes`, from the table's TTL attribute: epoch seconds
 // (or milliseconds from 10^11 on) or an ISO 8601 string; 0 when the table has no TTL or the
 // item no valid TTL value (it never expires, as in DynamoDB). A time at or before the epoch
