@@ -85,19 +85,22 @@ KeyCondition key_condition(element request, const store::TableMeta& table) {
     refuse(request, {"KeyConditionExpression"});
   }
   if (!has_conditions) throw validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-  KeyCondition result;
+  // Every condition on a key attribute, the partition key's among them, before any is read.
   bool partition_given = false;
+  for (auto field : object_of(conditions)) {
+    partition_given |= field.key == table.partition.name;
+    if (field.key != table.partition.name && !(table.sort && field.key == table.sort->name))
+      throw validation("Query condition missed key schema element");
+  }
+  if (!partition_given) throw validation("Query condition missed key schema element");
+  KeyCondition result;
   using Kind = table::SortCondition::Kind;
   for (auto field : object_of(conditions)) {
     bool is_partition = field.key == table.partition.name;
-    if (!is_partition && !(table.sort && field.key == table.sort->name))
-      throw validation("Query condition missed key schema element");
     const store::KeyAttribute& attribute = is_partition ? table.partition : *table.sort;
     std::string_view op = string_member(field.value, "ComparisonOperator").value_or("");
     std::vector<element> values;
-    simdjson::dom::array list;
-    if (!field.value["AttributeValueList"].get(list))
-      for (element value : list) values.push_back(value);
+    for (element value : array_of(field.value["AttributeValueList"])) values.push_back(value);
     static const std::initializer_list<std::pair<std::string_view, Kind>> kOperators = {
         {"EQ", Kind::any}, {"LT", Kind::lt}, {"LE", Kind::le}, {"GT", Kind::gt}, {"GE", Kind::ge},
         {"BEGINS_WITH", Kind::begins_with}, {"BETWEEN", Kind::between}};
@@ -110,7 +113,6 @@ KeyCondition key_condition(element request, const store::TableMeta& table) {
     std::string first = key_argument(attribute, values[0]);
     if (is_partition) {
       result.partition = first;
-      partition_given = true;
       continue;
     }
     // EQ on the sort key is BETWEEN the value and itself.
@@ -123,7 +125,6 @@ KeyCondition key_condition(element request, const store::TableMeta& table) {
         throw validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
     }
   }
-  if (!partition_given) throw validation("Query condition missed key schema element");
   return result;
 }
 
