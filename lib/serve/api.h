@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/model.h"
 #include "aws/validate.h"
 #include "lines/json.h"
 #include "lines/time.h"
@@ -31,6 +32,15 @@ struct ApiAnswer {
                                               lines::json_string(error.message))};
   }
 };
+
+// Parses `body` into `root` and validates it as the input of `operation` (aws/validate.h):
+// the error to answer (a SerializationException for what is not JSON), or nullopt.
+inline std::optional<aws::ApiError> parse_request(const aws::model::Service& service, const aws::model::Operation& operation,
+                                                  std::string_view body, simdjson::dom::parser& parser, simdjson::dom::element& root) {
+  if (auto failure = parser.parse(body.data(), body.size()).get(root))
+    return aws::ApiError{400, "SerializationException", fmt::format("the request is not JSON: {}", lines::describe(failure))};
+  return aws::validate(service, operation, root);
+}
 
 inline std::optional<std::string_view> string_member(simdjson::dom::element body, std::string_view name) {
   std::string_view value;

@@ -61,10 +61,7 @@ void DynamoDbApi::call(std::string_view operation, std::string_view body, Done d
     return done(dynamodb::answer_of(aws::ApiError{400, "UnknownOperationException", "An unknown operation was requested."}));
   thread_local simdjson::dom::parser parser;
   element root;
-  if (auto failure = parser.parse(body.data(), body.size()).get(root))
-    return done(dynamodb::answer_of(
-        aws::ApiError{400, "SerializationException", fmt::format("the request is not JSON: {}", lines::describe(failure))}));
-  if (auto invalid = aws::validate(aws::model::dynamodb, *modelled, root)) return done(dynamodb::answer_of(*invalid));
+  if (auto invalid = parse_request(aws::model::dynamodb, *modelled, body, parser, root)) return done(dynamodb::answer_of(*invalid));
   try {
     if (handler->second.write) return handler->second.write(state_->context, root, done);
     done(ApiAnswer{200, handler->second.read(state_->context, root)});

@@ -47,6 +47,26 @@ std::optional<store::StoredItem> live_of(const std::optional<store::StoredItem>&
   return stored;
 }
 
+// The DynamoDB size of a stored item (its JSON's length for one that is not an object: never).
+std::size_t size_of(std::string_view json) { return encoder().item_size(json).value_or(json.size()); }
+
+// The answer of a PutItem or DeleteItem: the live item it replaced, with ReturnValues ALL_OLD,
+// and the write units it took.
+std::string write_answer(const std::optional<store::StoredItem>& live, bool old_wanted, std::string_view table, double units,
+                         CapacityDetail detail) {
+  std::string out = "{";
+  if (live && old_wanted) {
+    out.append("\"Attributes\":");
+    encoder().append_typed_item(out, live->json);
+  }
+  if (detail != CapacityDetail::none) {
+    if (out.size() > 1) out.push_back(',');
+    out.append("\"ConsumedCapacity\":");
+    append_capacity(out, table, units, detail);
+  }
+  return out + "}";
+}
+
 // Removes a bounded number of expired items of the table, as kv-put's commits do.
 void remove_expired(store::ItemWriter& items, lines::EpochMs now) {
   for (int i = 0; i < store::kExpiredPerCommit; ++i)
@@ -118,8 +138,7 @@ Page read_page(const store::Txn& txn, const store::TableMeta& table, const table
   if (options.after) after = *options.after;
   table::for_each_item(txn, range, options.reverse, after, [&](std::string_view, std::string_view json) {
     if (options.segment && segment_of(table, json, options.segment->second) != options.segment->first) return true;
-    auto size = encoder().item_size(json);
-    page.bytes += size.value_or(json.size());
+    page.bytes += size_of(json);
     ++page.scanned;
     if (!options.filter || options.filter->matches(json)) {
       ++page.count;
@@ -195,7 +214,7 @@ std::string get_item(Context& context, element request) {
       out.append("\"Item\":");
       std::string projected;
       if (shown) shown->append(projected, item.json);
-      size = encoder().item_size(item.json).value_or(item.json.size());
+      size = size_of(item.json);
       encoder().append_typed_item(out, shown ? std::string_view(projected) : item.json);
     }
   }
@@ -236,7 +255,7 @@ std::string batch_get_item(Context& context, element request) {
       std::optional<store::StoredItem> item;
       if (value) item = store::decode_item(*value);
       if (!item || item->expired(now)) continue;
-      std::size_t size = encoder().item_size(item->json).value_or(item->json.size());
+      std::size_t size = size_of(item->json);
       if (answered + size > kBatchGetBytes) {
         if (!left.empty()) left.push_back(',');
         left.append(simdjson::minify(typed));
@@ -323,21 +342,8 @@ void put_item(Context& context, element request, Done& done) {
     std::optional<store::StoredItem> stored = items.get(item.key);
     std::optional<store::StoredItem> live = live_of(stored, now);
     if (condition && !condition->holds(live ? std::optional(live->json) : std::nullopt)) throw condition_failed();
-    std::string out = "{";
-    double units = write_units(item.size);
-    if (live) {
-      units = std::max(units, write_units(encoder().item_size(live->json).value_or(live->json.size())));
-      if (old_wanted) {
-        out.append("\"Attributes\":");
-        encoder().append_typed_item(out, live->json);
-      }
-    }
-    if (detail != CapacityDetail::none) {
-      if (out.size() > 1) out.push_back(',');
-      out.append("\"ConsumedCapacity\":");
-      append_capacity(out, current.name, units, detail);
-    }
-    *answer = out + "}";
+    double units = std::max(write_units(item.size), live ? write_units(size_of(live->json)) : 0);
+    *answer = write_answer(live, old_wanted, current.name, units, detail);
     items.put(item.key, stored, item.expires_ms, item.json);
     remove_expired(items, now);
     store::save_table(txn, current);
@@ -362,21 +368,7 @@ void delete_item(Context& context, element request, Done& done) {
     std::optional<store::StoredItem> stored = items.get(key.key);
     std::optional<store::StoredItem> live = live_of(stored, now);
     if (condition && !condition->holds(live ? std::optional(live->json) : std::nullopt)) throw condition_failed();
-    std::string out = "{";
-    double units = 1;
-    if (live) {
-      units = write_units(encoder().item_size(live->json).value_or(live->json.size()));
-      if (old_wanted) {
-        out.append("\"Attributes\":");
-        encoder().append_typed_item(out, live->json);
-      }
-    }
-    if (detail != CapacityDetail::none) {
-      if (out.size() > 1) out.push_back(',');
-      out.append("\"ConsumedCapacity\":");
-      append_capacity(out, current.name, units, detail);
-    }
-    *answer = out + "}";
+    *answer = write_answer(live, old_wanted, current.name, live ? write_units(size_of(live->json)) : 1, detail);
     if (stored) items.remove(key.key, *stored);
     remove_expired(items, now);
     store::save_table(txn, current);
@@ -429,7 +421,7 @@ void batch_write_item(Context& context, element request, Done& done) {
       for (const Write& write : (*batch)[t].writes) {
         std::optional<store::StoredItem> stored = items.get(write.item.key);
         std::optional<store::StoredItem> live = live_of(stored, now);
-        double old_units = live ? write_units(encoder().item_size(live->json).value_or(live->json.size())) : 0;
+        double old_units = live ? write_units(size_of(live->json)) : 0;
         if (write.put) {
           units += std::max(write_units(write.item.size), old_units);
           items.put(write.item.key, stored, write.item.expires_ms, write.item.json);

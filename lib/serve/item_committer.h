@@ -2,22 +2,20 @@
 // (PutItem, DeleteItem, BatchWriteItem), as RecordCommitter groups the records of the Kinesis
 // API (serve/record_committer.h).
 //
-// Each request is submitted as a write and a callback; a commit thread takes whatever is queued
-// when it is free and applies it in one transaction, in the order submitted, then calls each
-// request's callback once that commit is durable (with the Env's Sync). A lone request is
-// committed at once; a thousand at once share one fsync.
+// Each request is submitted as a write and a callback; the commit thread (serve/commit_queue.h)
+// applies what is queued in one transaction, in the order submitted, then calls each request's
+// callback once that commit is durable (with the Env's Sync). A lone request is committed at
+// once; a thousand at once share one fsync.
 //
 // Callbacks run on the commit thread: they must only hand the answer on, never block.
 #pragma once
 
-#include <condition_variable>
 #include <exception>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "lines/time.h"
+#include "serve/commit_queue.h"
 #include "store/env.h"
 
 namespace millrace::serve {
@@ -39,22 +37,15 @@ class ItemCommitter {
  public:
   explicit ItemCommitter(store::Env& env);
   // Commits what is queued, then stops.
-  ~ItemCommitter();
-  ItemCommitter(const ItemCommitter&) = delete;
-  ItemCommitter& operator=(const ItemCommitter&) = delete;
+  ~ItemCommitter() = default;
 
-  void submit(ItemWrite write);
+  void submit(ItemWrite write) { queue_.submit(std::move(write)); }
 
  private:
-  void run();
   void commit(std::vector<ItemWrite>& taken);
 
   store::Env& env_;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::vector<ItemWrite> queue_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  CommitQueue<ItemWrite> queue_;  // last: its thread starts once the members above exist
 };
 
 }  // namespace millrace::serve

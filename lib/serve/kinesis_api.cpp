@@ -634,9 +634,7 @@ void KinesisApi::call(std::string_view operation, std::string_view body, Done do
     return done(ApiAnswer::of(error("UnknownOperationException", fmt::format("Operation {} is not supported.", operation))));
   thread_local simdjson::dom::parser parser;
   element root;
-  if (auto failure = parser.parse(body.data(), body.size()).get(root))
-    return done(ApiAnswer::of(error("SerializationException", fmt::format("the request is not JSON: {}", lines::describe(failure)))));
-  if (auto invalid = aws::validate(aws::model::kinesis, *modelled, root)) return done(ApiAnswer::of(*invalid));
+  if (auto invalid = parse_request(aws::model::kinesis, *modelled, body, parser, root)) return done(ApiAnswer::of(*invalid));
   try {
     if (handler->second.async) return handler->second.async(*state_, root, done);
     done(ApiAnswer{200, handler->second.sync(*state_, root)});
