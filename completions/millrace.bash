@@ -318,7 +318,7 @@ _kv_put()
     -S | --store) _millrace_files -d; return ;;
     --config) _millrace_files; return ;;
     -t | --table) _millrace_reply "$(_millrace_tables)"; return ;;
-    --key-type | --sort-key-type) _millrace_reply 'string number'; return ;;
+    --key-type | --sort-key-type) _millrace_reply 'string number binary'; return ;;
     --emit) _millrace_reply 'changes'; return ;;
     --format) _millrace_reply 'data envelope'; return ;;
     --sync) _millrace_reply 'full none'; return ;;

@@ -34,6 +34,9 @@ struct Shape {
   std::uint16_t element;            // lists: the member's shape; maps: the value's
   std::uint16_t key;                // maps: the key's shape
   bool exception;
+  // The pattern as RE2 reads it, where the model's Java syntax differs (\p{Print}, \uXXXX);
+  // "" where `pattern` serves as it is.
+  std::string_view matcher = {};
 };
 
 struct Operation {
@@ -53,5 +56,6 @@ struct Service {
 };
 
 extern const Service kinesis;
+extern const Service dynamodb;
 
 }  // namespace millrace::aws::model

@@ -18,8 +18,10 @@ using model::Type;
 
 // AWS's validation stops listing violations after this many.
 constexpr std::size_t kMaxViolations = 10;
-// Nesting deeper than this is refused before it is walked (AWS's services refuse it too).
-constexpr int kMaxDepth = 32;
+// Nesting deeper than this is refused before it is walked (AWS's services refuse it too). The
+// deepest request a service takes is DynamoDB's: an item nests 32 levels, each two levels of the
+// model (an AttributeValue, then its M or L), inside a BatchWriteItem's five.
+constexpr int kMaxDepth = 100;
 
 // Thrown for the first member whose JSON type is not the model's: the whole request is refused.
 struct SerializationError {
@@ -38,8 +40,11 @@ class Patterns {
       RE2::Options options;
       options.set_log_errors(false);
       for (std::size_t i = 0; i < service.shapes.size(); ++i)
-        if (!service.shapes[i].pattern.empty())
-          regexes_[i] = std::make_unique<RE2>(service.shapes[i].pattern, options);
+        if (!service.shapes[i].pattern.empty()) {
+          const model::Shape& modelled = service.shapes[i];
+          std::string_view syntax = modelled.matcher.empty() ? modelled.pattern : modelled.matcher;
+          regexes_[i] = std::make_unique<RE2>(syntax, options);
+        }
     });
     return RE2::FullMatch(value, *regexes_[shape]);
   }

@@ -351,6 +351,7 @@ bool append_base64_decoded(std::string& out, std::string_view text) {
     out.resize(at);
     return false;
   }
+  // EVP_DecodeBlock counts the bytes of the padding as decoded zeros.
   std::size_t padding = 0;
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
   out.resize(at + static_cast<std::size_t>(n) - padding);

@@ -114,11 +114,18 @@ std::string_view trim_right(std::string_view text);
 
 // Appends `text` as a JSON string literal (with quotes) to `out`.
 void append_json_string(std::string& out, std::string_view text);
+// `text` as a JSON string literal.
+inline std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
 
 // Appends the base64 of `bytes` to `out` (Lambda's record data, Firehose's rawData).
 void append_base64(std::string& out, std::string_view bytes);
-// Appends the bytes that base64 `text` encodes to `out`; false (and `out` as it was) when it is
-// not base64 (with its padding). Kinesis's record data, DynamoDB's binary values.
+// Appends the bytes that the base64 `text` encodes to `out`; false (and `out` as it was) when
+// it is not base64 (a length that is not a multiple of 4, a character outside the alphabet).
+// Kinesis's record data, DynamoDB's binary values.
 bool append_base64_decoded(std::string& out, std::string_view text);
 
 }  // namespace millrace::lines

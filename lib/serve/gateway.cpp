@@ -1,6 +1,7 @@
 #include "serve/gateway.h"
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include <iterator>
 #include <mutex>
@@ -11,6 +12,9 @@
 #include "lines/json.h"
 #include "lines/time.h"
 #include "lines/reader.h"
+#include "serve/dynamodb_api.h"
+#include "serve/dynamodb_request.h"
+#include "serve/item_committer.h"
 #include "serve/kinesis_api.h"
 #include "serve/record_committer.h"
 #include "serve/shard_limits.h"
@@ -22,17 +26,27 @@ namespace millrace::serve {
 namespace {
 
 constexpr std::string_view kKinesisTarget = "Kinesis_20131202.";
+constexpr std::string_view kDynamoDbTarget = "DynamoDB_20120810.";
 constexpr std::string_view kStreamsRoute = "/streams/";
-// The Kinesis API's bodies: PutRecords' 5 MiB of records, as base64 in JSON, with room for 500
-// partition keys of 256 characters.
-constexpr std::size_t kApiBodyLimit = 8 << 20;
+// The APIs' bodies: DynamoDB's limit on a request (a BatchWriteItem of 25 items of 400 KB, as
+// JSON), which is also room for Kinesis' PutRecords of 5 MiB in base64.
+constexpr std::size_t kApiBodyLimit = 16 << 20;
 // The routes: JSON lines up to PutRecords' 5 MiB.
 constexpr std::size_t kRouteBodyLimit = 5 << 20;
+
+// The answer of the DynamoDB API: JSON 1.0, with the CRC32 of its body (zlib's), as DynamoDB
+// sends it and its SDKs check.
+HttpAnswer dynamodb_answer(ApiAnswer answer) {
+  auto crc = crc32(0L, reinterpret_cast<const Bytef*>(answer.body.data()), static_cast<uInt>(answer.body.size()));
+  HttpAnswer http{answer.status, "application/x-amz-json-1.0", std::move(answer.body), {}};
+  http.headers.emplace_back("x-amz-crc32", std::to_string(crc));
+  return http;
+}
 
 HttpAnswer message(int status, std::string_view text) {
   std::string body = "{\"message\":";
   lines::append_json_string(body, text);
-  return HttpAnswer{status, "application/json", body + "}"};
+  return HttpAnswer{status, "application/json", body + "}", {}};
 }
 
 }  // namespace
@@ -42,7 +56,9 @@ struct Gateway::State {
       : env(e),
         limits(options.shard_limits ? std::make_unique<ShardLimits>() : nullptr),
         committer(env, notifier),
-        kinesis(env, committer, options.region, limits.get()) {
+        kinesis(env, committer, options.region, limits.get()),
+        items(env),
+        dynamodb(env, items, options.region) {
     if (!options.credentials.empty())
       verifier.emplace(aws::CredentialStore::from_file(options.credentials));
   }
@@ -53,6 +69,8 @@ struct Gateway::State {
   std::unique_ptr<ShardLimits> limits;  // null: puts are not limited
   RecordCommitter committer;  // every put of every route and API shares its commits
   KinesisApi kinesis;
+  ItemCommitter items;  // every write of the DynamoDB API shares its commits
+  DynamoDbApi dynamodb;
   std::optional<aws::Verifier> verifier;
 
   // The refusal of the request's signature, or nullopt when it is taken.
@@ -66,18 +84,24 @@ struct Gateway::State {
 
   void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::optional<std::string_view> target = call.header("x-amz-target");
+    if (target && target->starts_with(kDynamoDbTarget)) {
+      if (auto refused = refusal(call, path, "", "dynamodb"))
+        return done(dynamodb_answer(dynamodb::answer_of(aws::ApiError{400, std::string(refused->type), refused->message})));
+      return dynamodb.call(target->substr(kDynamoDbTarget.size()), call.body,
+                           [done](ApiAnswer answer) { done(dynamodb_answer(std::move(answer))); });
+    }
     if (!target || !target->starts_with(kKinesisTarget)) {
       std::string type = target ? "UnknownOperationException" : "MissingAuthenticationTokenException";
       return done(HttpAnswer{400, "application/x-amz-json-1.1",
                              fmt::format("{{\"__type\":\"{}\",\"message\":\"{}\"}}", type,
-                                         target ? "No operation named by X-Amz-Target" : "Missing X-Amz-Target")});
+                                         target ? "No operation named by X-Amz-Target" : "Missing X-Amz-Target"), {}});
     }
     if (auto refused = refusal(call, path, "", "kinesis"))
       return done(HttpAnswer{400, "application/x-amz-json-1.1",
-                             ApiAnswer::of(aws::ApiError{400, std::string(refused->type), refused->message}).body});
+                             ApiAnswer::of(aws::ApiError{400, std::string(refused->type), refused->message}).body, {}});
     // The answer is sent after `call` is gone: the API keeps what it needs.
     kinesis.call(target->substr(kKinesisTarget.size()), call.body, [done](ApiAnswer answer) {
-      done(HttpAnswer{answer.status, "application/x-amz-json-1.1", std::move(answer.body)});
+      done(HttpAnswer{answer.status, "application/x-amz-json-1.1", std::move(answer.body), {}});
     });
   }
 
@@ -122,7 +146,7 @@ struct Gateway::State {
     records.bytes = batch;
     std::vector<std::string> refusals = limits ? limits->throttle(env, stream, records.puts) : std::vector<std::string>{};
     if (!refusals.empty() && !many) return done(message(429, refusals[0]));
-    if (records.puts.empty()) return done(HttpAnswer{200, "application/json", put_records_result({}, refusals)});
+    if (records.puts.empty()) return done(HttpAnswer{200, "application/json", put_records_result({}, refusals), {}});
     records.done = [done, many, stream, refusals = std::move(refusals)](const std::vector<store::Position>& placed,
                                                                         std::exception_ptr failure) {
       if (failure) {
@@ -137,7 +161,7 @@ struct Gateway::State {
       std::string out = many ? put_records_result(placed, refusals)
                              : fmt::format("{{\"ShardId\":\"{}\",\"SequenceNumber\":\"{}\"}}",
                                            store::shard_id(placed[0].shard), store::format_sequence(placed[0]));
-      done(HttpAnswer{200, "application/json", std::move(out)});
+      done(HttpAnswer{200, "application/json", std::move(out), {}});
     };
     committer.submit(std::move(records));
   }
@@ -169,7 +193,7 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   }
   if (path == "/health") {
     if (call.method != "GET" && call.method != "HEAD") return done(message(405, "GET /health"));
-    return done(HttpAnswer{200, "application/json", "{\"status\":\"ok\"}"});
+    return done(HttpAnswer{200, "application/json", "{\"status\":\"ok\"}", {}});
   }
   if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size()) {
     if (call.method != "POST") return done(message(405, fmt::format("{} takes POST", path)));
@@ -198,6 +222,7 @@ Handler handler_of(Gateway& gateway) {
                      Response response;
                      response.status = reply.status;
                      response.headers.set("Content-Type", std::move(reply.content_type));
+                     for (auto& [name, value] : reply.headers) response.headers.set(name, std::move(value));
                      response.body = std::move(reply.body);
                      answer->send(std::move(response));
                      if (failed) gateway.check_store();  // the answer goes before the server stops

@@ -1,6 +1,9 @@
 // Gateway: what gw-serve answers, whatever carries the request (HTTP/1.1 or HTTP/2).
 //
 //   POST /  with X-Amz-Target: Kinesis_20131202.OP   the Kinesis API (serve/kinesis_api.h)
+//   POST /  with X-Amz-Target: DynamoDB_20120810.OP  the DynamoDB API (serve/dynamodb_api.h); its
+//                                                    answers carry x-amz-crc32, the CRC32 of the
+//                                                    body, which the SDKs check
 //   POST /streams/NAME                               API Gateway's Kinesis route: the body is one
 //                                                    JSON record, or JSON lines with
 //                                                    Content-Type application/x-ndjson; the
@@ -30,6 +33,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "aws/sigv4.h"
 #include "serve/server.h"
@@ -42,6 +47,7 @@ struct HttpAnswer {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // more fields: x-amz-crc32
 };
 
 // A request as the gateway needs it. Views: the caller keeps them alive until handle() returns.
@@ -74,8 +80,8 @@ class Gateway {
   // that error, answered 500 InternalFailure; gw-serve stops taking requests, answers those it
   // holds, and ends with 74.
   void on_store_failure(std::function<void()> stop);
-  // The largest body accepted for a request to `target` with these headers: Kinesis' 5 MiB of
-  // PutRecords as base64 in JSON, 1 MiB (a record) elsewhere.
+  // The largest body accepted for a request to `target`: the APIs' 16 MiB (DynamoDB's limit on
+  // a request; Kinesis' PutRecords takes 5 MiB of records as base64), 5 MiB on the routes.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
 
   // Calls the on_store_failure hook, once, when the store has failed. The server's handler

@@ -15,6 +15,7 @@
 #include "lines/reader.h"
 #include "lines/time.h"
 #include "store/hash_key.h"
+#include "store/keys.h"
 #include "store/records.h"
 #include "store/sequence.h"
 #include "serve/record_committer.h"
@@ -37,44 +38,6 @@ constexpr std::int64_t kDefaultListLimit = 100;
 constexpr std::string_view kEncryption = ",\"EncryptionType\":\"NONE\"";
 
 aws::ApiError error(std::string type, std::string message) { return aws::ApiError{400, std::move(type), std::move(message)}; }
-
-std::string json_string(std::string_view text) {
-  std::string out;
-  lines::append_json_string(out, text);
-  return out;
-}
-
-// Appends epoch seconds with milliseconds ("1733558400.123"), as the JSON protocol writes
-// timestamps: once per record of a GetRecords, so without a format string.
-void append_epoch_seconds(std::string& out, lines::EpochMs ms) {
-  if (ms < 0) out += '-', ms = -ms;
-  char text[32];
-  char* end = std::to_chars(text, text + 24, ms / 1000).ptr;
-  auto millis = static_cast<int>(ms % 1000);
-  *end++ = '.';
-  *end++ = static_cast<char>('0' + millis / 100);
-  *end++ = static_cast<char>('0' + millis / 10 % 10);
-  *end++ = static_cast<char>('0' + millis % 10);
-  out.append(text, end);
-}
-
-std::string epoch_seconds(lines::EpochMs ms) {
-  std::string out;
-  append_epoch_seconds(out, ms);
-  return out;
-}
-
-std::optional<std::string_view> string_member(element body, std::string_view name) {
-  std::string_view value;
-  if (body[name].get(value)) return std::nullopt;
-  return value;
-}
-
-std::optional<std::int64_t> integer_member(element body, std::string_view name) {
-  std::int64_t value;
-  if (body[name].get(value)) return std::nullopt;
-  return value;
-}
 
 // A timestamp member: epoch seconds (a number, fractions allowed) or ISO 8601.
 std::optional<lines::EpochMs> time_member(element body, std::string_view name) {
@@ -126,10 +89,6 @@ std::string put_records_result(const std::vector<store::Position>& placed, const
   out += ']';
   out += more;
   return out + '}';
-}
-
-ApiAnswer ApiAnswer::of(const aws::ApiError& e) {
-  return ApiAnswer{e.status, fmt::format("{{\"__type\":{},\"message\":{}}}", json_string(e.type), json_string(e.message))};
 }
 
 struct KinesisApi::State {
@@ -229,15 +188,15 @@ struct KinesisApi::State {
         break;
       }
       if (count++ > 0) names += ',', summaries += ',';
-      names += json_string(name);
+      names += lines::json_string(name);
       fmt::format_to(std::back_inserter(summaries),
                      "{{\"StreamName\":{},\"StreamARN\":{},\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":"
                      "{{\"StreamMode\":\"PROVISIONED\"}},\"StreamCreationTimestamp\":{}}}",
-                     json_string(name), json_string(arn(name)), epoch_seconds(state.stream.created_ms));
+                     lines::json_string(name), lines::json_string(arn(name)), epoch_seconds(state.stream.created_ms));
       last = name;
     }
     std::string out = fmt::format("{{\"StreamNames\":[{}],\"HasMoreStreams\":{},\"StreamSummaries\":[{}]", names, more, summaries);
-    if (more) out += ",\"NextToken\":" + json_string(last);
+    if (more) out += ",\"NextToken\":" + lines::json_string(last);
     return out + "}";
   }
 
@@ -246,7 +205,7 @@ struct KinesisApi::State {
                    "\"StreamName\":{},\"StreamARN\":{},\"StreamStatus\":\"ACTIVE\",\"StreamModeDetails\":"
                    "{{\"StreamMode\":\"PROVISIONED\"}},\"RetentionPeriodHours\":{},\"StreamCreationTimestamp\":{},"
                    "\"EnhancedMonitoring\":[{{\"ShardLevelMetrics\":[]}}],\"EncryptionType\":\"NONE\"",
-                   json_string(state.stream.name), json_string(arn(state.stream.name)),
+                   lines::json_string(state.stream.name), lines::json_string(arn(state.stream.name)),
                    state.stream.retention_ms / 3'600'000, epoch_seconds(state.stream.created_ms));
   }
 
@@ -354,7 +313,7 @@ struct KinesisApi::State {
       last = store::shard_id(m.index);
     }
     out += "]";
-    if (more) out += ",\"NextToken\":" + json_string(name + "/" + last);
+    if (more) out += ",\"NextToken\":" + lines::json_string(name + "/" + last);
     return out + "}";
   }
 
@@ -396,7 +355,7 @@ struct KinesisApi::State {
     std::uint32_t current = store_call(name, [&] { return stream::describe_stream(env, name).open_shards(); });
     store_call(name, [&] { return stream::scale_stream(env, name, static_cast<std::uint32_t>(target)); });
     return fmt::format("{{\"StreamName\":{},\"StreamARN\":{},\"CurrentShardCount\":{},\"TargetShardCount\":{}}}",
-                       json_string(name), json_string(arn(name)), current, target);
+                       lines::json_string(name), lines::json_string(arn(name)), current, target);
   }
 
   std::string change_retention(element body, bool increase) {
@@ -433,13 +392,13 @@ struct KinesisApi::State {
     env.write([&](const store::Txn& txn) {
       auto stream = store::find_stream(txn, name);
       if (!stream) throw not_found(name);
-      store::Tags tags = store::load_tags(txn, stream->id);
+      store::Tags tags = store::load_tags(txn, store::keys::stream_tags(stream->id));
       body(tags);
       if (tags.size() > kMaxTags)
         throw error("LimitExceededException",
                     fmt::format("Failed to add tags to stream {} under account {} because a given stream cannot have more than {} tags.",
                                 name, kAccountId, kMaxTags));
-      store::save_tags(txn, stream->id, tags);
+      store::save_tags(txn, store::keys::stream_tags(stream->id), tags);
     });
   }
 
@@ -470,7 +429,7 @@ struct KinesisApi::State {
     std::string out = "{\"Tags\":[";
     std::int64_t count = 0;
     bool more = false;
-    for (const auto& [key, value] : store::load_tags(txn, stream->id)) {
+    for (const auto& [key, value] : store::load_tags(txn, store::keys::stream_tags(stream->id))) {
       if (after && key <= *after) continue;
       if (count == limit) {
         more = true;
@@ -661,7 +620,7 @@ struct KinesisApi::State {
       counter = store::counter_at_time(txn, stream->id, *shard, *time);
     }
     return fmt::format("{{\"ShardIterator\":{}}}",
-                       json_string(encode(Iterator{stream->id, shard->index, counter, lines::now_ms(), name})));
+                       lines::json_string(encode(Iterator{stream->id, shard->index, counter, lines::now_ms(), name})));
   }
 
   std::string get_records(element body) {
@@ -718,7 +677,7 @@ struct KinesisApi::State {
       out += ']';
     } else {
       fmt::format_to(std::back_inserter(out), ",\"NextShardIterator\":{}",
-                     json_string(encode(Iterator{stream->id, shard->index, next, now, it.stream})));
+                     lines::json_string(encode(Iterator{stream->id, shard->index, next, now, it.stream})));
     }
     fmt::format_to(std::back_inserter(out), ",\"MillisBehindLatest\":{}}}", behind);
     return out;
@@ -763,9 +722,7 @@ void KinesisApi::call(std::string_view operation, std::string_view body, Done do
     return done(ApiAnswer::of(error("UnknownOperationException", fmt::format("Operation {} is not supported.", operation))));
   thread_local simdjson::dom::parser parser;
   element root;
-  if (auto failure = parser.parse(body.data(), body.size()).get(root))
-    return done(ApiAnswer::of(error("SerializationException", fmt::format("the request is not JSON: {}", lines::describe(failure)))));
-  if (auto invalid = aws::validate(aws::model::kinesis, *modelled, root)) return done(ApiAnswer::of(*invalid));
+  if (auto invalid = parse_request(aws::model::kinesis, *modelled, body, parser, root)) return done(ApiAnswer::of(*invalid));
   try {
     if (handler->second.async) return handler->second.async(*state_, root, done);
     done(ApiAnswer{200, handler->second.sync(*state_, root)});

@@ -33,14 +33,12 @@
 #include <string_view>
 
 #include "aws/validate.h"
+#include "serve/api.h"
 #include "serve/record_committer.h"
 #include "serve/shard_limits.h"
 #include "store/env.h"
 
 namespace millrace::serve {
-
-// The account and region that ARNs name: there is one of each on a store.
-inline constexpr std::string_view kAccountId = "000000000000";
 
 // PutRecords' result: where each record went, in order, or why it was refused (an entry of
 // `refusals` that is not empty: ProvisionedThroughputExceededException and its message).
@@ -48,13 +46,6 @@ inline constexpr std::string_view kAccountId = "000000000000";
 // (",\"EncryptionType\":\"NONE\"" for the API). Shared with the routes' answer.
 std::string put_records_result(const std::vector<store::Position>& placed, const std::vector<std::string>& refusals,
                                std::string_view more = {});
-
-// The answer to one call: a JSON body with HTTP 200, or an error.
-struct ApiAnswer {
-  int status = 200;
-  std::string body;  // the response, or {"__type":...,"message":...}
-  static ApiAnswer of(const aws::ApiError& error);
-};
 
 class KinesisApi {
  public:

@@ -1,43 +1,9 @@
 #include "serve/record_committer.h"
 
-#include <pthread.h>
-
 namespace millrace::serve {
 
 RecordCommitter::RecordCommitter(store::Env& env, store::Notifier& notifier)
-    : env_(env), notifier_(notifier), thread_([this] { run(); }) {}
-
-RecordCommitter::~RecordCommitter() {
-  {
-    std::lock_guard lock(mutex_);
-    done_ = true;
-  }
-  ready_.notify_one();
-  thread_.join();
-}
-
-void RecordCommitter::submit(RecordBatch batch) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(batch));
-  }
-  ready_.notify_one();
-}
-
-void RecordCommitter::run() {
-  pthread_setname_np(pthread_self(), "commit");
-  std::vector<RecordBatch> taken;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      ready_.wait(lock, [&] { return !queue_.empty() || done_; });
-      if (queue_.empty()) return;
-      taken.swap(queue_);
-    }
-    commit(taken);
-    taken.clear();
-  }
-}
+    : env_(env), notifier_(notifier), queue_("commit", [this](std::vector<RecordBatch>& taken) { commit(taken); }) {}
 
 void RecordCommitter::commit(std::vector<RecordBatch>& taken) {
   // One append per stream, of every batch of that stream in the order they came.

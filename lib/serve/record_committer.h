@@ -11,16 +11,14 @@
 // connection), never block.
 #pragma once
 
-#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "serve/commit_queue.h"
 #include "store/env.h"
 #include "store/notify.h"
 #include "store/records.h"
@@ -40,24 +38,17 @@ class RecordCommitter {
  public:
   RecordCommitter(store::Env& env, store::Notifier& notifier);
   // Commits what is queued, then stops.
-  ~RecordCommitter();
-  RecordCommitter(const RecordCommitter&) = delete;
-  RecordCommitter& operator=(const RecordCommitter&) = delete;
+  ~RecordCommitter() = default;
 
-  void submit(RecordBatch batch);
+  void submit(RecordBatch batch) { queue_.submit(std::move(batch)); }
 
  private:
-  void run();
   void commit(std::vector<RecordBatch>& taken);
 
   store::Env& env_;
   store::Notifier& notifier_;
   std::map<std::string, std::unique_ptr<store::Producer>> producers_;  // commit thread only
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::vector<RecordBatch> queue_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  CommitQueue<RecordBatch> queue_;  // last: its thread starts once the members above exist
 };
 
 }  // namespace millrace::serve

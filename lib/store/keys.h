@@ -21,6 +21,13 @@ inline std::string stream_tags(std::uint32_t stream_id) {
   return key;
 }
 
+// meta: "table_tags", table id → the table's tags (store/tags.h).
+inline std::string table_tags(std::uint32_t table_id) {
+  std::string key = "table_tags";
+  Encoder(key).u32(table_id);
+  return key;
+}
+
 // shards: stream id, shard index; the same 8 bytes begin every record key of the shard.
 inline std::string shard(std::uint32_t stream_id, std::uint32_t index) {
   std::string key;

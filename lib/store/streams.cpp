@@ -188,7 +188,7 @@ void delete_stream(const Txn& txn, const StreamMeta& stream) {
   std::string prefix = keys::stream_prefix(stream.id);
   delete_prefix(txn, txn.dbs().shards, prefix, UINT64_MAX);
   delete_prefix(txn, txn.dbs().groups, prefix, UINT64_MAX);
-  save_tags(txn, stream.id, {});
+  save_tags(txn, keys::stream_tags(stream.id), {});
   txn.del(txn.dbs().streams, stream.name);
 }
 

@@ -6,23 +6,29 @@
 
 #include "cli/error.h"
 #include "store/codec.h"
+#include "store/keys.h"
+#include "store/tags.h"
 
 namespace millrace::store {
 namespace {
 
 // Value layouts. DO NOT CHANGE the order of fields: append new ones at the end, and bump the
-// layout byte.
-constexpr std::uint8_t kTableLayout = 1;
+// layout byte. Table layout 2 appended the billing mode, the time it became on demand, the
+// provisioned units and deletion protection; a layout-1 table (older kv-put) reads as on demand
+// since its creation.
+constexpr std::uint8_t kTableLayout = 2;
 constexpr std::uint8_t kItemLayout = 1;
 constexpr std::string_view kNextTableId = "next_table_id";  // in meta
 
-void encode_attribute(Encoder& e, const KeyAttribute& a) {
-  e.u8(a.type == KeyType::string ? 'S' : 'N').str(a.name);
-}
+// A key attribute: its type as DynamoDB names it ('S', 'N', 'B'), then its name.
+void encode_attribute(Encoder& e, const KeyAttribute& a) { e.u8(static_cast<std::uint8_t>(type_name(a.type)[0])).str(a.name); }
 
 KeyAttribute decode_attribute(Decoder& d) {
   KeyAttribute a;
-  a.type = d.u8() == 'S' ? KeyType::string : KeyType::number;
+  char type = static_cast<char>(d.u8());
+  auto known = key_type_named(std::string_view(&type, 1));
+  if (!known) throw cli::Error(cli::Exit::unavailable, "", fmt::format("unknown key type {:?} in a table", type));
+  a.type = *known;
   a.name = d.str();
   return a;
 }
@@ -37,6 +43,8 @@ std::string encode(const TableMeta& t) {
   e.u8(t.ttl ? 1 : 0);
   if (t.ttl) e.str(*t.ttl);
   e.u64(t.items).u64(t.bytes).u64(t.changes);
+  e.u8(t.billing == BillingMode::provisioned ? 'P' : 'D').i64(t.on_demand_since_ms).i64(t.read_units).i64(t.write_units);
+  e.u8(t.deletion_protection ? 1 : 0);
   return v;
 }
 
@@ -44,7 +52,8 @@ TableMeta decode_table(std::string_view name, std::string_view value) {
   Decoder d(value, "table");
   TableMeta t;
   t.name = name;
-  if (d.u8() != kTableLayout) throw cli::Error(cli::Exit::unavailable, t.name, "unknown table layout");
+  std::uint8_t layout = d.u8();
+  if (layout != 1 && layout != kTableLayout) throw cli::Error(cli::Exit::unavailable, t.name, "unknown table layout");
   t.id = d.u32();
   t.created_ms = d.i64();
   t.partition = decode_attribute(d);
@@ -53,6 +62,15 @@ TableMeta decode_table(std::string_view name, std::string_view value) {
   t.items = d.u64();
   t.bytes = d.u64();
   t.changes = d.u64();
+  if (layout == 1) {
+    t.on_demand_since_ms = t.created_ms;
+    return t;
+  }
+  t.billing = d.u8() == 'P' ? BillingMode::provisioned : BillingMode::pay_per_request;
+  t.on_demand_since_ms = d.i64();
+  t.read_units = d.i64();
+  t.write_units = d.i64();
+  t.deletion_protection = d.u8() != 0;
   return t;
 }
 
@@ -99,8 +117,25 @@ TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now) {
   txn.put(txn.dbs().meta, kNextTableId, next);
   table.id = id;
   table.created_ms = now;
+  if (table.billing == BillingMode::pay_per_request) table.on_demand_since_ms = now;
   table.items = table.bytes = table.changes = 0;
   save_table(txn, table);
+  return table;
+}
+
+TableMeta delete_table(const Txn& txn, std::string_view name) {
+  TableMeta table = table_or_throw(txn, name);
+  std::string prefix = item_key_prefix(table.id);
+  for (MDB_dbi dbi : {txn.dbs().items, txn.dbs().expiry}) {
+    Cursor cursor(txn, dbi);
+    bool ok = cursor.seek(prefix);
+    while (ok && cursor.key().starts_with(prefix)) {
+      cursor.del();
+      ok = cursor.next();
+    }
+  }
+  save_tags(txn, keys::table_tags(table.id), {});
+  txn.del(txn.dbs().tables, name);
   return table;
 }
 

@@ -34,11 +34,17 @@ namespace millrace::store {
 inline constexpr std::size_t kMaxKeyBytes = 511 - 12 - 4;
 // DynamoDB's limit on an item's size.
 inline constexpr std::size_t kMaxItemBytes = 400 * 1024;
+// Expired items a commit removes at most: the removal goes on in bounded steps, so a write
+// never pauses for a large expiry.
+inline constexpr int kExpiredPerCommit = 1000;
 
 struct KeyAttribute {
   std::string name;
   KeyType type = KeyType::string;
 };
+
+// How the table is billed, as DynamoDB's BillingMode: metadata only, kept and given back.
+enum class BillingMode : std::uint8_t { provisioned, pay_per_request };
 
 struct TableMeta {
   std::string name;
@@ -50,6 +56,12 @@ struct TableMeta {
   std::uint64_t items = 0;         // items stored, expired or not (as DynamoDB's ItemCount)
   std::uint64_t bytes = 0;         // the bytes of their JSON
   std::uint64_t changes = 0;       // change records numbered so far
+  // DynamoDB's table settings, kept as given (CreateTable, UpdateTable). A table made by
+  // kv-put is on demand.
+  BillingMode billing = BillingMode::pay_per_request;
+  lines::EpochMs on_demand_since_ms = 0;  // LastUpdateToPayPerRequestDateTime; 0: never on demand
+  std::int64_t read_units = 0, write_units = 0;  // ProvisionedThroughput
+  bool deletion_protection = false;
 };
 
 std::optional<TableMeta> find_table(const Txn& txn, std::string_view name);
@@ -59,9 +71,14 @@ cli::Error no_such_table(std::string_view name);
 TableMeta table_or_throw(const Txn& txn, std::string_view name);
 std::vector<TableMeta> list_tables(const Txn& txn);
 void save_table(const Txn& txn, const TableMeta& table);
-// Creates `table` (its name, key schema and TTL attribute), giving it an id and `now` as its
-// creation time. Throws cli::Error(cant_create) when a table of that name exists.
+// Creates `table` (its name, key schema, TTL attribute and settings), giving it an id and `now`
+// as its creation time (and, on demand, as on_demand_since_ms). Throws cli::Error(cant_create)
+// when a table of that name exists.
 TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now);
+// Deletes the table `name`: its items, their expiry entries, its tags and the table itself, in
+// the write transaction `txn`. Returns the table as it was; throws no_such_table() when there
+// is none.
+TableMeta delete_table(const Txn& txn, std::string_view name);
 
 // The 4 bytes that begin the key of every item of a table.
 std::string item_key_prefix(std::uint32_t table_id);

@@ -1,32 +1,31 @@
 #include "store/tags.h"
 
 #include "store/codec.h"
-#include "store/keys.h"
 
 namespace millrace::store {
 
-Tags load_tags(const Txn& txn, std::uint32_t stream_id) {
+Tags load_tags(const Txn& txn, std::string_view key) {
   Tags tags;
-  auto value = txn.get(txn.dbs().meta, keys::stream_tags(stream_id));
+  auto value = txn.get(txn.dbs().meta, key);
   if (!value) return tags;
   Decoder in(*value, "tags");
   for (std::uint16_t n = in.u16(); n > 0; --n) {
-    std::string key(in.str());
-    tags[key] = std::string(in.str());
+    std::string name(in.str());
+    tags[name] = std::string(in.str());
   }
   return tags;
 }
 
-void save_tags(const Txn& txn, std::uint32_t stream_id, const Tags& tags) {
+void save_tags(const Txn& txn, std::string_view key, const Tags& tags) {
   if (tags.empty()) {
-    txn.del(txn.dbs().meta, keys::stream_tags(stream_id));
+    txn.del(txn.dbs().meta, key);
     return;
   }
   std::string value;
   Encoder out(value);
   out.u16(static_cast<std::uint16_t>(tags.size()));
-  for (const auto& [key, tag] : tags) out.str(key).str(tag);
-  txn.put(txn.dbs().meta, keys::stream_tags(stream_id), value);
+  for (const auto& [name, tag] : tags) out.str(name).str(tag);
+  txn.put(txn.dbs().meta, key, value);
 }
 
 }  // namespace millrace::store

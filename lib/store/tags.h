@@ -1,7 +1,8 @@
-// Tags: a stream's key-value labels (Kinesis' AddTagsToStream, ListTagsForStream,
-// RemoveTagsFromStream), in the `meta` database under keys::stream_tags(stream id): a u16
-// count, then each tag's key and value (Encoder::str), sorted by key. They go with their
-// stream (store::delete_stream), so a stream made again under the same name has none.
+// Tags: the key-value labels of a stream (Kinesis' AddTagsToStream, ListTagsForStream,
+// RemoveTagsFromStream) or a table (DynamoDB's TagResource, ListTagsOfResource,
+// UntagResource), in the `meta` database under keys::stream_tags(stream id) or
+// keys::table_tags(table id): a u16 count, then each tag's key and value (Encoder::str), sorted
+// by key. They go with their stream or table, so one made again under the same name has none.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +15,9 @@ namespace millrace::store {
 
 using Tags = std::map<std::string, std::string>;
 
-Tags load_tags(const Txn& txn, std::uint32_t stream_id);
-// Saves `tags` (none: removes the entry). REQUIRES: a write transaction.
-void save_tags(const Txn& txn, std::uint32_t stream_id, const Tags& tags);
+// The tags under `key` (keys::stream_tags or keys::table_tags).
+Tags load_tags(const Txn& txn, std::string_view key);
+// Saves `tags` under `key` (none: removes the entry). REQUIRES: a write transaction.
+void save_tags(const Txn& txn, std::string_view key, const Tags& tags);
 
 }  // namespace millrace::store

@@ -11,21 +11,6 @@
 namespace millrace::table {
 namespace {
 
-// A range of item keys: those that start with `prefix` and lie between the bounds.
-struct KeyRange {
-  std::string prefix;
-  std::string lower;  // at least prefix
-  bool lower_inclusive = true;
-  std::optional<std::string> upper;
-  bool upper_inclusive = true;
-
-  bool above_lower(std::string_view key) const { return lower_inclusive ? key >= lower : key > lower; }
-  bool below_upper(std::string_view key) const {
-    return !upper || (upper_inclusive ? key <= *upper : key < *upper);
-  }
-  bool contains(std::string_view key) const { return key.starts_with(prefix) && above_lower(key) && below_upper(key); }
-};
-
 // The first key after every key that starts with `prefix` (nullopt: there is none).
 std::optional<std::string> after_prefix(std::string prefix) {
   while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
@@ -37,36 +22,95 @@ std::optional<std::string> after_prefix(std::string prefix) {
 // Writes the live items of `range` that satisfy options.where, in key order or reversed.
 std::uint64_t write_range(const store::Txn& txn, const KeyRange& range, const ReadOptions& options,
                           lines::Writer& out) {
-  lines::EpochMs now = lines::now_ms();
   simdjson::dom::parser parser;
   std::uint64_t written = 0;
-  store::Cursor cursor(txn, txn.dbs().items);
-  bool ok;
-  if (!options.reverse) {
-    ok = cursor.seek(range.lower);
-    if (ok && !range.above_lower(cursor.key())) ok = cursor.next();
-  } else if (range.upper) {
-    ok = cursor.seek(*range.upper) || cursor.last();
-    while (ok && !range.below_upper(cursor.key())) ok = cursor.prev();
-  } else {
-    std::optional<std::string> end = after_prefix(range.prefix);
-    ok = end && cursor.seek(*end) ? cursor.prev() : cursor.last();
-  }
-  for (; ok && range.contains(cursor.key()); ok = options.reverse ? cursor.prev() : cursor.next()) {
-    store::StoredItem item = store::decode_item(cursor.value());
-    if (item.expired(now)) continue;
+  for_each_item(txn, range, options.reverse, std::nullopt, [&](std::string_view, std::string_view json) {
     if (options.where) {
       simdjson::dom::element root;
-      if (parser.parse(item.json.data(), item.json.size()).get(root) || !options.where->matches(root)) continue;
+      if (parser.parse(json.data(), json.size()).get(root) || !options.where->matches(root)) return true;
     }
-    out.buffer().append(item.json).push_back('\n');
+    out.buffer().append(json).push_back('\n');
     out.maybe_flush();
-    if (++written == options.limit) break;
-  }
+    return ++written != options.limit;
+  });
   return written;
 }
 
 }  // namespace
+
+void for_each_item(const store::Txn& txn, const KeyRange& range, bool reverse, std::optional<std::string_view> after,
+                   const ItemVisitor& visit) {
+  lines::EpochMs now = lines::now_ms();
+  store::Cursor cursor(txn, txn.dbs().items);
+  bool ok;
+  if (!reverse) {
+    ok = cursor.seek(after && *after >= range.lower ? *after : std::string_view(range.lower));
+    while (ok && (!range.above_lower(cursor.key()) || (after && cursor.key() <= *after))) ok = cursor.next();
+  } else {
+    std::optional<std::string> end = range.upper;
+    if (after && (!end || *after <= *end)) end = std::string(*after);
+    if (end) {
+      ok = cursor.seek(*end) || cursor.last();
+      while (ok && (!range.below_upper(cursor.key()) || (after && cursor.key() >= *after))) ok = cursor.prev();
+    } else {
+      std::optional<std::string> past = after_prefix(range.prefix);
+      ok = past && cursor.seek(*past) ? cursor.prev() : cursor.last();
+    }
+  }
+  for (; ok && range.contains(cursor.key()); ok = reverse ? cursor.prev() : cursor.next()) {
+    store::StoredItem item = store::decode_item(cursor.value());
+    if (item.expired(now)) continue;
+    if (!visit(cursor.key(), item.json)) break;
+  }
+}
+
+KeyRange table_range(const store::TableMeta& table) {
+  KeyRange range;
+  range.prefix = range.lower = store::item_key_prefix(table.id);
+  return range;
+}
+
+KeyRange query_range(const store::TableMeta& table, std::string_view partition, const SortCondition& condition) {
+  KeyRange range;
+  range.prefix = store::item_key_prefix(table.id);
+  if (auto problem = append_key_argument(range.prefix, table.partition.type, partition))
+    throw cli::Error(cli::Exit::usage, "--query", fmt::format("{}: {}", table.partition.name, *problem));
+  range.lower = range.prefix;
+  using Kind = SortCondition::Kind;
+  if (condition.kind == Kind::any) return range;
+  if (!table.sort) throw cli::Error(cli::Exit::usage, table.name, "the table has no sort key to compare");
+  auto bound = [&](const std::string& value) {
+    std::string key = range.prefix;
+    if (auto problem = append_key_argument(key, table.sort->type, value))
+      throw cli::Error(cli::Exit::usage, table.sort->name, *problem);
+    return key;
+  };
+  switch (condition.kind) {
+    case Kind::any: break;
+    case Kind::begins_with:
+      if (table.sort->type == store::KeyType::number)
+        throw cli::Error(cli::Exit::usage, "--begins-with", "the sort key " + table.sort->name + " is a number");
+      if (table.sort->type == store::KeyType::binary) {
+        std::string bytes;
+        if (!lines::append_base64_decoded(bytes, condition.value))
+          throw cli::Error(cli::Exit::usage, "--begins-with", "a binary prefix is base64, not " + condition.value);
+        store::append_string_prefix(range.prefix, bytes);
+      } else {
+        store::append_string_prefix(range.prefix, condition.value);
+      }
+      range.lower = range.prefix;
+      break;
+    case Kind::between:
+      range.lower = bound(condition.value);
+      range.upper = bound(condition.upper);
+      break;
+    case Kind::lt: range.upper = bound(condition.value), range.upper_inclusive = false; break;
+    case Kind::le: range.upper = bound(condition.value); break;
+    case Kind::gt: range.lower = bound(condition.value), range.lower_inclusive = false; break;
+    case Kind::ge: range.lower = bound(condition.value); break;
+  }
+  return range;
+}
 
 bool get_item(store::Env& env, std::string_view table_name, std::string_view partition,
               std::optional<std::string_view> sort, lines::Writer& out) {
@@ -93,50 +137,16 @@ std::uint64_t query(store::Env& env, std::string_view table_name, std::string_vi
   store::ReadTxn reader(env);
   store::Txn txn = reader.renew();
   store::TableMeta table = store::table_or_throw(txn, table_name);
-  KeyRange range;
-  range.prefix = store::item_key_prefix(table.id);
-  if (auto problem = append_key_argument(range.prefix, table.partition.type, partition))
-    throw cli::Error(cli::Exit::usage, "--query", fmt::format("{}: {}", table.partition.name, *problem));
-  range.lower = range.prefix;
-  using Kind = SortCondition::Kind;
-  if (condition.kind != Kind::any) {
-    if (!table.sort) throw cli::Error(cli::Exit::usage, table.name, "the table has no sort key to compare");
-    auto bound = [&](const std::string& value) {
-      std::string key = range.prefix;
-      if (auto problem = append_key_argument(key, table.sort->type, value))
-        throw cli::Error(cli::Exit::usage, table.sort->name, *problem);
-      return key;
-    };
-    switch (condition.kind) {
-      case Kind::any: break;
-      case Kind::begins_with:
-        if (table.sort->type != store::KeyType::string)
-          throw cli::Error(cli::Exit::usage, "--begins-with", "the sort key " + table.sort->name + " is a number");
-        store::append_string_prefix(range.prefix, condition.value);
-        range.lower = range.prefix;
-        break;
-      case Kind::between:
-        range.lower = bound(condition.value);
-        range.upper = bound(condition.upper);
-        break;
-      case Kind::lt: range.upper = bound(condition.value), range.upper_inclusive = false; break;
-      case Kind::le: range.upper = bound(condition.value); break;
-      case Kind::gt: range.lower = bound(condition.value), range.lower_inclusive = false; break;
-      case Kind::ge: range.lower = bound(condition.value); break;
-    }
-  }
-  return write_range(txn, range, options, out);
+  return write_range(txn, query_range(table, partition, condition), options, out);
 }
 
 std::uint64_t scan(store::Env& env, std::string_view table_name, const ReadOptions& options, lines::Writer& out) {
   store::ReadTxn reader(env);
   store::Txn txn = reader.renew();
   store::TableMeta table = store::table_or_throw(txn, table_name);
-  KeyRange range;
-  range.prefix = range.lower = store::item_key_prefix(table.id);
   ReadOptions forward = options;
   forward.reverse = false;
-  return write_range(txn, range, forward, out);
+  return write_range(txn, table_range(table), forward, out);
 }
 
 void list_tables(store::Env& env, lines::Writer& out) {
@@ -148,20 +158,15 @@ void list_tables(store::Env& env, lines::Writer& out) {
   }
 }
 
-void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
-  store::ReadTxn reader(env);
-  store::TableMeta table = store::table_or_throw(reader.renew(), table_name);
-  std::string& o = out.buffer();
+void append_key_schema(std::string& o, const store::TableMeta& table) {
   auto attribute = [&](const store::KeyAttribute& a, std::string_view role, bool definition) {
     o.append("{\"AttributeName\":");
     lines::append_json_string(o, a.name);
     o.append(definition ? ",\"AttributeType\":\"" : ",\"KeyType\":\"").append(definition ? type_name(a.type) : role);
     o.append("\"}");
   };
-  o.append("{\"TableName\":");
-  lines::append_json_string(o, table.name);
   for (bool definition : {false, true}) {
-    o.append(definition ? ",\"AttributeDefinitions\":[" : ",\"KeySchema\":[");
+    o.append(definition ? ",\"AttributeDefinitions\":[" : "\"KeySchema\":[");
     attribute(table.partition, "HASH", definition);
     if (table.sort) {
       o.push_back(',');
@@ -169,6 +174,16 @@ void describe_table(store::Env& env, std::string_view table_name, lines::Writer&
     }
     o.push_back(']');
   }
+}
+
+void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
+  store::ReadTxn reader(env);
+  store::TableMeta table = store::table_or_throw(reader.renew(), table_name);
+  std::string& o = out.buffer();
+  o.append("{\"TableName\":");
+  lines::append_json_string(o, table.name);
+  o.push_back(',');
+  append_key_schema(o, table);
   fmt::format_to(std::back_inserter(o), ",\"ItemCount\":{},\"TableSizeBytes\":{},\"CreationDateTime\":\"{}\"",
                  table.items, table.bytes, lines::format_iso8601(table.created_ms));
   o.append(",\"TimeToLiveDescription\":{");

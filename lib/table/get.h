@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "lines/writer.h"
 #include "store/env.h"
+#include "store/tables.h"
 #include "expr/condition.h"
 
 namespace millrace::table {
@@ -22,6 +24,34 @@ struct SortCondition {
   Kind kind = Kind::any;
   std::string value, upper;  // upper: the second value of between
 };
+
+// A range of item keys: those that start with `prefix` and lie between the bounds (store
+// keys, table prefix included).
+struct KeyRange {
+  std::string prefix;
+  std::string lower;  // at least prefix
+  bool lower_inclusive = true;
+  std::optional<std::string> upper;
+  bool upper_inclusive = true;
+
+  bool above_lower(std::string_view key) const { return lower_inclusive ? key >= lower : key > lower; }
+  bool below_upper(std::string_view key) const { return !upper || (upper_inclusive ? key <= *upper : key < *upper); }
+  bool contains(std::string_view key) const { return key.starts_with(prefix) && above_lower(key) && below_upper(key); }
+};
+
+// The keys of every item of `table` (Scan).
+KeyRange table_range(const store::TableMeta& table);
+// The keys a Query of `partition` with `condition` reads, the values given as arguments
+// (append_key_argument). Throws cli::Error(usage) naming the problem: a value that does not fit
+// its key's type, a condition on a table without a sort key, begins_with on a number.
+KeyRange query_range(const store::TableMeta& table, std::string_view partition, const SortCondition& condition);
+
+// Calls visit(key, item) for each live item of `range` (expired ones are skipped), in key
+// order or, with `reverse`, descending, from after the key `after` when given (a page's
+// ExclusiveStartKey), until visit returns false.
+using ItemVisitor = std::function<bool(std::string_view key, std::string_view json)>;
+void for_each_item(const store::Txn& txn, const KeyRange& range, bool reverse, std::optional<std::string_view> after,
+                   const ItemVisitor& visit);
 
 struct ReadOptions {
   bool reverse = false;                 // Query: descending sort key (ScanIndexForward false)
@@ -45,5 +75,7 @@ void list_tables(store::Env& env, lines::Writer& out);
 // DescribeTable, in its shape: TableName, KeySchema, AttributeDefinitions, ItemCount,
 // TableSizeBytes, CreationDateTime, TimeToLiveDescription.
 void describe_table(store::Env& env, std::string_view table, lines::Writer& out);
+// Appends DescribeTable's "KeySchema":[…],"AttributeDefinitions":[…] of `table`.
+void append_key_schema(std::string& out, const store::TableMeta& table);
 
 }  // namespace millrace::table

@@ -18,10 +18,6 @@ namespace {
 
 static_assert(lines::kPadding >= simdjson::SIMDJSON_PADDING, "lines are parsed in place");
 
-// Expired items removed per commit at most: the removal goes on in bounded steps, so a write
-// never pauses for a large expiry.
-constexpr int kExpiredPerCommit = 1000;
-
 // One line's work, its bytes in its batch's arena.
 struct Operation {
   std::uint32_t key_offset, key_size;    // the item key
@@ -225,7 +221,7 @@ class Applier {
   // Removes up to kExpiredPerCommit expired items of `table`.
   void expire(store::ItemWriter& items, store::TableMeta& table, lines::EpochMs now, Outcome& outcome) {
     if (!table.ttl) return;
-    for (int i = 0; i < kExpiredPerCommit; ++i) {
+    for (int i = 0; i < store::kExpiredPerCommit; ++i) {
       bool found = items.remove_expired(now, [&](std::string_view, const store::StoredItem& item) {
         ++outcome.counts.expired;
         if (!emit_) return;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "aws/attribute_value.h"
 #include "cli/error.h"
 #include "lines/json.h"
 #include "lines/time.h"
@@ -60,6 +61,13 @@ std::optional<std::string> append_key(std::string& key, const store::KeyAttribut
     store::append_string_key(key, value->string);
     return std::nullopt;
   }
+  if (attribute.type == store::KeyType::binary) {
+    std::optional<std::string> bytes = value->value.starts_with('{') ? aws::plain_binary(value->value) : std::nullopt;
+    if (!bytes) return fmt::format("key attribute {} is not a binary ({{\"$B\": base64}})", attribute.name);
+    if (bytes->empty()) return fmt::format("key attribute {} is an empty binary", attribute.name);
+    store::append_string_key(key, *bytes);
+    return std::nullopt;
+  }
   if (!value->is_number()) return fmt::format("key attribute {} is not a number", attribute.name);
   if (auto problem = store::append_number_key(key, value->value))
     return fmt::format("key attribute {}: {}", attribute.name, *problem);
@@ -91,10 +99,7 @@ std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spe
     if (!table) return;
     if (auto problem = check_agrees(*table, spec))
       throw cli::Error(cli::Exit::usage, spec.name, "the table exists, and " + *problem);
-    if (spec.ttl && table->ttl != spec.ttl) {  // UpdateTimeToLive
-      table->ttl = spec.ttl;
-      store::save_table(txn, *table);
-    }
+    if (spec.ttl && table->ttl != spec.ttl) set_ttl(txn, *table, spec.ttl);  // UpdateTimeToLive
   });
   if (table) return table;
   if (!spec.create) throw store::no_such_table(spec.name);
@@ -113,7 +118,8 @@ std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
     if (value == nullptr) return fmt::format("no key attribute {}", name);
     if (value->is_string()) return store::KeyType::string;
     if (value->is_number()) return store::KeyType::number;
-    return fmt::format("key attribute {} is neither a string nor a number", name);
+    if (value->value.starts_with('{') && aws::plain_binary(value->value)) return store::KeyType::binary;
+    return fmt::format("key attribute {} is neither a string, a number nor a binary", name);
   };
   auto partition = type_of(*spec.partition, spec.partition_type);
   if (auto* problem = std::get_if<std::string>(&partition)) return *problem;
@@ -138,6 +144,13 @@ std::optional<std::string> item_key(const store::TableMeta& table, const std::ve
 
 std::optional<std::string> append_key_argument(std::string& key, store::KeyType type, std::string_view value) {
   if (type == store::KeyType::number) return store::append_number_key(key, value);
+  if (type == store::KeyType::binary) {
+    std::string bytes;
+    if (!lines::append_base64_decoded(bytes, value)) return fmt::format("a binary key is base64, not {}", value);
+    if (bytes.empty()) return std::string("a binary key is not empty");
+    store::append_string_key(key, bytes);
+    return std::nullopt;
+  }
   if (value.empty()) return std::string("a string key is not empty");
   store::append_string_key(key, value);
   return std::nullopt;
@@ -168,6 +181,36 @@ void append_keys_json(std::string& out, const store::TableMeta& table, const std
     append(*table.sort);
   }
   out.push_back('}');
+}
+
+void set_ttl(const store::Txn& txn, store::TableMeta& table, std::optional<std::string> attribute) {
+  table.ttl = std::move(attribute);
+  // Each item's expiry anew, from the new attribute: gathered first, then written, so that no
+  // cursor walks what is being rewritten.
+  struct Change {
+    std::string key, json;
+    store::StoredItem old;
+    lines::EpochMs expires_ms;
+  };
+  std::vector<Change> changes;
+  ItemParser parser;
+  std::string prefix = store::item_key_prefix(table.id);
+  {
+    store::Cursor cursor(txn, txn.dbs().items);
+    for (bool ok = cursor.seek(prefix); ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
+      store::StoredItem item = store::decode_item(cursor.value());
+      const std::vector<Attribute>* attributes = parser.split(item.json);
+      lines::EpochMs expires_ms = attributes != nullptr ? expiry(table, *attributes) : 0;
+      if (expires_ms != item.expires_ms)
+        changes.push_back(Change{std::string(cursor.key()), std::string(item.json), item, expires_ms});
+    }
+  }
+  store::ItemWriter items(txn, table);
+  for (Change& change : changes) {
+    change.old.json = change.json;  // the copy: the cursor's view is gone once items change
+    items.put(change.key, change.old, change.expires_ms, change.json);
+  }
+  store::save_table(txn, table);
 }
 
 lines::EpochMs expiry(const store::TableMeta& table, const std::vector<Attribute>& attributes) {

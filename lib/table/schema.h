@@ -13,8 +13,8 @@
 
 namespace millrace::table {
 
-inline const std::vector<std::pair<std::string, store::KeyType>> kKeyTypes = {{"string", store::KeyType::string},
-                                                                              {"number", store::KeyType::number}};
+inline const std::vector<std::pair<std::string, store::KeyType>> kKeyTypes = {
+    {"string", store::KeyType::string}, {"number", store::KeyType::number}, {"binary", store::KeyType::binary}};
 
 // What the command line says of the table: -t, -k, --sort-key, --key-type, --sort-key-type,
 // --ttl, --create.
@@ -35,9 +35,9 @@ std::string attribute_argument(const std::string& field, const std::string& opti
 // cli::Error(no_input) without spec.create, and with it is created now, unless a key type is
 // neither given nor known: then nullopt, and create_from() makes it from the first item.
 std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spec);
-// Creates the table of `spec`, the key types not given taken from the item's `attributes`.
-// Returns what is wrong with the item instead (a key attribute missing, or neither a string
-// nor a number).
+// Creates the table of `spec`, the key types not given taken from the item's `attributes` (a
+// string, a number, or a binary written {"$B": base64}). Returns what is wrong with the item
+// instead (a key attribute missing, or of none of these types).
 std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
                                        const std::vector<Attribute>& attributes, store::TableMeta& table);
 
@@ -51,12 +51,17 @@ std::optional<std::string> item_key(const store::TableMeta& table, const std::ve
 std::optional<std::string> item_key(const store::TableMeta& table, std::string_view partition,
                                     std::optional<std::string_view> sort, std::string& key);
 // Appends the encoding of `value`, an argument, as a key of `type`: its bytes for a string, a
-// number written in JSON's grammar for a number. Returns what is wrong instead.
+// number written in JSON's grammar for a number, base64 for a binary. Returns what is wrong
+// instead.
 std::optional<std::string> append_key_argument(std::string& key, store::KeyType type, std::string_view value);
 
 // Appends {"PARTITION":value,"SORT":value}, the item's key attributes as written (the "Keys"
 // of a change record).
 void append_keys_json(std::string& out, const store::TableMeta& table, const std::vector<Attribute>& attributes);
+
+// Sets the table's TTL attribute (nullopt: none), as kv-put --ttl and UpdateTimeToLive do, and
+// the expiry of every item it holds from it, in the write transaction `txn`; saves the table.
+void set_ttl(const store::Txn& txn, store::TableMeta& table, std::optional<std::string> attribute);
 
 // The expiry time of an item with `attributes`, from the table's TTL attribute: epoch seconds
 // (or milliseconds from 10^11 on) or an ISO 8601 string; 0 when the table has no TTL or the

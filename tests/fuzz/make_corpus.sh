@@ -159,3 +159,14 @@ dvalues='[5,"hello",{"$SS":["a","c"]},{"$NS":[1]},123456789012345678901234567890
 for i in "${!dcases[@]}"; do
   seed dynamo_expression "case-$((i + 1))" '%s\n%s\n%s\n' "${dcases[$i]}" "$dvalues" "$ditem"
 done
+# attribute_value: a typed item or AttributeValue. From tests/unit/attribute_value_test.cpp.
+seeds attribute_value item '{"Name":{"S":"Shadowfax"},"Magic":{"N":"150"},"Fast":{"BOOL":true},"Gone":{"NULL":true}}' \
+  '{"k":{"S":"a\"b"},"n":{"N":"-12.5"},"l":{"L":[{"BOOL":false},{"NULL":true},{"B":"/w=="}]},"m":{"M":{"ss":{"SS":["x"]},"ns":{"NS":["1","2"]},"bs":{"BS":["AA==","AQ=="]}}}}' \
+  '{"a":{"S":"x"},"a":{"S":"y"}}'
+seeds attribute_value numbers '{"N":"1.50"}' '{"N":"-0"}' '{"N":".5"}' '{"N":"+5"}' '{"N":"1e125"}' '{"N":"1e126"}' \
+  '{"N":"1e-131"}' '{"N":"123456789012345678901234567890123456789"}' '{"N":"abc"}' '{"NS":["1","1.0"]}'
+seeds attribute_value sets '{"SS":[]}' '{"SS":["b","a","b"]}' '{"BS":["AQ==","AA==","AQ=="]}' '{"B":"AA="}' '{"B":"AB=="}' \
+  '{"NULL":false}' '{"S":"a","N":"1"}' '{}' '{"S":"a","X":1}'
+seeds attribute_value tagged '{"M":{"$B":{"S":"AAEC"}}}' '{"M":{"$SS":{"L":[{"S":"a"},{"S":"a"}]}}}' \
+  '{"M":{"$NS":{"L":[{"N":"1"}]}}}' '{"M":{"$BS":{"L":[{"S":"AQ=="}]},"x":{"N":"1"}}}'
+seed attribute_value deep '%s' "$(printf '{"M":{"a":%.0s' {1..32})"'{"S":"x"}'"$(printf '}}%.0s' {1..32})"

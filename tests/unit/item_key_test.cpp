@@ -94,3 +94,14 @@ TEST_CASE("begins_with: a string's prefix starts the keys of the strings that be
   CHECK_FALSE(string_key("2024-03-01T13:00:00Z").starts_with(prefix));
   CHECK_FALSE(string_key("2024-03-01T1").starts_with(prefix));
 }
+
+TEST_CASE("binary keys sort as unsigned bytes, as DynamoDB's B keys; the types have their names") {
+  // The encoding of a binary is that of a string of its bytes: 0x00 < 0x01 < 0x7F < 0x80 < 0xFF.
+  const std::vector<std::string> ascending = {""s, "\0"s, "\0\0"s, "\0\1"s, "\1"s, "\x7F"s, "\x80"s, "\xFF"s, "\xFF\0"s};
+  for (std::size_t i = 0; i + 1 < ascending.size(); ++i) CHECK(string_key(ascending[i]) < string_key(ascending[i + 1]));
+  CHECK(type_name(KeyType::binary) == "B");
+  CHECK(key_type_named("B") == KeyType::binary);
+  CHECK(key_type_named("S") == KeyType::string);
+  CHECK(key_type_named("N") == KeyType::number);
+  CHECK_FALSE(key_type_named("SS"));
+}

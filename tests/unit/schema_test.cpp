@@ -80,3 +80,20 @@ TEST_CASE("key attributes are top-level names") {
   CHECK_THROWS(attribute_argument("/user/id", "-k"));
   CHECK_THROWS(attribute_argument("/", "-k"));
 }
+
+TEST_CASE("a binary key: {\"$B\": base64} in an item, base64 as an argument, encoded as its bytes") {
+  ItemParser parser;
+  auto table = table_of(store::KeyType::binary, store::KeyType::binary);
+  std::string key, want = store::item_key_prefix(7);
+  store::append_string_key(want, std::string("\0\1\2", 3));  // AAEC
+  store::append_string_key(want, "\xFF");                    // /w==
+  CHECK_FALSE(item_key(table, split(parser, R"({"pk":{"$B":"AAEC"},"sk":{"$B":"/w=="}})"), key));
+  CHECK(key == want);
+  std::string from_arguments;
+  CHECK_FALSE(item_key(table, "AAEC", std::string_view("/w=="), from_arguments));
+  CHECK(from_arguments == want);
+
+  CHECK(item_key(table, split(parser, R"({"pk":"AAEC","sk":{"$B":"/w=="}})"), key)->find("not a binary") != std::string::npos);
+  CHECK(item_key(table, split(parser, R"({"pk":{"$B":""},"sk":{"$B":"/w=="}})"), key)->find("empty binary") != std::string::npos);
+  CHECK(item_key(table, "AAE", std::string_view("/w=="), key));  // not base64
+}

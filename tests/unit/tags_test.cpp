@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "store/keys.h"
 #include "store_fixture.h"
 #include "stream/admin.h"
 
@@ -12,12 +13,12 @@ namespace {
 
 store::Tags tags_of(StoreFixture& store, std::uint32_t stream_id) {
   store::Tags tags;
-  store.read([&](const store::Txn& txn) { tags = store::load_tags(txn, stream_id); });
+  store.read([&](const store::Txn& txn) { tags = store::load_tags(txn, store::keys::stream_tags(stream_id)); });
   return tags;
 }
 
 void tag(StoreFixture& store, std::uint32_t stream_id, const store::Tags& tags) {
-  store.env.write([&](const store::Txn& txn) { store::save_tags(txn, stream_id, tags); });
+  store.env.write([&](const store::Txn& txn) { store::save_tags(txn, store::keys::stream_tags(stream_id), tags); });
 }
 
 }  // namespace

@@ -134,3 +134,47 @@ TEST_CASE("a member of a megabyte meets its pattern as a short one does") {
   CHECK(answer.find("ValidationException: 2 validation errors detected") == 0);
   CHECK(answer.find("Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+") != std::string::npos);
 }
+
+namespace {
+
+std::optional<ApiError> dynamodb(std::string_view name, const std::string& body) {
+  static simdjson::dom::parser parser;
+  const model::Operation* operation = model::dynamodb.operation(name);
+  REQUIRE(operation != nullptr);
+  return validate(model::dynamodb, *operation, parser.parse(body));
+}
+
+}  // namespace
+
+TEST_CASE("the DynamoDB model: its operations, JSON 1.0, and DynamoDB's texts for what it refuses") {
+  CHECK(model::dynamodb.target_prefix == "DynamoDB_20120810");
+  CHECK(model::dynamodb.json_version == "1.0");
+  for (const char* name : {"CreateTable", "PutItem", "GetItem", "Query", "Scan", "BatchWriteItem", "BatchGetItem",
+                           "UpdateTimeToLive", "TagResource", "TransactWriteItems"})
+    CHECK(model::dynamodb.operation(name) != nullptr);
+  // The model's constraints, named as DynamoDB names members (TableName: 3 to 255 characters).
+  CHECK(message(dynamodb("DescribeTable", R"({"TableName":"x"})")) ==
+        "ValidationException: 1 validation error detected: Value 'x' at 'tableName' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 3");
+  CHECK(message(dynamodb("DescribeTable", R"({"TableName":"a b"})")) ==
+        "ValidationException: 1 validation error detected: Value 'a b' at 'tableName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  CHECK(message(dynamodb("ListTables", R"({"Limit":101})")) ==
+        "ValidationException: 1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100");
+  CHECK(message(dynamodb("Scan", R"({"TableName":"rides","Select":"SOME"})")) ==
+        "ValidationException: 1 validation error detected: Value 'SOME' at 'select' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT]");
+  CHECK(message(dynamodb("PutItem", R"({"TableName":"rides"})")) ==
+        "ValidationException: 1 validation error detected: Value null at 'item' failed to satisfy constraint: "
+        "Member must not be null");
+  CHECK(message(dynamodb("PutItem", R"({"TableName":"rides","Item":{"k":{"S":1}}})")).starts_with("SerializationException: "));
+  CHECK(message(dynamodb("PutItem", R"({"TableName":"rides","Item":{"k":{"S":"a"},"n":{"N":"1"}}})")) == "ok");
+}
+
+TEST_CASE("an item nested as deep as DynamoDB allows is the conversion's to judge, not refused as too deep") {
+  std::string value = R"({"S":"x"})";
+  for (int i = 0; i < 40; ++i) value = R"({"M":{"a":)" + value + "}}";
+  CHECK(message(dynamodb("BatchWriteItem", R"({"RequestItems":{"rides":[{"PutRequest":{"Item":{"k":)" + value + "}}}]}}")) ==
+        "ok");
+}

@@ -1,0 +1,50 @@
+// DynamoDbApi: the DynamoDB API (JSON 1.0, `X-Amz-Target: DynamoDB_20120810.OP`) over the
+// store's tables, for gw-serve. Each call takes the operation's name and the request body and
+// gives the response body or DynamoDB's error; no HTTP here.
+//
+// Requests are validated against AWS's model first (aws/validate.h), then by each operation as
+// DynamoDB Local checks them, with its texts. Errors carry DynamoDB's __type
+// (com.amazonaws.dynamodb.v20120810#ResourceNotFoundException,
+// com.amazon.coral.validate#ValidationException, ...).
+//
+// Operations: CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable,
+// UpdateTimeToLive, DescribeTimeToLive, TagResource, UntagResource, ListTagsOfResource
+// (serve/dynamodb_tables.h); GetItem, BatchGetItem, Query, Scan, PutItem, DeleteItem,
+// BatchWriteItem (serve/dynamodb_items.h). UpdateItem, the expressions, secondary indexes and
+// transactions answer "... not supported yet" (serve/dynamodb_expressions.h); the model's other
+// operations are an UnknownOperationException.
+//
+// Thread safety: call() may run on many threads at once; reads are one snapshot each, writes
+// are answered once their grouped commit is durable (serve/item_committer.h).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "serve/api.h"
+#include "serve/item_committer.h"
+#include "store/env.h"
+
+namespace millrace::serve {
+
+class DynamoDbApi {
+ public:
+  // Writes go through `committer`, shared with the other writers of the server.
+  DynamoDbApi(store::Env& env, ItemCommitter& committer, std::string region = "us-east-1");
+  ~DynamoDbApi();
+
+  // Answers `operation` (the part of X-Amz-Target after "DynamoDB_20120810.") with `body`:
+  // calls `done` with the answer, at once, or for writes from the commit thread once durable.
+  using Done = std::function<void(ApiAnswer)>;
+  void call(std::string_view operation, std::string_view body, Done done);
+  // The same, waiting for the answer.
+  ApiAnswer call(std::string_view operation, std::string_view body);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace millrace::serve

@@ -1,0 +1,446 @@
+#include "serve/dynamodb_items.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+#include "aws/attribute_value.h"
+#include "cli/error.h"
+#include "lines/json.h"
+#include "serve/dynamodb_expressions.h"
+#include "table/get.h"
+#include "table/item.h"
+
+namespace millrace::serve::dynamodb {
+namespace {
+
+// DynamoDB's limits: writes of a BatchWriteItem, keys of a BatchGetItem, the bytes a Query or
+// Scan page reads, the bytes of a BatchGetItem's answer (the rest is UnprocessedKeys).
+constexpr std::size_t kMaxBatchWrites = 25, kMaxBatchGets = 100;
+constexpr std::size_t kPageBytes = 1 << 20, kBatchGetBytes = 16 << 20;
+// DynamoDB Local counts a BatchWriteItem's delete of an item that is not there as two units.
+constexpr double kMissingBatchDeleteUnits = 2;
+
+aws::ApiError condition_failed() {
+  return aws::ApiError{400, "ConditionalCheckFailedException", "The conditional request failed"};
+}
+
+// ReturnValues of PutItem and DeleteItem: NONE or ALL_OLD.
+bool returns_old(element request) {
+  std::string_view value = string_member(request, "ReturnValues").value_or("NONE");
+  if (value != "NONE" && value != "ALL_OLD") throw validation("Return values set to invalid value");
+  return value == "ALL_OLD";
+}
+
+aws::ItemEncoder& encoder() {
+  thread_local aws::ItemEncoder instance;
+  return instance;
+}
+
+// The stored item, unless it has expired: writes, as reads, never see expired items.
+std::optional<store::StoredItem> live_of(const std::optional<store::StoredItem>& stored, lines::EpochMs now) {
+  if (stored && stored->expired(now)) return std::nullopt;
+  return stored;
+}
+
+// The DynamoDB size of a stored item (its JSON's length for one that is not an object: never).
+std::size_t size_of(std::string_view json) { return encoder().item_size(json).value_or(json.size()); }
+
+// The answer of a PutItem or DeleteItem: the live item it replaced, with ReturnValues ALL_OLD,
+// and the write units it took.
+std::string write_answer(const std::optional<store::StoredItem>& live, bool old_wanted, std::string_view table, double units,
+                         CapacityDetail detail) {
+  std::string out = "{";
+  if (live && old_wanted) {
+    out.append("\"Attributes\":");
+    encoder().append_typed_item(out, live->json);
+  }
+  if (detail != CapacityDetail::none) {
+    if (out.size() > 1) out.push_back(',');
+    out.append("\"ConsumedCapacity\":");
+    append_capacity(out, table, units, detail);
+  }
+  return out + "}";
+}
+
+// Removes a bounded number of expired items of the table, as kv-put's commits do.
+void remove_expired(store::ItemWriter& items, lines::EpochMs now) {
+  for (int i = 0; i < store::kExpiredPerCommit; ++i)
+    if (!items.remove_expired(now, [](std::string_view, const store::StoredItem&) {})) return;
+}
+
+// The table a write applies to, the one its request was checked against (not one deleted and
+// made again meanwhile).
+store::TableMeta same_table(const store::Txn& txn, const store::TableMeta& checked) {
+  store::TableMeta table = table_named(txn, checked.name);
+  if (table.id != checked.id) throw no_table();
+  return table;
+}
+
+// Queues a write; its answer is *answer once durable.
+void submit(Context& context, std::shared_ptr<std::string> answer, std::size_t bytes,
+            std::function<void(const store::Txn&, lines::EpochMs)> apply, Done& done) {
+  ItemWrite write;
+  write.apply = std::move(apply);
+  write.bytes = bytes;
+  write.done = [answer, done = std::move(done)](std::exception_ptr failure) {
+    if (!failure) return done(ApiAnswer{200, *answer});
+    try {
+      std::rethrow_exception(failure);
+    } catch (const aws::ApiError& e) {
+      done(answer_of(e));
+    } catch (const std::exception& e) {
+      done(answer_of(aws::ApiError{500, "InternalFailure", e.what()}));
+    }
+  };
+  context.committer.submit(std::move(write));
+}
+
+// ---- reads ------------------------------------------------------------------------------------
+
+// A page of a Query or Scan.
+struct Page {
+  std::string items;
+  std::size_t count = 0, scanned = 0, bytes = 0;
+  std::optional<std::string> last;  // the plain item the page ended at, when it ended early
+};
+
+struct PageOptions {
+  bool count_only = false;
+  bool reverse = false;
+  std::size_t limit = 0;  // 0: none
+  std::optional<std::string> after;
+  std::optional<Filter> filter;
+  std::optional<Projection> projection;
+  // Scan's Segment of TotalSegments: the items whose partition key falls in it.
+  std::optional<std::pair<std::int64_t, std::int64_t>> segment;
+};
+
+// The segment of a parallel Scan that holds the item `json`: its partition key's text, hashed
+// (FNV-1a), modulo TotalSegments. Every item is in one segment, a partition's items in one.
+std::int64_t segment_of(const store::TableMeta& table, std::string_view json, std::int64_t segments) {
+  thread_local table::ItemParser parser;
+  const std::vector<table::Attribute>* attributes = parser.split(json);
+  const table::Attribute* key = attributes ? table::find_attribute(*attributes, table.partition.name) : nullptr;
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char c : key ? key->value : std::string_view{}) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return static_cast<std::int64_t>(hash % static_cast<std::uint64_t>(segments));
+}
+
+Page read_page(const store::Txn& txn, const store::TableMeta& table, const table::KeyRange& range, const PageOptions& options) {
+  Page page;
+  std::string projected;
+  std::optional<std::string_view> after;
+  if (options.after) after = *options.after;
+  table::for_each_item(txn, range, options.reverse, after, [&](std::string_view, std::string_view json) {
+    if (options.segment && segment_of(table, json, options.segment->second) != options.segment->first) return true;
+    page.bytes += size_of(json);
+    ++page.scanned;
+    if (!options.filter || options.filter->matches(json)) {
+      ++page.count;
+      if (!options.count_only) {
+        std::string_view given = json;
+        if (options.projection) {
+          projected.clear();
+          options.projection->append(projected, json);
+          given = projected;
+        }
+        if (page.count > 1) page.items.push_back(',');
+        encoder().append_typed_item(page.items, given);
+      }
+    }
+    if ((options.limit != 0 && page.scanned == options.limit) || page.bytes >= kPageBytes) {
+      page.last = std::string(json);
+      return false;
+    }
+    return true;
+  });
+  return page;
+}
+
+std::string page_answer(const Page& page, const store::TableMeta& table, const PageOptions& options, bool consistent,
+                        CapacityDetail detail) {
+  std::string out = "{";
+  if (!options.count_only) out.append("\"Items\":[").append(page.items).append("],");
+  fmt::format_to(std::back_inserter(out), "\"Count\":{},\"ScannedCount\":{}", page.count, page.scanned);
+  if (page.last) {
+    out.append(",\"LastEvaluatedKey\":");
+    append_typed_key(out, table, *page.last);
+  }
+  if (detail != CapacityDetail::none) {
+    out.append(",\"ConsumedCapacity\":");
+    append_capacity(out, table.name, read_units(page.bytes, consistent), detail);
+  }
+  return out + "}";
+}
+
+// What Query and Scan read alike of the request.
+PageOptions page_options(element request, const store::TableMeta& table) {
+  PageOptions options;
+  if (auto index = string_member(request, "IndexName"))
+    throw validation(fmt::format("The table does not have the specified index: {}", *index));
+  options.filter = filter(request);
+  options.projection = projection(request);
+  std::string_view select = string_member(request, "Select").value_or("ALL_ATTRIBUTES");
+  if (select == "SPECIFIC_ATTRIBUTES" && !options.projection)
+    throw validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  if (select == "ALL_PROJECTED_ATTRIBUTES") throw validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  options.count_only = select == "COUNT";
+  options.limit = static_cast<std::size_t>(integer_member(request, "Limit").value_or(0));
+  element start;
+  if (!request["ExclusiveStartKey"].get(start) && !start.is_null()) options.after = key_of(table, start, KeyRole::start_key).key;
+  return options;
+}
+
+}  // namespace
+
+std::string get_item(Context& context, element request) {
+  std::optional<Projection> shown = projection(request);
+  bool consistent = bool_member(request, "ConsistentRead").value_or(false);
+  CapacityDetail detail = capacity_detail(request);
+  store::ReadTxn reader(context.env);
+  const store::Txn& txn = reader.renew();
+  store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
+  StoreItem key = key_of(table, request["Key"].value_unsafe());
+  std::string out = "{";
+  std::size_t size = 0;
+  if (auto value = txn.get(txn.dbs().items, key.key)) {
+    store::StoredItem item = store::decode_item(*value);
+    if (!item.expired(lines::now_ms())) {
+      out.append("\"Item\":");
+      std::string projected;
+      if (shown) shown->append(projected, item.json);
+      size = size_of(item.json);
+      encoder().append_typed_item(out, shown ? std::string_view(projected) : item.json);
+    }
+  }
+  if (detail != CapacityDetail::none) {
+    if (out.size() > 1) out.push_back(',');
+    out.append("\"ConsumedCapacity\":");
+    append_capacity(out, table.name, read_units(std::max<std::size_t>(size, 1), consistent), detail);
+  }
+  return out + "}";
+}
+
+std::string batch_get_item(Context& context, element request) {
+  simdjson::dom::object tables = object_of(request["RequestItems"]);
+  std::size_t keys_count = 0;
+  for (auto entry : tables) keys_count += array_of(entry.value["Keys"]).size();
+  if (keys_count > kMaxBatchGets) throw validation("Too many items requested for the BatchGetItem call");
+  CapacityDetail detail = capacity_detail(request);
+  store::ReadTxn reader(context.env);
+  const store::Txn& txn = reader.renew();
+  std::string responses, unprocessed, capacities;
+  std::size_t answered = 0;
+  for (auto entry : tables) {
+    store::TableMeta table = table_named(txn, entry.key);
+    std::optional<Projection> shown = projection(entry.value);
+    bool consistent = bool_member(entry.value, "ConsistentRead").value_or(false);
+    std::vector<std::pair<StoreItem, element>> keys;
+    for (element typed : array_of(entry.value["Keys"])) {
+      StoreItem key = key_of(table, typed);
+      for (const auto& known : keys)
+        if (known.first.key == key.key) throw validation("Provided list of item keys contains duplicates");
+      keys.emplace_back(std::move(key), typed);
+    }
+    std::string items, left;
+    double units = 0;
+    lines::EpochMs now = lines::now_ms();
+    for (const auto& [key, typed] : keys) {
+      auto value = txn.get(txn.dbs().items, key.key);
+      std::optional<store::StoredItem> item;
+      if (value) item = store::decode_item(*value);
+      if (!item || item->expired(now)) continue;
+      std::size_t size = size_of(item->json);
+      if (answered + size > kBatchGetBytes) {
+        if (!left.empty()) left.push_back(',');
+        left.append(simdjson::minify(typed));
+        continue;
+      }
+      answered += size;
+      units += read_units(std::max<std::size_t>(size, 1), consistent);
+      std::string projected;
+      if (shown) shown->append(projected, item->json);
+      if (!items.empty()) items.push_back(',');
+      encoder().append_typed_item(items, shown ? std::string_view(projected) : item->json);
+    }
+    if (!responses.empty()) responses.push_back(',');
+    responses.append(lines::json_string(table.name)).append(":[").append(items).push_back(']');
+    if (!left.empty()) {
+      if (!unprocessed.empty()) unprocessed.push_back(',');
+      unprocessed.append(lines::json_string(table.name)).append(":{\"Keys\":[").append(left).append("]");
+      if (consistent) unprocessed.append(",\"ConsistentRead\":true");
+      unprocessed.push_back('}');
+    }
+    if (detail != CapacityDetail::none) {
+      if (!capacities.empty()) capacities.push_back(',');
+      append_capacity(capacities, table.name, units, detail);
+    }
+  }
+  std::string out = fmt::format("{{\"Responses\":{{{}}},\"UnprocessedKeys\":{{{}}}", responses, unprocessed);
+  if (detail != CapacityDetail::none) out.append(",\"ConsumedCapacity\":[").append(capacities).push_back(']');
+  return out + "}";
+}
+
+std::string query(Context& context, element request) {
+  store::ReadTxn reader(context.env);
+  const store::Txn& txn = reader.renew();
+  store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
+  KeyCondition condition = key_condition(request, table);
+  PageOptions options = page_options(request, table);
+  options.reverse = !bool_member(request, "ScanIndexForward").value_or(true);
+  table::KeyRange range;
+  try {
+    range = table::query_range(table, condition.partition, condition.sort);
+  } catch (const cli::Error& e) {  // values that fit no key: refused by key_condition already
+    throw validation(e.what());
+  }
+  if (options.after && !range.contains(*options.after)) throw validation("The provided starting key does not match the range key predicate");
+  Page page = read_page(txn, table, range, options);
+  return page_answer(page, table, options, bool_member(request, "ConsistentRead").value_or(false), capacity_detail(request));
+}
+
+std::string scan(Context& context, element request) {
+  std::optional<std::int64_t> segment = integer_member(request, "Segment"), segments = integer_member(request, "TotalSegments");
+  if (segment && !segments) throw validation("If segment is specified, total segment must also be specified");
+  if (segments && !segment) throw validation("If total segments is specified, a particular segment must also be specified for this request");
+  if (segment && *segment >= *segments)
+    throw validation(fmt::format("1 validation error detected: Value '{}' at 'segment' failed to satisfy constraint: Member must have "
+                                 "value less than or equal to {}",
+                                 *segment, *segments - 1));
+  store::ReadTxn reader(context.env);
+  const store::Txn& txn = reader.renew();
+  store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
+  PageOptions options = page_options(request, table);
+  if (segment) options.segment = std::pair{*segment, *segments};
+  Page page = read_page(txn, table, table::table_range(table), options);
+  return page_answer(page, table, options, bool_member(request, "ConsistentRead").value_or(false), capacity_detail(request));
+}
+
+// ---- writes -----------------------------------------------------------------------------------
+
+void put_item(Context& context, element request, Done& done) {
+  std::optional<WriteCondition> condition = write_condition(request);
+  bool old_wanted = returns_old(request);
+  CapacityDetail detail = capacity_detail(request);
+  store::TableMeta table;
+  StoreItem item;
+  {
+    store::ReadTxn reader(context.env);
+    table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
+    item = item_of(table, request["Item"].value_unsafe());
+  }
+  auto answer = std::make_shared<std::string>();
+  std::size_t bytes = item.json.size();
+  submit(context, answer, bytes, [table, item = std::move(item), condition, old_wanted, detail, answer](const store::Txn& txn, lines::EpochMs now) {
+    store::TableMeta current = same_table(txn, table);
+    store::ItemWriter items(txn, current);
+    std::optional<store::StoredItem> stored = items.get(item.key);
+    std::optional<store::StoredItem> live = live_of(stored, now);
+    if (condition && !condition->holds(live ? std::optional(live->json) : std::nullopt)) throw condition_failed();
+    double units = std::max(write_units(item.size), live ? write_units(size_of(live->json)) : 0);
+    *answer = write_answer(live, old_wanted, current.name, units, detail);
+    items.put(item.key, stored, item.expires_ms, item.json);
+    remove_expired(items, now);
+    store::save_table(txn, current);
+  }, done);
+}
+
+void delete_item(Context& context, element request, Done& done) {
+  std::optional<WriteCondition> condition = write_condition(request);
+  bool old_wanted = returns_old(request);
+  CapacityDetail detail = capacity_detail(request);
+  store::TableMeta table;
+  StoreItem key;
+  {
+    store::ReadTxn reader(context.env);
+    table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
+    key = key_of(table, request["Key"].value_unsafe());
+  }
+  auto answer = std::make_shared<std::string>();
+  submit(context, answer, key.key.size(), [table, key = std::move(key), condition, old_wanted, detail, answer](const store::Txn& txn, lines::EpochMs now) {
+    store::TableMeta current = same_table(txn, table);
+    store::ItemWriter items(txn, current);
+    std::optional<store::StoredItem> stored = items.get(key.key);
+    std::optional<store::StoredItem> live = live_of(stored, now);
+    if (condition && !condition->holds(live ? std::optional(live->json) : std::nullopt)) throw condition_failed();
+    *answer = write_answer(live, old_wanted, current.name, live ? write_units(size_of(live->json)) : 1, detail);
+    if (stored) items.remove(key.key, *stored);
+    remove_expired(items, now);
+    store::save_table(txn, current);
+  }, done);
+}
+
+void batch_write_item(Context& context, element request, Done& done) {
+  simdjson::dom::object tables = object_of(request["RequestItems"]);
+  std::size_t writes_count = 0;
+  for (auto entry : tables) writes_count += array_of(entry.value).size();
+  if (writes_count > kMaxBatchWrites) throw validation("Too many items requested for the BatchWriteItem call");
+  CapacityDetail detail = capacity_detail(request);
+  struct Write {
+    bool put;
+    StoreItem item;  // the item to put, or the key to delete
+  };
+  struct TableWrites {
+    store::TableMeta table;
+    std::vector<Write> writes;
+  };
+  auto batch = std::make_shared<std::vector<TableWrites>>();
+  std::size_t bytes = 0;
+  {
+    store::ReadTxn reader(context.env);
+    const store::Txn& txn = reader.renew();
+    for (auto entry : tables) {
+      TableWrites& writes = batch->emplace_back(TableWrites{table_named(txn, entry.key), {}});
+      for (element write : array_of(entry.value)) {
+        element put, remove;
+        bool has_put = !write["PutRequest"].get(put) && !put.is_null();
+        bool has_remove = !write["DeleteRequest"].get(remove) && !remove.is_null();
+        if (has_put == has_remove)  // DynamoDB Local's words for a request of neither kind or both
+          throw validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+        Write made{has_put, has_put ? item_of(writes.table, put["Item"].value_unsafe()) : key_of(writes.table, remove["Key"].value_unsafe())};
+        for (const Write& known : writes.writes)
+          if (known.item.key == made.item.key) throw validation("Provided list of item keys contains duplicates");
+        bytes += made.item.json.size();
+        writes.writes.push_back(std::move(made));
+      }
+    }
+  }
+  auto answer = std::make_shared<std::string>();
+  submit(context, answer, bytes, [batch, detail, answer](const store::Txn& txn, lines::EpochMs now) {
+    std::vector<store::TableMeta> current;
+    for (const TableWrites& writes : *batch) current.push_back(same_table(txn, writes.table));  // before any write
+    std::string capacities;
+    for (std::size_t t = 0; t < batch->size(); ++t) {
+      store::ItemWriter items(txn, current[t]);
+      double units = 0;
+      for (const Write& write : (*batch)[t].writes) {
+        std::optional<store::StoredItem> stored = items.get(write.item.key);
+        std::optional<store::StoredItem> live = live_of(stored, now);
+        double old_units = live ? write_units(size_of(live->json)) : 0;
+        if (write.put) {
+          units += std::max(write_units(write.item.size), old_units);
+          items.put(write.item.key, stored, write.item.expires_ms, write.item.json);
+        } else {
+          units += live ? old_units : kMissingBatchDeleteUnits;
+          if (stored) items.remove(write.item.key, *stored);
+        }
+      }
+      remove_expired(items, now);
+      store::save_table(txn, current[t]);
+      if (detail != CapacityDetail::none) {
+        if (!capacities.empty()) capacities.push_back(',');
+        append_capacity(capacities, current[t].name, units, detail);
+      }
+    }
+    *answer = "{\"UnprocessedItems\":{}";
+    if (detail != CapacityDetail::none) answer->append(",\"ConsumedCapacity\":[").append(capacities).push_back(']');
+    answer->push_back('}');
+  }, done);
+}
+
+}  // namespace millrace::serve::dynamodb

@@ -1,0 +1,28 @@
+// The DynamoDB API's item operations (serve/dynamodb_api.h): GetItem, BatchGetItem, Query and
+// Scan, read from one snapshot of the store each; PutItem, DeleteItem and BatchWriteItem,
+// applied in the grouped commits of the ItemCommitter and answered once durable.
+//
+// The semantics are kv-put's and kv-get's, through their one implementation: keys
+// (table/schema.h), ranges and order (table/get.h), TTL (expired items are never read; writes
+// remove a bounded number of them), item writes (store::ItemWriter). Values are converted by
+// aws/attribute_value.h. Query and Scan pages end at Limit items read or once 1 MB has been
+// read, as DynamoDB's; capacity units are counted as DynamoDB Local counts them.
+#pragma once
+
+#include <string>
+
+#include "serve/dynamodb_request.h"
+
+namespace millrace::serve::dynamodb {
+
+std::string get_item(Context& context, element request);
+std::string batch_get_item(Context& context, element request);
+std::string query(Context& context, element request);
+std::string scan(Context& context, element request);
+
+// Writes: `done` is moved from only once nothing can throw any more (the request is queued).
+void put_item(Context& context, element request, Done& done);
+void delete_item(Context& context, element request, Done& done);
+void batch_write_item(Context& context, element request, Done& done);
+
+}  // namespace millrace::serve::dynamodb

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Behaviour: the DynamoDB clients work unchanged against gw-serve, and kv-get reads what they
+# wrote. The aws CLI v2: create-table, put-item, get-item, batch-write-item, query (by the
+# legacy --key-conditions), describe-table, list-tables. boto3's resource layer, as tutorials
+# write it: Table.put_item with Decimal numbers, a set and bytes, batch_writer (which sends
+# BatchWriteItem of 25), get_item. kv-get then gives each item in the plain form millrace(7)
+# documents: sets as {"$SS": …}, binary as {"$B": base64}, numbers as DynamoDB writes them.
+source "$(dirname "$0")/common.sh"
+need_tool /usr/bin/aws
+cd "$TMP"
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || fail "python3-boto3 is not installed"
+start_gateway
+ddb() { /usr/bin/aws --endpoint-url "$GW_URL" --output json dynamodb "$@"; }
+
+# ---- the aws CLI ------------------------------------------------------------------------------
+ddb create-table --table-name UnicornSensorData \
+  --attribute-definitions AttributeName=Name,AttributeType=S AttributeName=StatusTime,AttributeType=S \
+  --key-schema AttributeName=Name,KeyType=HASH AttributeName=StatusTime,KeyType=RANGE \
+  --billing-mode PAY_PER_REQUEST >created.json || fail "create-table"
+assert_eq ACTIVE "$(jq -r .TableDescription.TableStatus created.json)" "the table's status"
+ddb put-item --table-name UnicornSensorData --item \
+  '{"Name":{"S":"Shadowfax"},"StatusTime":{"S":"2024-03-01T12:00:00Z"},"HealthPoints":{"N":"150"},"Tags":{"SS":["fast","white"]}}' ||
+  fail "put-item"
+ddb get-item --table-name UnicornSensorData --key '{"Name":{"S":"Shadowfax"},"StatusTime":{"S":"2024-03-01T12:00:00Z"}}' >got.json ||
+  fail "get-item"
+assert_eq 150 "$(jq -r .Item.HealthPoints.N got.json)" "get-item's HealthPoints"
+
+# batch-write-item: the sample's first 25 rides, typed here with jq (numbers as the JSON wrote them).
+wildrydes_sample rides.jsonl
+head -n 25 rides.jsonl | jq -c '{PutRequest: {Item: (to_entries | map({key, value: (if (.value | type) == "number"
+  then {N: (.value | tostring)} else {S: .value} end)}) | from_entries)}}' | jq -s '{UnicornSensorData: .}' >batch.json
+ddb batch-write-item --request-items file://batch.json >written.json || fail "batch-write-item"
+assert_eq '{}' "$(jq -c .UnprocessedItems written.json)" "UnprocessedItems"
+name=$(head -n 1 rides.jsonl | jq -r .Name)
+ddb query --table-name UnicornSensorData \
+  --key-conditions "{\"Name\":{\"AttributeValueList\":[{\"S\":\"$name\"}],\"ComparisonOperator\":\"EQ\"}}" >query.json || fail "query"
+head -n 25 rides.jsonl | jq -r --arg n "$name" 'select(.Name == $n) | .StatusTime' | sort >want.times
+jq -r '.Items[].StatusTime.S' query.json >got.times
+same_file want.times got.times "the query's items, by sort key"
+assert_eq 26 "$(ddb describe-table --table-name UnicornSensorData | jq .Table.ItemCount)" "ItemCount"
+assert_eq '["UnicornSensorData"]' "$(ddb list-tables | jq -c .TableNames)" "list-tables"
+
+# kv-get reads what the CLI wrote: the rides, each number as DynamoDB writes it (no trailing
+# zero: 47.648400 is 47.6484), which is also how jq writes the numbers it reads.
+kvget -t UnicornSensorData --scan >scan.jsonl || fail "kv-get --scan"
+grep -v Shadowfax scan.jsonl | sort >got.rides
+head -n 25 rides.jsonl | jq -c . | sort >want.rides
+same_file want.rides got.rides "kv-get's items of the CLI's batch-write-item"
+assert_eq '{"Name":"Shadowfax","StatusTime":"2024-03-01T12:00:00Z","HealthPoints":150,"Tags":{"$SS":["fast","white"]}}' \
+  "$(kvget -t UnicornSensorData Shadowfax 2024-03-01T12:00:00Z)" "kv-get of the CLI's put-item"
+
+# ---- boto3's resource layer -------------------------------------------------------------------
+cat >resource.py <<'PY'
+import sys
+from decimal import Decimal
+import boto3
+
+dynamodb = boto3.resource("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1")
+table = dynamodb.create_table(TableName="Rides", KeySchema=[{"AttributeName": "Name", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "Name", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+table.wait_until_exists()
+table.put_item(Item={"Name": "Rocinante", "Distance": Decimal("13.50"), "Colours": {"red", "gold"}, "Badge": b"\x00\xff"})
+with table.batch_writer() as batch:
+    for i in range(60):
+        batch.put_item(Item={"Name": f"unicorn-{i:02d}", "Magic": i})
+item = table.get_item(Key={"Name": "Rocinante"})["Item"]
+assert item["Distance"] == Decimal("13.5") and item["Colours"] == {"red", "gold"} and item["Badge"].value == b"\x00\xff", item
+assert table.get_item(Key={"Name": "unicorn-42"})["Item"] == {"Name": "unicorn-42", "Magic": 42}
+assert table.item_count == 61
+PY
+/usr/bin/python3 resource.py "$GW_URL" || fail "boto3's resource layer"
+kvget -t Rides --scan >rides.out || fail "kv-get --scan of boto3's table"
+assert_eq 61 "$(count_lines rides.out)" "the items boto3 put"
+for i in $(seq -w 0 59); do printf '{"Name":"unicorn-%s","Magic":%d}\n' "$i" "$((10#$i))"; done >want.unicorns
+grep unicorn- rides.out >got.unicorns
+same_file want.unicorns got.unicorns "the batch_writer's items, as kv-get reads them"
+# A set's members in the order boto3 sent them (a Python set's), so compared as a set.
+got=$(kvget -t Rides Rocinante)
+assert_eq '{"Badge":{"$B":"AP8="},"Colours":["gold","red"],"Distance":13.5,"Name":"Rocinante"}' \
+  "$(jq -cS '.Colours = (.Colours["$SS"] | sort)' <<<"$got")" "kv-get of boto3's put_item: binary in base64, a set, 13.50 as 13.5"

@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""gw-serve's DynamoDB API against AWS's own implementation, DynamoDB Local, as the oracle.
+
+usage: dynamodb_oracle.py GW_URL LOCAL_URL
+
+Sends the same request sequences to both -- tables and their errors, items of every type,
+numbers as DynamoDB normalises them, typed values DynamoDB refuses, keys, the 400 KB limit,
+capacity units at the 1 KB and 4 KB boundaries, batches, Query and Scan pagination, 1 MB
+pages -- each request signed by botocore and sent as raw JSON, and compares the answers: the
+status, the error's __type and message, the items, ConsumedCapacity, Count, ScannedCount and
+LastEvaluatedKey. Only what legitimately differs is normalised, each where it is done, with the
+reason. Prints the number of requests compared; exits 1 listing the differences.
+"""
+
+import copy
+import json
+import re
+import sys
+import urllib.error
+import urllib.request
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+GW, LOCAL = sys.argv[1], sys.argv[2]
+CREDENTIALS = Credentials("AKIDMILLRACETEST", "millrace-test-secret")
+differences = []
+compared = 0
+
+
+def send(url, operation, body):
+    data = json.dumps(body).encode()
+    request = AWSRequest(method="POST", url=url + "/", data=data,
+                         headers={"X-Amz-Target": "DynamoDB_20120810." + operation,
+                                  "Content-Type": "application/x-amz-json-1.0"})
+    SigV4Auth(CREDENTIALS, "dynamodb", "us-east-1").add_auth(request)
+    raw = urllib.request.Request(url + "/", data=data, headers=dict(request.headers), method="POST")
+    try:
+        with urllib.request.urlopen(raw) as answer:
+            status, text = answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read()
+    return status, json.loads(text) if text.strip() else {}
+
+
+def normalise(answer):
+    answer = copy.deepcopy(answer)
+    if not isinstance(answer, dict):
+        return answer
+    # Errors: DynamoDB Local writes "Message", DynamoDB "message"; botocore reads either.
+    if "Message" in answer:
+        answer["message"] = answer.pop("Message")
+    for wrapper in ("Table", "TableDescription"):
+        table = answer.get(wrapper)
+        if not isinstance(table, dict):
+            continue
+        # Times are the clocks' of two servers; ARNs name each one's region ("ddblocal").
+        table.pop("CreationDateTime", None)
+        table.get("BillingModeSummary", {}).pop("LastUpdateToPayPerRequestDateTime", None)
+        table["TableArn"] = table.get("TableArn", "").rsplit(":", 1)[-1]
+        # TableSizeBytes is an estimate DynamoDB updates about every six hours; DynamoDB Local
+        # counts its item sizes, gw-serve the bytes of the items' JSON (kv-get --describe's).
+        table.pop("TableSizeBytes", None)
+        # DynamoDB answers DeleteTable with DELETING (its deletion goes on after the answer),
+        # as gw-serve does; DynamoDB Local with ACTIVE.
+        if table.get("TableStatus") == "DELETING":
+            table["TableStatus"] = "ACTIVE"
+    # DynamoDB gives a BatchGetItem's items in no particular order (DynamoDB Local shuffles them).
+    for table_name, items in answer.get("Responses", {}).items():
+        answer["Responses"][table_name] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return sort_sets(answer)
+
+
+def sort_sets(value):
+    # DynamoDB keeps no order in a set (gw-serve keeps the order given): compare as sets.
+    if isinstance(value, dict):
+        return {k: sorted(v) if k in ("SS", "NS", "BS") and isinstance(v, list) else sort_sets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sort_sets(v) for v in value]
+    return value
+
+
+def model_error(answer):
+    """DynamoDB Local checks the model's constraints in words of its own ("Limit must be greater
+    than or equal to 1"); DynamoDB, as gw-serve, answers with the model's ("1 validation error
+    detected: Value '0' at 'limit' failed to satisfy constraint: ..."). Only __type is compared."""
+    return re.match(r"\d+ validation errors? detected: ", answer.get("message", "")) is not None
+
+
+def call(operation, body, what=None):
+    """Sends one request to both; records a difference; returns gw-serve's answer."""
+    global compared
+    compared += 1
+    gw_status, gw = send(GW, operation, body)
+    local_status, local = send(LOCAL, operation, body)
+    a, b = normalise(gw), normalise(local)
+    if gw_status == 400 and local_status == 400 and model_error(a):
+        a, b = a["__type"], b["__type"]
+    if (gw_status, a) != (local_status, b):
+        differences.append(f"{what or operation} {json.dumps(body)[:300]}\n    gw-serve:       {gw_status} {json.dumps(a)[:600]}"
+                           f"\n    DynamoDB Local: {local_status} {json.dumps(b)[:600]}")
+    return gw
+
+
+def table(name, keys, billing=None):
+    definitions = [{"AttributeName": n, "AttributeType": t} for n, t in keys]
+    schema = [{"AttributeName": n, "KeyType": k} for (n, _), k in zip(keys, ("HASH", "RANGE"))]
+    body = {"TableName": name, "KeySchema": schema, "AttributeDefinitions": definitions}
+    body.update(billing or {"BillingMode": "PAY_PER_REQUEST"})
+    return body
+
+
+# ---- tables -----------------------------------------------------------------------------------
+call("CreateTable", table("rides", [("Name", "S"), ("At", "N")]))
+call("CreateTable", table("blobs", [("id", "B")], {"ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}}))
+call("CreateTable", table("plain", [("k", "S")]))
+call("CreateTable", table("rides", [("Name", "S"), ("At", "N")]), "a table that exists")
+call("CreateTable", table("nothroughput", [("k", "S")], {}))
+call("CreateTable", {**table("badkeys", [("k", "S")]), "AttributeDefinitions": [{"AttributeName": "x", "AttributeType": "S"}]})
+call("CreateTable", {**table("badkeys", [("k", "S")]), "KeySchema": [{"AttributeName": "k", "KeyType": "RANGE"}]})
+call("CreateTable", {**table("badkeys", [("k", "S"), ("j", "S")]), "KeySchema": [{"AttributeName": "j", "KeyType": "RANGE"}, {"AttributeName": "k", "KeyType": "HASH"}]})
+call("CreateTable", {**table("badkeys", [("k", "S")]), "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}] * 2})
+call("CreateTable", {**table("badkeys", [("k", "S")]), "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "N"}]})
+call("CreateTable", {"TableName": "x", "KeySchema": [], "AttributeDefinitions": []}, "the model's constraints")
+call("DescribeTable", {"TableName": "blobs"})
+call("DescribeTable", {"TableName": "nope"})
+call("ListTables", {})
+call("ListTables", {"Limit": 2})
+call("ListTables", {"Limit": 2, "ExclusiveStartTableName": "blobs"})
+call("ListTables", {"Limit": 0})
+call("UpdateTable", {"TableName": "rides"})
+call("UpdateTable", {"TableName": "rides", "BillingMode": "PROVISIONED"})
+call("UpdateTable", {"TableName": "blobs", "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}})
+call("UpdateTable", {"TableName": "blobs", "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 2}})
+call("UpdateTable", {"TableName": "blobs", "BillingMode": "PAY_PER_REQUEST"})
+call("UpdateTable", {"TableName": "blobs", "BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}})
+call("UpdateTable", {"TableName": "nope", "BillingMode": "PAY_PER_REQUEST"})
+call("DescribeTimeToLive", {"TableName": "plain"})
+call("UpdateTimeToLive", {"TableName": "plain", "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires"}})
+call("DescribeTimeToLive", {"TableName": "plain"})
+call("UpdateTimeToLive", {"TableName": "plain", "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires"}})
+call("UpdateTimeToLive", {"TableName": "plain", "TimeToLiveSpecification": {"Enabled": False, "AttributeName": "other"}})
+call("UpdateTimeToLive", {"TableName": "plain", "TimeToLiveSpecification": {"Enabled": False, "AttributeName": "expires"}})
+call("UpdateTimeToLive", {"TableName": "plain", "TimeToLiveSpecification": {"Enabled": False, "AttributeName": "expires"}})
+call("CreateTable", table("doomed", [("k", "S")]))
+call("UpdateTable", {"TableName": "doomed", "DeletionProtectionEnabled": True})
+call("DeleteTable", {"TableName": "doomed"})
+call("UpdateTable", {"TableName": "doomed", "DeletionProtectionEnabled": False})
+call("DeleteTable", {"TableName": "doomed"})
+call("DeleteTable", {"TableName": "doomed"})
+
+# ---- items: every type, numbers as DynamoDB gives them back -----------------------------------
+numbers = ["1.50", "-0", "1e3", "0.000100", "1E-10", "12345678901234567890123456789012345678", "1e125", "-1.5e-130",
+           "+5", "00012.3400", "1.2E+20", ".5", "5.", "12e2", "1234567890123456789012345678901234567800000"]
+item = {"k": {"S": "all"}, "s": {"S": "é \"quoted\""}, "b": {"B": "AAEC"}, "t": {"BOOL": True}, "z": {"NULL": True},
+        "ss": {"SS": ["b", "a", ""]}, "ns": {"NS": ["10", "2.50", "-3"]}, "bs": {"BS": ["AQ==", "AA=="]},
+        "m": {"M": {"l": {"L": [{"N": "1"}, {"M": {}}, {"L": []}]}, "e": {"S": ""}}}}
+item.update({f"n{i}": {"N": n} for i, n in enumerate(numbers)})
+call("PutItem", {"TableName": "plain", "Item": item, "ReturnConsumedCapacity": "TOTAL"})
+call("GetItem", {"TableName": "plain", "Key": {"k": {"S": "all"}}, "ReturnConsumedCapacity": "INDEXES"})
+call("GetItem", {"TableName": "plain", "Key": {"k": {"S": "all"}}, "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL"})
+call("GetItem", {"TableName": "plain", "Key": {"k": {"S": "none"}}, "ReturnConsumedCapacity": "TOTAL"})
+call("PutItem", {"TableName": "plain", "Item": {"k": {"S": "all"}}, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"})
+call("PutItem", {"TableName": "plain", "Item": {"k": {"S": "all"}}, "ReturnValues": "ALL_NEW"})
+call("DeleteItem", {"TableName": "plain", "Key": {"k": {"S": "all"}}, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"})
+call("DeleteItem", {"TableName": "plain", "Key": {"k": {"S": "all"}}, "ReturnConsumedCapacity": "TOTAL"})
+call("PutItem", {"TableName": "blobs", "Item": {"id": {"B": "AAE="}, "v": {"S": "x"}}})
+call("GetItem", {"TableName": "blobs", "Key": {"id": {"B": "AAE="}}})
+
+# Typed values DynamoDB refuses (those whose JSON is of the wrong kind are left out: DynamoDB
+# Local answers them with an InternalFailure, DynamoDB and gw-serve with a SerializationException).
+for bad in [{}, {"X": "1"}, {"S": "a", "N": "1"}, {"NULL": False}, {"SS": []}, {"NS": []}, {"BS": []},
+            {"SS": ["a", "b", "a"]}, {"NS": ["1", "1.0"]}, {"BS": ["AQ==", "AQ=="]}, {"N": "abc"}, {"N": " 7 "},
+            {"N": "123456789012345678901234567890123456789"}, {"N": "1e126"}, {"N": "1e-131"}, {"L": [{}]},
+            {"M": {"a": {"SS": []}}}, {"NS": ["1", "x"]}]:
+    call("PutItem", {"TableName": "plain", "Item": {"k": {"S": "bad"}, "v": bad}}, f"the typed value {bad}")
+deep = {"S": "x"}
+for levels in range(33):
+    if levels in (31, 32):
+        call("PutItem", {"TableName": "plain", "Item": {"k": {"S": "deep"}, "v": deep}}, f"{levels} levels of maps")
+    deep = {"M": {"a": deep}}
+
+# Keys.
+key_cases = [{"Name": {"S": "a"}}, {"At": {"N": "1"}}, {"Name": {"N": "1"}, "At": {"N": "1"}},
+             {"Name": {"S": ""}, "At": {"N": "1"}}, {"Name": {"S": "a"}, "At": {"S": "1"}},
+             {"Name": {"SS": ["a"]}, "At": {"N": "1"}}, {"Name": {"S": "x" * 2049}, "At": {"N": "1"}}]
+for key in key_cases:
+    call("PutItem", {"TableName": "rides", "Item": key}, "a bad key in an item")
+for key in key_cases + [{"Name": {"S": "a"}, "At": {"N": "1"}, "x": {"S": "1"}}, {"Q": {"S": "a"}, "At": {"N": "1"}}]:
+    call("GetItem", {"TableName": "rides", "Key": key}, "a bad key")
+call("GetItem", {"TableName": "nope", "Key": {"k": {"S": "a"}}})
+call("PutItem", {"TableName": "blobs", "Item": {"id": {"B": ""}}}, "an empty binary key")
+
+# 400 KB as DynamoDB counts it: k(1) + "big"(3) + v(1) + the string.
+for extra in (0, 1):
+    call("PutItem", {"TableName": "plain", "Item": {"k": {"S": "big"}, "v": {"S": "z" * (400 * 1024 - 5 + extra)}}}, f"400 KB + {extra}")
+
+# Capacity units at the 1 KB boundary, for values of every kind: each item sized by padding
+# (k(1) + its key + p(1) + padding + v(1) + the value) to 1023, 1024 and 1025 bytes by gw-serve's
+# count, each on a fresh key: the write units say whether DynamoDB Local counts alike.
+sized = [{"S": "abc"}, {"S": "é"}, {"N": "1"}, {"N": "12"}, {"N": "123"}, {"N": "-1.5"}, {"N": "0"}, {"N": "0.01"},
+         {"N": "12345678901234567890123456789012345678"}, {"B": "AAEC"}, {"BOOL": True}, {"NULL": True}, {"L": []},
+         {"L": [{"S": "ab"}, {"NULL": True}]}, {"M": {"ab": {"S": "cd"}}}, {"SS": ["a", "bc"]}, {"NS": ["1", "22"]},
+         {"BS": ["AA==", "AAA="]}]
+for i, value in enumerate(sized):
+    for total in (1023, 1024, 1025):
+        key = f"s{i:02d}-{total}"
+        # The value's size by DynamoDB's rules (store/decimal.h, aws/attribute_value.h); the
+        # padding is what makes the item `total` bytes if those rules are DynamoDB's.
+        value_size = {0: 3, 1: 2, 2: 2, 3: 2, 4: 3, 5: 4, 6: 1, 7: 2, 8: 20, 9: 3, 10: 1, 11: 1, 12: 3, 13: 8, 14: 8, 15: 3, 16: 4, 17: 3}[i]
+        pad = total - (1 + len(key) + 1 + 1 + value_size)
+        call("PutItem", {"TableName": "plain", "Item": {"k": {"S": key}, "p": {"S": "x" * pad}, "v": value},
+                         "ReturnConsumedCapacity": "TOTAL"}, f"write units of {value} at {total} bytes")
+# Read units at the 4 KB boundary, consistent and not.
+for total in (4095, 4096, 4097, 8193):
+    key = f"r{total}"
+    call("PutItem", {"TableName": "plain", "Item": {"k": {"S": key}, "p": {"S": "x" * (total - (1 + len(key) + 1))}}})
+    for consistent in (False, True):
+        call("GetItem", {"TableName": "plain", "Key": {"k": {"S": key}}, "ConsistentRead": consistent,
+                         "ReturnConsumedCapacity": "TOTAL"}, f"read units at {total} bytes")
+
+# ---- batches -----------------------------------------------------------------------------------
+put = lambda k, n=0: {"PutRequest": {"Item": {"k": {"S": k}, "p": {"S": "x" * n}}}}
+delete = lambda k: {"DeleteRequest": {"Key": {"k": {"S": k}}}}
+call("BatchWriteItem", {"RequestItems": {"plain": [put("b1"), put("b2", 3000), delete("gone")]}, "ReturnConsumedCapacity": "TOTAL"})
+call("BatchWriteItem", {"RequestItems": {"plain": [put("b2", 10), delete("b1")]}, "ReturnConsumedCapacity": "INDEXES"})
+call("BatchWriteItem", {"RequestItems": {"plain": [put("b3"), delete("b3")]}})
+call("BatchWriteItem", {"RequestItems": {"plain": [{}]}})
+call("BatchWriteItem", {"RequestItems": {"plain": [put(f"n{i}") for i in range(13)], "rides": [
+    {"PutRequest": {"Item": {"Name": {"S": "n"}, "At": {"N": str(i)}}}} for i in range(13)]}})
+call("BatchWriteItem", {"RequestItems": {"nope": [put("a")]}})
+call("BatchWriteItem", {"RequestItems": {"plain": [{"PutRequest": {"Item": {"k": {"N": "1"}}}}]}})
+get = lambda *keys: [{"k": {"S": k}} for k in keys]
+call("BatchGetItem", {"RequestItems": {"plain": {"Keys": get("b2", "none", "r4097")}}, "ReturnConsumedCapacity": "TOTAL"})
+call("BatchGetItem", {"RequestItems": {"plain": {"Keys": get("b2", "r8193"), "ConsistentRead": True}}, "ReturnConsumedCapacity": "INDEXES"})
+call("BatchGetItem", {"RequestItems": {"plain": {"Keys": get("b2", "b2")}}})
+call("BatchGetItem", {"RequestItems": {"plain": {"Keys": get(*[f"q{i}" for i in range(60)])}, "rides": {
+    "Keys": [{"Name": {"S": "q"}, "At": {"N": str(i)}} for i in range(60)]}}})
+call("BatchGetItem", {"RequestItems": {"nope": {"Keys": get("a")}}})
+
+# ---- Query and Scan ----------------------------------------------------------------------------
+for at in [5, 1, 10, 2, 3, -1, 0.5, 4, 7, 100, 11]:
+    call("PutItem", {"TableName": "rides", "Item": {"Name": {"S": "u"}, "At": {"N": str(at)}, "v": {"S": "y" * int(abs(at) * 10)}}})
+call("PutItem", {"TableName": "rides", "Item": {"Name": {"S": "w"}, "At": {"N": "1"}}})
+eq = {"Name": {"AttributeValueList": [{"S": "u"}], "ComparisonOperator": "EQ"}}
+at = lambda op, *values: {**eq, "At": {"AttributeValueList": [{"N": v} for v in values], "ComparisonOperator": op}}
+
+
+def query_pages(body, what):
+    start, pages = None, 0
+    while pages < 20:
+        page = call("Query", {**body, **({"ExclusiveStartKey": start} if start else {})}, f"{what}, page {pages + 1}")
+        start, pages = page.get("LastEvaluatedKey"), pages + 1
+        if not start:
+            return
+
+
+for limit in (None, 1, 3, 11, 12):
+    for forward in (True, False):
+        body = {"TableName": "rides", "KeyConditions": eq, "ScanIndexForward": forward, "ReturnConsumedCapacity": "TOTAL"}
+        if limit:
+            body["Limit"] = limit
+        query_pages(body, f"Query, Limit {limit}, forward {forward}")
+for condition in [at("LT", "3"), at("LE", "3"), at("GT", "3"), at("GE", "3"), at("EQ", "4"), at("BETWEEN", "1", "10"),
+                  at("BETWEEN", "10", "1"), at("GT"), at("BEGINS_WITH", "1")]:
+    call("Query", {"TableName": "rides", "KeyConditions": condition, "Limit": 3}, f"Query {condition.get('At')}")
+call("Query", {"TableName": "rides", "KeyConditions": eq, "Select": "COUNT", "ReturnConsumedCapacity": "TOTAL"})
+call("Query", {"TableName": "rides", "KeyConditions": eq, "Select": "COUNT", "Limit": 11})
+call("Query", {"TableName": "rides"})
+call("Query", {"TableName": "rides", "KeyConditions": {"At": eq["Name"]}})
+call("Query", {"TableName": "rides", "KeyConditions": {"Name": {**eq["Name"], "ComparisonOperator": "GT"}}})
+call("Query", {"TableName": "rides", "KeyConditions": {**eq, "At": {"AttributeValueList": [{"S": "3"}], "ComparisonOperator": "GT"}}})
+call("Query", {"TableName": "rides", "KeyConditions": eq, "ExclusiveStartKey": {"Name": {"S": "w"}, "At": {"N": "1"}}})
+call("Query", {"TableName": "rides", "KeyConditions": eq, "ExclusiveStartKey": {"Name": {"S": "u"}}})
+call("Query", {"TableName": "rides", "KeyConditions": eq, "Select": "SPECIFIC_ATTRIBUTES"})
+call("Query", {"TableName": "rides", "KeyConditions": eq, "Select": "ALL_PROJECTED_ATTRIBUTES"})
+call("Query", {"TableName": "rides", "KeyConditions": eq, "IndexName": "nope"})
+call("Query", {"TableName": "rides", "KeyConditions": {"Name": {"AttributeValueList": [{"S": "nobody"}], "ComparisonOperator": "EQ"}},
+               "ReturnConsumedCapacity": "TOTAL"})
+
+# A Scan walks partitions in the order of their keys' hashes in DynamoDB, in key order in
+# gw-serve: its pages differ, and are compared as a whole -- the items of all pages, each once,
+# the counts of the pages of a Limit, and what a Select COUNT counts.
+def scan_all(url, body):
+    items, counts, start = [], [], None
+    while True:
+        status, page = send(url, "Scan", {**body, **({"ExclusiveStartKey": start} if start else {})})
+        assert status == 200, page
+        items += page.get("Items", [])
+        counts.append(page["Count"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return sorted(json.dumps(sort_sets(i), sort_keys=True) for i in items), counts
+
+
+for body in ({"TableName": "rides"}, {"TableName": "rides", "Limit": 4}, {"TableName": "plain", "Limit": 7},
+             {"TableName": "plain", "Select": "COUNT"}):
+    compared += 1
+    if scan_all(GW, body) != scan_all(LOCAL, body):
+        differences.append(f"Scan {body}: the pages' items or counts differ")
+for segments in (1, 3):
+    parts = [scan_all(GW, {"TableName": "plain", "Segment": s, "TotalSegments": segments})[0] for s in range(segments)]
+    compared += 1
+    if sorted(sum(parts, [])) != scan_all(LOCAL, {"TableName": "plain"})[0]:
+        differences.append(f"Scan in {segments} segments: not every item once")
+call("Scan", {"TableName": "plain", "Segment": 0})
+call("Scan", {"TableName": "plain", "TotalSegments": 2})
+call("Scan", {"TableName": "plain", "Segment": 2, "TotalSegments": 2})
+call("Scan", {"TableName": "nope"})
+
+# 1 MB pages: 300 items of 10000 bytes in one partition; a page ends once 1 MB has been read.
+call("CreateTable", table("pages", [("p", "S"), ("s", "N")]))
+for i in range(300):
+    call("PutItem", {"TableName": "pages", "Item": {"p": {"S": "one"}, "s": {"N": str(i)}, "v": {"S": "x" * (10000 - 6 - len(str(i)))}}},
+         "an item of 10000 bytes")
+query_pages({"TableName": "pages", "KeyConditions": {"p": {"AttributeValueList": [{"S": "one"}], "ComparisonOperator": "EQ"}},
+             "ReturnConsumedCapacity": "TOTAL", "Select": "COUNT"}, "1 MB pages of a Query")
+for table_name in ("rides", "blobs", "plain", "pages"):
+    call("DescribeTable", {"TableName": table_name}, "the item counts at the end")
+
+print(f"{compared} requests compared, {len(differences)} differences")
+for difference in differences:
+    print(difference)
+sys.exit(1 if differences else 0)
