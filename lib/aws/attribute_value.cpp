@@ -26,16 +26,10 @@ std::size_t utf8_bytes(std::string_view text) { return text.size(); }
 
 // The number `text` of a typed N, or DynamoDB's error.
 store::Decimal number_of(std::string_view text) {
-  std::optional<store::Decimal> number = store::parse_decimal(text, store::NumberSyntax::dynamodb);
+  std::optional<store::Decimal> number = store::Decimal::parse(text, store::NumberSyntax::dynamodb);
   if (!number) throw validation("A value provided cannot be converted into a number");
-  switch (store::check_limits(*number)) {
-    case store::NumberLimit::ok: break;
-    case store::NumberLimit::precision: throw validation("DynamoDB only supports precision up to 38 digits");
-    case store::NumberLimit::overflow:
-      throw validation("Number overflow. Attempting to store a number with magnitude larger than supported range");
-    case store::NumberLimit::underflow:
-      throw validation("Number underflow. Attempting to store a number with magnitude smaller than supported range");
-  }
+  if (store::NumberLimit limit = number->limit(); limit != store::NumberLimit::ok)
+    throw validation(std::string(store::limit_message(limit)));
   return *number;
 }
 
@@ -120,8 +114,8 @@ class Decoder {
       }
       case Kind::N: {
         store::Decimal number = number_of(string_of(content, "N"));
-        store::append_canonical(out_, number);
-        return store::dynamodb_size(number);
+        number.append_canonical(out_);
+        return number.dynamodb_size();
       }
       case Kind::B: {
         std::string bytes = bytes_of(string_of(content, "B"));
@@ -216,8 +210,8 @@ class Decoder {
     for (element member : set) {
       store::Decimal number = number_of(string_of(member, "NS"));
       canonical.emplace_back();
-      store::append_canonical(canonical.back(), number);
-      size += store::dynamodb_size(number);
+      number.append_canonical(canonical.back());
+      size += number.dynamodb_size();
     }
     // One value, one text: 1 and 1.0 are duplicates.
     if (has_duplicates(std::vector<std::string_view>(canonical.begin(), canonical.end())))
@@ -415,10 +409,10 @@ class Encoder {
       if (member.get(element) || element.type().get(type)) return false;
       if (tag == Tag::NS) {
         std::string_view text = lines::trim_right(element.raw_json_token());
-        auto number = type == od::json_type::number ? store::parse_decimal(text, store::NumberSyntax::json) : std::nullopt;
+        auto number = type == od::json_type::number ? store::Decimal::parse(text) : std::nullopt;
         if (!number) return false;
-        members.emplace_back(number->negative ? "-" : "");
-        members.back().append(number->digits).append("e").append(std::to_string(number->exponent));
+        members.emplace_back(number->negative() ? "-" : "");
+        members.back().append(number->significant()).append("e").append(std::to_string(number->adjusted_exponent()));
       } else if (type != od::json_type::string) {
         return false;
       } else if (tag == Tag::BS) {
@@ -490,10 +484,10 @@ class Encoder {
   // Appends a number's text (DynamoDB's, when DynamoDB can hold it; else as written) and
   // returns its size.
   std::size_t number(std::string_view text) {
-    std::optional<store::Decimal> decimal = store::parse_decimal(text, store::NumberSyntax::json);
-    if (decimal && store::check_limits(*decimal) == store::NumberLimit::ok) {
-      if (out_) store::append_canonical(*out_, *decimal);
-      return store::dynamodb_size(*decimal);
+    std::optional<store::Decimal> decimal = store::Decimal::parse(text);
+    if (decimal && decimal->limit() == store::NumberLimit::ok) {
+      if (out_) decimal->append_canonical(*out_);
+      return decimal->dynamodb_size();
     }
     append(text);
     return text.size();

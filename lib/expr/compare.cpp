@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "expr/decimal.h"
+#include "store/decimal.h"
 
 namespace millrace::expr {
 namespace {
@@ -75,9 +75,9 @@ struct ExactText {
 int compare_numbers(const Number& a, const Number& b) {
   bool text_a = a.form == Form::text, text_b = b.form == Form::text;
   if (!text_a && !text_b) return compare_binary(a, b);
-  if (text_a && text_b) return compare_number_texts(a.text, b.text);
-  if (text_a) return compare_number_texts(a.text, ExactText(b).text);
-  return compare_number_texts(ExactText(a).text, b.text);
+  if (text_a && text_b) return store::compare_number_texts(a.text, b.text);
+  if (text_a) return store::compare_number_texts(a.text, ExactText(b).text);
+  return store::compare_number_texts(ExactText(a).text, b.text);
 }
 
 std::optional<int> order(const Scalar& a, const Scalar& b) {

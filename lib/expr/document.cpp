@@ -1,6 +1,6 @@
 #include "expr/document.h"
 
-#include "expr/decimal.h"
+#include "store/decimal.h"
 #include "lines/json.h"
 
 namespace millrace::expr {
@@ -69,7 +69,7 @@ bool Document::read(simdjson::ondemand::value value, std::string_view key, int d
     }
     case json_type::number: {
       std::string_view text = lines::trim_right(value.raw_json_token());
-      if (!is_json_number(text)) return false;
+      if (!store::is_json_number(text)) return false;
       nodes_[index].type = Type::number;
       nodes_[index].text = text;
       break;

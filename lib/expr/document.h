@@ -2,7 +2,7 @@
 // DynamoDB's expressions can walk and compare it.
 //
 // The mapping (shared with gw-serve's DynamoDB API, which converts typed values to it):
-//   S → a JSON string          N → a JSON number, its text kept exactly (expr/decimal.h)
+//   S → a JSON string          N → a JSON number, its text kept exactly (store/decimal.h)
 //   BOOL → true, false         NULL → null
 //   M → an object              L → an array
 //   B → {"$B":"<base64>"}      SS → {"$SS":["a","b"]}   NS → {"$NS":[1,2.5]}

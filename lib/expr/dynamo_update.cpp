@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <deque>
 
-#include "expr/decimal.h"
+#include "store/decimal.h"
 #include "expr/dynamo_tree.h"
 #include "lines/json.h"
 
@@ -221,13 +221,13 @@ class Applier {
 
   // The exact sum or difference, as DynamoDB writes it; its errors beyond 38 digits or the range.
   static std::string arithmetic(std::string_view a, std::string_view b, bool add) {
-    auto x = Decimal::parse(a), y = Decimal::parse(b);
+    auto x = store::Decimal::parse(a), y = store::Decimal::parse(b);
     for (const auto& operand : {x, y}) {
       if (!operand) fail(kWrongType);
-      if (auto problem = operand->dynamodb_problem()) fail(*problem);
+      if (store::NumberLimit limit = operand->limit(); limit != store::NumberLimit::ok) fail(store::limit_message(limit));
     }
-    auto result = add ? Decimal::add(*x, *y) : Decimal::subtract(*x, *y);
-    if (auto problem = result->dynamodb_problem()) fail(*problem);
+    auto result = add ? store::Decimal::add(*x, *y) : store::Decimal::subtract(*x, *y);
+    if (store::NumberLimit limit = result->limit(); limit != store::NumberLimit::ok) fail(store::limit_message(limit));
     return result->plain();
   }
 

@@ -39,9 +39,9 @@ void append_string_key(std::string& out, std::string_view bytes) {
 }
 
 std::optional<std::string> append_number_key(std::string& out, std::string_view text) {
-  std::optional<Decimal> number = parse_decimal(text, NumberSyntax::json);
+  std::optional<Decimal> number = Decimal::parse(text);
   if (!number) return fmt::format("not a number: {}", text);
-  switch (check_limits(*number)) {
+  switch (number->limit()) {
     case NumberLimit::ok: break;
     case NumberLimit::precision:
       return fmt::format("{}: more than {} significant digits (DynamoDB's precision)", text, kMaxNumberDigits);
@@ -54,18 +54,18 @@ std::optional<std::string> append_number_key(std::string& out, std::string_view 
 }
 
 void append_number_key(std::string& out, const Decimal& number) {
-  if (number.zero()) {
+  if (number.is_zero()) {
     out.push_back(kZero);
     return;
   }
   std::size_t start = out.size();
   out.push_back(kPositive);
-  unsigned biased = static_cast<unsigned>(number.exponent + kExponentBias);
+  unsigned biased = static_cast<unsigned>(number.adjusted_exponent() + kExponentBias);
   out.push_back(static_cast<char>(biased >> 8));
   out.push_back(static_cast<char>(biased & 0xFF));
-  for (char d : number.digits) out.push_back(static_cast<char>(d - '0' + 1));
+  for (char d : number.significant()) out.push_back(static_cast<char>(d - '0' + 1));
   out.push_back('\0');
-  if (number.negative) {
+  if (number.negative()) {
     out[start] = kNegative;
     for (std::size_t k = start + 1; k < out.size(); ++k) out[k] = static_cast<char>(~out[k]);
   }

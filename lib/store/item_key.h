@@ -45,7 +45,7 @@ void append_string_prefix(std::string& out, std::string_view bytes);
 // Appends the encoding of the number written `text` (JSON's grammar); returns what is wrong
 // with it instead (not a number, beyond DynamoDB's precision or range), appending nothing.
 std::optional<std::string> append_number_key(std::string& out, std::string_view text);
-// Appends the encoding of `number`. REQUIRES: check_limits(number) == NumberLimit::ok.
+// Appends the encoding of `number`. REQUIRES: number.limit() == NumberLimit::ok.
 void append_number_key(std::string& out, const Decimal& number);
 
 }  // namespace millrace::store
