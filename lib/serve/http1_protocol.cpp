@@ -19,8 +19,6 @@ namespace {
 constexpr std::size_t kWriteBatch = 64 << 10;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-bool has_content(int status) { return status >= 200 && status != 204 && status != 304; }
-
 // The fields the server sets itself (see Response).
 bool framing(std::string_view name) {
   return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
@@ -34,7 +32,7 @@ std::string http1_wire_head(const Response& response, int version, bool keep_ali
   message.result(response.status >= 100 && response.status <= 999 ? static_cast<unsigned>(response.status) : 500u);
   for (const Header& field : response.headers)
     if (!framing(field.name)) message.insert(field.name, field.value);
-  if (has_content(response.status)) message.content_length(response.body.size());
+  if (Response::has_content(response.status)) message.content_length(response.body.size());
   message.keep_alive(keep_alive);
   http::response_serializer<http::empty_body> serializer(message);
   std::string out;
@@ -198,7 +196,7 @@ void Http1Protocol::write_ready() {
     slot.wire_head = http1_wire_head(slot.response, slot.version, slot.keep_alive);
     buffers_.push_back(net::buffer(slot.wire_head));
     bytes += slot.wire_head.size();
-    if (!slot.head_request && has_content(slot.response.status) && !slot.response.body.empty()) {
+    if (!slot.head_request && Response::has_content(slot.response.status) && !slot.response.body.empty()) {
       buffers_.push_back(net::buffer(slot.response.body));
       bytes += slot.response.body.size();
     }

@@ -22,8 +22,6 @@ constexpr std::size_t kRefusedDrain = 1 << 20;
 // HTTP/2 counts a field as its name and value plus 32 bytes (RFC 9113, section 6.5.2).
 constexpr std::size_t kFieldOverhead = 32;
 
-bool has_content(int status) { return status >= 200 && status != 204 && status != 304; }
-
 // Fields that HTTP/2 forbids (connection-specific, RFC 9113 section 8.2.2) and the framing the
 // server sets itself.
 bool dropped(std::string_view lowered) {
@@ -316,7 +314,7 @@ void Http2Session::submit(std::int32_t id, Stream& stream) {
   texts.reserve(2 * response.headers.size() + 4);
   texts.push_back(":status");
   texts.push_back(std::to_string(response.status >= 100 && response.status <= 999 ? response.status : 500));
-  if (has_content(response.status)) {
+  if (Response::has_content(response.status)) {
     texts.push_back("content-length");
     texts.push_back(std::to_string(response.body.size()));
   }
@@ -335,7 +333,7 @@ void Http2Session::submit(std::int32_t id, Stream& stream) {
   nghttp2_data_provider body{};
   body.source.ptr = &stream;
   body.read_callback = Callbacks::read_body;
-  bool with_body = !stream.head && has_content(response.status) && !response.body.empty();
+  bool with_body = !stream.head && Response::has_content(response.status) && !response.body.empty();
   nghttp2_submit_response(session_, id, fields.data(), fields.size(), with_body ? &body : nullptr);
 }
 

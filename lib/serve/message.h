@@ -60,6 +60,9 @@ struct Response {
   Headers headers;
   std::string body;
 
+  // Whether a response of `status` has content (and so Content-Length): not 1xx, 204 or 304.
+  static bool has_content(int status) { return status >= 200 && status != 204 && status != 304; }
+
   // `status` with a body of type application/json.
   static Response json(int status, std::string body);
   // `status` with the body {"message":"<message>"} (application/json): the server's own
