@@ -1,10 +1,12 @@
 #include "serve/kinesis_api.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <future>
 #include <iterator>
 #include <map>
@@ -36,6 +38,15 @@ constexpr std::size_t kPutRecordsMaxBytes = 5 << 20;
 constexpr std::int64_t kDefaultListLimit = 100;
 // What the answers of puts say of encryption: records are stored as they come.
 constexpr std::string_view kEncryption = ",\"EncryptionType\":\"NONE\"";
+
+// A time as Kinesis writes it in its messages (Java's Date.toString, in UTC):
+// "Mon Dec 07 10:00:00 UTC 2026".
+std::string java_date(lines::EpochMs ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  return fmt::format("{:%a %b %d %H:%M:%S} UTC {}", utc, utc.tm_year + 1900);
+}
 
 aws::ApiError error(std::string type, std::string message) { return aws::ApiError{400, std::move(type), std::move(message)}; }
 
@@ -575,7 +586,7 @@ struct KinesisApi::State {
       throw error("ExpiredIteratorException",
                   fmt::format("Iterator expired. The iterator was created at time {} while right now it is {} which is "
                               "further in the future than the tolerated delay of {} milliseconds.",
-                              lines::format_iso8601(it.issued_ms), lines::format_iso8601(now), kIteratorLifetimeMs));
+                              java_date(it.issued_ms), java_date(now), kIteratorLifetimeMs));
     return it;
   }
 

@@ -352,7 +352,8 @@ errors("GetRecords", {"ShardIterator": "bm90IGFuIGl0ZXJhdG9y"}, "InvalidArgument
 # An expired iterator, gw-serve only (see above): one of gw-serve's, 6 minutes later.
 status, doc = late.call("GetRecords", {"ShardIterator": first_g})
 expect(status == 400 and doc.get("__type") == "ExpiredIteratorException" and
-       re.fullmatch(r"Iterator expired\. The iterator was created at time .+ while right now it is .+ which is further in "
+       re.fullmatch(r"Iterator expired\. The iterator was created at time (?:[A-Z][a-z]{2} ){2}\d{2} \d{2}:\d{2}:\d{2} UTC "
+                    r"\d{4} while right now it is (?:[A-Z][a-z]{2} ){2}\d{2} \d{2}:\d{2}:\d{2} UTC \d{4} which is further in "
                     r"the future than the tolerated delay of 300000 milliseconds\.", doc.get("message", "")),
        f"GetRecords of an iterator 6 minutes old: {status} {doc}")
 
