@@ -14,7 +14,7 @@
 
 #include "aws/model.h"
 #include "aws/validate.h"
-#include "fuzz.h"
+#include "api_call.h"
 #include "serve/kinesis_api.h"
 #include "serve/record_committer.h"
 #include "store/env.h"
@@ -28,13 +28,8 @@ namespace {
 
 // One store for the whole run, with a stream of 2 shards the inputs can name.
 struct Fixture {
-  Fixture() : env(directory(), store::Access::write, store::Sync::none), notifier(env.dir()), committer(env, notifier), api(env, committer) {
+  Fixture() : env(fuzz::store_directory("/tmp/millrace-fuzz-kinesis"), store::Access::write, store::Sync::none), notifier(env.dir()), committer(env, notifier), api(env, committer) {
     stream::ensure_stream(env, "s", 2);
-  }
-  static std::string directory() {
-    char pattern[] = "/tmp/millrace-fuzz-kinesis-XXXXXX";
-    require(::mkdtemp(pattern) != nullptr, "mkdtemp");
-    return pattern;
   }
   store::Env env;
   store::Notifier notifier;
@@ -47,15 +42,10 @@ struct Fixture {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Fixture fixture;
   std::string_view text = fuzz::as_text(data, size);
-  std::size_t newline = text.find('\n');
-  if (newline == std::string_view::npos) return 0;
-  // The operation the first line names, else one picked by it.
-  const aws::model::Operation* named = aws::model::kinesis.operation(text.substr(0, newline));
-  const auto& operations = aws::model::kinesis.operations;
-  std::size_t index = 0;
-  for (char c : text.substr(0, newline)) index = index * 31 + static_cast<unsigned char>(c);
-  const aws::model::Operation& operation = named ? *named : operations[index % operations.size()];
-  std::string body(text.substr(newline + 1));
+  fuzz::ApiCall call = fuzz::api_call_of(aws::model::kinesis, text);
+  if (!call.operation) return 0;
+  const aws::model::Operation& operation = *call.operation;
+  std::string& body = call.body;
 
   serve::ApiAnswer answer = fixture.api.call(operation.name, body);
   simdjson::dom::parser parser;
