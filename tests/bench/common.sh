@@ -119,3 +119,18 @@ npm_peers() {
   cp "$BENCH_DIR/package.json" "$cache/package.json"
   (cd "$cache" && npm install --no-audit --no-fund --loglevel=error >&2) || die "npm install in $cache failed"
 }
+
+# flush_bound DIR CONNECTIONS: the disk's flush under DIR, timed as 100 writes of 4 KiB in place,
+# each with O_DSYNC. Sets FLUSH_MS, one's time, and BOUND, the requests/s that CONNECTIONS
+# connections each waiting for a durable commit (two flushes: LMDB's data, then its meta page)
+# can make at most.
+FLUSH_MS='' BOUND=''
+flush_bound() {
+  local probe=$1/flush.probe
+  dd if=/dev/zero of="$probe" bs=4k count=100 status=none
+  sync
+  timed dd if=/dev/zero of="$probe" bs=4k count=100 oflag=dsync conv=notrunc status=none
+  FLUSH_MS=$(awk -v s="$ELAPSED" 'BEGIN { printf "%.2f", s * 1000 / 100 }')
+  rm -f "$probe"
+  BOUND=$(awk -v c="$2" -v f="$FLUSH_MS" 'BEGIN { printf "%.0f", c / (2 * f / 1000) }')
+}

@@ -258,13 +258,7 @@ pairs() {
   for p in "${PEERS[@]}"; do echo "$p h1"; done
 }
 
-# The disk's flush: 100 writes of 4 KiB in place, each with O_DSYNC; FLUSH_MS is one's time.
-dd if=/dev/zero of="$WORK/flush.probe" bs=4k count=100 status=none
-sync
-timed dd if=/dev/zero of="$WORK/flush.probe" bs=4k count=100 oflag=dsync conv=notrunc status=none
-FLUSH_MS=$(awk -v s="$ELAPSED" 'BEGIN { printf "%.2f", s * 1000 / 100 }')
-rm -f "$WORK/flush.probe"
-BOUND=$(awk -v c="$CONNECTIONS" -v f="$FLUSH_MS" 'BEGIN { printf "%.0f", c / (2 * f / 1000) }')
+flush_bound "$WORK" "$CONNECTIONS"
 
 echo "millrace gw bench: $RUNS runs of ${DURATION}s; connections: PutRecords $BATCH_CONNECTIONS, PutRecord $CONNECTIONS, GetRecords $READ_CONNECTIONS"
 describe_machine "$WORK" "$(h2load --version | head -n 1); node $(node --version)"
