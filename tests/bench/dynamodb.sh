@@ -208,7 +208,9 @@ measure() {
     batchwrite) target=BatchWriteItem connections=$BATCH_CONNECTIONS ;;
     query) target=Query connections=$READ_CONNECTIONS ;;
   esac
-  h2load_run "$case-$server-$run" "$WORK" --h1 -c "$connections" -m 1 -t 1 -D "$duration" -d "$WORK/$case.json" \
+  # -N: a connection whose answer does not come within 30 s ends the run as failed, rather than
+  # holding it forever (DynamoDB Local has left GetItems of a warm-up unanswered for minutes).
+  h2load_run "$case-$server-$run" "$WORK" --h1 -N 30s -c "$connections" -m 1 -t 1 -D "$duration" -d "$WORK/$case.json" \
     "${HEADERS[@]}" -H "X-Amz-Target: DynamoDB_20120810.$target" "${URL[$server]}"
   # What a peer still had in flight is answered before the next run starts.
   call "$server" DescribeTable '{"TableName":"rides"}' >/dev/null
