@@ -1,6 +1,7 @@
 #include "serve/gateway.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <zlib.h>
 
 #include <iterator>
@@ -15,6 +16,7 @@
 #include "serve/dynamodb_api.h"
 #include "serve/dynamodb_request.h"
 #include "serve/item_committer.h"
+#include "serve/item_route.h"
 #include "serve/kinesis_api.h"
 #include "serve/record_committer.h"
 #include "serve/shard_limits.h"
@@ -43,13 +45,20 @@ HttpAnswer dynamodb_answer(ApiAnswer answer) {
   return http;
 }
 
-HttpAnswer message(int status, std::string_view text) {
+}  // namespace
+
+HttpAnswer HttpAnswer::message(int status, std::string_view text) {
   std::string body = "{\"message\":";
+  // A message may quote the request's own bytes (a path), which need not be UTF-8: JSON's
+  // strings are, so such bytes become U+FFFD.
+  std::string valid;
+  if (!simdjson::validate_utf8(text.data(), text.size())) {
+    for (char c : text) valid += static_cast<unsigned char>(c) < 0x80 ? std::string(1, c) : std::string("\uFFFD");
+    text = valid;
+  }
   lines::append_json_string(body, text);
   return HttpAnswer{status, "application/json", body + "}", {}};
 }
-
-}  // namespace
 
 struct Gateway::State {
   State(store::Env& e, store::Notifier& notifier, const GatewayOptions& options)
@@ -107,15 +116,15 @@ struct Gateway::State {
 
   // POST /streams/NAME: the records of the body, put as ks-put puts lines.
   void put_route(HttpCall& call, std::string_view path, std::string_view query, std::function<void(HttpAnswer)>& done) {
-    if (auto refused = refusal(call, path, query, {})) return done(message(403, refused->message));
+    if (auto refused = refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
     std::string stream(path.substr(kStreamsRoute.size()));
-    if (auto problem = store::check_name(stream)) return done(message(400, fmt::format("stream name: {}", *problem)));
+    if (auto problem = store::check_name(stream)) return done(HttpAnswer::message(400, fmt::format("stream name: {}", *problem)));
     stream::PutOptions options;
     if (auto key = aws::query_parameter(query, "key")) {
-      if (key->empty()) return done(message(400, "?key= names no field"));
+      if (key->empty()) return done(HttpAnswer::message(400, "?key= names no field"));
       options.key_field.emplace(*key);
     } else if (auto header = call.header("x-partition-key")) {
-      if (auto problem = store::check_partition_key(*header)) return done(message(400, fmt::format("X-Partition-Key: {}", *problem)));
+      if (auto problem = store::check_partition_key(*header)) return done(HttpAnswer::message(400, fmt::format("X-Partition-Key: {}", *problem)));
       options.partition_key.emplace(*header);
     }
     bool many = call.header("content-type").value_or("").starts_with("application/x-ndjson");
@@ -136,16 +145,16 @@ struct Gateway::State {
       if (text.empty() && many) continue;
       lines::Line line{text, "body", number, text.size() > store::kMaxRecordBytes};
       if (auto problem = parser.parse(line, *batch))
-        return done(message(line.too_long ? 413 : 400, many ? fmt::format("line {}: {}", number, *problem) : *problem));
-      if (!many && at < size) return done(message(400, "one JSON record per request; send JSON lines as application/x-ndjson"));
+        return done(HttpAnswer::message(line.too_long ? 413 : 400, many ? fmt::format("line {}: {}", number, *problem) : *problem));
+      if (!many && at < size) return done(HttpAnswer::message(400, "one JSON record per request; send JSON lines as application/x-ndjson"));
     }
-    if (batch->empty()) return done(message(400, "no record in the body"));
+    if (batch->empty()) return done(HttpAnswer::message(400, "no record in the body"));
     RecordBatch records;
     records.stream = stream;
     batch->append_puts(records.puts);
     records.bytes = batch;
     std::vector<std::string> refusals = limits ? limits->throttle(env, stream, records.puts) : std::vector<std::string>{};
-    if (!refusals.empty() && !many) return done(message(429, refusals[0]));
+    if (!refusals.empty() && !many) return done(HttpAnswer::message(429, refusals[0]));
     if (records.puts.empty()) return done(HttpAnswer{200, "application/json", put_records_result({}, refusals), {}});
     records.done = [done, many, stream, refusals = std::move(refusals)](const std::vector<store::Position>& placed,
                                                                         std::exception_ptr failure) {
@@ -153,9 +162,9 @@ struct Gateway::State {
         try {
           std::rethrow_exception(failure);
         } catch (const cli::Error& e) {
-          return done(message(e.status() == cli::Exit::no_input ? 404 : 500, fmt::format("{}: {}", stream, e.what())));
+          return done(HttpAnswer::message(e.status() == cli::Exit::no_input ? 404 : 500, fmt::format("{}: {}", stream, e.what())));
         } catch (const std::exception& e) {
-          return done(message(500, e.what()));
+          return done(HttpAnswer::message(500, e.what()));
         }
       }
       std::string out = many ? put_records_result(placed, refusals)
@@ -188,18 +197,23 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   std::string_view path = target.substr(0, question);
   std::string_view query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   if (path == "/") {
-    if (call.method != "POST") return done(message(405, "the AWS APIs take POST /"));
+    if (call.method != "POST") return done(HttpAnswer::message(405, "the AWS APIs take POST /"));
     return state_->api(call, path, done);
   }
   if (path == "/health") {
-    if (call.method != "GET" && call.method != "HEAD") return done(message(405, "GET /health"));
+    if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /health"));
     return done(HttpAnswer{200, "application/json", "{\"status\":\"ok\"}", {}});
   }
+  if (path.starts_with(kTablesRoute)) {
+    if (call.method != "GET") return done(HttpAnswer::message(405, fmt::format("{} takes GET", path)));
+    if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
+    return done(get_items(state_->env, path, query));
+  }
   if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size()) {
-    if (call.method != "POST") return done(message(405, fmt::format("{} takes POST", path)));
+    if (call.method != "POST") return done(HttpAnswer::message(405, fmt::format("{} takes POST", path)));
     return state_->put_route(call, path, query, done);
   }
-  done(message(404, fmt::format("no route for {} {}", call.method, path)));
+  done(HttpAnswer::message(404, fmt::format("no route for {} {}", call.method, path)));
 }
 
 void Gateway::on_store_failure(std::function<void()> stop) { state_->stop_on_failure = std::move(stop); }

@@ -11,6 +11,9 @@
 //                                                    the X-Partition-Key header, else random;
 //                                                    the answer is PutRecord's (one record) or
 //                                                    PutRecords' (lines), once durable
+//   GET /tables/NAME/items/KEY[/SORTKEY]             API Gateway's route in front of a table: an
+//                                                    item, or a query of a partition as JSON
+//                                                    lines (serve/item_route.h)
 //   GET /health                                      {"status":"ok"}
 // Anything else is 404 (no such route) or 405 (a route, another method), with a JSON message.
 // Errors of the routes are {"message": "..."} with the status that fits: 400 for a bad body
@@ -48,6 +51,9 @@ struct HttpAnswer {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // more fields: x-amz-crc32
+
+  // The routes' error: {"message": text} with `status`.
+  static HttpAnswer message(int status, std::string_view text);
 };
 
 // A request as the gateway needs it. Views: the caller keeps them alive until handle() returns.

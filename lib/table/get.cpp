@@ -112,11 +112,8 @@ KeyRange query_range(const store::TableMeta& table, std::string_view partition, 
   return range;
 }
 
-bool get_item(store::Env& env, std::string_view table_name, std::string_view partition,
-              std::optional<std::string_view> sort, lines::Writer& out) {
-  store::ReadTxn reader(env);
-  store::Txn txn = reader.renew();
-  store::TableMeta table = store::table_or_throw(txn, table_name);
+std::optional<std::string_view> find_item(const store::Txn& txn, const store::TableMeta& table,
+                                          std::string_view partition, std::optional<std::string_view> sort) {
   if (table.sort && !sort)
     throw cli::Error(cli::Exit::usage, table.name,
                      fmt::format("the table's key is {} and {}: give both, or --query", table.partition.name,
@@ -125,10 +122,19 @@ bool get_item(store::Env& env, std::string_view table_name, std::string_view par
   std::string key;
   if (auto problem = item_key(table, partition, sort, key)) throw cli::Error(cli::Exit::usage, table.name, *problem);
   auto value = txn.get(txn.dbs().items, key);
-  if (!value) return false;
+  if (!value) return std::nullopt;
   store::StoredItem item = store::decode_item(*value);
-  if (item.expired(lines::now_ms())) return false;
-  out.buffer().append(item.json).push_back('\n');
+  if (item.expired(lines::now_ms())) return std::nullopt;
+  return item.json;
+}
+
+bool get_item(store::Env& env, std::string_view table_name, std::string_view partition,
+              std::optional<std::string_view> sort, lines::Writer& out) {
+  store::ReadTxn reader(env);
+  store::Txn txn = reader.renew();
+  std::optional<std::string_view> item = find_item(txn, store::table_or_throw(txn, table_name), partition, sort);
+  if (!item) return false;
+  out.buffer().append(*item).push_back('\n');
   return true;
 }
 

@@ -59,9 +59,13 @@ struct ReadOptions {
   std::optional<expr::Condition> where;    // only items that satisfy it (FilterExpression)
 };
 
+// GetItem in the snapshot `txn`: the stored JSON of the item of the key (`sort` for a table with
+// a sort key), valid while `txn` is, or nullopt when there is none or it has expired. Throws
+// cli::Error(usage) for a key that does not fit the schema, a sort key missing or one too many.
+std::optional<std::string_view> find_item(const store::Txn& txn, const store::TableMeta& table,
+                                          std::string_view partition, std::optional<std::string_view> sort);
 // GetItem: writes the item of the key (`sort` for a table with a sort key), returns whether
-// there is one. Throws cli::Error(no_input) for a missing table, (usage) for a key that does not
-// fit the schema.
+// there is one. Throws cli::Error(no_input) for a missing table, (usage) as find_item.
 bool get_item(store::Env& env, std::string_view table, std::string_view partition,
               std::optional<std::string_view> sort, lines::Writer& out);
 // Query: the items of one partition key, by sort key. Returns how many were written.

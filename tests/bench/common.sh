@@ -119,3 +119,46 @@ npm_peers() {
   cp "$BENCH_DIR/package.json" "$cache/package.json"
   (cd "$cache" && npm install --no-audit --no-fund --loglevel=error >&2) || die "npm install in $cache failed"
 }
+
+# flush_bound DIR CONNECTIONS: the disk's flush under DIR, timed as 100 writes of 4 KiB in place,
+# each with O_DSYNC. Sets FLUSH_MS, one's time, and BOUND, the requests/s that CONNECTIONS
+# connections each waiting for a durable commit (two flushes: LMDB's data, then its meta page)
+# can make at most.
+FLUSH_MS='' BOUND=''
+flush_bound() {
+  local probe=$1/flush.probe
+  dd if=/dev/zero of="$probe" bs=4k count=100 status=none
+  sync
+  timed dd if=/dev/zero of="$probe" bs=4k count=100 oflag=dsync conv=notrunc status=none
+  FLUSH_MS=$(awk -v s="$ELAPSED" 'BEGIN { printf "%.2f", s * 1000 / 100 }')
+  rm -f "$probe"
+  BOUND=$(awk -v c="$2" -v f="$FLUSH_MS" 'BEGIN { printf "%.0f", c / (2 * f / 1000) }')
+}
+
+# The servers of gw.sh and dynamodb.sh: each NAME's process and endpoint in the caller's
+# associative arrays PID and URL (declare -A PID URL), its files under $WORK. Need die() and
+# HEADERS (the requests' headers).
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# start_gw NAME SYNC: $WORK/bin/gw-serve on a store of its own in $WORK/NAME.store.
+start_gw() {
+  mkdir -p "$WORK/$1.store"
+  "$WORK/bin/gw-serve" -S "$WORK/$1.store" --listen 127.0.0.1:0 --sync "$2" 2>"$WORK/$1.log" &
+  PID[$1]=$!
+  for _ in {1..100}; do
+    URL[$1]=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)
+    [[ -n ${URL[$1]} ]] && break
+    sleep 0.05
+  done
+  [[ -n ${URL[$1]} ]] || die "$1 did not start: $(cat "$WORK/$1.log")"
+  URL[$1]+=/
+}
+# wait_listening NAME LOG TARGET: until the operation TARGET (X-Amz-Target, a listing) answers,
+# for up to a minute (DynamoDB Local's JVM takes seconds to start).
+wait_listening() {
+  for _ in {1..600}; do
+    kill -0 "${PID[$1]}" 2>/dev/null || die "$1 exited: $(tail -n 5 "$2")"
+    curl -s -o /dev/null --max-time 2 "${HEADERS[@]}" -H "X-Amz-Target: $3" -d '{}' "${URL[$1]}" && return 0
+    sleep 0.1
+  done
+  die "$1 did not start: $(tail -n 5 "$2")"
+}

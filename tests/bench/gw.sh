@@ -124,30 +124,7 @@ call() {
 
 # ---- the servers
 
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_listening() {  # NAME LOG: until ListStreams answers
-  local i
-  for i in {1..300}; do
-    kill -0 "${PID[$1]}" 2>/dev/null || die "$1 exited: $(tail -n 5 "$2")"
-    curl -s -o /dev/null --max-time 2 "${HEADERS[@]}" -H 'X-Amz-Target: Kinesis_20131202.ListStreams' -d '{}' "${URL[$1]}" && return 0
-    sleep 0.1
-  done
-  die "$1 did not start: $(tail -n 5 "$2")"
-}
 
-# start_gw NAME SYNC: gw-serve on a store of its own in $WORK/NAME.store.
-start_gw() {
-  mkdir -p "$WORK/$1.store"
-  "$WORK/bin/gw-serve" -S "$WORK/$1.store" --listen 127.0.0.1:0 --sync "$2" 2>"$WORK/$1.log" &
-  PID[$1]=$!
-  for _ in {1..100}; do
-    URL[$1]=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)
-    [[ -n ${URL[$1]} ]] && break
-    sleep 0.05
-  done
-  [[ -n ${URL[$1]} ]] || die "$1 did not start: $(cat "$WORK/$1.log")"
-  URL[$1]+=/
-}
 start_gw gw-serve full
 start_gw gw-nosync none
 for peer in "${PEERS[@]}"; do
@@ -167,7 +144,7 @@ for peer in "${PEERS[@]}"; do
   PID[$peer]=$!
 done
 SERVERS=(gw-serve gw-nosync "${PEERS[@]}")
-for s in "${SERVERS[@]}"; do wait_listening "$s" "$WORK/$s.log"; done
+for s in "${SERVERS[@]}"; do wait_listening "$s" "$WORK/$s.log" Kinesis_20131202.ListStreams; done
 
 # The streams, made and ACTIVE on every server; the read stream's shard preloaded.
 for s in "${SERVERS[@]}"; do
@@ -258,13 +235,7 @@ pairs() {
   for p in "${PEERS[@]}"; do echo "$p h1"; done
 }
 
-# The disk's flush: 100 writes of 4 KiB in place, each with O_DSYNC; FLUSH_MS is one's time.
-dd if=/dev/zero of="$WORK/flush.probe" bs=4k count=100 status=none
-sync
-timed dd if=/dev/zero of="$WORK/flush.probe" bs=4k count=100 oflag=dsync conv=notrunc status=none
-FLUSH_MS=$(awk -v s="$ELAPSED" 'BEGIN { printf "%.2f", s * 1000 / 100 }')
-rm -f "$WORK/flush.probe"
-BOUND=$(awk -v c="$CONNECTIONS" -v f="$FLUSH_MS" 'BEGIN { printf "%.0f", c / (2 * f / 1000) }')
+flush_bound "$WORK" "$CONNECTIONS"
 
 echo "millrace gw bench: $RUNS runs of ${DURATION}s; connections: PutRecords $BATCH_CONNECTIONS, PutRecord $CONNECTIONS, GetRecords $READ_CONNECTIONS"
 describe_machine "$WORK" "$(h2load --version | head -n 1); node $(node --version)"

@@ -170,3 +170,6 @@ seeds attribute_value sets '{"SS":[]}' '{"SS":["b","a","b"]}' '{"BS":["AQ==","AA
 seeds attribute_value tagged '{"M":{"$B":{"S":"AAEC"}}}' '{"M":{"$SS":{"L":[{"S":"a"},{"S":"a"}]}}}' \
   '{"M":{"$NS":{"L":[{"N":"1"}]}}}' '{"M":{"$BS":{"L":[{"S":"AQ=="}]},"x":{"N":"1"}}}'
 seed attribute_value deep '%s' "$(printf '{"M":{"a":%.0s' {1..32})"'{"S":"x"}'"$(printf '}}%.0s' {1..32})"
+# item_route: a request target of GET /tables/... From tests/unit/item_route_test.cpp.
+seeds item_route get '/tables/chat/items/ann' '/tables/chat/items/ann/2.50' '/tables/blobs/items/%2B%2F8%3D' \
+  'chat/items/b%2Fc%20d?begins_with=x&limit=2&reverse=1' 'chat/items/ann/x?limit=0' '/tables/nope/items/x'
