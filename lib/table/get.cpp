@@ -192,15 +192,20 @@ void append_key_schema(std::string& o, const store::TableMeta& table) {
     o.append(definition ? ",\"AttributeType\":\"" : ",\"KeyType\":\"").append(definition ? type_name(a.type) : role);
     o.append("\"}");
   };
-  for (bool definition : {false, true}) {
-    o.append(definition ? ",\"AttributeDefinitions\":[" : "\"KeySchema\":[");
-    attribute(table.partition, "HASH", definition);
-    if (table.sort) {
-      o.push_back(',');
-      attribute(*table.sort, "RANGE", definition);
-    }
-    o.push_back(']');
+  o.append("\"KeySchema\":[");
+  attribute(table.partition, "HASH", false);
+  if (table.sort) {
+    o.push_back(',');
+    attribute(*table.sort, "RANGE", false);
   }
+  o.append("],\"AttributeDefinitions\":[");
+  bool first = true;
+  for (const store::KeyAttribute& definition : store::attribute_definitions(table)) {
+    if (!first) o.push_back(',');
+    first = false;
+    attribute(definition, "", true);
+  }
+  o.push_back(']');
 }
 
 void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
