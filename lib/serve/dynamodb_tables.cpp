@@ -161,7 +161,7 @@ store::IndexMeta read_index(element given, store::IndexKind kind, const std::vec
     throw validation("If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be specified as well");
   if (index.projection != store::Projection::include && has_non_key)
     throw validation("No attributes should be specified to be projected unless projection type is INCLUDE");
-  for (element name : array_of(non_key)) {
+  for (element name : array_of(projection["NonKeyAttributes"])) {
     std::string_view text = name.get_string().value_unsafe();
     for (const std::string& known : index.non_key)
       if (known == text) throw validation("Cannot have two attributes with the same name");
@@ -213,12 +213,12 @@ void read_indexes(element request, store::TableMeta& table) {
   if (has_globals && array_of(globals).size() == 0) throw validation("GSI list is empty/invalid");
   if (has_locals && array_of(locals).size() > 0 && !table.sort)
     throw validation("Local Secondary indices are not allowed on hash tables, only hash and range tables");
-  for (element given : array_of(locals)) {
+  for (element given : array_of(request["LocalSecondaryIndexes"])) {
     store::IndexMeta& index = table.indexes.emplace_back(read_index(given, store::IndexKind::local, table.definitions));
     if (index.partition.name != table.partition.name) throw validation("Local Secondary indices must have the same hash key as the main table");
     if (!index.sort) throw validation("Local secondary indices must have a range key");
   }
-  for (element given : array_of(globals)) {
+  for (element given : array_of(request["GlobalSecondaryIndexes"])) {
     store::IndexMeta& index = table.indexes.emplace_back(read_index(given, store::IndexKind::global, table.definitions));
     if (table.billing == store::BillingMode::provisioned && !index.provisioned)
       throw validation("No provisioned throughput specified for the global secondary index");
@@ -375,18 +375,17 @@ std::string update_table(Context& context, element request) {
   std::optional<std::string_view> billing = string_member(request, "BillingMode");
   auto units = throughput(request);
   std::optional<bool> protection = bool_member(request, "DeletionProtectionEnabled");
-  element index_updates;
-  bool has_index_updates = !request["GlobalSecondaryIndexUpdates"].get(index_updates) && !index_updates.is_null() &&
-                           array_of(index_updates).size() > 0;
+  simdjson::dom::array index_updates = array_of(request["GlobalSecondaryIndexUpdates"]);
+  bool has_index_updates = index_updates.size() > 0;
   if (!billing && !units && !protection && !has_index_updates) throw validation("Nothing to update");
-  if (array_of(index_updates).size() > 1)  // DynamoDB makes or deletes one index at a time
+  if (index_updates.size() > 1)  // DynamoDB makes or deletes one index at a time
     throw aws::ApiError{400, "LimitExceededException",
                         "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"};
   std::string name = table_name(request);
   store::TableMeta table;
   context.env.write([&](const store::Txn& txn) {
     table = table_named(txn, name);
-    for (element update : array_of(index_updates)) update_index(txn, request, update, table);
+    for (element update : index_updates) update_index(txn, request, update, table);
     if (!billing && !units && !protection) return store::save_table(txn, table);
     bool provisioned = billing ? *billing == "PROVISIONED" : table.billing == store::BillingMode::provisioned;
     if (provisioned) {
