@@ -197,16 +197,16 @@ std::string start_key_of(const store::TableMeta& table, const store::IndexMeta* 
   if (index == nullptr) return key_of(table, key, KeyRole::start_key).key;
   // The attributes of the table's key and of the index's, each once.
   std::vector<std::pair<const store::KeyAttribute*, bool>> wanted;  // attribute, partition
-  auto want = [&](const std::optional<store::KeyAttribute>& attribute, bool partition) {
-    if (!attribute) return;
+  auto want = [&](const store::KeyAttribute* attribute, bool partition) {
+    if (attribute == nullptr) return;
     for (const auto& known : wanted)
       if (known.first->name == attribute->name) return;
-    wanted.emplace_back(&*attribute, partition);
+    wanted.emplace_back(attribute, partition);
   };
-  want(index->partition, true);
-  want(index->sort, false);
-  want(table.partition, true);
-  want(table.sort, false);
+  want(&index->partition, true);
+  want(index->sort ? &*index->sort : nullptr, false);
+  want(&table.partition, true);
+  want(table.sort ? &*table.sort : nullptr, false);
   simdjson::dom::object object = key.get_object().value_unsafe();
   if (object.size() != wanted.size()) throw validation("The provided starting key is invalid");
   for (const auto& [attribute, partition] : wanted) {

@@ -305,6 +305,8 @@ void update_index(const store::Txn& txn, element request, element update, store:
   }
   store::delete_index_entries(txn, found->id);
   table.indexes.erase(found);
+  // The definitions of its key attributes go with it, unless another key uses them.
+  std::erase_if(table.definitions, [&](const store::KeyAttribute& definition) { return !used(table, definition.name); });
 }
 
 }  // namespace

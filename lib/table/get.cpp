@@ -134,6 +134,17 @@ KeyRange query_range(const store::TableMeta& table, std::string_view partition, 
     case Kind::gt: range.lower = bound(condition.value), range.lower_inclusive = false; break;
     case Kind::ge: range.lower = bound(condition.value); break;
   }
+  // An index entry's key goes on after the sort key, with the item's key: an inclusive upper
+  // bound takes every key that starts with it (a key's encoding is never the prefix of
+  // another's), an exclusive lower bound none of them.
+  if (index != nullptr && range.upper && range.upper_inclusive) {
+    range.upper = after_prefix(*range.upper);
+    range.upper_inclusive = false;
+  }
+  if (index != nullptr && !range.lower_inclusive) {
+    if (auto past = after_prefix(range.lower)) range.lower = *past;
+    range.lower_inclusive = true;
+  }
   return range;
 }
 
