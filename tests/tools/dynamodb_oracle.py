@@ -320,16 +320,20 @@ call("Query", {"TableName": "rides", "KeyConditions": {"Name": {"AttributeValueL
 # A Scan walks partitions in the order of their keys' hashes in DynamoDB, in key order in
 # gw-serve: its pages differ, and are compared as a whole -- the items of all pages, each once,
 # the counts of the pages of a Limit, and what a Select COUNT counts.
-def scan_all(url, body):
+def pages_all(url, operation, body):
     items, counts, start = [], [], None
     while True:
-        status, page = send(url, "Scan", {**body, **({"ExclusiveStartKey": start} if start else {})})
+        status, page = send(url, operation, {**body, **({"ExclusiveStartKey": start} if start else {})})
         assert status == 200, page
         items += page.get("Items", [])
         counts.append(page["Count"])
         start = page.get("LastEvaluatedKey")
         if not start:
             return sorted(json.dumps(sort_sets(i), sort_keys=True) for i in items), counts
+
+
+def scan_all(url, body):
+    return pages_all(url, "Scan", body)
 
 
 for body in ({"TableName": "rides"}, {"TableName": "rides", "Limit": 4}, {"TableName": "plain", "Limit": 7},
@@ -434,18 +438,6 @@ call("Scan", {"TableName": "indexed", "IndexName": "nope"})
 
 # Items of one index key sit in the order of the table's key in gw-serve; DynamoDB promises no
 # order among them: a Query of an index without a sort key is compared as Scans are, as a whole.
-def pages_all(url, operation, body):
-    items, counts, start = [], [], None
-    while True:
-        status, page = send(url, operation, {**body, **({"ExclusiveStartKey": start} if start else {})})
-        assert status == 200, page
-        items += page.get("Items", [])
-        counts.append(page["Count"])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return sorted(json.dumps(sort_sets(i), sort_keys=True) for i in items), counts
-
-
 for operation, body in (("Query", {"TableName": "indexed", "IndexName": "gk_all", "KeyConditions": gk("g2"), "Limit": 2}),
                         ("Scan", {"TableName": "indexed", "IndexName": "gk_all", "Limit": 3}),
                         ("Scan", {"TableName": "indexed", "IndexName": "by_gk"}),
