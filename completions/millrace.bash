@@ -347,11 +347,11 @@ _kv_get()
     -S | --store) _millrace_files -d; return ;;
     --config) _millrace_files; return ;;
     -t | --table | --describe) _millrace_reply "$(_millrace_tables)"; return ;;
-    --query | --begins-with | --between | --lt | --le | --gt | --ge | --limit | --where) return ;;
+    --index | --query | --begins-with | --between | --lt | --le | --gt | --ge | --limit | --where) return ;;
     esac
 
     if [[ $cur == -* ]]; then
-        _millrace_reply '-S --store -t --table --query --scan --begins-with --between --lt
+        _millrace_reply '-S --store -t --table --index --query --scan --begins-with --between --lt
             --le --gt --ge --reverse --limit --where --list --describe --config -q --quiet
             -v --verbose -h --help --version'
     fi

@@ -1,7 +1,7 @@
 // kv-get [-S DIR] -t TABLE KEY [SORTKEY]
-// kv-get [-S DIR] -t TABLE --query KEY [--begins-with PREFIX | --between LOW HIGH | --lt V | --le V
+// kv-get [-S DIR] -t TABLE [--index NAME] --query KEY [--begins-with PREFIX | --between LOW HIGH | --lt V | --le V
 //        | --gt V | --ge V] [--reverse] [--limit N] [--where EXPR]
-// kv-get [-S DIR] -t TABLE --scan [--where EXPR] [--limit N]
+// kv-get [-S DIR] -t TABLE [--index NAME] --scan [--where EXPR] [--limit N]
 // kv-get [-S DIR] --list | --describe TABLE
 #include <unistd.h>
 
@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   table::ReadOptions read;
 
   cli::add_table(cli, table_name);
+  cli.add_option("--index", read.index, "with --query or --scan: read the secondary index NAME of the table (IndexName)")
+      ->option_text("NAME");
   auto* query = cli.add_option("--query", query_key, "the items of this partition key, by sort key (Query)")
                     ->option_text("KEY");
   cli.add_flag("--scan", scan, "every item of the table (Scan)")->excludes(query);
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (table_name.empty()) throw cli::Error(cli::Exit::usage, "", "-t TABLE is required");
+    if (!read.index.empty() && query_key.empty() && !scan) throw cli::Error(cli::Exit::usage, "--index", "reads with --query or --scan");
     bool found = true;
     if (!query_key.empty()) {
       table::query(env, table_name, query_key, sort, read, out);

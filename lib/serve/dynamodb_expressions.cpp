@@ -73,7 +73,7 @@ std::optional<Filter> filter(element request) {
   return std::nullopt;
 }
 
-KeyCondition key_condition(element request, const store::TableMeta& table) {
+KeyCondition key_condition(element request, const expr::dynamo::KeySchema& table) {
   element conditions;
   bool has_conditions = !request["KeyConditions"].get(conditions) && !conditions.is_null();
   element expression;

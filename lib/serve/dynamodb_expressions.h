@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "serve/dynamodb_request.h"
+#include "expr/dynamo.h"
 #include "table/get.h"
 
 namespace millrace::serve::dynamodb {
@@ -49,7 +50,8 @@ struct KeyCondition {
   std::string partition;
   table::SortCondition sort;
 };
-KeyCondition key_condition(element request, const store::TableMeta& table);
+// `keys`: those of the table, or of the index the Query reads.
+KeyCondition key_condition(element request, const expr::dynamo::KeySchema& keys);
 
 // UpdateItem (UpdateExpression or AttributeUpdates): not supported yet, whatever it asks.
 [[noreturn]] void update_item(element request);

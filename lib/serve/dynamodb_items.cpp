@@ -118,6 +118,12 @@ struct PageOptions {
   std::optional<Projection> projection;
   // Scan's Segment of TotalSegments: the items whose partition key falls in it.
   std::optional<std::pair<std::int64_t, std::int64_t>> segment;
+  // IndexName: the index read (nullptr: the table), and, when the request wants attributes the
+  // index does not project (a local index's Select ALL_ATTRIBUTES), the same index read as ALL,
+  // which fetches each item from the table.
+  const store::IndexMeta* index = nullptr;
+  std::optional<store::IndexMeta> fetched;
+  const store::IndexMeta* read_index() const { return fetched ? &*fetched : index; }
 };
 
 // The segment of a parallel Scan that holds the item `json`: its partition key's text, hashed
@@ -169,7 +175,7 @@ std::string page_answer(const Page& page, const store::TableMeta& table, const P
   fmt::format_to(std::back_inserter(out), "\"Count\":{},\"ScannedCount\":{}", page.count, page.scanned);
   if (page.last) {
     out.append(",\"LastEvaluatedKey\":");
-    append_typed_key(out, table, *page.last);
+    append_typed_key(out, table, *page.last, options.index);
   }
   if (detail != CapacityDetail::none) {
     out.append(",\"ConsumedCapacity\":");
@@ -178,21 +184,34 @@ std::string page_answer(const Page& page, const store::TableMeta& table, const P
   return out + "}";
 }
 
-// What Query and Scan read alike of the request.
+// What Query and Scan read alike of the request. `table` must outlive the options.
 PageOptions page_options(element request, const store::TableMeta& table) {
   PageOptions options;
-  if (auto index = string_member(request, "IndexName"))
-    throw validation(fmt::format("The table does not have the specified index: {}", *index));
+  if (auto name = string_member(request, "IndexName")) {
+    options.index = table.index(*name);
+    if (options.index == nullptr) throw validation(fmt::format("The table does not have the specified index: {}", *name));
+    if (options.index->kind == store::IndexKind::global && bool_member(request, "ConsistentRead").value_or(false))
+      throw validation("Consistent reads are not supported on global secondary indexes");
+  }
   options.filter = filter(request);
   options.projection = projection(request);
-  std::string_view select = string_member(request, "Select").value_or("ALL_ATTRIBUTES");
+  std::string_view select = string_member(request, "Select").value_or(options.index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES");
   if (select == "SPECIFIC_ATTRIBUTES" && !options.projection)
     throw validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
-  if (select == "ALL_PROJECTED_ATTRIBUTES") throw validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  if (select == "ALL_PROJECTED_ATTRIBUTES" && !options.index)
+    throw validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  if (select == "ALL_ATTRIBUTES" && options.index && options.index->projection != store::Projection::all) {
+    if (options.index->kind == store::IndexKind::global)
+      throw validation(fmt::format("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global "
+                                   "secondary index {} because its projection type is not ALL",
+                                   options.index->name));
+    options.fetched = *options.index;  // a local index fetches the rest from the table, as DynamoDB's do
+    options.fetched->projection = store::Projection::all;
+  }
   options.count_only = select == "COUNT";
   options.limit = static_cast<std::size_t>(integer_member(request, "Limit").value_or(0));
   element start;
-  if (!request["ExclusiveStartKey"].get(start) && !start.is_null()) options.after = key_of(table, start, KeyRole::start_key).key;
+  if (!request["ExclusiveStartKey"].get(start) && !start.is_null()) options.after = start_key_of(table, options.index, start);
   return options;
 }
 
@@ -290,12 +309,12 @@ std::string query(Context& context, element request) {
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
   store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
-  KeyCondition condition = key_condition(request, table);
   PageOptions options = page_options(request, table);
+  KeyCondition condition = key_condition(request, key_schema(table, options.index));
   options.reverse = !bool_member(request, "ScanIndexForward").value_or(true);
   table::KeyRange range;
   try {
-    range = table::query_range(table, condition.partition, condition.sort);
+    range = table::query_range(table, condition.partition, condition.sort, options.read_index());
   } catch (const cli::Error& e) {  // values that fit no key: refused by key_condition already
     throw validation(e.what());
   }
@@ -317,7 +336,7 @@ std::string scan(Context& context, element request) {
   store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
   PageOptions options = page_options(request, table);
   if (segment) options.segment = std::pair{*segment, *segments};
-  Page page = read_page(txn, table, table::table_range(table), options);
+  Page page = read_page(txn, table, table::table_range(table, options.read_index()), options);
   return page_answer(page, table, options, bool_member(request, "ConsistentRead").value_or(false), capacity_detail(request));
 }
 

@@ -8,6 +8,7 @@
 #include "cli/error.h"
 #include "lines/json.h"
 #include "serve/api.h"
+#include "table/index_entries.h"
 #include "table/item.h"
 #include "table/schema.h"
 
@@ -58,6 +59,21 @@ void store_key(const store::TableMeta& table, StoreItem& item) {
   if (auto problem = table::item_key(table, *attributes, item.key))
     throw validation("One or more parameter values were invalid: " + *problem);
   item.expires_ms = table::expiry(table, *attributes);
+  if (table.indexes.empty()) return;
+  std::optional<table::IndexProblem> problem = table::index_problem(table, *attributes, item.key);
+  if (!problem) return;
+  switch (problem->fault) {
+    case table::IndexProblem::Fault::wrong_type:
+      throw validation("One or more parameter values were invalid: Type mismatch for Index Key");
+    case table::IndexProblem::Fault::empty: {
+      const table::Attribute* value = table::find_attribute(*attributes, problem->attribute);
+      throw validation(fmt::format("One or more parameter values are not valid. A value specified for a secondary index key is not "
+                                   "supported. The AttributeValue for a key attribute cannot contain an empty {} value. IndexName: "
+                                   "{}, IndexKey: {}",
+                                   value != nullptr && value->is_string() ? "string" : "binary", problem->index, problem->attribute));
+    }
+    case table::IndexProblem::Fault::too_long: throw validation("One or more parameter values were invalid: " + problem->text);
+  }
 }
 
 std::string format_units(double units) {
@@ -172,7 +188,45 @@ void append_capacity(std::string& out, std::string_view table, double units, Cap
   out.push_back('}');
 }
 
-void append_typed_key(std::string& out, const store::TableMeta& table, std::string_view plain_item) {
+expr::dynamo::KeySchema key_schema(const store::TableMeta& table, const store::IndexMeta* index) {
+  if (index != nullptr) return {index->partition, index->sort};
+  return {table.partition, table.sort};
+}
+
+std::string start_key_of(const store::TableMeta& table, const store::IndexMeta* index, element key) {
+  if (index == nullptr) return key_of(table, key, KeyRole::start_key).key;
+  // The attributes of the table's key and of the index's, each once.
+  std::vector<std::pair<const store::KeyAttribute*, bool>> wanted;  // attribute, partition
+  auto want = [&](const store::KeyAttribute* attribute, bool partition) {
+    if (attribute == nullptr) return;
+    for (const auto& known : wanted)
+      if (known.first->name == attribute->name) return;
+    wanted.emplace_back(attribute, partition);
+  };
+  want(&index->partition, true);
+  want(index->sort ? &*index->sort : nullptr, false);
+  want(&table.partition, true);
+  want(table.sort ? &*table.sort : nullptr, false);
+  simdjson::dom::object object = key.get_object().value_unsafe();
+  if (object.size() != wanted.size()) throw validation("The provided starting key is invalid");
+  for (const auto& [attribute, partition] : wanted) {
+    element value;
+    if (object[attribute->name].get(value)) throw validation("The provided starting key is invalid");
+    check_key_value(*attribute, value, partition);
+  }
+  std::string plain, item_key, entry_key, projected;
+  aws::Decoded decoded = aws::append_plain_item(plain, key);
+  if (decoded.error) throw *decoded.error;
+  thread_local table::ItemParser parser;
+  const std::vector<table::Attribute>* attributes = parser.split(plain);
+  if (attributes == nullptr || table::item_key(table, *attributes, item_key) ||
+      !table::index_entry(table, *index, *attributes, item_key, entry_key, projected))
+    throw validation("The provided starting key is invalid");
+  return entry_key;
+}
+
+void append_typed_key(std::string& out, const store::TableMeta& table, std::string_view plain_item,
+                      const store::IndexMeta* index) {
   thread_local table::ItemParser parser;
   thread_local aws::ItemEncoder encoder;
   const std::vector<table::Attribute>* attributes = parser.split(plain_item);
@@ -187,6 +241,14 @@ void append_typed_key(std::string& out, const store::TableMeta& table, std::stri
   if (table.sort) {
     out.push_back(',');
     append(*table.sort);
+  }
+  if (index != nullptr) {
+    for (const store::KeyAttribute* attribute : {&index->partition, index->sort ? &*index->sort : nullptr}) {
+      if (attribute == nullptr || attribute->name == table.partition.name || (table.sort && attribute->name == table.sort->name))
+        continue;
+      out.push_back(',');
+      append(*attribute);
+    }
   }
   out.push_back('}');
 }

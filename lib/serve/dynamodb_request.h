@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "aws/validate.h"
+#include "expr/dynamo.h"
 #include "lines/time.h"
 #include "serve/api.h"
 #include "serve/item_committer.h"
@@ -76,6 +77,13 @@ StoreItem key_of(const store::TableMeta& table, element key, KeyRole role = KeyR
 // checked as key_of() does, its size at most 400 KB, its expiry from the table's TTL.
 StoreItem item_of(const store::TableMeta& table, element item);
 
+// The start key of a page of a Query or Scan (ExclusiveStartKey): the store key of the item, or,
+// reading `index`, of its entry there, made from the typed key attributes of the table and of
+// the index.
+std::string start_key_of(const store::TableMeta& table, const store::IndexMeta* index, element key);
+// The keys a Query of the table or of `index` (nullptr: the table) takes its key condition on.
+expr::dynamo::KeySchema key_schema(const store::TableMeta& table, const store::IndexMeta* index);
+
 // ReturnConsumedCapacity: NONE (absent), TOTAL or INDEXES.
 enum class CapacityDetail { none, total, indexes };
 CapacityDetail capacity_detail(element request);
@@ -87,7 +95,9 @@ double read_units(std::size_t size, bool consistent);
 // Appends {"TableName":…,"CapacityUnits":…} (and "Table" with INDEXES).
 void append_capacity(std::string& out, std::string_view table, double units, CapacityDetail detail);
 
-// The plain items' key attributes, typed (a LastEvaluatedKey, an UnprocessedKeys' key).
-void append_typed_key(std::string& out, const store::TableMeta& table, std::string_view plain_item);
+// The plain items' key attributes, typed (a LastEvaluatedKey, an UnprocessedKeys' key); with
+// `index`, the index's key attributes too (a LastEvaluatedKey of a Query of the index).
+void append_typed_key(std::string& out, const store::TableMeta& table, std::string_view plain_item,
+                      const store::IndexMeta* index = nullptr);
 
 }  // namespace millrace::serve::dynamodb

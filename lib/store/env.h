@@ -43,7 +43,7 @@ enum class Access { read, write };  // write: create the store when it is missin
 // The named databases; see millrace(7) for their layout.
 struct Dbs {
   MDB_dbi meta, streams, shards, records, groups;
-  MDB_dbi tables, items, expiry;
+  MDB_dbi tables, items, expiry, indexes;
   MDB_dbi archive;
 };
 

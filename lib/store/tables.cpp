@@ -8,6 +8,7 @@
 #include "store/codec.h"
 #include "store/keys.h"
 #include "store/tags.h"
+#include "table/index_entries.h"
 
 namespace millrace::store {
 namespace {
@@ -15,8 +16,9 @@ namespace {
 // Value layouts. DO NOT CHANGE the order of fields: append new ones at the end, and bump the
 // layout byte. Table layout 2 appended the billing mode, the time it became on demand, the
 // provisioned units and deletion protection; a layout-1 table (older kv-put) reads as on demand
-// since its creation.
-constexpr std::uint8_t kTableLayout = 2;
+// since its creation. Layout 3 appended the attribute definitions and the secondary indexes.
+constexpr std::uint8_t kTableLayout = 3;
+constexpr std::uint8_t kIndexEntryLayout = 1;
 constexpr std::uint8_t kItemLayout = 1;
 constexpr std::string_view kNextTableId = "next_table_id";  // in meta
 
@@ -45,6 +47,18 @@ std::string encode(const TableMeta& t) {
   e.u64(t.items).u64(t.bytes).u64(t.changes);
   e.u8(t.billing == BillingMode::provisioned ? 'P' : 'D').i64(t.on_demand_since_ms).i64(t.read_units).i64(t.write_units);
   e.u8(t.deletion_protection ? 1 : 0);
+  e.u16(static_cast<std::uint16_t>(t.definitions.size()));
+  for (const KeyAttribute& a : t.definitions) encode_attribute(e, a);
+  e.u8(static_cast<std::uint8_t>(t.indexes.size()));
+  for (const IndexMeta& index : t.indexes) {
+    e.str(index.name).u8(index.kind == IndexKind::local ? 'L' : 'G').u32(index.id);
+    encode_attribute(e, index.partition);
+    e.u8(index.sort ? 1 : 0);
+    if (index.sort) encode_attribute(e, *index.sort);
+    e.u8(static_cast<std::uint8_t>(index.projection)).u16(static_cast<std::uint16_t>(index.non_key.size()));
+    for (const std::string& name : index.non_key) e.str(name);
+    e.u8(index.provisioned ? 1 : 0).i64(index.read_units).i64(index.write_units).u64(index.items).u64(index.bytes);
+  }
   return v;
 }
 
@@ -53,7 +67,7 @@ TableMeta decode_table(std::string_view name, std::string_view value) {
   TableMeta t;
   t.name = name;
   std::uint8_t layout = d.u8();
-  if (layout != 1 && layout != kTableLayout) throw cli::Error(cli::Exit::unavailable, t.name, "unknown table layout");
+  if (layout < 1 || layout > kTableLayout) throw cli::Error(cli::Exit::unavailable, t.name, "unknown table layout");
   t.id = d.u32();
   t.created_ms = d.i64();
   t.partition = decode_attribute(d);
@@ -71,6 +85,26 @@ TableMeta decode_table(std::string_view name, std::string_view value) {
   t.read_units = d.i64();
   t.write_units = d.i64();
   t.deletion_protection = d.u8() != 0;
+  if (layout == 2) return t;
+  for (std::uint16_t n = d.u16(); n > 0; --n) t.definitions.push_back(decode_attribute(d));
+  for (std::uint8_t n = d.u8(); n > 0; --n) {
+    IndexMeta& index = t.indexes.emplace_back();
+    index.name = d.str();
+    index.kind = d.u8() == 'L' ? IndexKind::local : IndexKind::global;
+    index.id = d.u32();
+    index.partition = decode_attribute(d);
+    if (d.u8() != 0) index.sort = decode_attribute(d);
+    std::uint8_t projection = d.u8();
+    if (projection > static_cast<std::uint8_t>(Projection::include))
+      throw cli::Error(cli::Exit::unavailable, t.name, "unknown index projection");
+    index.projection = static_cast<Projection>(projection);
+    for (std::uint16_t k = d.u16(); k > 0; --k) index.non_key.emplace_back(d.str());
+    index.provisioned = d.u8() != 0;
+    index.read_units = d.i64();
+    index.write_units = d.i64();
+    index.items = d.u64();
+    index.bytes = d.u64();
+  }
   return t;
 }
 
@@ -108,14 +142,35 @@ std::vector<TableMeta> list_tables(const Txn& txn) {
 
 void save_table(const Txn& txn, const TableMeta& table) { txn.put(txn.dbs().tables, table.name, encode(table)); }
 
-TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now) {
-  if (find_table(txn, table.name)) throw cli::Error(cli::Exit::cant_create, table.name, "table exists already");
+const IndexMeta* TableMeta::index(std::string_view index_name) const {
+  for (const IndexMeta& i : indexes)
+    if (i.name == index_name) return &i;
+  return nullptr;
+}
+
+std::vector<KeyAttribute> attribute_definitions(const TableMeta& table) {
+  if (!table.definitions.empty()) return table.definitions;
+  std::vector<KeyAttribute> keys{table.partition};
+  if (table.sort) keys.push_back(*table.sort);
+  return keys;
+}
+
+std::uint32_t next_id(const Txn& txn) {
   std::uint32_t id = 1;
   if (auto value = txn.get(txn.dbs().meta, kNextTableId)) id = Decoder(*value, "meta").u32();
   std::string next;
   Encoder(next).u32(id + 1);
   txn.put(txn.dbs().meta, kNextTableId, next);
-  table.id = id;
+  return id;
+}
+
+TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now) {
+  if (find_table(txn, table.name)) throw cli::Error(cli::Exit::cant_create, table.name, "table exists already");
+  table.id = next_id(txn);
+  for (IndexMeta& index : table.indexes) {
+    index.id = next_id(txn);
+    index.items = index.bytes = 0;
+  }
   table.created_ms = now;
   if (table.billing == BillingMode::pay_per_request) table.on_demand_since_ms = now;
   table.items = table.bytes = table.changes = 0;
@@ -123,17 +178,28 @@ TableMeta create_table(const Txn& txn, TableMeta table, lines::EpochMs now) {
   return table;
 }
 
+namespace {
+
+void delete_prefixed(const Txn& txn, MDB_dbi dbi, const std::string& prefix) {
+  Cursor cursor(txn, dbi);
+  bool ok = cursor.seek(prefix);
+  while (ok && cursor.key().starts_with(prefix)) {
+    cursor.del();
+    ok = cursor.next();
+  }
+}
+
+}  // namespace
+
+void delete_index_entries(const Txn& txn, std::uint32_t index_id) {
+  delete_prefixed(txn, txn.dbs().indexes, item_key_prefix(index_id));
+}
+
 TableMeta delete_table(const Txn& txn, std::string_view name) {
   TableMeta table = table_or_throw(txn, name);
   std::string prefix = item_key_prefix(table.id);
-  for (MDB_dbi dbi : {txn.dbs().items, txn.dbs().expiry}) {
-    Cursor cursor(txn, dbi);
-    bool ok = cursor.seek(prefix);
-    while (ok && cursor.key().starts_with(prefix)) {
-      cursor.del();
-      ok = cursor.next();
-    }
-  }
+  for (MDB_dbi dbi : {txn.dbs().items, txn.dbs().expiry}) delete_prefixed(txn, dbi, prefix);
+  for (const IndexMeta& index : table.indexes) delete_index_entries(txn, index.id);
   save_tags(txn, keys::table_tags(table.id), {});
   txn.del(txn.dbs().tables, name);
   return table;
@@ -152,6 +218,28 @@ StoredItem decode_item(std::string_view value) {
   item.expires_ms = d.i64();
   item.json = d.rest();
   return item;
+}
+
+void encode_index_entry(std::string& out, lines::EpochMs expires_ms, std::size_t item_key_bytes, std::string_view json) {
+  Encoder(out).u8(kIndexEntryLayout).i64(expires_ms).u16(static_cast<std::uint16_t>(item_key_bytes)).bytes(json);
+}
+
+IndexEntryValue decode_index_entry(std::string_view value) {
+  Decoder d(value, "index entry");
+  if (d.u8() != kIndexEntryLayout) throw cli::Error(cli::Exit::unavailable, "", "unknown index entry layout");
+  IndexEntryValue entry;
+  entry.expires_ms = d.i64();
+  entry.item_key_bytes = d.u16();
+  entry.json = d.rest();
+  return entry;
+}
+
+ItemWriter::ItemWriter(const Txn& txn, TableMeta& table) : txn_(txn), table_(table) {}
+ItemWriter::~ItemWriter() = default;
+
+table::IndexUpkeep& ItemWriter::indexes() {
+  if (!indexes_) indexes_ = std::make_unique<table::IndexUpkeep>(txn_, table_);
+  return *indexes_;
 }
 
 std::optional<StoredItem> ItemWriter::get(std::string_view key) const {
@@ -176,6 +264,8 @@ constexpr std::size_t kItemHeaderBytes = 9;
 
 void ItemWriter::put(std::string_view key, const std::optional<StoredItem>& old, lines::EpochMs expires_ms,
                      std::string_view json) {
+  // First, while the old item's view is alive: the index upkeep reads it.
+  if (!table_.indexes.empty()) indexes().update(key, old ? &*old : nullptr, &json, expires_ms);
   if (old) {
     if (old->expires_ms != 0) set_expiry(key, old->expires_ms, false);
     table_.bytes -= old->json.size();
@@ -189,6 +279,7 @@ void ItemWriter::put(std::string_view key, const std::optional<StoredItem>& old,
 }
 
 void ItemWriter::put_blind(std::string_view key, std::string_view json) {
+  if (!table_.indexes.empty()) return put(key, get(key), 0, json);  // the old item's entries go
   MDB_val k{key.size(), const_cast<char*>(key.data())}, v{kItemHeaderBytes + json.size(), nullptr};
   int rc = mdb_put(txn_.get(), txn_.dbs().items, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
   if (rc == MDB_KEYEXIST) {  // v is the item there
@@ -203,6 +294,7 @@ void ItemWriter::put_blind(std::string_view key, std::string_view json) {
 }
 
 void ItemWriter::remove(std::string_view key, const StoredItem& old) {
+  if (!table_.indexes.empty()) indexes().update(key, &old, nullptr, 0);
   if (old.expires_ms != 0) set_expiry(key, old.expires_ms, false);
   --table_.items;
   table_.bytes -= old.json.size();

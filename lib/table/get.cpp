@@ -6,6 +6,7 @@
 #include "lines/json.h"
 #include "lines/time.h"
 #include "store/tables.h"
+#include "table/index_entries.h"
 #include "table/schema.h"
 
 namespace millrace::table {
@@ -41,7 +42,7 @@ std::uint64_t write_range(const store::Txn& txn, const KeyRange& range, const Re
 void for_each_item(const store::Txn& txn, const KeyRange& range, bool reverse, std::optional<std::string_view> after,
                    const ItemVisitor& visit) {
   lines::EpochMs now = lines::now_ms();
-  store::Cursor cursor(txn, txn.dbs().items);
+  store::Cursor cursor(txn, range.index != nullptr ? txn.dbs().indexes : txn.dbs().items);
   bool ok;
   if (!reverse) {
     ok = cursor.seek(after && *after >= range.lower ? *after : std::string_view(range.lower));
@@ -58,39 +59,63 @@ void for_each_item(const store::Txn& txn, const KeyRange& range, bool reverse, s
     }
   }
   for (; ok && range.contains(cursor.key()); ok = reverse ? cursor.prev() : cursor.next()) {
-    store::StoredItem item = store::decode_item(cursor.value());
-    if (item.expired(now)) continue;
-    if (!visit(cursor.key(), item.json)) break;
+    if (range.index == nullptr) {
+      store::StoredItem item = store::decode_item(cursor.value());
+      if (item.expired(now)) continue;
+      if (!visit(cursor.key(), item.json)) break;
+      continue;
+    }
+    store::IndexEntryValue entry = store::decode_index_entry(cursor.value());
+    if (entry.expired(now)) continue;
+    std::string_view json = entry.json;
+    if (range.index->projection == store::Projection::all) {  // the entry points to the item
+      auto value = txn.get(txn.dbs().items, item_key_of_entry(range.table_id, cursor.key(), entry));
+      if (!value) continue;  // never: an entry is removed with its item
+      json = store::decode_item(*value).json;
+    }
+    if (!visit(cursor.key(), json)) break;
   }
 }
 
-KeyRange table_range(const store::TableMeta& table) {
+KeyRange table_range(const store::TableMeta& table, const store::IndexMeta* index) {
   KeyRange range;
-  range.prefix = range.lower = store::item_key_prefix(table.id);
+  range.index = index;
+  range.table_id = table.id;
+  range.prefix = range.lower = store::item_key_prefix(index != nullptr ? index->id : table.id);
   return range;
 }
 
-KeyRange query_range(const store::TableMeta& table, std::string_view partition, const SortCondition& condition) {
-  KeyRange range;
-  range.prefix = store::item_key_prefix(table.id);
-  if (auto problem = append_key_argument(range.prefix, table.partition.type, partition))
-    throw cli::Error(cli::Exit::usage, "--query", fmt::format("{}: {}", table.partition.name, *problem));
+const store::IndexMeta& index_or_throw(const store::TableMeta& table, std::string_view name) {
+  const store::IndexMeta* index = table.index(name);
+  if (index == nullptr) throw cli::Error(cli::Exit::usage, table.name, fmt::format("the table has no index {}", name));
+  return *index;
+}
+
+KeyRange query_range(const store::TableMeta& table, std::string_view partition, const SortCondition& condition,
+                     const store::IndexMeta* index) {
+  const store::KeyAttribute& partition_key = index != nullptr ? index->partition : table.partition;
+  const std::optional<store::KeyAttribute>& sort_key = index != nullptr ? index->sort : table.sort;
+  KeyRange range = table_range(table, index);
+  if (auto problem = append_key_argument(range.prefix, partition_key.type, partition))
+    throw cli::Error(cli::Exit::usage, "--query", fmt::format("{}: {}", partition_key.name, *problem));
   range.lower = range.prefix;
   using Kind = SortCondition::Kind;
   if (condition.kind == Kind::any) return range;
-  if (!table.sort) throw cli::Error(cli::Exit::usage, table.name, "the table has no sort key to compare");
+  if (!sort_key)
+    throw cli::Error(cli::Exit::usage, index != nullptr ? index->name : table.name,
+                     index != nullptr ? "the index has no sort key to compare" : "the table has no sort key to compare");
   auto bound = [&](const std::string& value) {
     std::string key = range.prefix;
-    if (auto problem = append_key_argument(key, table.sort->type, value))
-      throw cli::Error(cli::Exit::usage, table.sort->name, *problem);
+    if (auto problem = append_key_argument(key, sort_key->type, value))
+      throw cli::Error(cli::Exit::usage, sort_key->name, *problem);
     return key;
   };
   switch (condition.kind) {
     case Kind::any: break;
     case Kind::begins_with:
-      if (table.sort->type == store::KeyType::number)
-        throw cli::Error(cli::Exit::usage, "--begins-with", "the sort key " + table.sort->name + " is a number");
-      if (table.sort->type == store::KeyType::binary) {
+      if (sort_key->type == store::KeyType::number)
+        throw cli::Error(cli::Exit::usage, "--begins-with", "the sort key " + sort_key->name + " is a number");
+      if (sort_key->type == store::KeyType::binary) {
         std::string bytes;
         if (!lines::append_base64_decoded(bytes, condition.value))
           throw cli::Error(cli::Exit::usage, "--begins-with", "a binary prefix is base64, not " + condition.value);
@@ -108,6 +133,17 @@ KeyRange query_range(const store::TableMeta& table, std::string_view partition, 
     case Kind::le: range.upper = bound(condition.value); break;
     case Kind::gt: range.lower = bound(condition.value), range.lower_inclusive = false; break;
     case Kind::ge: range.lower = bound(condition.value); break;
+  }
+  // An index entry's key goes on after the sort key, with the item's key: an inclusive upper
+  // bound takes every key that starts with it (a key's encoding is never the prefix of
+  // another's), an exclusive lower bound none of them.
+  if (index != nullptr && range.upper && range.upper_inclusive) {
+    range.upper = after_prefix(*range.upper);
+    range.upper_inclusive = false;
+  }
+  if (index != nullptr && !range.lower_inclusive) {
+    if (auto past = after_prefix(range.lower)) range.lower = *past;
+    range.lower_inclusive = true;
   }
   return range;
 }
@@ -143,7 +179,8 @@ std::uint64_t query(store::Env& env, std::string_view table_name, std::string_vi
   store::ReadTxn reader(env);
   store::Txn txn = reader.renew();
   store::TableMeta table = store::table_or_throw(txn, table_name);
-  return write_range(txn, query_range(table, partition, condition), options, out);
+  const store::IndexMeta* index = options.index.empty() ? nullptr : &index_or_throw(table, options.index);
+  return write_range(txn, query_range(table, partition, condition, index), options, out);
 }
 
 std::uint64_t scan(store::Env& env, std::string_view table_name, const ReadOptions& options, lines::Writer& out) {
@@ -152,7 +189,8 @@ std::uint64_t scan(store::Env& env, std::string_view table_name, const ReadOptio
   store::TableMeta table = store::table_or_throw(txn, table_name);
   ReadOptions forward = options;
   forward.reverse = false;
-  return write_range(txn, table_range(table), forward, out);
+  const store::IndexMeta* index = options.index.empty() ? nullptr : &index_or_throw(table, options.index);
+  return write_range(txn, table_range(table, index), forward, out);
 }
 
 void list_tables(store::Env& env, lines::Writer& out) {
@@ -171,15 +209,20 @@ void append_key_schema(std::string& o, const store::TableMeta& table) {
     o.append(definition ? ",\"AttributeType\":\"" : ",\"KeyType\":\"").append(definition ? type_name(a.type) : role);
     o.append("\"}");
   };
-  for (bool definition : {false, true}) {
-    o.append(definition ? ",\"AttributeDefinitions\":[" : "\"KeySchema\":[");
-    attribute(table.partition, "HASH", definition);
-    if (table.sort) {
-      o.push_back(',');
-      attribute(*table.sort, "RANGE", definition);
-    }
-    o.push_back(']');
+  o.append("\"KeySchema\":[");
+  attribute(table.partition, "HASH", false);
+  if (table.sort) {
+    o.push_back(',');
+    attribute(*table.sort, "RANGE", false);
   }
+  o.append("],\"AttributeDefinitions\":[");
+  bool first = true;
+  for (const store::KeyAttribute& definition : store::attribute_definitions(table)) {
+    if (!first) o.push_back(',');
+    first = false;
+    attribute(definition, "", true);
+  }
+  o.push_back(']');
 }
 
 void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {

@@ -26,8 +26,10 @@ struct SortCondition {
 };
 
 // A range of item keys: those that start with `prefix` and lie between the bounds (store
-// keys, table prefix included).
+// keys, table prefix included); or, with `index`, of the keys of that index's entries.
 struct KeyRange {
+  const store::IndexMeta* index = nullptr;  // its table's, which outlives the range
+  std::uint32_t table_id = 0;
   std::string prefix;
   std::string lower;  // at least prefix
   bool lower_inclusive = true;
@@ -39,16 +41,21 @@ struct KeyRange {
   bool contains(std::string_view key) const { return key.starts_with(prefix) && above_lower(key) && below_upper(key); }
 };
 
-// The keys of every item of `table` (Scan).
-KeyRange table_range(const store::TableMeta& table);
+// The keys of every item of `table` (Scan), or of every entry of its index `index`.
+KeyRange table_range(const store::TableMeta& table, const store::IndexMeta* index = nullptr);
 // The keys a Query of `partition` with `condition` reads, the values given as arguments
-// (append_key_argument). Throws cli::Error(usage) naming the problem: a value that does not fit
-// its key's type, a condition on a table without a sort key, begins_with on a number.
-KeyRange query_range(const store::TableMeta& table, std::string_view partition, const SortCondition& condition);
+// (append_key_argument), of the table or of its index `index` (by the index's key). Throws
+// cli::Error(usage) naming the problem: a value that does not fit its key's type, a condition
+// on a table without a sort key, begins_with on a number.
+KeyRange query_range(const store::TableMeta& table, std::string_view partition, const SortCondition& condition,
+                     const store::IndexMeta* index = nullptr);
+// The index `name` of `table`; throws cli::Error(usage) when it has none of that name.
+const store::IndexMeta& index_or_throw(const store::TableMeta& table, std::string_view name);
 
 // Calls visit(key, item) for each live item of `range` (expired ones are skipped), in key
 // order or, with `reverse`, descending, from after the key `after` when given (a page's
-// ExclusiveStartKey), until visit returns false.
+// ExclusiveStartKey), until visit returns false. For an index, the key is the entry's and the
+// item is what the index projects of it (all of it for ALL).
 using ItemVisitor = std::function<bool(std::string_view key, std::string_view json)>;
 void for_each_item(const store::Txn& txn, const KeyRange& range, bool reverse, std::optional<std::string_view> after,
                    const ItemVisitor& visit);
@@ -57,6 +64,7 @@ struct ReadOptions {
   bool reverse = false;                 // Query: descending sort key (ScanIndexForward false)
   std::uint64_t limit = 0;              // at most this many items written; 0: no limit
   std::optional<expr::Condition> where;    // only items that satisfy it (FilterExpression)
+  std::string index;                    // Query and Scan read this secondary index ("": the table)
 };
 
 // GetItem in the snapshot `txn`: the stored JSON of the item of the key (`sort` for a table with

@@ -12,6 +12,7 @@
 #include "store/tables.h"
 #include "stream/provenance.h"
 #include "table/changes.h"
+#include "table/index_entries.h"
 
 namespace millrace::table {
 namespace {
@@ -196,6 +197,11 @@ class Applier {
       item = updated_;
       if (table.ttl) expires_ms = expiry(table, *update_parser_.split(item));
     }
+    if (!table.indexes.empty()) {
+      const std::vector<Attribute>* attributes = update_parser_.split(item);
+      if (attributes == nullptr) return std::string("cannot read the item");  // validated before
+      if (auto problem = index_problem(table, *attributes, key)) return problem->text;
+    }
     ++outcome.counts.written;
     if (live && *live == item) return std::nullopt;  // no change: no write, no change record
     // Recorded before the put, which ends the view of the stored item.
@@ -205,9 +211,10 @@ class Applier {
   }
 
   // Whether every operation is a plain put, which needs nothing of the item it replaces and
-  // cannot fail: then put_blind() applies them.
+  // cannot fail (no index refuses it): then put_blind() applies them.
   bool blind(const store::TableMeta& table) const {
-    return options_.action == Action::put && !emit_ && !options_.if_absent && !options_.condition && !table.ttl;
+    return options_.action == Action::put && !emit_ && !options_.if_absent && !options_.condition && !table.ttl &&
+           table.indexes.empty();
   }
 
   // Applies plain puts, in order.

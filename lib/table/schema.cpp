@@ -55,22 +55,7 @@ std::optional<std::string> append_key(std::string& key, const store::KeyAttribut
                                       const std::vector<Attribute>& attributes) {
   const Attribute* value = find_attribute(attributes, attribute.name);
   if (value == nullptr) return fmt::format("no key attribute {}", attribute.name);
-  if (attribute.type == store::KeyType::string) {
-    if (!value->is_string()) return fmt::format("key attribute {} is not a string", attribute.name);
-    if (value->string.empty()) return fmt::format("key attribute {} is an empty string", attribute.name);
-    store::append_string_key(key, value->string);
-    return std::nullopt;
-  }
-  if (attribute.type == store::KeyType::binary) {
-    std::optional<std::string> bytes = value->value.starts_with('{') ? aws::plain_binary(value->value) : std::nullopt;
-    if (!bytes) return fmt::format("key attribute {} is not a binary ({{\"$B\": base64}})", attribute.name);
-    if (bytes->empty()) return fmt::format("key attribute {} is an empty binary", attribute.name);
-    store::append_string_key(key, *bytes);
-    return std::nullopt;
-  }
-  if (!value->is_number()) return fmt::format("key attribute {} is not a number", attribute.name);
-  if (auto problem = store::append_number_key(key, value->value))
-    return fmt::format("key attribute {}: {}", attribute.name, *problem);
+  if (auto problem = append_key_value(key, attribute, *value)) return problem->text;
   return std::nullopt;
 }
 
@@ -83,6 +68,30 @@ std::optional<std::string> check_size(const std::string& key) {
 }
 
 }  // namespace
+
+std::optional<KeyValueProblem> append_key_value(std::string& key, const store::KeyAttribute& attribute,
+                                                const Attribute& value) {
+  using Fault = KeyValueProblem::Fault;
+  auto problem = [](Fault fault, std::string text) { return KeyValueProblem{fault, std::move(text)}; };
+  if (attribute.type == store::KeyType::string) {
+    if (!value.is_string()) return problem(Fault::wrong_type, fmt::format("key attribute {} is not a string", attribute.name));
+    if (value.string.empty()) return problem(Fault::empty, fmt::format("key attribute {} is an empty string", attribute.name));
+    store::append_string_key(key, value.string);
+    return std::nullopt;
+  }
+  if (attribute.type == store::KeyType::binary) {
+    std::optional<std::string> bytes = value.value.starts_with('{') ? aws::plain_binary(value.value) : std::nullopt;
+    if (!bytes)
+      return problem(Fault::wrong_type, fmt::format("key attribute {} is not a binary ({{\"$B\": base64}})", attribute.name));
+    if (bytes->empty()) return problem(Fault::empty, fmt::format("key attribute {} is an empty binary", attribute.name));
+    store::append_string_key(key, *bytes);
+    return std::nullopt;
+  }
+  if (!value.is_number()) return problem(Fault::wrong_type, fmt::format("key attribute {} is not a number", attribute.name));
+  if (auto invalid = store::append_number_key(key, value.value))
+    return problem(Fault::invalid, fmt::format("key attribute {}: {}", attribute.name, *invalid));
+  return std::nullopt;
+}
 
 std::string attribute_argument(const std::string& field, const std::string& option) {
   std::string name = field.starts_with('/') ? field.substr(1) : field;

@@ -46,6 +46,16 @@ std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
 // the wrong type, an empty string, a number beyond DynamoDB's, a key over store::kMaxKeyBytes.
 std::optional<std::string> item_key(const store::TableMeta& table, const std::vector<Attribute>& attributes,
                                     std::string& key);
+// How a value fails to be a key of its attribute's type, in words naming the attribute.
+struct KeyValueProblem {
+  enum class Fault { wrong_type, empty, invalid };
+  Fault fault;
+  std::string text;
+};
+// Appends the encoding of `value` as a key of `attribute`'s type; returns what is wrong instead
+// (of the wrong type, an empty string or binary, a number beyond DynamoDB's).
+std::optional<KeyValueProblem> append_key_value(std::string& key, const store::KeyAttribute& attribute,
+                                                const Attribute& value);
 // The same from key values given as arguments (kv-get TABLE KEY [SORTKEY]), each converted to
 // its attribute's type.
 std::optional<std::string> item_key(const store::TableMeta& table, std::string_view partition,

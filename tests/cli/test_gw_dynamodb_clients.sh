@@ -49,6 +49,31 @@ same_file want.rides got.rides "kv-get's items of the CLI's batch-write-item"
 assert_eq '{"Name":"Shadowfax","StatusTime":"2024-03-01T12:00:00Z","HealthPoints":150,"Tags":{"$SS":["fast","white"]}}' \
   "$(kvget -t UnicornSensorData Shadowfax 2024-03-01T12:00:00Z)" "kv-get of the CLI's put-item"
 
+# create-table with a global secondary index, and query --index-name: the rides of one unicorn
+# by time, newest first, from a table keyed by ride id. The index projects KEYS_ONLY, so each
+# item has the table's key and the index's, not Fare.
+ddb create-table --table-name Trips \
+  --attribute-definitions AttributeName=Id,AttributeType=S AttributeName=Unicorn,AttributeType=S AttributeName=At,AttributeType=N \
+  --key-schema AttributeName=Id,KeyType=HASH --billing-mode PAY_PER_REQUEST \
+  --global-secondary-indexes 'IndexName=by_unicorn,KeySchema=[{AttributeName=Unicorn,KeyType=HASH},{AttributeName=At,KeyType=RANGE}],Projection={ProjectionType=KEYS_ONLY}' \
+  >trips.json || fail "create-table with a GSI"
+assert_eq '"by_unicorn" "ACTIVE"' "$(jq -r '.TableDescription.GlobalSecondaryIndexes[0] | "\(.IndexName|tojson) \(.IndexStatus|tojson)"' trips.json)" \
+  "the index's description"
+trips=(t1:Rocinante:30 t2:Bucephalus:20 t3:Rocinante:10 t4:Bucephalus:40 t5:Bucephalus:5 t6:Shadowfax:1)
+for trip in "${trips[@]}"; do
+  IFS=: read -r id unicorn at <<<"$trip"
+  ddb put-item --table-name Trips --item "{\"Id\":{\"S\":\"$id\"},\"Unicorn\":{\"S\":\"$unicorn\"},\"At\":{\"N\":\"$at\"},\"Fare\":{\"N\":\"7\"}}" ||
+    fail "put-item $id"
+done
+ddb query --table-name Trips --index-name by_unicorn --no-scan-index-forward \
+  --key-conditions '{"Unicorn":{"AttributeValueList":[{"S":"Bucephalus"}],"ComparisonOperator":"EQ"}}' >by_unicorn.json ||
+  fail "query --index-name"
+# Bucephalus's trips are t2 (20), t4 (40), t5 (5): newest first, t4, t2, t5.
+assert_eq 't4 40,t2 20,t5 5' "$(jq -r '[.Items[] | "\(.Id.S) \(.At.N)"] | join(",")' by_unicorn.json)" "the index's items, newest first"
+assert_eq 'null' "$(jq -c '[.Items[].Fare] | first' by_unicorn.json)" "KEYS_ONLY leaves Fare out"
+assert_eq 6 "$(ddb describe-table --table-name Trips | jq '.Table.GlobalSecondaryIndexes[0].ItemCount')" "the index's ItemCount: every trip has Unicorn and At"
+assert_eq 't5 t2 t4' "$(kvget -t Trips --index by_unicorn --query Bucephalus | jq -r .Id | xargs)" "kv-get --index of the CLI's items"
+
 # ---- boto3's resource layer -------------------------------------------------------------------
 cat >resource.py <<'PY'
 import sys

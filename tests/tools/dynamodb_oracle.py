@@ -16,6 +16,7 @@ import copy
 import json
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -66,6 +67,30 @@ def normalise(answer):
         # as gw-serve does; DynamoDB Local with ACTIVE.
         if table.get("TableStatus") == "DELETING":
             table["TableStatus"] = "ACTIVE"
+        # The order of AttributeDefinitions that UpdateTable extends is DynamoDB Local's hash order.
+        table["AttributeDefinitions"] = sorted(table.get("AttributeDefinitions", []), key=lambda d: d["AttributeName"])
+        for kind in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+            indexes = []
+            for index in table.get(kind, []):
+                # An index's size is an estimate, as the table's (above). gw-serve makes an index
+                # whole within UpdateTable (its backfill is the request's transaction): it is
+                # ACTIVE at once, where DynamoDB's is CREATING, then backfilled, and one being
+                # deleted is gone at once. DynamoDB Local gives OnDemandThroughput to indexes
+                # made by UpdateTable only.
+                for member in ("IndexSizeBytes", "Backfilling", "OnDemandThroughput"):
+                    index.pop(member, None)
+                index["IndexArn"] = index.get("IndexArn", "").rsplit(":", 1)[-1]  # the region, as the table's
+                if wrapper == "TableDescription":  # a CREATING index has none yet; DescribeTable compares them
+                    index.pop("ItemCount", None)
+                if index.get("IndexStatus") == "DELETING":
+                    continue
+                if index.get("IndexStatus") == "CREATING":
+                    index["IndexStatus"] = "ACTIVE"
+                indexes.append(index)
+            if kind in table:  # DynamoDB Local's order is that of a hash map's
+                table[kind] = sorted(indexes, key=lambda i: i.get("IndexName", ""))
+            if kind in table and not indexes:
+                del table[kind]
     # DynamoDB gives a BatchGetItem's items in no particular order (DynamoDB Local shuffles them).
     for table_name, items in answer.get("Responses", {}).items():
         answer["Responses"][table_name] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
@@ -88,6 +113,19 @@ def model_error(answer):
     return re.match(r"\d+ validation errors? detected: ", answer.get("message", "")) is not None
 
 
+def first_difference(a, b, path=""):
+    """The path of the first member where two answers differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), f"{path}.{key}")
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{i}]")
+    return f"{path}: {json.dumps(a)[:200]} vs {json.dumps(b)[:200]}"
+
+
 def call(operation, body, what=None):
     """Sends one request to both; records a difference; returns gw-serve's answer."""
     global compared
@@ -98,7 +136,7 @@ def call(operation, body, what=None):
     if gw_status == 400 and local_status == 400 and model_error(a):
         a, b = a["__type"], b["__type"]
     if (gw_status, a) != (local_status, b):
-        differences.append(f"{what or operation} {json.dumps(body)[:300]}\n    gw-serve:       {gw_status} {json.dumps(a)[:600]}"
+        differences.append(f"{what or operation} {json.dumps(body)[:300]}\n    first difference at {first_difference(a, b)}\n    gw-serve:       {gw_status} {json.dumps(a)[:600]}"
                            f"\n    DynamoDB Local: {local_status} {json.dumps(b)[:600]}")
     return gw
 
@@ -282,16 +320,20 @@ call("Query", {"TableName": "rides", "KeyConditions": {"Name": {"AttributeValueL
 # A Scan walks partitions in the order of their keys' hashes in DynamoDB, in key order in
 # gw-serve: its pages differ, and are compared as a whole -- the items of all pages, each once,
 # the counts of the pages of a Limit, and what a Select COUNT counts.
-def scan_all(url, body):
+def pages_all(url, operation, body):
     items, counts, start = [], [], None
     while True:
-        status, page = send(url, "Scan", {**body, **({"ExclusiveStartKey": start} if start else {})})
+        status, page = send(url, operation, {**body, **({"ExclusiveStartKey": start} if start else {})})
         assert status == 200, page
         items += page.get("Items", [])
         counts.append(page["Count"])
         start = page.get("LastEvaluatedKey")
         if not start:
             return sorted(json.dumps(sort_sets(i), sort_keys=True) for i in items), counts
+
+
+def scan_all(url, body):
+    return pages_all(url, "Scan", body)
 
 
 for body in ({"TableName": "rides"}, {"TableName": "rides", "Limit": 4}, {"TableName": "plain", "Limit": 7},
@@ -316,6 +358,147 @@ for i in range(300):
          "an item of 10000 bytes")
 query_pages({"TableName": "pages", "KeyConditions": {"p": {"AttributeValueList": [{"S": "one"}], "ComparisonOperator": "EQ"}},
              "ReturnConsumedCapacity": "TOTAL", "Select": "COUNT"}, "1 MB pages of a Query")
+
+# ---- secondary indexes ----------------------------------------------------------------------------
+A = lambda n, t: {"AttributeName": n, "AttributeType": t}
+K = lambda n, k: {"AttributeName": n, "KeyType": k}
+GSI = lambda name, keys, projection, **more: {"IndexName": name, "KeySchema": keys, "Projection": projection, **more}
+indexed = {"TableName": "indexed", "BillingMode": "PAY_PER_REQUEST",
+           "AttributeDefinitions": [A("pk", "S"), A("sk", "N"), A("gk", "S"), A("lk", "N")],
+           "KeySchema": [K("pk", "HASH"), K("sk", "RANGE")],
+           "LocalSecondaryIndexes": [GSI("by_lk", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "KEYS_ONLY"})],
+           "GlobalSecondaryIndexes": [GSI("by_gk", [K("gk", "HASH"), K("sk", "RANGE")], {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}),
+                                      GSI("gk_all", [K("gk", "HASH")], {"ProjectionType": "ALL"})]}
+call("CreateTable", indexed)
+call("DescribeTable", {"TableName": "indexed"})
+# CreateTable's refusals of indexes, each on a fresh name.
+bad_indexes = [
+    {"GlobalSecondaryIndexes": [GSI("bad_gsi", [K("zz", "HASH")], {"ProjectionType": "ALL"})]},
+    {"GlobalSecondaryIndexes": [GSI("twice", [K("gk", "HASH")], {"ProjectionType": "ALL"})] * 2},
+    {"GlobalSecondaryIndexes": [GSI("same", [K("gk", "HASH")], {"ProjectionType": "ALL"})],
+     "LocalSecondaryIndexes": [GSI("same", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "ALL"})]},
+    {"LocalSecondaryIndexes": [GSI("other_hash", [K("gk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "ALL"})]},
+    {"LocalSecondaryIndexes": [GSI("no_range", [K("pk", "HASH")], {"ProjectionType": "ALL"})]},
+    {"LocalSecondaryIndexes": [GSI(f"lsi{i}", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "ALL"}) for i in range(6)]},
+    {"GlobalSecondaryIndexes": [GSI(f"gsi{i}", [K("gk", "HASH")], {"ProjectionType": "ALL"}) for i in range(21)]},
+    {"GlobalSecondaryIndexes": [GSI("include", [K("gk", "HASH")], {"ProjectionType": "INCLUDE"})]},
+    {"GlobalSecondaryIndexes": [GSI("keys", [K("gk", "HASH")], {"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["a"]})]},
+    {"GlobalSecondaryIndexes": [GSI("dup_attr", [K("gk", "HASH")], {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "a"]})]},
+    {"GlobalSecondaryIndexes": [GSI("no_hash", [K("gk", "RANGE")], {"ProjectionType": "ALL"})]},
+    {"GlobalSecondaryIndexes": []},
+    {"LocalSecondaryIndexes": [GSI("unused", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "ALL"})]},
+]
+for i, more in enumerate(bad_indexes):
+    call("CreateTable", {**indexed, "TableName": f"badindex{i}", "LocalSecondaryIndexes": [], "GlobalSecondaryIndexes": None, **more}
+         | ({} if "GlobalSecondaryIndexes" in more else {"GlobalSecondaryIndexes": indexed["GlobalSecondaryIndexes"]}),
+         f"a refused index: {json.dumps(more)[:120]}")
+call("CreateTable", {"TableName": "hashonly", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [A("pk", "S"), A("lk", "N")],
+                     "KeySchema": [K("pk", "HASH")],
+                     "LocalSecondaryIndexes": [GSI("by_lk", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "ALL"})]})
+call("CreateTable", {"TableName": "provgsi", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4},
+                     "AttributeDefinitions": [A("pk", "S"), A("gk", "S")], "KeySchema": [K("pk", "HASH")],
+                     "GlobalSecondaryIndexes": [GSI("by_gk", [K("gk", "HASH")], {"ProjectionType": "KEYS_ONLY"})]})
+call("CreateTable", {"TableName": "provgsi", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4},
+                     "AttributeDefinitions": [A("pk", "S"), A("gk", "S")], "KeySchema": [K("pk", "HASH")],
+                     "GlobalSecondaryIndexes": [GSI("by_gk", [K("gk", "HASH")], {"ProjectionType": "KEYS_ONLY"},
+                                                    ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 2})]})
+
+# Items: two partitions of six, gk alternating g1 and g2, lk descending as sk ascends; the
+# items with sk 6 and 16 have no gk, so are in neither global index. No two items share an
+# index's key (DynamoDB promises no order among those that do).
+for pk, first in (("p1", 1), ("p2", 11)):
+    for sk in range(first, first + 6):
+        item = {"pk": {"S": pk}, "sk": {"N": str(sk)}, "lk": {"N": str(30 - sk)}, "a": {"S": f"a{sk}"}, "b": {"S": "b"}}
+        if sk % 10 != 6:
+            item["gk"] = {"S": f"g{sk % 2 + 1}"}
+        call("PutItem", {"TableName": "indexed", "Item": item}, "an indexed item")
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p3"}, "sk": {"N": "1"}, "gk": {"N": "5"}}}, "an index key of the wrong type")
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p3"}, "sk": {"N": "1"}, "gk": {"S": ""}}}, "an empty index key")
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p3"}, "sk": {"N": "1"}, "lk": {"S": "x"}}}, "a local index key of the wrong type")
+gk = lambda v: {"gk": {"AttributeValueList": [{"S": v}], "ComparisonOperator": "EQ"}}
+p1 = {"pk": {"AttributeValueList": [{"S": "p1"}], "ComparisonOperator": "EQ"}}
+for limit in (None, 1, 2, 5):
+    for forward in (True, False):
+        for body in ({"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1")},
+                     {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": p1}):
+            body = {**body, "ScanIndexForward": forward, **({"Limit": limit} if limit else {})}
+            query_pages(body, f"Query of {body['IndexName']}, Limit {limit}, forward {forward}")
+call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": {**gk("g2"), "sk": {"AttributeValueList": [{"N": "3"}], "ComparisonOperator": "GE"}}})
+call("Query", {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": {**p1, "lk": {"AttributeValueList": [{"N": "26"}, {"N": "28"}], "ComparisonOperator": "BETWEEN"}}})
+call("Query", {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": p1, "Select": "ALL_ATTRIBUTES"}, "a local index fetches the rest")
+call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1"), "Select": "ALL_ATTRIBUTES"})
+call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1"), "Select": "ALL_PROJECTED_ATTRIBUTES"})
+call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1"), "Select": "COUNT"})
+call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1"), "ConsistentRead": True})
+call("Query", {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": p1, "ConsistentRead": True})
+call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": p1}, "a Query of an index on the table's key")
+call("Query", {"TableName": "indexed", "IndexName": "nope", "KeyConditions": gk("g1")})
+call("Scan", {"TableName": "indexed", "IndexName": "nope"})
+
+
+# Items of one index key sit in the order of the table's key in gw-serve; DynamoDB promises no
+# order among them: a Query of an index without a sort key is compared as Scans are, as a whole.
+for operation, body in (("Query", {"TableName": "indexed", "IndexName": "gk_all", "KeyConditions": gk("g2"), "Limit": 2}),
+                        ("Scan", {"TableName": "indexed", "IndexName": "gk_all", "Limit": 3}),
+                        ("Scan", {"TableName": "indexed", "IndexName": "by_gk"}),
+                        ("Scan", {"TableName": "indexed", "IndexName": "by_lk", "Limit": 4})):
+    compared += 1
+    if pages_all(GW, operation, body) != pages_all(LOCAL, operation, body):
+        differences.append(f"{operation} {body}: the pages' items or counts differ")
+
+# Overwrites that move an item in the indexes, or out of them; a delete.
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p1"}, "sk": {"N": "1"}, "gk": {"S": "g2"}, "lk": {"N": "1"}, "a": {"S": "moved"}}})
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p1"}, "sk": {"N": "2"}}})
+call("DeleteItem", {"TableName": "indexed", "Key": {"pk": {"S": "p1"}, "sk": {"N": "3"}}})
+for body in ({"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1")},
+             {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g2")},
+             {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": p1}):
+    call("Query", body, f"{body['IndexName']} after the moves")
+call("DescribeTable", {"TableName": "indexed"}, "the indexes' item counts")
+
+
+# UpdateTable: a global index made on the items there, then one deleted. DynamoDB Local makes
+# and deletes indexes in the background: it is waited for before the next request.
+def settled(name):
+    for _ in range(100):
+        _, answer = send(LOCAL, "DescribeTable", {"TableName": name})
+        if all(i.get("IndexStatus") == "ACTIVE" for i in answer["Table"].get("GlobalSecondaryIndexes", [])):
+            return
+        time.sleep(0.1)
+
+
+by_a = GSI("by_a", [K("a", "S")], {"ProjectionType": "KEYS_ONLY"})
+by_a["KeySchema"] = [K("a", "HASH")]
+call("UpdateTable", {"TableName": "indexed", "GlobalSecondaryIndexUpdates": [{"Create": by_a}]}, "Create without its definitions")
+call("UpdateTable", {"TableName": "indexed", "AttributeDefinitions": [A("gk", "N")],
+                     "GlobalSecondaryIndexUpdates": [{"Create": {**by_a, "KeySchema": [K("gk", "HASH")]}}]}, "a definition redefined")
+call("UpdateTable", {"TableName": "indexed", "AttributeDefinitions": [A("a", "S")],
+                     "GlobalSecondaryIndexUpdates": [{"Create": {**by_a, "IndexName": "by_gk"}}]}, "an index that exists")
+call("UpdateTable", {"TableName": "indexed", "GlobalSecondaryIndexUpdates": [{}]})
+call("DeleteTable", {"TableName": "indexed2"})
+indexed2 = {**indexed, "TableName": "indexed2"}
+del indexed2["LocalSecondaryIndexes"], indexed2["GlobalSecondaryIndexes"]
+indexed2["AttributeDefinitions"] = [A("pk", "S"), A("sk", "N")]
+call("CreateTable", indexed2)
+for sk in range(1, 5):
+    call("PutItem", {"TableName": "indexed2", "Item": {"pk": {"S": "p"}, "sk": {"N": str(sk)}, "a": {"S": f"a{sk % 2}"}}})
+call("UpdateTable", {"TableName": "indexed2", "AttributeDefinitions": [A("a", "S")], "GlobalSecondaryIndexUpdates": [{"Create": by_a}]},
+     "Create, backfilled")
+settled("indexed2")
+backfilled = {"TableName": "indexed2", "IndexName": "by_a", "KeyConditions": {"a": {"AttributeValueList": [{"S": "a1"}], "ComparisonOperator": "EQ"}}}
+compared += 1
+if pages_all(GW, "Query", backfilled) != pages_all(LOCAL, "Query", backfilled):
+    differences.append("a Query of the backfilled index: the items differ")
+call("DescribeTable", {"TableName": "indexed2"}, "the backfilled index's count")
+call("UpdateTable", {"TableName": "indexed2", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "by_a"}}]}, "Delete")
+for _ in range(100):
+    if "GlobalSecondaryIndexes" not in send(LOCAL, "DescribeTable", {"TableName": "indexed2"})[1]["Table"]:
+        break
+    time.sleep(0.1)
+call("Query", {"TableName": "indexed2", "IndexName": "by_a", "KeyConditions": {"a": {"AttributeValueList": [{"S": "a1"}], "ComparisonOperator": "EQ"}}},
+     "a Query of the deleted index")
+call("DescribeTable", {"TableName": "indexed2"}, "no index left")
+
 for table_name in ("rides", "blobs", "plain", "pages"):
     call("DescribeTable", {"TableName": table_name}, "the item counts at the end")
 
