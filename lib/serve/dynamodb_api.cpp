@@ -9,7 +9,6 @@
 #include "aws/model.h"
 #include "aws/validate.h"
 #include "lines/json.h"
-#include "serve/dynamodb_expressions.h"
 #include "serve/dynamodb_items.h"
 #include "serve/dynamodb_request.h"
 #include "serve/dynamodb_tables.h"
@@ -53,7 +52,7 @@ void DynamoDbApi::call(std::string_view operation, std::string_view body, Done d
       {"PutItem", {nullptr, dynamodb::put_item}},
       {"DeleteItem", {nullptr, dynamodb::delete_item}},
       {"BatchWriteItem", {nullptr, dynamodb::batch_write_item}},
-      {"UpdateItem", {[](Context&, element request) -> std::string { dynamodb::update_item(request); }, nullptr}},
+      {"UpdateItem", {nullptr, dynamodb::update_item}},
   };
   const aws::model::Operation* modelled = aws::model::dynamodb.operation(operation);
   auto handler = kHandlers.find(operation);

@@ -76,6 +76,10 @@ StoreItem key_of(const store::TableMeta& table, element key, KeyRole role = KeyR
 // checked as key_of() does, its size at most 400 KB, its expiry from the table's TTL.
 StoreItem item_of(const store::TableMeta& table, element item);
 
+// The plain item `json` an update made, as the store holds it: its size at most 400 KB, its key
+// and its expiry.
+StoreItem updated_item_of(const store::TableMeta& table, std::string json);
+
 // ReturnConsumedCapacity: NONE (absent), TOTAL or INDEXES.
 enum class CapacityDetail { none, total, indexes };
 CapacityDetail capacity_detail(element request);
