@@ -89,7 +89,14 @@ expr::dynamo::Expressions expressions(element request, std::string_view operatio
   }
   if (auto values = member(request, "ExpressionAttributeValues")) {
     r.values.emplace();
-    for (auto [key, typed] : object_of(*values)) (*r.values)[std::string(key)] = plain_value(typed);
+    for (auto [key, typed] : object_of(*values)) {
+      std::string plain;
+      aws::Decoded decoded = aws::append_plain_value(plain, typed);
+      if (decoded.error && decoded.error->type == "ValidationException")
+        throw validation(fmt::format("ExpressionAttributeValues contains invalid value: {} for key {}", decoded.error->message, key));
+      if (decoded.error) throw *decoded.error;
+      (*r.values)[std::string(key)] = std::move(plain);
+    }
   }
   Texts texts;
   auto older = [&](std::string_view name, std::string& storage, bool specs) -> std::optional<std::string_view> {

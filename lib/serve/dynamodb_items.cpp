@@ -126,7 +126,13 @@ PageOptions page_options(element request, const store::TableMeta& table, expr::d
     throw validation(fmt::format("The table does not have the specified index: {}", *index));
   options.filter = std::move(expressions.filter);
   options.projection = std::move(expressions.projection);
-  std::string_view select = string_member(request, "Select").value_or("ALL_ATTRIBUTES");
+  std::optional<std::string_view> selected = string_member(request, "Select");
+  std::string_view select = selected.value_or("ALL_ATTRIBUTES");
+  if (options.projection && (selected == "ALL_ATTRIBUTES" || select == "COUNT")) {
+    element given;
+    std::string_view member = !request["AttributesToGet"].get(given) && !given.is_null() ? "AttributesToGet" : "ProjectionExpression";
+    throw validation(fmt::format("Cannot specify the {} when choosing to get {}", member, select == "COUNT" ? "only the Count" : "ALL_ATTRIBUTES"));
+  }
   if (select == "SPECIFIC_ATTRIBUTES" && !options.projection)
     throw validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
   if (select == "ALL_PROJECTED_ATTRIBUTES") throw validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
