@@ -70,7 +70,7 @@ std::string plain_specs(element specs) {
 
 expr::dynamo::KeySchema key_schema(const store::TableMeta& table) { return {table.partition, table.sort}; }
 
-expr::dynamo::Expressions expressions(element request, std::string_view operation, const expr::dynamo::KeySchema& keys) {
+expr::dynamo::Expressions expressions(element request, std::string_view operation, const expr::dynamo::KeySchema& keys, Forms forms) {
   expr::dynamo::Request r;
   r.operation = operation;
   auto text = [&](std::string_view name) -> std::optional<std::string_view> {
@@ -82,7 +82,7 @@ expr::dynamo::Expressions expressions(element request, std::string_view operatio
   r.filter_expression = text("FilterExpression");
   r.update_expression = text("UpdateExpression");
   r.projection_expression = text("ProjectionExpression");
-  r.conditional_operator = text("ConditionalOperator");
+  if (forms == Forms::all) r.conditional_operator = text("ConditionalOperator");
   if (auto names = member(request, "ExpressionAttributeNames")) {
     r.names.emplace();
     for (auto [key, name] : object_of(*names)) (*r.names)[std::string(key)] = std::string(name.get_string().value_unsafe());
@@ -101,7 +101,7 @@ expr::dynamo::Expressions expressions(element request, std::string_view operatio
   Texts texts;
   auto older = [&](std::string_view name, std::string& storage, bool specs) -> std::optional<std::string_view> {
     auto value = member(request, name);
-    if (!value) return std::nullopt;
+    if (!value || forms == Forms::expressions_only) return std::nullopt;
     storage = specs ? plain_specs(*value) : std::string(simdjson::minify(*value));
     return storage;
   };

@@ -26,7 +26,11 @@ expr::dynamo::KeySchema key_schema(const store::TableMeta& table);
 
 // The expressions of `request` (an operation's, or one action of a transaction), for the
 // operation `operation` ("PutItem", "Query", ...: DynamoDB names its members in some messages).
-expr::dynamo::Expressions expressions(element request, std::string_view operation, const expr::dynamo::KeySchema& keys);
+// The older forms are read unless `Forms::expressions_only` (a transaction's actions have none:
+// DynamoDB ignores an Expected there).
+enum class Forms { all, expressions_only };
+expr::dynamo::Expressions expressions(element request, std::string_view operation, const expr::dynamo::KeySchema& keys,
+                                      Forms forms = Forms::all);
 
 // Whether the plain item `item` (nullopt: there is none) satisfies `condition`.
 bool holds(const expr::dynamo::Condition& condition, std::optional<std::string_view> item);

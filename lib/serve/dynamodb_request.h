@@ -27,11 +27,15 @@ namespace millrace::serve::dynamodb {
 using simdjson::dom::element;
 using Done = std::function<void(ApiAnswer)>;
 
-// What every operation works on: the store, the commits of writes, and the region ARNs name.
+class ClientTokens;  // serve/dynamodb_transactions.h
+
+// What every operation works on: the store, the commits of writes, the region ARNs name, and
+// the tokens of transactions.
 struct Context {
   store::Env& env;
   ItemCommitter& committer;
   std::string region;
+  ClientTokens& tokens;
 
   // arn:aws:dynamodb:REGION:000000000000:table/NAME
   std::string table_arn(std::string_view table) const;

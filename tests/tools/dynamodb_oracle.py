@@ -66,8 +66,9 @@ def normalise(answer):
         # as gw-serve does; DynamoDB Local with ACTIVE.
         if table.get("TableStatus") == "DELETING":
             table["TableStatus"] = "ACTIVE"
-    # DynamoDB gives a BatchGetItem's items in no particular order (DynamoDB Local shuffles them).
-    for table_name, items in answer.get("Responses", {}).items():
+    # DynamoDB gives a BatchGetItem's items in no particular order (DynamoDB Local shuffles them);
+    # a TransactGetItems' Responses are a list, in the order of the Gets.
+    for table_name, items in (answer["Responses"] if isinstance(answer.get("Responses"), dict) else {}).items():
         answer["Responses"][table_name] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
     return sort_sets(answer)
 
@@ -499,6 +500,74 @@ for more in [{"FilterExpression": "odd = :t", "ExpressionAttributeValues": {":t"
              {"FilterExpression": "v = :v", "ExpressionAttributeValues": {":v": N(5)}, "ScanFilter": {"v": {"ComparisonOperator": "NOT_NULL"}}},
              {"FilterExpression": "v = :v"}, {"QueryFilter": {"v": {"ComparisonOperator": "NOT_NULL"}}}]:
     call("Scan", {"TableName": "onepart", **more}, f"Scan with {more}")
+
+# ---- transactions ------------------------------------------------------------------------------
+call("CreateTable", table("tx1", [("pk", "S")]))
+call("CreateTable", table("tx2", [("pk", "S"), ("sk", "N")]))
+call("PutItem", {"TableName": "tx1", "Item": {"pk": S("a"), "n": N(1)}})
+tw = lambda what, *items, **more: call("TransactWriteItems", {"TransactItems": list(items), **more}, f"TransactWriteItems: {what}")
+check = lambda k, condition="attribute_exists(pk)", **more: {"ConditionCheck": {"TableName": "tx1", "Key": {"pk": S(k)}, "ConditionExpression": condition, **more}}
+tput = lambda k, n=0, **more: {"Put": {"TableName": "tx1", "Item": {"pk": S(k), **({"v": S("x" * n)} if n else {})}, **more}}
+tdelete = lambda k, **more: {"Delete": {"TableName": "tx1", "Key": {"pk": S(k)}, **more}}
+tupdate = lambda k, expression, values=None, **more: {"Update": {"TableName": "tx1", "Key": {"pk": S(k)}, "UpdateExpression": expression,
+                                                               **({"ExpressionAttributeValues": values} if values else {}), **more}}
+C = {"ReturnConsumedCapacity": "TOTAL"}
+# DynamoDB Local sums a table's units wrongly when two actions cost the same (it counts each
+# distinct cost once): the capacity is compared where every action of a table costs differently.
+tw("a put and a condition that holds", tput("b", 3000), check("a", "n = :v", ExpressionAttributeValues={":v": N(1)}), **C)
+tw("a put and an update, two tables", tput("c", 5000), {"Update": {"TableName": "tx2", "Key": {"pk": S("c"), "sk": N(1)}, "UpdateExpression": "SET x = :v",
+                                                               "ExpressionAttributeValues": {":v": N(1)}}}, ReturnConsumedCapacity="INDEXES")
+tw("a delete of nothing, an update", tdelete("zz"), tupdate("a", "SET x = :v", {":v": N(2)}), **C)
+tw("a lone ConditionCheck", check("c"), **C)
+tw("a lone delete", tdelete("c"), **C)
+for k in ("a", "b", "c"):
+    call("GetItem", {"TableName": "tx1", "Key": {"pk": S(k)}}, f"the item {k} after the transactions")
+call("GetItem", {"TableName": "tx2", "Key": {"pk": S("c"), "sk": N(1)}}, "the item c of tx2 after the transactions")
+# Cancelled: the reasons in order, the items when asked; nothing written.
+tw("conditions failing", check("a", "n = :v", ExpressionAttributeValues={":v": N(2)}, ReturnValuesOnConditionCheckFailure="ALL_OLD"),
+   tput("g"), tdelete("zz", ConditionExpression="attribute_exists(pk)"), tupdate("b", "SET y = :v", {":v": N(1)}, ConditionExpression="n > :n",
+   ExpressionAttributeValues={":v": N(1), ":n": N(5)}, ReturnValuesOnConditionCheckFailure="ALL_OLD"), **C)
+tw("a key of the wrong type", tput("g"), {"Put": {"TableName": "tx1", "Item": {"pk": N(1)}}}, tdelete("zz", ConditionExpression="attribute_exists(pk)"))
+tw("an update of a key attribute", tput("g"), tupdate("h", "SET pk = :v", {":v": S("z")}))
+tw("an empty set", tput("g"), {"Put": {"TableName": "tx1", "Item": {"pk": S("i"), "s": {"SS": []}}}})
+tw("a key missing", tput("g"), {"Delete": {"TableName": "tx1", "Key": {"x": S("i")}}})
+tw("an empty key", tput("g"), {"Delete": {"TableName": "tx1", "Key": {"pk": S("")}}}, check("a"))
+call("GetItem", {"TableName": "tx1", "Key": {"pk": S("g")}}, "no item of a cancelled transaction")
+call("GetItem", {"TableName": "tx1", "Key": {"pk": S("a")}}, "no update of a cancelled transaction")
+# The call's own errors.
+tw("an update that cannot be made", tdelete("zz", ConditionExpression="attribute_exists(pk)"), tupdate("h", "SET x = x + :v", {":v": N(1)}))
+tw("an update beyond 400 KB", tupdate("h", "SET x = :v", {":v": S("z" * 409600)}))
+tw("an item beyond 400 KB", tput("g", 409600))
+tw("two kinds in one", {**tput("c"), **tdelete("a")})
+tw("no kind", {})
+tw("one item twice", tput("c"), tdelete("c"))
+tw("no table", {"Put": {"TableName": "nope", "Item": {"pk": S("c")}}})
+tw("a syntax error", tput("c", ConditionExpression="v = "))
+tw("a value undefined", tupdate("h", "SET x = :v"))
+tw("a value unused", tupdate("h", "SET x = :v", {":v": N(1), ":w": N(2)}))
+tw("Expected ignored", tput("g", Expected={"pk": {"Exists": True}}))
+tw("more than 4 MB", *[tput(f"big{i}", 400000) for i in range(11)])
+tw("100 actions", *[tput(f"many{i}") for i in range(100)])
+tw("101 actions", *[tput(f"many{i}") for i in range(101)])
+tw("a ConditionCheck without its condition", {"ConditionCheck": {"TableName": "tx1", "Key": {"pk": S("a")}}})
+# ClientRequestToken: a repeat is answered as the first time, not applied again.
+tw("a token", tput("tok", 2000, ConditionExpression="attribute_not_exists(pk)"), ClientRequestToken="token-1", **C)
+tw("the token again", tput("tok", 2000, ConditionExpression="attribute_not_exists(pk)"), ClientRequestToken="token-1", **C)
+tw("the token with other actions", tput("tok2"), ClientRequestToken="token-1")
+tw("a token without the token", tput("tok", 2000, ConditionExpression="attribute_not_exists(pk)"), **C)
+tw("a cancelled token", check("zz"), ClientRequestToken="token-2")
+tw("the cancelled token again", check("zz"), ClientRequestToken="token-2")
+# TransactGetItems: one snapshot, projections.
+tg = lambda what, *gets, **more: call("TransactGetItems", {"TransactItems": [{"Get": g} for g in gets], **more}, f"TransactGetItems: {what}")
+tg("two gets", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "n"}, {"TableName": "tx1", "Key": {"pk": S("none")}}, **C)
+tg("two tables", {"TableName": "tx1", "Key": {"pk": S("b")}}, {"TableName": "tx2", "Key": {"pk": S("c"), "sk": N(1)}, "ProjectionExpression": "#x",
+                                                               "ExpressionAttributeNames": {"#x": "x"}}, ReturnConsumedCapacity="INDEXES")
+tg("a large item", {"TableName": "tx1", "Key": {"pk": S("big0")}}, {"TableName": "tx1", "Key": {"pk": S("b")}}, **C)
+tg("one item twice", {"TableName": "tx1", "Key": {"pk": S("a")}}, {"TableName": "tx1", "Key": {"pk": S("a")}})
+tg("no table", {"TableName": "nope", "Key": {"pk": S("a")}})
+tg("a key of the wrong type", {"TableName": "tx1", "Key": {"pk": N(1)}})
+tg("a name undefined", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "#x"})
+tg("a name unused", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "x", "ExpressionAttributeNames": {"#x": "x"}})
 
 print(f"{compared} requests compared, {len(differences)} differences")
 for difference in differences:
