@@ -289,6 +289,71 @@ TEST_CASE("UpdateItem, conditions and projections on the API, as DynamoDB Local 
   CHECK(got["Item"].get_object().value().size() == 2);
 }
 
+TEST_CASE("TransactWriteItems is all or nothing, TransactGetItems one snapshot: concurrent transfers keep their sum") {
+  Api api;
+  api.call("CreateTable", kRides);
+  api.call("PutItem", put("acct", 1, R"(,"n":{"N":"100"})"));
+  api.call("PutItem", put("acct", 2, R"(,"n":{"N":"0"})"));
+  auto update = [](int at, const std::string& expression, const std::string& condition) {
+    return R"({"Update":{"TableName":"rides","Key":{"Name":{"S":"acct"},"At":{"N":")" + std::to_string(at) + R"("}},"UpdateExpression":")" +
+           expression + R"(","ConditionExpression":")" + condition + R"(","ExpressionAttributeValues":{":one":{"N":"1"}}}})";
+  };
+  // One from account 1 to account 2, under the condition that account 1 has at least 1: the
+  // last transfers find it empty and are cancelled whole.
+  const std::string transfer = R"({"TransactItems":[)" + update(1, "SET n = n - :one", "n >= :one") + "," +
+                               update(2, "SET n = n + :one", "attribute_exists(n)") + "]}";
+  const std::string read = R"({"TransactItems":[{"Get":{"TableName":"rides","Key":{"Name":{"S":"acct"},"At":{"N":"1"}}}},)"
+                           R"({"Get":{"TableName":"rides","Key":{"Name":{"S":"acct"},"At":{"N":"2"}}}}]})";
+  std::atomic<int> done = 0, cancelled = 0, failures = 0, torn = 0;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      simdjson::dom::parser parser;
+      for (int i = 0; i < 15; ++i) {
+        std::string answer = api.raw("TransactWriteItems", transfer);
+        if (answer == "{}") {
+          ++done;
+        } else if (answer.find("TransactionCanceledException") != std::string::npos &&
+                   answer.find(R"("CancellationReasons":[{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"},{"Code":"None"}])") !=
+                       std::string::npos) {
+          ++cancelled;
+        } else {
+          ++failures;
+        }
+        simdjson::dom::element got = parser.parse(api.raw("TransactGetItems", read));
+        auto n = [&](std::size_t at) {
+          return std::stoi(std::string(got["Responses"].at(at)["Item"]["n"]["N"].get_string().value_unsafe()));
+        };
+        if (n(0) + n(1) != 100) ++torn;
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  CHECK(failures == 0);
+  CHECK(torn == 0);
+  CHECK(done == 100);  // 8 × 15 = 120 tried, 100 possible
+  CHECK(cancelled == 20);
+  auto one = api.call("GetItem", R"({"TableName":"rides","Key":{"Name":{"S":"acct"},"At":{"N":"1"}}})");
+  CHECK(str(one["Item"]["n"]["N"]) == "0");
+}
+
+TEST_CASE("TransactWriteItems with a ClientRequestToken is applied once") {
+  Api api;
+  api.call("CreateTable", kRides);
+  auto add = [](const std::string& token, int amount) {
+    return R"({"ClientRequestToken":")" + token + R"(","TransactItems":[{"Update":{"TableName":"rides","Key":{"Name":{"S":"t"},"At":{"N":"1"}},)"
+                                                  R"("UpdateExpression":"ADD n :v","ExpressionAttributeValues":{":v":{"N":")" +
+           std::to_string(amount) + R"("}}}}]})";
+  };
+  auto n = [&] { return str(api.call("GetItem", R"({"TableName":"rides","Key":{"Name":{"S":"t"},"At":{"N":"1"}}})")["Item"]["n"]["N"]); };
+  api.call("TransactWriteItems", add("once", 1));
+  api.call("TransactWriteItems", add("once", 1));
+  CHECK(n() == "1");
+  CHECK(api.error("TransactWriteItems", add("once", 2)) == "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException: ");
+  api.call("TransactWriteItems", add("twice", 2));
+  CHECK(n() == "3");
+}
+
 TEST_CASE("BatchWriteItem and BatchGetItem: limits, duplicates, capacity per table") {
   Api api;
   api.call("CreateTable", kRides);
