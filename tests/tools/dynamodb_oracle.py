@@ -6,7 +6,11 @@ usage: dynamodb_oracle.py GW_URL LOCAL_URL
 Sends the same request sequences to both -- tables and their errors, items of every type,
 numbers as DynamoDB normalises them, typed values DynamoDB refuses, keys, the 400 KB limit,
 capacity units at the 1 KB and 4 KB boundaries, batches, Query and Scan pagination, 1 MB
-pages -- each request signed by botocore and sent as raw JSON, and compares the answers: the
+pages, conditions (ConditionExpression and Expected) holding and failing, every ReturnValues,
+UpdateItem's actions (UpdateExpression and AttributeUpdates), filters after Limit, projections,
+Select, TransactWriteItems' cancellation reasons and ClientRequestToken, TransactGetItems, and
+the expressions' error texts -- each request signed by botocore and sent as raw JSON, and
+compares the answers: the
 status, the error's __type and message, the items, ConsumedCapacity, Count, ScannedCount and
 LastEvaluatedKey. Only what legitimately differs is normalised, each where it is done, with the
 reason. Prints the number of requests compared; exits 1 listing the differences.
