@@ -91,7 +91,7 @@ std::string_view java_type_name(Type t) {
     case Type::boolean: return "BOOLEAN";
     case Type::list: return "LIST";
     case Type::map: return "MAP";
-    default: return type_name(t);  // NULL; the sets are taken
+    default: return type_name(t);  // NULL (a set is never refused)
   }
 }
 

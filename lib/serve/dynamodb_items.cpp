@@ -322,44 +322,40 @@ void submit_write(Context& context, element request, ItemAction action, Returned
 
 }  // namespace
 
-void put_item(Context& context, element request, Done& done) {
-  Returned wanted = returned(request, false);
+namespace {
+
+// The action of a PutItem (its Item), DeleteItem or UpdateItem (its Key) on the table it names,
+// with its expressions.
+ItemAction action_of(Context& context, element request, ItemAction::Kind kind, std::string_view operation) {
   ItemAction action;
-  action.kind = ItemAction::Kind::put;
+  action.kind = kind;
   {
     store::ReadTxn reader(context.env);
     action.table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
   }
-  action.item = item_of(action.table, request["Item"].value_unsafe());
-  action.condition = expressions(request, "PutItem", key_schema(action.table)).condition;
-  submit_write(context, request, std::move(action), wanted, std::nullopt, done);
+  action.item = kind == ItemAction::Kind::put ? item_of(action.table, request["Item"].value_unsafe())
+                                              : key_of(action.table, request["Key"].value_unsafe());
+  expr::dynamo::Expressions compiled = expressions(request, operation, key_schema(action.table));
+  action.condition = std::move(compiled.condition);
+  action.update = std::move(compiled.update);
+  return action;
+}
+
+}  // namespace
+
+void put_item(Context& context, element request, Done& done) {
+  Returned wanted = returned(request, false);
+  submit_write(context, request, action_of(context, request, ItemAction::Kind::put, "PutItem"), wanted, std::nullopt, done);
 }
 
 void delete_item(Context& context, element request, Done& done) {
   Returned wanted = returned(request, false);
-  ItemAction action;
-  action.kind = ItemAction::Kind::remove;
-  {
-    store::ReadTxn reader(context.env);
-    action.table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
-  }
-  action.item = key_of(action.table, request["Key"].value_unsafe());
-  action.condition = expressions(request, "DeleteItem", key_schema(action.table)).condition;
-  submit_write(context, request, std::move(action), wanted, std::nullopt, done);
+  submit_write(context, request, action_of(context, request, ItemAction::Kind::remove, "DeleteItem"), wanted, std::nullopt, done);
 }
 
 void update_item(Context& context, element request, Done& done) {
   Returned wanted = returned(request, true);
-  ItemAction action;
-  action.kind = ItemAction::Kind::update;
-  {
-    store::ReadTxn reader(context.env);
-    action.table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
-  }
-  action.item = key_of(action.table, request["Key"].value_unsafe());
-  expr::dynamo::Expressions compiled = expressions(request, "UpdateItem", key_schema(action.table));
-  action.condition = std::move(compiled.condition);
-  action.update = std::move(compiled.update);
+  ItemAction action = action_of(context, request, ItemAction::Kind::update, "UpdateItem");
   std::optional<expr::dynamo::Projection> changed;
   if (action.update) changed = action.update->paths();
   submit_write(context, request, std::move(action), wanted, std::move(changed), done);

@@ -1,10 +1,6 @@
 // The DynamoDB API's requests as gw-serve decodes them: the body checked against AWS's model
 // (aws/validate.h), then the operation run on a store (serve/dynamodb_api.h), typed values
-// converted (aws/attribute_value.h), keys encoded, pages read, expressions and their older forms
-// compiled and evaluated (serve/dynamodb_expressions.h), UpdateItem's updates and the
-// transactions' actions decided and written in the commit's transaction. The seeds reach each
-// of them: conditions holding and failing, UpdateItem with an expression and with
-// AttributeUpdates, filters and projections, TransactWriteItems' four actions, TransactGetItems.
+// converted (aws/attribute_value.h), keys encoded, pages read.
 //
 // Input: the first line names the operation (or picks one of the model's), the rest is the
 // request body.
