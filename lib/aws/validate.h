@@ -27,6 +27,10 @@ struct ApiError {
   int status = 400;
   std::string type;
   std::string message;
+  // More members of the error's JSON object, as JSON text without braces, or empty: DynamoDB's
+  // ConditionalCheckFailedException gives the item ("Item":{…}), its
+  // TransactionCanceledException the reasons ("CancellationReasons":[…]).
+  std::string members = {};
 };
 
 // The error for `body` (the whole request, parsed) as the input of `operation`, or nullopt when

@@ -366,6 +366,14 @@ bool Condition::matches(const Document* item) const {
   return Evaluator(*compiled_, item).holds(compiled_->root);
 }
 
+Projection Update::paths() const {
+  auto paths = std::make_shared<Compiled>();
+  paths->nodes = compiled_->nodes;
+  paths->paths = compiled_->paths;
+  for (const Action& action : compiled_->actions) paths->project.push_back(action.path);
+  return Compiled::wrap<Projection>(std::move(paths));
+}
+
 void Projection::apply(const Document& item, std::string& out) const {
   std::vector<Reach> reaches;
   for (std::uint32_t p : compiled_->project)
@@ -415,6 +423,20 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
   bool partition_seen = false, sort_seen = false;
   if (conditions.size() > 2)
     fail("KeyConditionExpressions must only contain one condition per key");
+  // A condition without the partition key is refused before its values are looked at (a sort
+  // key's value of the wrong type among them), when every condition names a plain attribute.
+  bool plain_names = true, names_partition = false;
+  for (std::uint32_t n : conditions) {
+    bool found = false;
+    for (std::uint32_t child : c.nodes[n].children) {
+      if (c.nodes[child].kind != Kind::path) continue;
+      const Path& path = c.paths[c.nodes[child].path];
+      found = path.size() == 1 && !path[0].is_index;
+      names_partition |= found && path[0].name == keys.partition.name;
+    }
+    plain_names &= found;
+  }
+  if (plain_names && !names_partition) fail("Query condition missed key schema element");
   for (std::uint32_t n : conditions) {
     const Node& node = c.nodes[n];
     // The key attribute's path, and the values, whichever side they are on.
@@ -447,12 +469,24 @@ KeyCondition key_condition(const Compiled& c, const KeySchema& keys) {
       if (child == attribute) continue;
       if (c.nodes[child].kind != Kind::value) fail("Query condition missed key schema element");
       const Document::Node& v = c.values.node(c.value_nodes[c.nodes[child].value]);
-      Type wanted = type == store::KeyType::string ? Type::string : Type::number;
+      Type wanted = type == store::KeyType::string   ? Type::string
+                    : type == store::KeyType::number ? Type::number
+                                                     : Type::binary;
       if (v.type != wanted)
         fail(
             "One or more parameter values were invalid: Condition parameter type does not match "
             "schema type");
-      values.emplace_back(v.text);
+      if (wanted != Type::number && v.text.empty())
+        fail(fmt::format("One or more parameter values are not valid. The AttributeValue for a key "
+                         "attribute cannot contain an empty {} value. Key: {}",
+                         wanted == Type::string ? "string" : "binary", path[0].name));
+      // A key argument (table::append_key_argument): a binary value in base64.
+      std::string& value = values.emplace_back();
+      if (wanted == Type::binary) {
+        lines::append_base64(value, v.text);
+      } else {
+        value = v.text;
+      }
     }
     using SortKind = table::SortCondition::Kind;
     if (is_partition) {

@@ -90,6 +90,8 @@ class Condition {
   std::shared_ptr<const detail::Compiled> compiled_;
 };
 
+class Projection;
+
 // What an update does to an item: UpdateExpression, or AttributeUpdates.
 class Update {
  public:
@@ -100,6 +102,9 @@ class Update {
   // update expression has an incorrect data type", "The document path provided in the update
   // expression is invalid for update", a number beyond DynamoDB's range or precision.
   std::string apply(const Document* stored, std::string_view key_json) const;
+  // The paths the update sets, removes, adds to or deletes from, as a projection: what
+  // ReturnValues UPDATED_OLD and UPDATED_NEW give of the item before and after.
+  Projection paths() const;
 
  private:
   friend struct detail::Compiled;
@@ -119,7 +124,8 @@ class Projection {
 };
 
 // A Query's key condition, as table::query() takes it: the partition key's value and the
-// condition on the sort key, each value as a key argument (a string's bytes, a number's text).
+// condition on the sort key, each value as a key argument (a string's bytes, a number's text, a
+// binary value's base64).
 // sk = :v is BETWEEN :v AND :v.
 struct KeyCondition {
   std::string partition;

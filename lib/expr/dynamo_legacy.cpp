@@ -82,6 +82,19 @@ std::string_view text_member(const Document& doc, std::uint32_t map, std::string
   return m == Document::kNone ? std::string_view() : doc.node(m).text;
 }
 
+// The name of a type in DynamoDB's messages about AttributeUpdates: its Java enum's.
+std::string_view java_type_name(Type t) {
+  switch (t) {
+    case Type::string: return "STRING";
+    case Type::number: return "NUMBER";
+    case Type::binary: return "BINARY";
+    case Type::boolean: return "BOOLEAN";
+    case Type::list: return "LIST";
+    case Type::map: return "MAP";
+    default: return type_name(t);  // NULL (a set is never refused)
+  }
+}
+
 bool is_scalar_key_type(Type t) {
   return t == Type::string || t == Type::number || t == Type::binary;
 }
@@ -246,8 +259,9 @@ std::shared_ptr<Compiled> translate_attribute_updates(std::string_view json) {
       bool set = t == Type::string_set || t == Type::number_set || t == Type::binary_set;
       if ((a.clause == Action::Clause::add && !set && t != Type::number) ||
           (a.clause == Action::Clause::remove_from_set && !set))
-        fail(fmt::format("{}{} action is not supported for the type {}", kInvalid,
-                         a.clause == Action::Clause::add ? "ADD" : "DELETE", type_name(t)));
+        fail(fmt::format("{}{} action {}is not supported for the type {}", kInvalid,
+                         a.clause == Action::Clause::add ? "ADD" : "DELETE",
+                         a.clause == Action::Clause::add ? "" : "with value ", java_type_name(t)));
       a.value = b.value(doc, value);
     }
     b.compiled().actions.push_back(a);

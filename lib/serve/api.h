@@ -29,8 +29,9 @@ struct ApiAnswer {
   std::string body;  // the response, or {"__type":...,"message":...}
   // The error's answer; `type` is the __type as the service writes it.
   static ApiAnswer of(const aws::ApiError& error) {
-    return ApiAnswer{error.status, fmt::format("{{\"__type\":{},\"message\":{}}}", lines::json_string(error.type),
-                                              lines::json_string(error.message))};
+    return ApiAnswer{error.status, fmt::format("{{\"__type\":{},\"message\":{}{}{}}}", lines::json_string(error.type),
+                                              lines::json_string(error.message), error.members.empty() ? "" : ",",
+                                              error.members)};
   }
 };
 

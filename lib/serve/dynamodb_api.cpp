@@ -9,21 +9,23 @@
 #include "aws/model.h"
 #include "aws/validate.h"
 #include "lines/json.h"
-#include "serve/dynamodb_expressions.h"
 #include "serve/dynamodb_items.h"
 #include "serve/dynamodb_request.h"
 #include "serve/dynamodb_tables.h"
+#include "serve/dynamodb_transactions.h"
 
 namespace millrace::serve {
 
 using dynamodb::element;
 
 struct DynamoDbApi::State {
+  State(store::Env& env, ItemCommitter& committer, std::string region) : context{env, committer, std::move(region), tokens} {}
+  dynamodb::ClientTokens tokens;
   dynamodb::Context context;
 };
 
 DynamoDbApi::DynamoDbApi(store::Env& env, ItemCommitter& committer, std::string region)
-    : state_(std::make_unique<State>(State{dynamodb::Context{env, committer, std::move(region)}})) {}
+    : state_(std::make_unique<State>(env, committer, std::move(region))) {}
 
 DynamoDbApi::~DynamoDbApi() = default;
 
@@ -53,7 +55,9 @@ void DynamoDbApi::call(std::string_view operation, std::string_view body, Done d
       {"PutItem", {nullptr, dynamodb::put_item}},
       {"DeleteItem", {nullptr, dynamodb::delete_item}},
       {"BatchWriteItem", {nullptr, dynamodb::batch_write_item}},
-      {"UpdateItem", {[](Context&, element request) -> std::string { dynamodb::update_item(request); }, nullptr}},
+      {"UpdateItem", {nullptr, dynamodb::update_item}},
+      {"TransactWriteItems", {nullptr, dynamodb::transact_write_items}},
+      {"TransactGetItems", {dynamodb::transact_get_items, nullptr}},
   };
   const aws::model::Operation* modelled = aws::model::dynamodb.operation(operation);
   auto handler = kHandlers.find(operation);

@@ -9,10 +9,18 @@
 //
 // Operations: CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable,
 // UpdateTimeToLive, DescribeTimeToLive, TagResource, UntagResource, ListTagsOfResource
-// (serve/dynamodb_tables.h); GetItem, BatchGetItem, Query, Scan, PutItem, DeleteItem,
-// BatchWriteItem (serve/dynamodb_items.h). UpdateItem, the expressions, secondary indexes and
-// transactions answer "... not supported yet" (serve/dynamodb_expressions.h); the model's other
-// operations are an UnknownOperationException.
+// (serve/dynamodb_tables.h); GetItem, BatchGetItem, Query, Scan, PutItem, DeleteItem, UpdateItem,
+// BatchWriteItem (serve/dynamodb_items.h); TransactWriteItems, TransactGetItems
+// (serve/dynamodb_transactions.h). Their expressions (KeyConditionExpression,
+// ConditionExpression, FilterExpression, UpdateExpression, ProjectionExpression) and the older
+// forms (KeyConditions, Expected, QueryFilter, ScanFilter, AttributeUpdates, AttributesToGet,
+// ConditionalOperator) are expr/dynamo.h's, read from the requests by
+// serve/dynamodb_expressions.h. Secondary indexes are a ValidationException; the model's other
+// operations an UnknownOperationException.
+//
+// Conditions and updates are evaluated in the commit's write transaction, on the item as it is
+// then (serve/dynamodb_item_write.h): conditional writes are linearizable, and a
+// TransactWriteItems is all or nothing in one LMDB transaction.
 //
 // Thread safety: call() may run on many threads at once; reads are one snapshot each, writes
 // are answered once their grouped commit is durable (serve/item_committer.h).

@@ -2,132 +2,145 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <initializer_list>
-#include <vector>
-
 #include "aws/attribute_value.h"
+#include "lines/json.h"
 #include "serve/api.h"
-#include "table/schema.h"
 
 namespace millrace::serve::dynamodb {
 namespace {
 
-// Refuses the first of `members` the request has: the expressions are not merged yet.
-void refuse(element request, std::initializer_list<std::string_view> members) {
-  for (std::string_view member : members) {
-    element value;
-    if (!request[member].get(value) && !value.is_null()) throw validation(fmt::format("{} is not supported yet", member));
-  }
+using expr::dynamo::ValidationError;
+
+// The member `name` unless absent or null.
+std::optional<element> member(element request, std::string_view name) {
+  element value;
+  if (request[name].get(value) || value.is_null()) return std::nullopt;
+  return value;
 }
 
-// The substitutions of the expressions, refused with them.
-void refuse_substitutions(element request) { refuse(request, {"ExpressionAttributeNames", "ExpressionAttributeValues"}); }
-
-// A value of KeyConditions' AttributeValueList as an argument of its key's type
-// (table::append_key_argument): a string as it is, a number in DynamoDB's text, a binary in
-// base64.
-std::string key_argument(const store::KeyAttribute& attribute, element value) {
-  std::string plain;
-  aws::Decoded decoded = aws::append_plain_value(plain, value);
+// The plain JSON of one typed value.
+std::string plain_value(element typed) {
+  std::string out;
+  aws::Decoded decoded = aws::append_plain_value(out, typed);
   if (decoded.error) throw *decoded.error;
-  simdjson::dom::object object = object_of(value);
-  std::string_view kind;
-  for (auto field : object)
-    if (!field.value.is_null()) kind = field.key;
-  if (kind != store::type_name(attribute.type))
-    throw validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
-  if (kind == "N") return plain;  // DynamoDB's text of the number, which JSON's grammar reads
-  std::string_view text = object[kind].get_string().value_unsafe();
-  if (text.empty())
-    throw validation(fmt::format("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
-                                 "an empty {} value. Key: {}",
-                                 kind == "S" ? "string" : "binary", attribute.name));
-  if (kind == "B") return std::string(plain.substr(7, plain.size() - 9));  // {"$B":"…"}: the canonical base64
-  return std::string(text);
+  return out;
+}
+
+// The texts the compiled Request views: the members as given, or rewritten with plain values.
+struct Texts {
+  std::string key_conditions, expected, query_filter, scan_filter, attribute_updates, attributes_to_get;
+};
+
+// An older form's object of attribute name → condition or update (KeyConditions, Expected,
+// QueryFilter, ScanFilter, AttributeUpdates), its Value and AttributeValueList made plain.
+std::string plain_specs(element specs) {
+  std::string out = "{";
+  for (auto [name, spec] : object_of(specs)) {
+    if (out.size() > 1) out.push_back(',');
+    lines::append_json_string(out, name);
+    out.append(":{");
+    bool first = true;
+    for (auto [field, value] : object_of(spec)) {
+      if (value.is_null()) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      lines::append_json_string(out, field);
+      out.push_back(':');
+      if (field == "Value") {
+        out.append(plain_value(value));
+      } else if (field == "AttributeValueList") {
+        out.push_back('[');
+        bool first_value = true;
+        for (element typed : array_of(value)) {
+          if (!first_value) out.push_back(',');
+          first_value = false;
+          out.append(plain_value(typed));
+        }
+        out.push_back(']');
+      } else {
+        out.append(simdjson::minify(value));
+      }
+    }
+    out.push_back('}');
+  }
+  return out + "}";
 }
 
 }  // namespace
 
-bool WriteCondition::holds(std::optional<std::string_view>) const { return true; }
-
-std::optional<WriteCondition> write_condition(element request) {
-  refuse(request, {"ConditionExpression", "Expected", "ConditionalOperator"});
-  refuse_substitutions(request);
-  return std::nullopt;
-}
-
-void Projection::append(std::string& out, std::string_view item) const { out.append(item); }
-
-std::optional<Projection> projection(element request) {
-  refuse(request, {"ProjectionExpression", "AttributesToGet"});
-  refuse_substitutions(request);
-  return std::nullopt;
-}
-
-bool Filter::matches(std::string_view) const { return true; }
-
-std::optional<Filter> filter(element request) {
-  refuse(request, {"FilterExpression", "QueryFilter", "ScanFilter", "ConditionalOperator"});
-  refuse_substitutions(request);
-  return std::nullopt;
-}
-
-KeyCondition key_condition(element request, const expr::dynamo::KeySchema& table) {
-  element conditions;
-  bool has_conditions = !request["KeyConditions"].get(conditions) && !conditions.is_null();
-  element expression;
-  if (!request["KeyConditionExpression"].get(expression) && !expression.is_null()) {
-    if (has_conditions)
-      throw validation(
-          "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
-          "{KeyConditions} Expression parameters: {KeyConditionExpression}");
-    refuse(request, {"KeyConditionExpression"});
+expr::dynamo::Expressions expressions(element request, std::string_view operation, const expr::dynamo::KeySchema& keys, Forms forms) {
+  expr::dynamo::Request r;
+  r.operation = operation;
+  auto text = [&](std::string_view name) -> std::optional<std::string_view> {
+    if (auto value = member(request, name)) return value->get_string().value_unsafe();  // a string: the model says so
+    return std::nullopt;
+  };
+  r.key_condition_expression = text("KeyConditionExpression");
+  r.condition_expression = text("ConditionExpression");
+  r.filter_expression = text("FilterExpression");
+  r.update_expression = text("UpdateExpression");
+  r.projection_expression = text("ProjectionExpression");
+  if (forms == Forms::all) r.conditional_operator = text("ConditionalOperator");
+  if (auto names = member(request, "ExpressionAttributeNames")) {
+    r.names.emplace();
+    for (auto [key, name] : object_of(*names)) (*r.names)[std::string(key)] = std::string(name.get_string().value_unsafe());
   }
-  if (!has_conditions) throw validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-  // Every condition on a key attribute, the partition key's among them, before any is read.
-  bool partition_given = false;
-  for (auto field : object_of(conditions)) {
-    partition_given |= field.key == table.partition.name;
-    if (field.key != table.partition.name && !(table.sort && field.key == table.sort->name))
-      throw validation("Query condition missed key schema element");
-  }
-  if (!partition_given) throw validation("Query condition missed key schema element");
-  KeyCondition result;
-  using Kind = table::SortCondition::Kind;
-  for (auto field : object_of(conditions)) {
-    bool is_partition = field.key == table.partition.name;
-    const store::KeyAttribute& attribute = is_partition ? table.partition : *table.sort;
-    std::string_view op = string_member(field.value, "ComparisonOperator").value_or("");
-    std::vector<element> values;
-    for (element value : array_of(field.value["AttributeValueList"])) values.push_back(value);
-    static const std::initializer_list<std::pair<std::string_view, Kind>> kOperators = {
-        {"EQ", Kind::any}, {"LT", Kind::lt}, {"LE", Kind::le}, {"GT", Kind::gt}, {"GE", Kind::ge},
-        {"BEGINS_WITH", Kind::begins_with}, {"BETWEEN", Kind::between}};
-    const auto* known = std::find_if(kOperators.begin(), kOperators.end(), [&](const auto& o) { return o.first == op; });
-    if (known == kOperators.end() || (is_partition && op != "EQ")) throw validation("Query key condition not supported");
-    if (values.size() != (op == "BETWEEN" ? 2u : 1u))
-      throw validation(fmt::format("One or more parameter values were invalid: Invalid number of argument(s) for the {} ComparisonOperator", op));
-    if (op == "BEGINS_WITH" && attribute.type == store::KeyType::number)
-      throw validation("One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
-    std::string first = key_argument(attribute, values[0]);
-    if (is_partition) {
-      result.partition = first;
-      continue;
-    }
-    // EQ on the sort key is BETWEEN the value and itself.
-    result.sort = {op == "EQ" ? Kind::between : known->second, first, op == "EQ" ? first : ""};
-    if (op == "BETWEEN") {
-      result.sort.upper = key_argument(attribute, values[1]);
-      std::string low, high;
-      if (!table::append_key_argument(low, attribute.type, first) && !table::append_key_argument(high, attribute.type, result.sort.upper) &&
-          low > high)
-        throw validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+  if (auto values = member(request, "ExpressionAttributeValues")) {
+    r.values.emplace();
+    for (auto [key, typed] : object_of(*values)) {
+      std::string plain;
+      aws::Decoded decoded = aws::append_plain_value(plain, typed);
+      if (decoded.error && decoded.error->type == "ValidationException")
+        throw validation(fmt::format("ExpressionAttributeValues contains invalid value: {} for key {}", decoded.error->message, key));
+      if (decoded.error) throw *decoded.error;
+      (*r.values)[std::string(key)] = std::move(plain);
     }
   }
-  return result;
+  Texts texts;
+  auto older = [&](std::string_view name, std::string& storage, bool specs) -> std::optional<std::string_view> {
+    auto value = member(request, name);
+    if (!value || forms == Forms::expressions_only) return std::nullopt;
+    storage = specs ? plain_specs(*value) : std::string(simdjson::minify(*value));
+    return storage;
+  };
+  r.key_conditions = older("KeyConditions", texts.key_conditions, true);
+  r.expected = older("Expected", texts.expected, true);
+  r.query_filter = older("QueryFilter", texts.query_filter, true);
+  r.scan_filter = older("ScanFilter", texts.scan_filter, true);
+  r.attribute_updates = older("AttributeUpdates", texts.attribute_updates, true);
+  r.attributes_to_get = older("AttributesToGet", texts.attributes_to_get, false);
+  try {
+    return expr::dynamo::compile(r, keys);
+  } catch (const ValidationError& e) {
+    throw validation(e.what());
+  }
 }
 
-void update_item(element) { throw validation("UpdateItem is not supported yet"); }
+namespace {
+
+// The item an expression reads, parsed once per thread.
+const expr::Document& parsed(std::string_view item) {
+  thread_local expr::Document document;
+  document.parse(item);  // the store's items are JSON objects
+  return document;
+}
+
+}  // namespace
+
+bool holds(const expr::dynamo::Condition& condition, std::optional<std::string_view> item) {
+  return condition.matches(item ? &parsed(*item) : nullptr);
+}
+
+void append_projection(std::string& out, const expr::dynamo::Projection& projection, std::string_view item) {
+  projection.apply(parsed(item), out);
+}
+
+std::string updated_item(const expr::dynamo::Update& update, std::optional<std::string_view> stored, std::string_view key_json) {
+  try {
+    return update.apply(stored ? &parsed(*stored) : nullptr, key_json);
+  } catch (const ValidationError& e) {
+    throw validation(e.what());
+  }
+}
 
 }  // namespace millrace::serve::dynamodb

@@ -1,59 +1,42 @@
-// The seam between the DynamoDB API and DynamoDB's expression language (ConditionExpression,
-// FilterExpression, ProjectionExpression, KeyConditionExpression, UpdateExpression, their
-// ExpressionAttributeNames and Values, and the older Expected, QueryFilter, ScanFilter,
-// AttributesToGet, ConditionalOperator and AttributeUpdates), which lib/expr/ evaluates on the
-// plain JSON items of the tables.
+// DynamoDB's expression language (expr/dynamo.h) in the API's requests: the members that hold
+// expressions or their older forms (ConditionExpression, FilterExpression, ProjectionExpression,
+// KeyConditionExpression, UpdateExpression, ExpressionAttributeNames and Values; Expected,
+// QueryFilter, ScanFilter, KeyConditions, AttributeUpdates, AttributesToGet,
+// ConditionalOperator) read from a request, their typed values converted to the plain JSON of
+// the tables (aws/attribute_value.h), and compiled against the keys of the table read; then
+// evaluated on the plain items the store holds.
 //
-// One function per use. Until the expressions are merged, each answers a request that uses
-// them with a ValidationException "... is not supported yet", and a request without them as
-// DynamoDB does: no condition, every attribute, no filter. A Query's key condition is read from
-// KeyConditions, DynamoDB's structured form (no expression to parse).
+// Every function throws aws::ApiError (a ValidationException with DynamoDB's text) for what
+// DynamoDB refuses.
 //
-// Each function throws aws::ApiError (dynamodb_request.h) for what DynamoDB refuses.
+// Thread safety: the functions share nothing but a parsed item per thread.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "serve/dynamodb_request.h"
 #include "expr/dynamo.h"
-#include "table/get.h"
+#include "serve/dynamodb_request.h"
 
 namespace millrace::serve::dynamodb {
 
-// What a write requires of the item it replaces or deletes (PutItem's and DeleteItem's
-// ConditionExpression or Expected). nullopt: nothing.
-struct WriteCondition {
-  // Whether the stored item (nullopt: none) lets the write happen.
-  bool holds(std::optional<std::string_view> stored_item) const;
-};
-std::optional<WriteCondition> write_condition(element request);
+// The expressions of `request` (an operation's, or one action of a transaction), for the
+// operation `operation` ("PutItem", "Query", ...: DynamoDB names its members in some messages).
+// The older forms are read unless `Forms::expressions_only` (a transaction's actions have none:
+// DynamoDB ignores an Expected there).
+enum class Forms { all, expressions_only };
+expr::dynamo::Expressions expressions(element request, std::string_view operation, const expr::dynamo::KeySchema& keys,
+                                      Forms forms = Forms::all);
 
-// The attributes a read gives (ProjectionExpression or AttributesToGet). nullopt: all.
-struct Projection {
-  // Appends the projection of the plain item `item` to `out`.
-  void append(std::string& out, std::string_view item) const;
-};
-std::optional<Projection> projection(element request);
+// Whether the plain item `item` (nullopt: there is none) satisfies `condition`.
+bool holds(const expr::dynamo::Condition& condition, std::optional<std::string_view> item);
 
-// The items a Query or Scan gives of those it reads (FilterExpression, QueryFilter or
-// ScanFilter). nullopt: all.
-struct Filter {
-  bool matches(std::string_view item) const;
-};
-std::optional<Filter> filter(element request);
+// Appends the projection of the plain item `item` (a JSON object) to `out`.
+void append_projection(std::string& out, const expr::dynamo::Projection& projection, std::string_view item);
 
-// A Query's key condition (KeyConditionExpression or KeyConditions): the partition key and the
-// sort key's condition, values in table::append_key_argument's form.
-struct KeyCondition {
-  std::string partition;
-  table::SortCondition sort;
-};
-// `keys`: those of the table, or of the index the Query reads.
-KeyCondition key_condition(element request, const expr::dynamo::KeySchema& keys);
-
-// UpdateItem (UpdateExpression or AttributeUpdates): not supported yet, whatever it asks.
-[[noreturn]] void update_item(element request);
+// The plain item that `update` makes of `stored` (nullopt: none; the item is made from
+// `key_json`, the request's Key in plain JSON).
+std::string updated_item(const expr::dynamo::Update& update, std::optional<std::string_view> stored, std::string_view key_json);
 
 }  // namespace millrace::serve::dynamodb

@@ -12,6 +12,7 @@
 #include "cli/error.h"
 #include "lines/json.h"
 #include "serve/dynamodb_expressions.h"
+#include "serve/dynamodb_item_write.h"
 #include "table/get.h"
 #include "table/item.h"
 
@@ -25,79 +26,19 @@ constexpr std::size_t kPageBytes = 1 << 20, kBatchGetBytes = 16 << 20;
 // DynamoDB Local counts a BatchWriteItem's delete of an item that is not there as two units.
 constexpr double kMissingBatchDeleteUnits = 2;
 
-aws::ApiError condition_failed() {
-  return aws::ApiError{400, "ConditionalCheckFailedException", "The conditional request failed"};
-}
-
-// ReturnValues of PutItem and DeleteItem: NONE or ALL_OLD.
-bool returns_old(element request) {
+// What a write gives back (ReturnValues): PutItem and DeleteItem take NONE and ALL_OLD,
+// UpdateItem the others too.
+enum class Returned { none, all_old, updated_old, all_new, updated_new };
+Returned returned(element request, bool update) {
   std::string_view value = string_member(request, "ReturnValues").value_or("NONE");
-  if (value != "NONE" && value != "ALL_OLD") throw validation("Return values set to invalid value");
-  return value == "ALL_OLD";
-}
-
-aws::ItemEncoder& encoder() {
-  thread_local aws::ItemEncoder instance;
-  return instance;
-}
-
-// The stored item, unless it has expired: writes, as reads, never see expired items.
-std::optional<store::StoredItem> live_of(const std::optional<store::StoredItem>& stored, lines::EpochMs now) {
-  if (stored && stored->expired(now)) return std::nullopt;
-  return stored;
-}
-
-// The DynamoDB size of a stored item (its JSON's length for one that is not an object: never).
-std::size_t size_of(std::string_view json) { return encoder().item_size(json).value_or(json.size()); }
-
-// The answer of a PutItem or DeleteItem: the live item it replaced, with ReturnValues ALL_OLD,
-// and the write units it took.
-std::string write_answer(const std::optional<store::StoredItem>& live, bool old_wanted, std::string_view table, double units,
-                         CapacityDetail detail) {
-  std::string out = "{";
-  if (live && old_wanted) {
-    out.append("\"Attributes\":");
-    encoder().append_typed_item(out, live->json);
-  }
-  if (detail != CapacityDetail::none) {
-    if (out.size() > 1) out.push_back(',');
-    out.append("\"ConsumedCapacity\":");
-    append_capacity(out, table, units, detail);
-  }
-  return out + "}";
-}
-
-// Removes a bounded number of expired items of the table, as kv-put's commits do.
-void remove_expired(store::ItemWriter& items, lines::EpochMs now) {
-  for (int i = 0; i < store::kExpiredPerCommit; ++i)
-    if (!items.remove_expired(now, [](std::string_view, const store::StoredItem&) {})) return;
-}
-
-// The table a write applies to, the one its request was checked against (not one deleted and
-// made again meanwhile).
-store::TableMeta same_table(const store::Txn& txn, const store::TableMeta& checked) {
-  store::TableMeta table = table_named(txn, checked.name);
-  if (table.id != checked.id) throw no_table();
-  return table;
-}
-
-// Queues a write; its answer is *answer once durable.
-void submit(Context& context, std::shared_ptr<std::string> answer, std::size_t bytes,
-            std::function<void(const store::Txn&, lines::EpochMs)> apply, Done& done) {
-  ItemWrite write;
-  write.apply = std::move(apply);
-  write.bytes = bytes;
-  write.done = [answer, done = std::move(done)](std::exception_ptr failure) {
-    if (!failure) return done(ApiAnswer{200, *answer});
-    try {
-      std::rethrow_exception(failure);
-    } catch (const aws::ApiError& e) {
-      done(answer_of(e));
-    } catch (const std::exception& e) {
-      done(answer_of(aws::ApiError{500, "InternalFailure", e.what()}));
-    }
-  };
-  context.committer.submit(std::move(write));
+  static constexpr std::pair<std::string_view, Returned> kValues[] = {{"NONE", Returned::none},
+                                                                      {"ALL_OLD", Returned::all_old},
+                                                                      {"UPDATED_OLD", Returned::updated_old},
+                                                                      {"ALL_NEW", Returned::all_new},
+                                                                      {"UPDATED_NEW", Returned::updated_new}};
+  for (const auto& [name, kind] : kValues)
+    if (name == value && (update || kind == Returned::none || kind == Returned::all_old)) return kind;
+  throw validation("Return values set to invalid value");
 }
 
 // ---- reads ------------------------------------------------------------------------------------
@@ -114,8 +55,8 @@ struct PageOptions {
   bool reverse = false;
   std::size_t limit = 0;  // 0: none
   std::optional<std::string> after;
-  std::optional<Filter> filter;
-  std::optional<Projection> projection;
+  std::optional<expr::dynamo::Condition> filter;
+  std::optional<expr::dynamo::Projection> projection;
   // Scan's Segment of TotalSegments: the items whose partition key falls in it.
   std::optional<std::pair<std::int64_t, std::int64_t>> segment;
   // IndexName: the index read (nullptr: the table), and, when the request wants attributes the
@@ -146,17 +87,17 @@ Page read_page(const store::Txn& txn, const store::TableMeta& table, const table
     if (options.segment && segment_of(table, json, options.segment->second) != options.segment->first) return true;
     page.bytes += size_of(json);
     ++page.scanned;
-    if (!options.filter || options.filter->matches(json)) {
+    if (!options.filter || holds(*options.filter, json)) {
       ++page.count;
       if (!options.count_only) {
         std::string_view given = json;
         if (options.projection) {
           projected.clear();
-          options.projection->append(projected, json);
+          append_projection(projected, *options.projection, json);
           given = projected;
         }
         if (page.count > 1) page.items.push_back(',');
-        encoder().append_typed_item(page.items, given);
+        append_typed(page.items, given);
       }
     }
     if ((options.limit != 0 && page.scanned == options.limit) || page.bytes >= kPageBytes) {
@@ -184,18 +125,32 @@ std::string page_answer(const Page& page, const store::TableMeta& table, const P
   return out + "}";
 }
 
-// What Query and Scan read alike of the request. `table` must outlive the options.
-PageOptions page_options(element request, const store::TableMeta& table) {
+// The index a Query or Scan reads (IndexName), or nullptr for the table.
+const store::IndexMeta* index_read(element request, const store::TableMeta& table) {
+  std::optional<std::string_view> name = string_member(request, "IndexName");
+  if (!name) return nullptr;
+  const store::IndexMeta* index = table.index(*name);
+  if (index == nullptr) throw validation(fmt::format("The table does not have the specified index: {}", *name));
+  if (index->kind == store::IndexKind::global && bool_member(request, "ConsistentRead").value_or(false))
+    throw validation("Consistent reads are not supported on global secondary indexes");
+  return index;
+}
+
+// What Query and Scan read alike of the request, its expressions compiled against the keys of
+// `index` (nullptr: the table's). `table` must outlive the options.
+PageOptions page_options(element request, const store::TableMeta& table, const store::IndexMeta* index,
+                         expr::dynamo::Expressions& expressions) {
   PageOptions options;
-  if (auto name = string_member(request, "IndexName")) {
-    options.index = table.index(*name);
-    if (options.index == nullptr) throw validation(fmt::format("The table does not have the specified index: {}", *name));
-    if (options.index->kind == store::IndexKind::global && bool_member(request, "ConsistentRead").value_or(false))
-      throw validation("Consistent reads are not supported on global secondary indexes");
+  options.index = index;
+  options.filter = std::move(expressions.filter);
+  options.projection = std::move(expressions.projection);
+  std::optional<std::string_view> selected = string_member(request, "Select");
+  std::string_view select = selected.value_or(index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES");
+  if (options.projection && (selected == "ALL_ATTRIBUTES" || selected == "ALL_PROJECTED_ATTRIBUTES" || select == "COUNT")) {
+    element given;
+    std::string_view member = !request["AttributesToGet"].get(given) && !given.is_null() ? "AttributesToGet" : "ProjectionExpression";
+    throw validation(fmt::format("Cannot specify the {} when choosing to get {}", member, select == "COUNT" ? "only the Count" : select));
   }
-  options.filter = filter(request);
-  options.projection = projection(request);
-  std::string_view select = string_member(request, "Select").value_or(options.index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES");
   if (select == "SPECIFIC_ATTRIBUTES" && !options.projection)
     throw validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !options.index)
@@ -218,13 +173,13 @@ PageOptions page_options(element request, const store::TableMeta& table) {
 }  // namespace
 
 std::string get_item(Context& context, element request) {
-  std::optional<Projection> shown = projection(request);
   bool consistent = bool_member(request, "ConsistentRead").value_or(false);
   CapacityDetail detail = capacity_detail(request);
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
   store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
   StoreItem key = key_of(table, request["Key"].value_unsafe());
+  std::optional<expr::dynamo::Projection> shown = expressions(request, "GetItem", key_schema(table)).projection;
   std::string out = "{";
   std::size_t size = 0;
   if (auto value = txn.get(txn.dbs().items, key.key)) {
@@ -232,9 +187,9 @@ std::string get_item(Context& context, element request) {
     if (!item.expired(lines::now_ms())) {
       out.append("\"Item\":");
       std::string projected;
-      if (shown) shown->append(projected, item.json);
+      if (shown) append_projection(projected, *shown, item.json);
       size = size_of(item.json);
-      encoder().append_typed_item(out, shown ? std::string_view(projected) : item.json);
+      append_typed(out, shown ? std::string_view(projected) : item.json);
     }
   }
   if (detail != CapacityDetail::none) {
@@ -257,7 +212,7 @@ std::string batch_get_item(Context& context, element request) {
   std::size_t answered = 0;
   for (auto entry : tables) {
     store::TableMeta table = table_named(txn, entry.key);
-    std::optional<Projection> shown = projection(entry.value);
+    std::optional<expr::dynamo::Projection> shown = expressions(entry.value, "BatchGetItem", key_schema(table)).projection;
     bool consistent = bool_member(entry.value, "ConsistentRead").value_or(false);
     std::vector<std::pair<StoreItem, element>> keys;
     for (element typed : array_of(entry.value["Keys"])) {
@@ -283,9 +238,9 @@ std::string batch_get_item(Context& context, element request) {
       answered += size;
       units += read_units(std::max<std::size_t>(size, 1), consistent);
       std::string projected;
-      if (shown) shown->append(projected, item->json);
+      if (shown) append_projection(projected, *shown, item->json);
       if (!items.empty()) items.push_back(',');
-      encoder().append_typed_item(items, shown ? std::string_view(projected) : item->json);
+      append_typed(items, shown ? std::string_view(projected) : item->json);
     }
     if (!responses.empty()) responses.push_back(',');
     responses.append(lines::json_string(table.name)).append(":[").append(items).push_back(']');
@@ -309,13 +264,16 @@ std::string query(Context& context, element request) {
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
   store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
-  PageOptions options = page_options(request, table);
-  KeyCondition condition = key_condition(request, key_schema(table, options.index));
+  const store::IndexMeta* index = index_read(request, table);
+  expr::dynamo::Expressions compiled = expressions(request, "Query", key_schema(table, index));
+  if (!compiled.key) throw validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  const expr::dynamo::KeyCondition& condition = *compiled.key;
+  PageOptions options = page_options(request, table, index, compiled);
   options.reverse = !bool_member(request, "ScanIndexForward").value_or(true);
   table::KeyRange range;
   try {
     range = table::query_range(table, condition.partition, condition.sort, options.read_index());
-  } catch (const cli::Error& e) {  // values that fit no key: refused by key_condition already
+  } catch (const cli::Error& e) {  // values that fit no key: refused when the key condition was compiled
     throw validation(e.what());
   }
   if (options.after && !range.contains(*options.after)) throw validation("The provided starting key does not match the range key predicate");
@@ -334,7 +292,9 @@ std::string scan(Context& context, element request) {
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
   store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
-  PageOptions options = page_options(request, table);
+  const store::IndexMeta* index = index_read(request, table);
+  expr::dynamo::Expressions compiled = expressions(request, "Scan", key_schema(table, index));
+  PageOptions options = page_options(request, table, index, compiled);
   if (segment) options.segment = std::pair{*segment, *segments};
   Page page = read_page(txn, table, table::table_range(table, options.read_index()), options);
   return page_answer(page, table, options, bool_member(request, "ConsistentRead").value_or(false), capacity_detail(request));
@@ -342,56 +302,92 @@ std::string scan(Context& context, element request) {
 
 // ---- writes -----------------------------------------------------------------------------------
 
-void put_item(Context& context, element request, Done& done) {
-  std::optional<WriteCondition> condition = write_condition(request);
-  bool old_wanted = returns_old(request);
+namespace {
+
+// Queues `action` (a PutItem, DeleteItem or UpdateItem), answering with what `wanted` asks of
+// the item (`changed`: the paths an update names, for UPDATED_OLD and UPDATED_NEW).
+void submit_write(Context& context, element request, ItemAction action, Returned wanted,
+                  std::optional<expr::dynamo::Projection> changed, Done& done) {
   CapacityDetail detail = capacity_detail(request);
-  store::TableMeta table;
-  StoreItem item;
-  {
-    store::ReadTxn reader(context.env);
-    table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
-    item = item_of(table, request["Item"].value_unsafe());
-  }
+  action.old_on_failure = string_member(request, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD";
   auto answer = std::make_shared<std::string>();
-  std::size_t bytes = item.json.size();
-  submit(context, answer, bytes, [table, item = std::move(item), condition, old_wanted, detail, answer](const store::Txn& txn, lines::EpochMs now) {
-    store::TableMeta current = same_table(txn, table);
+  std::size_t bytes = action.item.json.size();
+  submit(context, answer, bytes, [action = std::move(action), wanted, changed = std::move(changed), detail, answer](const store::Txn& txn, lines::EpochMs now) {
+    store::TableMeta current = same_table(txn, action.table);
     store::ItemWriter items(txn, current);
-    std::optional<store::StoredItem> stored = items.get(item.key);
-    std::optional<store::StoredItem> live = live_of(stored, now);
-    if (condition && !condition->holds(live ? std::optional(live->json) : std::nullopt)) throw condition_failed();
-    double units = std::max(write_units(item.size), live ? write_units(size_of(live->json)) : 0);
-    *answer = write_answer(live, old_wanted, current.name, units, detail);
-    items.put(item.key, stored, item.expires_ms, item.json);
+    ItemDecision decision = decide(action, current, items, now);
+    const StoreItem* written = decision.written(action);
+    std::optional<std::string_view> old;
+    if (decision.live) old = decision.live->json;
+    // DynamoDB's units: the larger of the old item's and the new one's; a delete of nothing, one.
+    double units = old ? write_units(size_of(*old)) : action.kind == ItemAction::Kind::remove ? 1 : 0;
+    if (written) units = std::max(units, write_units(written->size));
+    std::string& out = *answer;
+    out = "{";
+    std::optional<std::string_view> shown = wanted == Returned::all_old || wanted == Returned::updated_old ? old
+                                            : written && (wanted == Returned::all_new || wanted == Returned::updated_new)
+                                                ? std::optional<std::string_view>(written->json)
+                                                : std::nullopt;
+    std::string projected;
+    if (shown && (wanted == Returned::updated_old || wanted == Returned::updated_new)) {
+      if (changed) append_projection(projected, *changed, *shown);
+      shown = projected;
+    }
+    if (shown && *shown != "{}" && !shown->empty()) {
+      out.append("\"Attributes\":");
+      append_typed(out, *shown);
+    }
+    if (detail != CapacityDetail::none) {
+      if (out.size() > 1) out.push_back(',');
+      out.append("\"ConsumedCapacity\":");
+      append_capacity(out, current.name, units, detail);
+    }
+    out.push_back('}');
+    write(action, decision, items);
     remove_expired(items, now);
     store::save_table(txn, current);
   }, done);
 }
 
-void delete_item(Context& context, element request, Done& done) {
-  std::optional<WriteCondition> condition = write_condition(request);
-  bool old_wanted = returns_old(request);
-  CapacityDetail detail = capacity_detail(request);
-  store::TableMeta table;
-  StoreItem key;
+}  // namespace
+
+namespace {
+
+// The action of a PutItem (its Item), DeleteItem or UpdateItem (its Key) on the table it names,
+// with its expressions.
+ItemAction action_of(Context& context, element request, ItemAction::Kind kind, std::string_view operation) {
+  ItemAction action;
+  action.kind = kind;
   {
     store::ReadTxn reader(context.env);
-    table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
-    key = key_of(table, request["Key"].value_unsafe());
+    action.table = table_named(reader.renew(), string_member(request, "TableName").value_or(""));
   }
-  auto answer = std::make_shared<std::string>();
-  submit(context, answer, key.key.size(), [table, key = std::move(key), condition, old_wanted, detail, answer](const store::Txn& txn, lines::EpochMs now) {
-    store::TableMeta current = same_table(txn, table);
-    store::ItemWriter items(txn, current);
-    std::optional<store::StoredItem> stored = items.get(key.key);
-    std::optional<store::StoredItem> live = live_of(stored, now);
-    if (condition && !condition->holds(live ? std::optional(live->json) : std::nullopt)) throw condition_failed();
-    *answer = write_answer(live, old_wanted, current.name, live ? write_units(size_of(live->json)) : 1, detail);
-    if (stored) items.remove(key.key, *stored);
-    remove_expired(items, now);
-    store::save_table(txn, current);
-  }, done);
+  action.item = kind == ItemAction::Kind::put ? item_of(action.table, request["Item"].value_unsafe())
+                                              : key_of(action.table, request["Key"].value_unsafe());
+  expr::dynamo::Expressions compiled = expressions(request, operation, key_schema(action.table));
+  action.condition = std::move(compiled.condition);
+  action.update = std::move(compiled.update);
+  return action;
+}
+
+}  // namespace
+
+void put_item(Context& context, element request, Done& done) {
+  Returned wanted = returned(request, false);
+  submit_write(context, request, action_of(context, request, ItemAction::Kind::put, "PutItem"), wanted, std::nullopt, done);
+}
+
+void delete_item(Context& context, element request, Done& done) {
+  Returned wanted = returned(request, false);
+  submit_write(context, request, action_of(context, request, ItemAction::Kind::remove, "DeleteItem"), wanted, std::nullopt, done);
+}
+
+void update_item(Context& context, element request, Done& done) {
+  Returned wanted = returned(request, true);
+  ItemAction action = action_of(context, request, ItemAction::Kind::update, "UpdateItem");
+  std::optional<expr::dynamo::Projection> changed;
+  if (action.update) changed = action.update->paths();
+  submit_write(context, request, std::move(action), wanted, std::move(changed), done);
 }
 
 void batch_write_item(Context& context, element request, Done& done) {
@@ -439,7 +435,8 @@ void batch_write_item(Context& context, element request, Done& done) {
       double units = 0;
       for (const Write& write : (*batch)[t].writes) {
         std::optional<store::StoredItem> stored = items.get(write.item.key);
-        std::optional<store::StoredItem> live = live_of(stored, now);
+        std::optional<store::StoredItem> live = stored;
+        if (live && live->expired(now)) live.reset();
         double old_units = live ? write_units(size_of(live->json)) : 0;
         if (write.put) {
           units += std::max(write_units(write.item.size), old_units);

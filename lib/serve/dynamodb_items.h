@@ -1,6 +1,8 @@
 // The DynamoDB API's item operations (serve/dynamodb_api.h): GetItem, BatchGetItem, Query and
-// Scan, read from one snapshot of the store each; PutItem, DeleteItem and BatchWriteItem,
-// applied in the grouped commits of the ItemCommitter and answered once durable.
+// Scan, read from one snapshot of the store each; PutItem, DeleteItem, UpdateItem and
+// BatchWriteItem, applied in the grouped commits of the ItemCommitter and answered once durable.
+// Conditions are evaluated and updates applied in the commit's transaction
+// (serve/dynamodb_item_write.h); the expressions are serve/dynamodb_expressions.h's.
 //
 // The semantics are kv-put's and kv-get's, through their one implementation: keys
 // (table/schema.h), ranges and order (table/get.h), TTL (expired items are never read; writes
@@ -23,6 +25,7 @@ std::string scan(Context& context, element request);
 // Writes: `done` is moved from only once nothing can throw any more (the request is queued).
 void put_item(Context& context, element request, Done& done);
 void delete_item(Context& context, element request, Done& done);
+void update_item(Context& context, element request, Done& done);
 void batch_write_item(Context& context, element request, Done& done);
 
 }  // namespace millrace::serve::dynamodb

@@ -115,7 +115,7 @@ simdjson::dom::object object_of(simdjson::simdjson_result<element> member) {
 }
 
 ApiAnswer answer_of(const aws::ApiError& error) {
-  return ApiAnswer::of(aws::ApiError{error.status, error_type(error.type), error.message});
+  return ApiAnswer::of(aws::ApiError{error.status, error_type(error.type), error.message, error.members});
 }
 
 aws::ApiError validation(std::string message) { return aws::ApiError{400, "ValidationException", std::move(message)}; }
@@ -164,6 +164,16 @@ StoreItem item_of(const store::TableMeta& table, element typed) {
   if (table.sort) check(*table.sort, false);
   if (decoded.size > store::kMaxItemBytes) throw validation("Item size has exceeded the maximum allowed size");
   item.size = decoded.size;
+  store_key(table, item);
+  return item;
+}
+
+StoreItem updated_item_of(const store::TableMeta& table, std::string json) {
+  thread_local aws::ItemEncoder encoder;
+  StoreItem item;
+  item.size = encoder.item_size(json).value_or(json.size());  // an object: the update made it
+  if (item.size > store::kMaxItemBytes) throw validation("Item size to update has exceeded the maximum allowed size");
+  item.json = std::move(json);
   store_key(table, item);
   return item;
 }

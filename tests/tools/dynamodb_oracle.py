@@ -6,7 +6,11 @@ usage: dynamodb_oracle.py GW_URL LOCAL_URL
 Sends the same request sequences to both -- tables and their errors, items of every type,
 numbers as DynamoDB normalises them, typed values DynamoDB refuses, keys, the 400 KB limit,
 capacity units at the 1 KB and 4 KB boundaries, batches, Query and Scan pagination, 1 MB
-pages -- each request signed by botocore and sent as raw JSON, and compares the answers: the
+pages, conditions (ConditionExpression and Expected) holding and failing, every ReturnValues,
+UpdateItem's actions (UpdateExpression and AttributeUpdates), filters after Limit, projections,
+Select, TransactWriteItems' cancellation reasons and ClientRequestToken, TransactGetItems, and
+the expressions' error texts -- each request signed by botocore and sent as raw JSON, and
+compares the answers: the
 status, the error's __type and message, the items, ConsumedCapacity, Count, ScannedCount and
 LastEvaluatedKey. Only what legitimately differs is normalised, each where it is done, with the
 reason. Prints the number of requests compared; exits 1 listing the differences.
@@ -91,8 +95,9 @@ def normalise(answer):
                 table[kind] = sorted(indexes, key=lambda i: i.get("IndexName", ""))
             if kind in table and not indexes:
                 del table[kind]
-    # DynamoDB gives a BatchGetItem's items in no particular order (DynamoDB Local shuffles them).
-    for table_name, items in answer.get("Responses", {}).items():
+    # DynamoDB gives a BatchGetItem's items in no particular order (DynamoDB Local shuffles them);
+    # a TransactGetItems' Responses are a list, in the order of the Gets.
+    for table_name, items in (answer["Responses"] if isinstance(answer.get("Responses"), dict) else {}).items():
         answer["Responses"][table_name] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
     return sort_sets(answer)
 
@@ -501,6 +506,255 @@ call("DescribeTable", {"TableName": "indexed2"}, "no index left")
 
 for table_name in ("rides", "blobs", "plain", "pages"):
     call("DescribeTable", {"TableName": table_name}, "the item counts at the end")
+
+# ---- conditions, ReturnValues, updates (expr/dynamo.h wired into the API) ------------------------
+call("CreateTable", table("exprs", [("pk", "S"), ("sk", "N")]))
+call("CreateTable", table("counter", [("id", "S")]))
+S, N = (lambda v: {"S": v}), (lambda v: {"N": str(v)})
+key = lambda sk, pk="p": {"pk": S(pk), "sk": N(sk)}
+full = {**key(1), "s": S("hello"), "n": N(5), "l": {"L": [N(1), S("b")]}, "m": {"M": {"k": N(1), "deep": {"M": {"x": S("y")}}}},
+        "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "b": {"B": "AQI="}, "t": {"BOOL": True}, "z": {"NULL": True}}
+put = lambda item, **more: call("PutItem", {"TableName": "exprs", "Item": item, **more})
+put(full)
+# ConditionExpression on PutItem: holding, failing, with the item back, ReturnValues ALL_OLD.
+put({**key(2), "v": N(1)}, ConditionExpression="attribute_not_exists(pk)")
+put({**key(2), "v": N(2)}, ConditionExpression="attribute_not_exists(pk)")
+put({**key(2), "v": N(2)}, ConditionExpression="attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+put({**key(2), "v": N(2)}, ConditionExpression="v = :one", ExpressionAttributeValues={":one": N(1)}, ReturnValues="ALL_OLD",
+    ReturnConsumedCapacity="TOTAL")
+put({**key(2), "v": N(3)}, ConditionExpression="#v < :one", ExpressionAttributeNames={"#v": "v"}, ExpressionAttributeValues={":one": N(1)},
+    ReturnValuesOnConditionCheckFailure="NONE")
+put({**key(3)}, ConditionExpression="attribute_exists(pk)", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+for condition, values in [("s = :v", {":v": S("hello")}), ("begins_with(s, :v)", {":v": S("he")}), ("contains(ss, :v)", {":v": S("a")}),
+                          ("contains(l, :v)", {":v": S("b")}), ("size(l) = :v", {":v": N(2)}), ("m.deep.x = :v", {":v": S("y")}),
+                          ("l[1] = :v", {":v": S("b")}), ("n BETWEEN :v AND :w", {":v": N(1), ":w": N(9)}),
+                          ("n IN (:v, :w)", {":v": N(4), ":w": N(5)}), ("attribute_type(ns, :v)", {":v": S("NS")}),
+                          ("NOT (n > :v) OR t = :w", {":v": N(1), ":w": {"BOOL": True}}), ("b = :v", {":v": {"B": "AQI="}}),
+                          ("z = :v", {":v": {"NULL": True}}), ("m = :v", {":v": {"M": {"k": N(1), "deep": {"M": {"x": S("y")}}}}}),
+                          ("n <> :v", {":v": S("5")}), ("s < :v", {":v": N(1)})]:
+    call("DeleteItem", {"TableName": "exprs", "Key": key(1), "ConditionExpression": condition, "ExpressionAttributeValues": values,
+                        "ReturnValues": "ALL_OLD"}, f"DeleteItem if {condition}")
+    put(full)
+# Expected, the older form, with ConditionalOperator.
+for expected, operator in [({"v": {"Value": N(2)}}, None), ({"v": {"Exists": False}}, None), ({"w": {"Exists": False}}, None),
+                           ({"v": {"ComparisonOperator": "GT", "AttributeValueList": [N(1)]}}, None),
+                           ({"v": {"ComparisonOperator": "NULL"}, "pk": {"ComparisonOperator": "NOT_NULL"}}, "OR"),
+                           ({"v": {"ComparisonOperator": "NULL"}, "pk": {"ComparisonOperator": "NOT_NULL"}}, "AND"),
+                           ({"v": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(3), N(1)]}}, None),
+                           ({"v": {"ComparisonOperator": "IN", "AttributeValueList": [N(7), N(2)]}}, None),
+                           ({"v": {"Value": N(2), "Exists": False}}, None), ({"v": {"Exists": True}}, None),
+                           ({"v": {"ComparisonOperator": "NOPE"}}, None), ({"v": {"Value": N(2)}}, "OR")]:
+    body = {"TableName": "exprs", "Item": {**key(2), "v": N(2)}, "Expected": expected, "ReturnValues": "ALL_OLD"}
+    if operator:
+        body["ConditionalOperator"] = operator
+    call("PutItem", body, f"Expected {expected} {operator}")
+# Refused expressions.
+for body in [{"ConditionExpression": "v = "}, {"ConditionExpression": "v = :x"}, {"ConditionExpression": "v = :x", "ExpressionAttributeValues": {":x": N(1), ":y": N(2)}},
+             {"ExpressionAttributeValues": {":x": N(1)}}, {"ExpressionAttributeNames": {"#x": "v"}},
+             {"ConditionExpression": "size = :x", "ExpressionAttributeValues": {":x": N(1)}},
+             {"ConditionExpression": "v = :x", "ExpressionAttributeValues": {":x": {"SS": []}}},
+             {"ConditionExpression": "v = :x", "ExpressionAttributeValues": {":x": {"N": "abc"}}},
+             {"ConditionExpression": "v = :x", "ExpressionAttributeValues": {":x": N(1)}, "Expected": {"v": {"Exists": False}}},
+             {"ConditionExpression": "v = :x", "ExpressionAttributeValues": {}},
+             {"Expected": {"v": {"Value": {"SS": []}}}}, {"ConditionalOperator": "OR"}]:
+    call("PutItem", {"TableName": "exprs", "Item": key(2), **body}, "a refused condition")
+call("PutItem", {"TableName": "nope", "Item": key(2), "ConditionExpression": "v = "}, "a bad expression on no table")
+call("DeleteItem", {"TableName": "exprs", "Key": key(2), "ConditionExpression": "v = "}, "a bad expression on DeleteItem")
+
+# UpdateItem: every action, every ReturnValues, the item made when absent.
+update = lambda sk, **more: call("UpdateItem", {"TableName": "exprs", "Key": key(sk), **more})
+for i, wanted in enumerate(["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]):
+    for sk in (10 + i, 10 + i):  # absent, then present
+        update(sk, UpdateExpression="SET a = :a, c.d = :a ADD cnt :one REMOVE gone", ExpressionAttributeValues={":a": S("x"), ":one": N(1)},
+               ReturnValues=wanted, ReturnConsumedCapacity="TOTAL")
+        update(sk, UpdateExpression="SET a = :a, cnt = cnt + :one REMOVE gone", ExpressionAttributeValues={":a": S("y"), ":one": N(1)},
+               ReturnValues=wanted)
+update(20, ReturnValues="ALL_NEW")
+update(20, ReturnValues="ALL_NEW")
+update(21, UpdateExpression="REMOVE a", ReturnValues="ALL_NEW")
+update(21, UpdateExpression="REMOVE a", ReturnValues="UPDATED_OLD")
+update(22, ReturnValues="ALL_OLD")
+update(22, ReturnValues="BOGUS")
+call("PutItem", {"TableName": "exprs", "Item": key(23), "ReturnValues": "UPDATED_NEW"})
+put(full)
+for expression, values in [("SET n = if_not_exists(n, :z) + :one, fresh = if_not_exists(fresh, :z)", {":z": N(0), ":one": N(1)}),
+                           ("SET l = list_append(l, :more), l2 = list_append(:more, l)", {":more": {"L": [S("c")]}}),
+                           ("SET l[0] = :v, l[9] = :w, m.k = :v, m.deep.x = :w", {":v": S("first"), ":w": S("last")}),
+                           ("REMOVE l[0], m.deep, s", None), ("ADD ss :more, ns :more2, newset :more", {":more": {"SS": ["c"]}, ":more2": {"NS": ["3"]}}),
+                           ("DELETE ss :gone, ns :gone2", {":gone": {"SS": ["a", "z"]}, ":gone2": {"NS": ["1", "2", "3"]}}),
+                           ("SET n = n - :v", {":v": N("0.5")}), ("SET a = n, n = a", None), ("SET n = s + :v", {":v": N(1)}),
+                           ("SET x.y = :v", {":v": N(1)}), ("ADD s :v", {":v": N(1)}), ("SET pk = :v", {":v": S("q")}),
+                           ("REMOVE sk", None), ("SET a = :v SET b = :v", {":v": N(1)}), ("SET a = :v, a = :v", {":v": N(1)}),
+                           ("SET n = n + :v", {":v": N("9.99999999999999999999999999999999999E+125")}),
+                           ("DELETE ss :v", {":v": S("a")})]:
+    body = {"UpdateExpression": expression, "ReturnValues": "ALL_NEW"}
+    if values:
+        body["ExpressionAttributeValues"] = values
+    update(1, **body)
+put(full)
+update(1, UpdateExpression="SET n = :v", ConditionExpression="n = :old", ExpressionAttributeValues={":v": N(6), ":old": N(5)}, ReturnValues="UPDATED_OLD")
+update(1, UpdateExpression="SET n = :v", ConditionExpression="n = :old", ExpressionAttributeValues={":v": N(7), ":old": N(5)},
+       ReturnValuesOnConditionCheckFailure="ALL_OLD")
+update(1, UpdateExpression="SET n = :v", ConditionExpression="n = :old", ExpressionAttributeValues={":v": N(7), ":old": N(5)})
+update(30, UpdateExpression="SET n = :v", ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":v": N(7)},
+       ReturnValuesOnConditionCheckFailure="ALL_OLD")
+update(30, UpdateExpression="SET big = :v", ExpressionAttributeValues={":v": S("z" * (400 * 1024 - 20))})
+update(30, UpdateExpression="SET big = :v", ExpressionAttributeValues={":v": S("z" * (400 * 1024 - 10))})
+update(30, UpdateExpression="SET big = :v", ExpressionAttributeValues={":v": S("z" * (400 * 1024 - 11))})
+# AttributeUpdates, the older form, with Expected. (An update without Action is a PUT, as
+# DynamoDB documents it; DynamoDB Local drops the attribute instead: left out.)
+for updates in [{"v": {"Action": "PUT", "Value": N(1)}}, {"v": {"Action": "ADD", "Value": N(2)}}, {"set": {"Action": "ADD", "Value": {"SS": ["a", "b"]}}},
+                {"set": {"Action": "DELETE", "Value": {"SS": ["a"]}}}, {"v": {"Action": "DELETE"}}, {"v": {"Action": "PUT"}},
+                {"v": {"Action": "ADD", "Value": S("x")}}, {"pk": {"Value": S("x")}}, {"w": {"Action": "DELETE", "Value": N(1)}}]:
+    update(31, AttributeUpdates=updates, ReturnValues="ALL_NEW")
+update(31, AttributeUpdates={"v": {"Action": "PUT", "Value": N(9)}}, Expected={"v": {"Exists": False}}, ReturnValues="ALL_NEW")
+update(31, AttributeUpdates={"v": {"Action": "PUT", "Value": N(8)}}, Expected={"set": {"Exists": True, "Value": {"SS": ["b"]}}}, ReturnValues="UPDATED_NEW")
+update(31, AttributeUpdates={"w": {"Action": "ADD", "Value": {"BOOL": True}}, "v": {"Action": "ADD", "Value": {"L": []}}})
+update(32, AttributeUpdates={"v": {"Action": "DELETE"}}, ReturnValues="ALL_NEW")
+update(31, AttributeUpdates={"v": {"Value": N(1)}}, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": N(1)})
+update(31, UpdateExpression="SET v = :v", Expected={"v": {"Exists": False}}, ExpressionAttributeValues={":v": N(1)})
+call("UpdateItem", {"TableName": "nope", "Key": key(1), "UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": N(1)}})
+call("UpdateItem", {"TableName": "exprs", "Key": {"pk": S("p")}, "UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": N(1)}})
+for sk in [1, 2, 3, 10, 11, 20, 21, 22, 30, 31, 32]:
+    call("GetItem", {"TableName": "exprs", "Key": key(sk)}, f"the item {sk} after the updates")
+
+# Projections on GetItem, BatchGetItem.
+put(full)
+for projection, names in [("s, n", None), ("m.deep.x, l[1], #t", {"#t": "t"}), ("nothing", None), ("l[5]", None),
+                          ("m.deep, m.deep.x", None), ("s, s", None), ("#x", None), ("pk", {"#u": "u"})]:
+    body = {"TableName": "exprs", "Key": key(1), "ProjectionExpression": projection}
+    if names:
+        body["ExpressionAttributeNames"] = names
+    call("GetItem", body, f"GetItem {projection}")
+call("GetItem", {"TableName": "exprs", "Key": key(1), "AttributesToGet": ["s", "m", "none"]})
+call("GetItem", {"TableName": "exprs", "Key": key(1), "AttributesToGet": ["s", "s"]})
+call("GetItem", {"TableName": "exprs", "Key": key(1), "AttributesToGet": ["s"], "ProjectionExpression": "s"})
+call("BatchGetItem", {"RequestItems": {"exprs": {"Keys": [key(1), key(2)], "ProjectionExpression": "#s, sk", "ExpressionAttributeNames": {"#s": "s"}}}})
+call("BatchGetItem", {"RequestItems": {"exprs": {"Keys": [key(1), key(2)], "AttributesToGet": ["v", "n"]}}})
+
+# Query: key conditions, filters after Limit (ScannedCount against Count), projections, Select.
+for i in range(10):
+    put({"pk": S("q"), "sk": N(i), "even": {"BOOL": i % 2 == 0}, "v": N(i * 10), "tag": S("t" + str(i % 3))})
+q = {"TableName": "exprs", "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": S("q")}}
+for condition, values in [("pk = :p AND sk < :v", {":v": N(3)}), ("pk = :p AND sk <= :v", {":v": N(3)}), ("pk = :p AND sk > :v", {":v": N(7)}),
+                          ("pk = :p AND sk >= :v", {":v": N(7)}), ("pk = :p AND sk = :v", {":v": N(4)}), (":v < sk AND pk = :p", {":v": N(8)}),
+                          ("pk = :p AND sk BETWEEN :v AND :w", {":v": N(2), ":w": N(5)}), ("pk = :p AND sk BETWEEN :w AND :v", {":v": N(2), ":w": N(5)}),
+                          ("#k = :p", {}), ("pk = :p AND begins_with(sk, :v)", {":v": S("1")}), ("pk = :p OR sk = :v", {":v": N(1)}),
+                          ("pk = :p AND v = :v", {":v": N(1)}), ("pk = :e", {":e": S("")}), ("pk = :p AND sk = :v", {":v": S("1")})]:
+    body = {**q, "KeyConditionExpression": condition, "ExpressionAttributeValues": {**q["ExpressionAttributeValues"], **values}}
+    if "#k" in condition:
+        body["ExpressionAttributeNames"] = {"#k": "pk"}
+    if ":e" in condition:
+        body["ExpressionAttributeValues"] = values
+    call("Query", body, f"Query {condition}")
+for more in [{"FilterExpression": "even = :t", "Limit": 4}, {"FilterExpression": "even = :t", "Limit": 4, "ScanIndexForward": False},
+             {"FilterExpression": "even = :t AND v > :ten", "Select": "COUNT"}, {"FilterExpression": "tag IN (:t0, :t1)", "Limit": 5},
+             {"FilterExpression": "sk > :ten"}, {"ProjectionExpression": "v, tag", "Limit": 3}, {"ProjectionExpression": "v", "Select": "SPECIFIC_ATTRIBUTES"},
+             {"ProjectionExpression": "v", "Select": "ALL_ATTRIBUTES"}, {"ProjectionExpression": "v", "Select": "COUNT"},
+             {"FilterExpression": "even = :t", "ProjectionExpression": "tag", "Limit": 6, "ReturnConsumedCapacity": "TOTAL"},
+             {"QueryFilter": {"even": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]}}},
+             {"QueryFilter": {"sk": {"ComparisonOperator": "GT", "AttributeValueList": [N(3)]}}},
+             {"FilterExpression": "even = :t", "QueryFilter": {"even": {"ComparisonOperator": "NOT_NULL"}}}]:
+    body = {**q, **more, "ExpressionAttributeValues": dict(q["ExpressionAttributeValues"])}
+    for name, value in [(":t", {"BOOL": True}), (":ten", N(10)), (":t0", S("t0")), (":t1", S("t1"))]:
+        if re.search(name + r"\b", json.dumps(more)):
+            body["ExpressionAttributeValues"][name] = value
+    call("Query", body, f"Query with {more}")
+legacy = {"TableName": "exprs", "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("q")]}}}
+for more in [{"QueryFilter": {"even": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]},
+                              "tag": {"ComparisonOperator": "EQ", "AttributeValueList": [S("t0")]}}, "ConditionalOperator": "OR", "Limit": 7},
+             {"AttributesToGet": ["tag", "sk"], "Select": "SPECIFIC_ATTRIBUTES"}, {"AttributesToGet": ["tag"]},
+             {"AttributesToGet": ["tag"], "Select": "ALL_ATTRIBUTES"}, {"AttributesToGet": ["tag"], "Select": "COUNT"},
+             {"ScanFilter": {"even": {"ComparisonOperator": "NOT_NULL"}}}, {"ConditionalOperator": "AND"},
+             {"QueryFilter": {"tag": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [S("t1")]}}, "Select": "COUNT"}]:
+    call("Query", {**legacy, **more}, f"Query (older forms) with {more}")
+call("Query", {**q, "KeyConditions": legacy["KeyConditions"]}, "KeyConditions and KeyConditionExpression")
+call("Query", {"TableName": "blobs", "KeyConditionExpression": "id = :b", "ExpressionAttributeValues": {":b": {"B": "AAE="}}})
+call("Query", {"TableName": "blobs", "KeyConditionExpression": "id = :b", "ExpressionAttributeValues": {":b": {"B": ""}}})
+call("Query", {"TableName": "blobs", "KeyConditions": {"id": {"ComparisonOperator": "EQ", "AttributeValueList": [{"B": "AAE="}]}}})
+
+# Scan with filters and projections: the table's items are in one partition of exprs? No: scan
+# a table of one partition, whose order is the sort key's in both.
+call("CreateTable", table("onepart", [("pk", "S"), ("sk", "N")]))
+for i in range(8):
+    call("PutItem", {"TableName": "onepart", "Item": {"pk": S("x"), "sk": N(i), "v": N(i), "odd": {"BOOL": i % 2 == 1}}})
+for more in [{"FilterExpression": "odd = :t", "ExpressionAttributeValues": {":t": {"BOOL": True}}, "Limit": 3},
+             {"FilterExpression": "v >= :v", "ExpressionAttributeValues": {":v": N(5)}, "Select": "COUNT"},
+             {"FilterExpression": "sk >= :v", "ExpressionAttributeValues": {":v": N(5)}, "ProjectionExpression": "v"},
+             {"ScanFilter": {"v": {"ComparisonOperator": "LT", "AttributeValueList": [N(2)]}, "odd": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]}},
+              "ConditionalOperator": "OR"},
+             {"ScanFilter": {"v": {"ComparisonOperator": "LT", "AttributeValueList": [N(2)]}}, "AttributesToGet": ["odd"]},
+             {"FilterExpression": "v = :v", "ExpressionAttributeValues": {":v": N(5)}, "ScanFilter": {"v": {"ComparisonOperator": "NOT_NULL"}}},
+             {"FilterExpression": "v = :v"}, {"QueryFilter": {"v": {"ComparisonOperator": "NOT_NULL"}}}]:
+    call("Scan", {"TableName": "onepart", **more}, f"Scan with {more}")
+
+# ---- transactions ------------------------------------------------------------------------------
+call("CreateTable", table("tx1", [("pk", "S")]))
+call("CreateTable", table("tx2", [("pk", "S"), ("sk", "N")]))
+call("PutItem", {"TableName": "tx1", "Item": {"pk": S("a"), "n": N(1)}})
+tw = lambda what, *items, **more: call("TransactWriteItems", {"TransactItems": list(items), **more}, f"TransactWriteItems: {what}")
+check = lambda k, condition="attribute_exists(pk)", **more: {"ConditionCheck": {"TableName": "tx1", "Key": {"pk": S(k)}, "ConditionExpression": condition, **more}}
+tput = lambda k, n=0, **more: {"Put": {"TableName": "tx1", "Item": {"pk": S(k), **({"v": S("x" * n)} if n else {})}, **more}}
+tdelete = lambda k, **more: {"Delete": {"TableName": "tx1", "Key": {"pk": S(k)}, **more}}
+tupdate = lambda k, expression, values=None, **more: {"Update": {"TableName": "tx1", "Key": {"pk": S(k)}, "UpdateExpression": expression,
+                                                               **({"ExpressionAttributeValues": values} if values else {}), **more}}
+C = {"ReturnConsumedCapacity": "TOTAL"}
+# DynamoDB Local sums a table's units wrongly when two actions cost the same (it counts each
+# distinct cost once): the capacity is compared where every action of a table costs differently.
+tw("a put and a condition that holds", tput("b", 3000), check("a", "n = :v", ExpressionAttributeValues={":v": N(1)}), **C)
+tw("a put and an update, two tables", tput("c", 5000), {"Update": {"TableName": "tx2", "Key": {"pk": S("c"), "sk": N(1)}, "UpdateExpression": "SET x = :v",
+                                                               "ExpressionAttributeValues": {":v": N(1)}}}, ReturnConsumedCapacity="INDEXES")
+tw("a delete of nothing, an update", tdelete("zz"), tupdate("a", "SET x = :v", {":v": N(2)}), **C)
+tw("a lone ConditionCheck", check("c"), **C)
+tw("a lone delete", tdelete("c"), **C)
+for k in ("a", "b", "c"):
+    call("GetItem", {"TableName": "tx1", "Key": {"pk": S(k)}}, f"the item {k} after the transactions")
+call("GetItem", {"TableName": "tx2", "Key": {"pk": S("c"), "sk": N(1)}}, "the item c of tx2 after the transactions")
+# Cancelled: the reasons in order, the items when asked; nothing written.
+tw("conditions failing", check("a", "n = :v", ExpressionAttributeValues={":v": N(2)}, ReturnValuesOnConditionCheckFailure="ALL_OLD"),
+   tput("g"), tdelete("zz", ConditionExpression="attribute_exists(pk)"), tupdate("b", "SET y = :v", {":v": N(1)}, ConditionExpression="n > :n",
+   ExpressionAttributeValues={":v": N(1), ":n": N(5)}, ReturnValuesOnConditionCheckFailure="ALL_OLD"), **C)
+tw("a key of the wrong type", tput("g"), {"Put": {"TableName": "tx1", "Item": {"pk": N(1)}}}, tdelete("zz", ConditionExpression="attribute_exists(pk)"))
+tw("an update of a key attribute", tput("g"), tupdate("h", "SET pk = :v", {":v": S("z")}))
+tw("an empty set", tput("g"), {"Put": {"TableName": "tx1", "Item": {"pk": S("i"), "s": {"SS": []}}}})
+tw("a key missing", tput("g"), {"Delete": {"TableName": "tx1", "Key": {"x": S("i")}}})
+tw("an empty key", tput("g"), {"Delete": {"TableName": "tx1", "Key": {"pk": S("")}}}, check("a"))
+call("GetItem", {"TableName": "tx1", "Key": {"pk": S("g")}}, "no item of a cancelled transaction")
+call("GetItem", {"TableName": "tx1", "Key": {"pk": S("a")}}, "no update of a cancelled transaction")
+# The call's own errors.
+tw("an update that cannot be made", tdelete("zz", ConditionExpression="attribute_exists(pk)"), tupdate("h", "SET x = x + :v", {":v": N(1)}))
+tw("an update beyond 400 KB", tupdate("h", "SET x = :v", {":v": S("z" * 409600)}))
+tw("an item beyond 400 KB", tput("g", 409600))
+tw("two kinds in one", {**tput("c"), **tdelete("a")})
+tw("no kind", {})
+tw("one item twice", tput("c"), tdelete("c"))
+tw("no table", {"Put": {"TableName": "nope", "Item": {"pk": S("c")}}})
+tw("a syntax error", tput("c", ConditionExpression="v = "))
+tw("a value undefined", tupdate("h", "SET x = :v"))
+tw("a value unused", tupdate("h", "SET x = :v", {":v": N(1), ":w": N(2)}))
+tw("Expected ignored", tput("g", Expected={"pk": {"Exists": True}}))
+tw("more than 4 MB", *[tput(f"big{i}", 400000) for i in range(11)])
+tw("100 actions", *[tput(f"many{i}") for i in range(100)])
+tw("101 actions", *[tput(f"many{i}") for i in range(101)])
+tw("a ConditionCheck without its condition", {"ConditionCheck": {"TableName": "tx1", "Key": {"pk": S("a")}}})
+# ClientRequestToken: a repeat is answered as the first time, not applied again.
+tw("a token", tput("tok", 2000, ConditionExpression="attribute_not_exists(pk)"), ClientRequestToken="token-1", **C)
+tw("the token again", tput("tok", 2000, ConditionExpression="attribute_not_exists(pk)"), ClientRequestToken="token-1", **C)
+tw("the token with other actions", tput("tok2"), ClientRequestToken="token-1")
+tw("a token without the token", tput("tok", 2000, ConditionExpression="attribute_not_exists(pk)"), **C)
+tw("a cancelled token", check("zz"), ClientRequestToken="token-2")
+tw("the cancelled token again", check("zz"), ClientRequestToken="token-2")
+# TransactGetItems: one snapshot, projections.
+tg = lambda what, *gets, **more: call("TransactGetItems", {"TransactItems": [{"Get": g} for g in gets], **more}, f"TransactGetItems: {what}")
+tg("two gets", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "n"}, {"TableName": "tx1", "Key": {"pk": S("none")}}, **C)
+tg("two tables", {"TableName": "tx1", "Key": {"pk": S("b")}}, {"TableName": "tx2", "Key": {"pk": S("c"), "sk": N(1)}, "ProjectionExpression": "#x",
+                                                               "ExpressionAttributeNames": {"#x": "x"}}, ReturnConsumedCapacity="INDEXES")
+tg("a large item", {"TableName": "tx1", "Key": {"pk": S("big0")}}, {"TableName": "tx1", "Key": {"pk": S("b")}}, **C)
+tg("one item twice", {"TableName": "tx1", "Key": {"pk": S("a")}}, {"TableName": "tx1", "Key": {"pk": S("a")}})
+tg("no table", {"TableName": "nope", "Key": {"pk": S("a")}})
+tg("a key of the wrong type", {"TableName": "tx1", "Key": {"pk": N(1)}})
+tg("a name undefined", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "#x"})
+tg("a name unused", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "x", "ExpressionAttributeNames": {"#x": "x"}})
 
 print(f"{compared} requests compared, {len(differences)} differences")
 for difference in differences:

@@ -166,6 +166,47 @@ TEST_CASE("dynamo: a key condition is what table::query takes") {
   CHECK(e.key->partition == "u7");
   CHECK(e.key->sort.kind == Kind::begins_with);
   CHECK(e.key->sort.value == "2024-03");
+
+  // A binary key's value is its base64, as table::append_key_argument reads it: the bytes 00 01
+  // are AAE=.
+  KeySchema blobs{{"id", store::KeyType::binary}, std::nullopt};
+  r.names.reset();
+  r.values = {{{":b", R"({"$B":"AAE="})"}}};
+  r.key_condition_expression = "id = :b";
+  e = compile(r, blobs);
+  CHECK(e.key->partition == "AAE=");
+  r.values = {{{":b", R"("AAE=")"}}};  // a string is not a binary
+  CHECK(error_of(r) == "Query condition missed key schema element");  // kKeys: id is no key
+  CHECK_THROWS_WITH_AS(compile(r, blobs), "One or more parameter values were invalid: Condition parameter type does not match schema type",
+                       ValidationError);
+  r.values = {{{":p", "\"\""}}};
+  r.key_condition_expression = "pk = :p";
+  CHECK(error_of(r) ==
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk");
+  // Without the partition key, that is what is said, before a sort key's value of the wrong type.
+  r.values = {{{":s", "\"x\""}}};
+  r.key_condition_expression = "sk = :s";
+  CHECK(error_of(r) == "Query condition missed key schema element");
+}
+
+TEST_CASE("dynamo: an update's paths project the item before and after (UPDATED_OLD, UPDATED_NEW)") {
+  Request r;
+  r.operation = "UpdateItem";
+  r.update_expression = "SET a.b = :v, c[1] = :v REMOVE d ADD e :n";
+  r.values = {{{":v", "\"new\""}, {":n", "1"}}};
+  auto e = compile(r, kKeys);
+  REQUIRE(e.update);
+  Document old_item;
+  REQUIRE(old_item.parse(R"({"pk":"a","sk":1,"a":{"b":"old","x":1},"c":[0,1,2],"d":true,"f":2})"));
+  std::string out;
+  e.update->paths().apply(old_item, out);
+  CHECK(out == R"({"a":{"b":"old"},"c":[1],"d":true})");
+  std::string made = e.update->apply(&old_item, R"({"pk":"a","sk":1})");
+  Document new_item;
+  REQUIRE(new_item.parse(made));
+  out.clear();
+  e.update->paths().apply(new_item, out);
+  CHECK(out == R"({"a":{"b":"new"},"c":["new"],"e":1})");
 }
 
 TEST_CASE("dynamo: an update of no item starts from the key") {
