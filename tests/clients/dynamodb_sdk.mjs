@@ -132,8 +132,14 @@ for (const message of messages) {
 const user = messages[0].UserId;
 const history = await doc.send(new DocQueryCommand({
   TableName: "js-messages", ScanIndexForward: false,
-  KeyConditions: { UserId: { ComparisonOperator: "EQ", AttributeValueList: [user] } },
+  KeyConditionExpression: "UserId = :u", ExpressionAttributeValues: { ":u": user },
 }));
 assert.deepEqual(history.Items, messages.filter((m) => m.UserId === user).sort((a, b) => b.SentAt - a.SentAt),
   `query of ${user}'s messages`);
+// The same by the older KeyConditions, as code written before expressions sends it.
+const older = await doc.send(new DocQueryCommand({
+  TableName: "js-messages", ScanIndexForward: false,
+  KeyConditions: { UserId: { ComparisonOperator: "EQ", AttributeValueList: [user] } },
+}));
+assert.deepEqual(older.Items, history.Items, `query of ${user}'s messages by KeyConditions`);
 console.log(`${rides.length} rides and ${messages.length} messages put and read back`);
