@@ -162,3 +162,26 @@ wait_listening() {
   done
   die "$1 did not start: $(tail -n 5 "$2")"
 }
+
+# aws_json_api VERSION SERVICE TARGET: the headers every server of an AWS JSON API gets
+# (HEADERS): the SDKs' content type (application/x-amz-json-VERSION) and a SigV4 header of
+# made-up keys for SERVICE (some peers refuse a request without one; none of them verifies it);
+# TARGET is X-Amz-Target's prefix (Kinesis_20131202). Then `call` sends to that API.
+aws_json_api() {
+  TARGET=$3
+  HEADERS=(-H "Content-Type: application/x-amz-json-$1" -H 'X-Amz-Date: 20240101T000000Z'
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=AKIDBENCH/20240101/us-east-1/$2/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000")
+}
+
+# call SERVER OPERATION BODY: one request by curl to URL[SERVER]; the answer on stdout, 2xx or
+# die. WORK is the script's temporary directory.
+call() {
+  local out=$WORK/call.out code
+  code=$(curl -sS --max-time 300 -o "$out" -w '%{http_code}' "${HEADERS[@]}" -H "X-Amz-Target: $TARGET.$2" \
+    --data-binary "$3" "${URL[$1]}") || die "$1: $2: curl failed"
+  [[ $code == 2* ]] || die "$1: $2 answered $code: $(head -c 300 "$out")"
+  cat "$out"
+}
+
+# has_peer NAME: whether NAME is among PEERS.
+has_peer() { local p; for p in "${PEERS[@]}"; do [[ $p == "$1" ]] && return 0; done; return 1; }

@@ -115,17 +115,7 @@ jq -sc "to_entries[] | .value + {Name: \"Query Partition\", StatusTime: \"\\(.va
 jq -cn '{TableName: "rides", KeyConditions: {Name: {ComparisonOperator: "EQ", AttributeValueList: [{S: "Query Partition"}]}}}' \
   >"$WORK/query.json"
 
-HEADERS=(-H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Date: 20240101T000000Z'
-  -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDBENCH/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000')
-
-# call SERVER OPERATION BODY: one request by curl; the answer on stdout, 2xx or die.
-call() {
-  local out=$WORK/call.out code
-  code=$(curl -sS --max-time 300 -o "$out" -w '%{http_code}' "${HEADERS[@]}" -H "X-Amz-Target: DynamoDB_20120810.$2" \
-    --data-binary "$3" "${URL[$1]}") || die "$1: $2: curl failed"
-  [[ $code == 2* ]] || die "$1: $2 answered $code: $(head -c 300 "$out")"
-  cat "$out"
-}
+aws_json_api 1.0 dynamodb DynamoDB_20120810
 
 # ---- the servers
 
@@ -284,7 +274,6 @@ for p in "${PEERS[@]}"; do row "$p memory" "$(mib "$(rss_kib "${PID[$p]}" VmHWM)
 
 # ---- the verdicts
 
-has_peer() { local p; for p in "${PEERS[@]}"; do [[ $p == "$1" ]] && return 0; done; return 1; }
 echo
 row "target" "measured" "verdict" ""
 while read -r case unit least label; do

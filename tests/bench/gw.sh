@@ -108,22 +108,9 @@ jq -c '{StreamName: "singles", Data: .Records[0].Data, PartitionKey: .Records[0]
   "$WORK/putrecords.json" >"$WORK/putrecord.json"
 jq -c '.StreamName = "reads"' "$WORK/putrecords.json" >"$WORK/preload.json"
 
-# Every server gets the same headers: the SDKs' content type and a SigV4 header of made-up
-# keys (kinesis-local refuses a request without one; none of the three verifies it).
-HEADERS=(-H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Date: 20240101T000000Z'
-  -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDBENCH/20240101/us-east-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000')
-
-# call SERVER OPERATION BODY: one request by curl; the answer on stdout, 2xx or die.
-call() {
-  local out=$WORK/call.out code
-  code=$(curl -sS --max-time 300 -o "$out" -w '%{http_code}' "${HEADERS[@]}" -H "X-Amz-Target: Kinesis_20131202.$2" \
-    --data-binary "$3" "${URL[$1]}") || die "$1: $2: curl failed"
-  [[ $code == 2* ]] || die "$1: $2 answered $code: $(head -c 300 "$out")"
-  cat "$out"
-}
+aws_json_api 1.1 kinesis Kinesis_20131202
 
 # ---- the servers
-
 
 start_gw gw-serve full
 start_gw gw-nosync none
@@ -353,7 +340,6 @@ for p in "${PEERS[@]}"; do row "$p memory" "$(mib "$(rss_kib "${PID[$p]}" VmHWM)
 
 rps() { med "$1.gw-serve.h1.rps"; }
 versus() { ratio "$(rps "$1")" "$(med "$1.$2.h1.rps")"; }
-has_peer() { local p; for p in "${PEERS[@]}"; do [[ $p == "$1" ]] && return 0; done; return 1; }
 put_rate=$(records "$(rps putrecords)" "$BATCH")
 read_rate=$(records "$(rps getrecords)" "$READ_RECORDS")
 p99=$(med putrecord.gw-serve.h1.p99)
