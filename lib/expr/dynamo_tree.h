@@ -1,6 +1,6 @@
 // The inside of expr/dynamo.h: the tree that the expression parser (dynamo_parse.cpp) and the
 // translation of the older parameters (dynamo_legacy.cpp) both build, and that evaluation
-// (dynamo.cpp) and updates (dynamo_update.cpp) walk. Not for use outside lib/expr.
+// (dynamo_evaluate.cpp) and updates (dynamo_update.cpp) walk. Not for use outside lib/expr.
 #pragma once
 
 #include <cstdint>

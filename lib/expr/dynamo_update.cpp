@@ -328,4 +328,12 @@ std::string Update::apply(const Document* stored, std::string_view key_json) con
   return Applier(*compiled_, stored).run(key_json);
 }
 
+Projection Update::paths() const {
+  auto paths = std::make_shared<Compiled>();
+  paths->nodes = compiled_->nodes;
+  paths->paths = compiled_->paths;
+  for (const Action& action : compiled_->actions) paths->project.push_back(action.path);
+  return Compiled::wrap<Projection>(std::move(paths));
+}
+
 }  // namespace millrace::expr::dynamo
