@@ -116,28 +116,23 @@ expr::dynamo::Expressions expressions(element request, std::string_view operatio
   }
 }
 
-namespace {
-
-// The item an expression reads, parsed once per thread.
-const expr::Document& parsed(std::string_view item) {
+const expr::Document& parsed_item(std::string_view item) {
   thread_local expr::Document document;
   document.parse(item);  // the store's items are JSON objects
   return document;
 }
 
-}  // namespace
-
 bool holds(const expr::dynamo::Condition& condition, std::optional<std::string_view> item) {
-  return condition.matches(item ? &parsed(*item) : nullptr);
+  return condition.matches(item ? &parsed_item(*item) : nullptr);
 }
 
 void append_projection(std::string& out, const expr::dynamo::Projection& projection, std::string_view item) {
-  projection.apply(parsed(item), out);
+  projection.apply(parsed_item(item), out);
 }
 
 std::string updated_item(const expr::dynamo::Update& update, std::optional<std::string_view> stored, std::string_view key_json) {
   try {
-    return update.apply(stored ? &parsed(*stored) : nullptr, key_json);
+    return update.apply(stored ? &parsed_item(*stored) : nullptr, key_json);
   } catch (const ValidationError& e) {
     throw validation(e.what());
   }

@@ -30,6 +30,10 @@ expr::dynamo::Expressions expressions(element request, std::string_view operatio
                                       Forms forms = Forms::all);
 
 // Whether the plain item `item` (nullopt: there is none) satisfies `condition`.
+// The plain item `item` as the expressions read it, parsed into this thread's Document: valid
+// until the next call on the thread. For reading one item with several expressions.
+const expr::Document& parsed_item(std::string_view item);
+
 bool holds(const expr::dynamo::Condition& condition, std::optional<std::string_view> item);
 
 // Appends the projection of the plain item `item` (a JSON object) to `out`.

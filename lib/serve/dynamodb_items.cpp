@@ -87,13 +87,15 @@ Page read_page(const store::Txn& txn, const store::TableMeta& table, const table
     if (options.segment && segment_of(table, json, options.segment->second) != options.segment->first) return true;
     page.bytes += size_of(json);
     ++page.scanned;
-    if (!options.filter || holds(*options.filter, json)) {
+    // The item parsed once, for the filter and the projection alike.
+    const expr::Document* item = options.filter || options.projection ? &parsed_item(json) : nullptr;
+    if (!options.filter || options.filter->matches(item)) {
       ++page.count;
       if (!options.count_only) {
         std::string_view given = json;
         if (options.projection) {
           projected.clear();
-          append_projection(projected, *options.projection, json);
+          options.projection->apply(*item, projected);
           given = projected;
         }
         if (page.count > 1) page.items.push_back(',');
