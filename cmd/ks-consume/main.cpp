@@ -1,9 +1,11 @@
 // ks-consume [-S DIR] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
 //            [-f [--idle-exit DURATION]] [--format data|envelope|lambda] [--batch-size N]
 //            [--lease-timeout DURATION] [--checkpoint poll|downstream] [--sync full|none]
-//            [--exec CMD [--exec-format lambda|data|envelope] [--batch-window DURATION] [--retries N]
-//             [--max-record-age DURATION] [--bisect] [--on-failure STREAM] [--parallel N]
-//             [--timeout DURATION]]
+//            [--exec CMD [--exec-format lambda|data|envelope] | --handler FILE.FUNCTION
+//             [--runtime nodejs|python] | --runtime-cmd CMD [--handler FILE.FUNCTION]]
+//            [--code DIR] [--env NAME=VALUE ...] [--memory MB] [--endpoint URL]
+//            [--batch-window DURATION] [--retries N] [--max-record-age DURATION] [--bisect]
+//            [--on-failure STREAM] [--parallel N] [--timeout DURATION]
 #include <unistd.h>
 
 #include "cli/app.h"
@@ -12,6 +14,7 @@
 #include "cli/options.h"
 #include "cli/signals.h"
 #include "lines/writer.h"
+#include "runtime/function_options.h"
 #include "store/env.h"
 #include "store/notify.h"
 #include "store/sequence.h"
@@ -28,6 +31,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> shards;
   store::Sync sync = store::Sync::full;
   stream::ExecOptions exec;
+  runtime::Function function;
 
   cli::add_stream(cli, options.source.stream)->required();
   auto* group = cli::add_group(cli, options.source.group);
@@ -52,41 +56,51 @@ int main(int argc, char** argv) {
   auto* exec_option = cli.add_option("--exec", exec.command, "run CMD (by /bin/sh -c) on each batch, as Lambda")
                           ->option_text("CMD")
                           ->excludes(format);
-  cli::add_choice(cli, "--exec-format", exec.format, stream::kOutputFormats,
-                  "what the handler reads on stdin (default lambda)")
-      ->needs(exec_option);
-  cli::add_duration(cli, "--batch-window", exec.batch_window_ms, "wait this long for a batch to fill")->needs(exec_option);
-  cli.add_option("--retries", exec.retries, "retries of a failed batch (default: until its records expire)")
-      ->option_text("N")
-      ->needs(exec_option);
-  cli::add_duration(cli, "--max-record-age", exec.max_record_age_ms, "older records go to --on-failure unhandled")
-      ->needs(exec_option);
-  cli.add_flag("--bisect", exec.bisect, "split a failed batch in two and retry each half")->needs(exec_option);
-  cli.add_option("--on-failure", exec.on_failure, "stream for the failure records of batches given up")
-      ->check(cli::name_validator())
-      ->option_text("STREAM")
-      ->needs(exec_option);
-  cli.add_option("--parallel", exec.parallel, "shards handled at once (default 1)")
-      ->check(CLI::Range(1, 1024))
-      ->option_text("N")
-      ->needs(exec_option);
-  cli::add_duration(cli, "--timeout", exec.timeout_ms, "a handler running longer is killed and has failed")
-      ->needs(exec_option);
+  auto* exec_format = cli::add_choice(cli, "--exec-format", exec.format, stream::kOutputFormats,
+                                      "what the handler reads on stdin (default lambda)")
+                          ->needs(exec_option);
+  runtime::FunctionOptions function_options(cli, function);
+  function_options.handler()->excludes(exec_option)->excludes(format);
+  function_options.runtime_command()->excludes(exec_option)->excludes(format);
+  // Each of these needs a handler: --exec, --handler or --runtime-cmd.
+  std::vector<CLI::Option*> invocation_options = {
+      cli::add_duration(cli, "--batch-window", exec.batch_window_ms, "wait this long for a batch to fill"),
+      cli.add_option("--retries", exec.retries, "retries of a failed batch (default: until its records expire)")
+          ->option_text("N"),
+      cli::add_duration(cli, "--max-record-age", exec.max_record_age_ms, "older records go to --on-failure unhandled"),
+      cli.add_flag("--bisect", exec.bisect, "split a failed batch in two and retry each half"),
+      cli.add_option("--on-failure", exec.on_failure, "stream for the failure records of batches given up")
+          ->check(cli::name_validator())
+          ->option_text("STREAM"),
+      cli.add_option("--parallel", exec.parallel, "shards handled at once, each by its own runtime (default 1)")
+          ->check(CLI::Range(1, 1024))
+          ->option_text("N"),
+      cli::add_duration(cli, "--timeout", exec.timeout_ms, "a handler running longer is killed and has failed"),
+      exec_format};
 
   return app.run(argc, argv, [&] {
     auto start = stream::StartPosition::parse(from);
     if (!start) throw cli::Error(cli::Exit::usage, "--from", "not trim-horizon, latest, at:SEQ, after:SEQ or time:ISO8601");
     options.from = *start;
     if (options.checkpointing == stream::Checkpointing::downstream &&
-        (options.format != stream::OutputFormat::envelope || !exec.command.empty()))
-      throw cli::Error(cli::Exit::usage, "--checkpoint downstream", "needs --format envelope, without --exec");
+        (options.format != stream::OutputFormat::envelope || !exec.command.empty() || function_options.given()))
+      throw cli::Error(cli::Exit::usage, "--checkpoint downstream", "needs --format envelope, without a handler");
+    bool invokes = !exec.command.empty() || function_options.given();
+    for (CLI::Option* option : invocation_options)
+      if (option->count() > 0 && !invokes)
+        throw cli::Error(cli::Exit::usage, option->get_name(), "needs --exec, --handler or --runtime-cmd");
+    if (function_options.resolve()) {
+      function.name = options.source.group.value_or(options.source.stream);
+      function.timeout_ms = exec.timeout_ms.value_or(runtime::kMaxTimeoutMs);
+      exec.function = function;
+    }
     for (const std::string& id : shards) options.shards.push_back(cli::shard_argument(id, "--shard"));
     store::Env env(app.store_dir(), store::Access::read, sync);
     store::Notifier notifier(env.dir());
     cli::catch_stop_signals();
     lines::Writer out(STDOUT_FILENO);
-    std::uint64_t count = exec.command.empty() ? stream::consume(env, notifier, options, out)
-                                               : stream::consume_exec(env, notifier, options, exec);
+    std::uint64_t count = invokes ? stream::consume_exec(env, notifier, options, exec)
+                                  : stream::consume(env, notifier, options, out);
     cli::note(options.source.stream, "{} records", count);
   });
 }

@@ -9,17 +9,22 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <mutex>
 #include <thread>
 
+#include <simdjson.h>
+
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/signals.h"
+#include "runtime/pool.h"
 #include "store/records.h"
 #include "store/sequence.h"
 #include "stream/failure_record.h"
 #include "stream/handler.h"
+#include "stream/handler_output.h"
 #include "stream/stream_reader.h"
 
 namespace millrace::stream {
@@ -59,8 +64,13 @@ struct Done {
 class BatchHandler {
  public:
   BatchHandler(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, const ExecOptions& exec,
-               std::int64_t max_age_ms)
-      : options_(options), exec_(exec), max_age_ms_(max_age_ms), out_(STDOUT_FILENO), lambda_(options.source) {
+               std::int64_t max_age_ms, runtime::Pool* runtimes)
+      : options_(options),
+        exec_(exec),
+        max_age_ms_(max_age_ms),
+        runtimes_(runtimes),
+        out_(STDOUT_FILENO),
+        lambda_(options.source) {
     if (exec_.on_failure) failures_.emplace(env, notifier, *exec_.on_failure);
   }
 
@@ -89,9 +99,7 @@ class BatchHandler {
         if (result.item_failures.empty()) return batch.size();
         done += first_failure(rest, result.item_failures);  // the records before the first failure are done
       } else {
-        cli::warn(store::shard_id(rest.front().position.shard), "handler {} (batch of {} from {})",
-                  result.status == HandlerResult::Status::timed_out ? "timed out"
-                                                                    : fmt::format("exited with {}", result.exit_status),
+        cli::warn(store::shard_id(rest.front().position.shard), "handler {} (batch of {} from {})", result.describe(),
                   rest.size(), store::format_sequence(rest.front().position));
       }
       rest = batch.subspan(done);
@@ -127,7 +135,47 @@ class BatchHandler {
       first = false;
     }
     if (exec_.format == OutputFormat::lambda) lambda_.end(input);
-    return run_handler(exec_.command, input, exec_.timeout_ms, store::shard_id(batch.front().position.shard), out_);
+    std::string label = store::shard_id(batch.front().position.shard);
+    if (!runtimes_) return run_handler(exec_.command, input, exec_.timeout_ms, label, out_);
+    return handler_result(runtimes_->invoke(std::move(input), std::move(label)));
+  }
+
+  // A warm runtime's outcome as a handler's result: a partial batch response is read as such,
+  // another return value but null goes to stdout as a JSON line.
+  HandlerResult handler_result(const runtime::Outcome& outcome) {
+    HandlerResult result{HandlerResult::Status::ok, 0, {}, {}};
+    if (outcome.status != runtime::Outcome::Status::ok) {
+      result.status = outcome.status == runtime::Outcome::Status::timed_out ? HandlerResult::Status::timed_out
+                                                                             : HandlerResult::Status::failed;
+      result.error = outcome.describe();
+      return result;
+    }
+    if (auto failures = parse_batch_response(outcome.payload)) {
+      result.item_failures = std::move(*failures);
+      return result;
+    }
+    write_return_value(outcome.payload);
+    return result;
+  }
+
+  void write_return_value(std::string_view payload) {
+    std::string& buffer = out_.buffer();
+    std::size_t start = buffer.size();
+    buffer.resize(start + payload.size() + 1);
+    std::size_t length = 0;
+    // Compact, so that it is one line; what is not JSON (a custom runtime's text) goes as it is.
+    if (simdjson::minify(payload.data(), payload.size(), buffer.data() + start, length) != simdjson::SUCCESS) {
+      std::copy(payload.begin(), payload.end(), buffer.begin() + static_cast<std::ptrdiff_t>(start));
+      length = payload.size();
+    }
+    buffer.resize(start + length);
+    std::string_view value(buffer.data() + start, length);
+    if (value.empty() || value == "null") {
+      buffer.resize(start);
+      return;
+    }
+    buffer.push_back('\n');
+    out_.flush();
   }
 
   // How many records precede the lowest sequence number the handler reported as failed; 0 when
@@ -176,6 +224,7 @@ class BatchHandler {
   const ConsumeOptions& options_;
   const ExecOptions& exec_;
   std::int64_t max_age_ms_;
+  runtime::Pool* runtimes_;  // null: run exec_.command for each batch
   lines::Writer out_;
   LambdaEvent lambda_;
   std::optional<store::Producer> failures_;
@@ -268,7 +317,11 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   if (exec.on_failure) store::stream_or_throw(reader.renew(), *exec.on_failure);
   reader.reset();
 
-  Workers workers(exec.parallel, [&] { return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms); });
+  std::optional<runtime::Pool> runtimes;
+  if (exec.function) runtimes.emplace(*exec.function, exec.parallel);
+  Workers workers(exec.parallel, [&] {
+    return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms, runtimes ? &*runtimes : nullptr);
+  });
   std::set<std::uint32_t> in_flight;  // shards with a batch at a handler
   std::uint64_t total = 0;
   lines::EpochMs last_news = lines::now_ms();

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "runtime/function.h"
 #include "store/env.h"
 #include "store/notify.h"
 #include "stream/consumer.h"
@@ -23,6 +24,10 @@ namespace millrace::stream {
 
 struct ExecOptions {
   std::string command;                       // run by /bin/sh -c
+  // Instead of a command: a function whose warm runtimes (one per `parallel`) are handed the
+  // batches' Lambda events over the Runtime API (runtime/pool.h). Its return value is written
+  // to stdout as a JSON line (unless null, or a partial batch response); its logs go to stderr.
+  std::optional<runtime::Function> function;
   std::optional<std::int64_t> batch_window_ms;  // wait this long for a batch to fill
   std::optional<std::uint32_t> retries;      // nullopt: until the records expire
   std::optional<std::int64_t> max_record_age_ms;

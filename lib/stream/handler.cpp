@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -58,6 +59,12 @@ bool read_ready(Fd& fd, std::string& buffer, Sink&& sink, std::size_t limit = SI
 }
 
 }  // namespace
+
+std::string HandlerResult::describe() const {
+  if (!error.empty()) return error;
+  if (status == Status::timed_out) return "timed out";
+  return "exited with " + std::to_string(exit_status);
+}
 
 HandlerResult run_handler(const std::string& command, std::string_view input,
                           std::optional<std::int64_t> timeout_ms, std::string_view label,

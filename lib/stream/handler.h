@@ -38,6 +38,10 @@ struct HandlerResult {
   // Lambda fails the whole batch on such a response, and "" is no sequence number. Filled
   // whatever the status: Lambda honours a response only from an invocation that succeeded.
   std::vector<std::string> item_failures;
+  std::string error;  // what failed, when more is known than the status (a runtime's error)
+
+  // For a diagnostic: "exited with 3", "timed out", "Error: bad record".
+  std::string describe() const;
 };
 
 // Runs `command` with /bin/sh -c, writes `input` to its stdin (then closes it), and waits for it

@@ -114,6 +114,13 @@ void StderrLines::finish() {
   write_line();
 }
 
+void StderrLines::relabel(std::string_view label) {
+  std::string line = std::string(label) + ": ";
+  line.append(line_, prefix_length_);
+  line_ = std::move(line);
+  prefix_length_ = label.size() + 2;
+}
+
 void StderrLines::write_line() {
   write_fully(2, line_);
   line_.resize(prefix_length_);

@@ -53,6 +53,9 @@ class StderrLines {
   void feed(std::string_view data);
   // Ends an unfinished last line with a newline.
   void finish();
+  // Prefixes the lines from the one being written on with "LABEL: " (a warm runtime's output
+  // carries the label of its invocation of the moment).
+  void relabel(std::string_view label);
 
  private:
   void write_line();
