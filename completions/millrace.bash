@@ -259,7 +259,9 @@ _ks_consume()
     --exec-format) _millrace_reply 'lambda data envelope'; return ;;
     --sync) _millrace_reply 'full none'; return ;;
     --on-failure) _millrace_reply "$(_millrace_streams)"; return ;;
-    --exec)
+    --runtime) _millrace_reply 'nodejs python'; return ;;
+    --code) _millrace_files -d; return ;;
+    --exec | --runtime-cmd)
         # A command line for sh -c: complete its first word, a file, or without a "/" a
         # command too.
         _millrace_files
@@ -271,12 +273,14 @@ _ks_consume()
         return 0
         ;;
     -g | --group | -n | --limit | --idle-exit | --batch-size | --lease-timeout | \
-        --batch-window | --retries | --max-record-age | --parallel | --timeout) return ;;
+        --batch-window | --retries | --max-record-age | --parallel | --timeout | \
+        --handler | --env | --memory | --endpoint) return ;;
     esac
 
     _millrace_reply '-S --store -s --stream -g --group --from --shard -n --limit
         -f --follow --idle-exit --format --batch-size --lease-timeout --checkpoint --sync
-        --exec --exec-format --batch-window --retries --max-record-age --bisect
+        --exec --exec-format --handler --runtime --runtime-cmd --code --env --memory
+        --endpoint --batch-window --retries --max-record-age --bisect
         --on-failure --parallel --timeout --config -q --quiet -v --verbose
         -h --help --version'
 }
