@@ -1,0 +1,5 @@
+"""A handler that returns nothing."""
+
+
+def handler(event, context):
+    pass
