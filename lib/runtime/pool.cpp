@@ -135,8 +135,10 @@ struct Pool::State {
   }
 
   // Hands waiting invocations to runtimes that hold a `next`. Under the lock.
+  //
+  // The supervisor is not woken for the new deadline: it wakes at least once a timeout (see
+  // supervise()), so it is never later than the deadline of an invocation handed over since.
   void dispatch() {
-    bool dispatched = false;
     for (auto& runtime : runtimes) {
       if (waiting.empty()) break;
       if (runtime->phase != Runtime::Phase::ready) continue;
@@ -153,9 +155,7 @@ struct Pool::State {
       runtime->label = invocation.label;
       runtime->current = std::move(invocation);
       runtime->phase = Runtime::Phase::busy;
-      dispatched = true;
     }
-    if (dispatched) notify();  // a new deadline, and output to label
   }
 
   // Ends the runtime's invocation in progress with `outcome`. Under the lock.
@@ -232,7 +232,8 @@ struct Pool::State {
     for (;;) {
       std::vector<Completion> completions;
       std::vector<Runtime*> to_start, to_kill;
-      int wait_ms = -1;
+      // At least once a timeout, so that no deadline set since passes unseen.
+      int wait_ms = static_cast<int>(std::min<std::int64_t>(function.timeout_ms, INT32_MAX));
       {
         std::lock_guard lock(mutex);
         if (stopping) break;
@@ -256,17 +257,11 @@ struct Pool::State {
           }
           auto until = [&](Clock::time_point t) {
             auto ms = std::chrono::ceil<std::chrono::milliseconds>(t - now).count();
-            wait_ms = wait_ms < 0 ? static_cast<int>(std::max<std::int64_t>(ms, 0))
-                                  : std::min(wait_ms, static_cast<int>(std::max<std::int64_t>(ms, 0)));
+            wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<std::int64_t>(ms, 0, INT32_MAX)));
           };
           if (r.phase == Runtime::Phase::busy) until(r.current->deadline);
           if (r.phase == Runtime::Phase::down && !waiting.empty()) until(r.restart_at);
           if (r.child && !r.exit) until(now + std::chrono::milliseconds(kExitPollMs));
-          if (r.out_lines && r.label != r.shown_label) {
-            r.shown_label = r.label;
-            r.out_lines->relabel(r.label);
-            r.err_lines->relabel(r.label);
-          }
         }
       }
       for (Completion& c : completions) c.done(std::move(c.outcome));
@@ -294,6 +289,7 @@ struct Pool::State {
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if (!fds[i].revents) continue;
         auto [r, kind] = owners[i];
+        if (kind != 3) relabel(*r);
         if (kind == 1) drain(r->out, *r->out_lines, buffer);
         if (kind == 2) drain(r->err, *r->err_lines, buffer);
       }
@@ -308,6 +304,15 @@ struct Pool::State {
       runtime->child->kill_group();
       reap(*runtime, buffer_end);
     }
+  }
+
+  // Output read from now on carries the label of the runtime's invocation of the moment.
+  void relabel(Runtime& r) {
+    std::lock_guard lock(mutex);
+    if (!r.out_lines || r.label == r.shown_label) return;
+    r.shown_label = r.label;
+    r.out_lines->relabel(r.label);
+    r.err_lines->relabel(r.label);
   }
 
   static bool has_revents(const std::vector<pollfd>& fds, int fd) {
@@ -480,7 +485,8 @@ void Pool::invoke(std::string event, std::string label, Done done) {
   }
   s.waiting.push_back({s.new_id(), std::move(event), std::move(label), std::move(done), {}});
   s.dispatch();
-  s.notify();  // a runtime that is down may be wanted now
+  // A runtime that is down is wanted now; the supervisor starts it.
+  if (!s.waiting.empty()) s.notify();
 }
 
 Outcome Pool::invoke(std::string event, std::string label) {
