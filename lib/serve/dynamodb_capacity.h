@@ -42,6 +42,12 @@ CapacityDetail capacity_detail(simdjson::dom::element request);
 // halved when eventually consistent.
 double write_units(std::size_t size);
 double read_units(std::size_t size, bool consistent);
+// DynamoDB Local's units of a delete of an item that is not there: DeleteItem's and a
+// transaction's Delete's, and a BatchWriteItem's DeleteRequest's.
+inline constexpr double kMissingDeleteUnits = 1, kMissingBatchDeleteUnits = 2;
+// A transaction's action costs twice what the same write or consistent read costs alone.
+inline constexpr double kTransactionFactor = 2;
+
 // The table's write units of an item write: the larger of the item replaced's (nullopt: there
 // was none) and the item written's (nullopt: a delete); 0 when neither is there.
 double item_write_units(std::optional<std::size_t> replaced, std::optional<std::size_t> written);

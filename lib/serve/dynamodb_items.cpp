@@ -25,9 +25,6 @@ namespace {
 // Scan page reads, the bytes of a BatchGetItem's answer (the rest is UnprocessedKeys).
 constexpr std::size_t kMaxBatchWrites = 25, kMaxBatchGets = 100;
 constexpr std::size_t kPageBytes = 1 << 20, kBatchGetBytes = 16 << 20;
-// DynamoDB Local counts a DeleteItem of an item that is not there as one unit, a
-// BatchWriteItem's as two.
-constexpr double kMissingDeleteUnits = 1, kMissingBatchDeleteUnits = 2;
 
 // What a write gives back (ReturnValues): PutItem and DeleteItem take NONE and ALL_OLD,
 // UpdateItem the others too.

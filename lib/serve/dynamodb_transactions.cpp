@@ -20,9 +20,6 @@ namespace {
 // how long a ClientRequestToken is remembered.
 constexpr std::size_t kMaxTransactionBytes = 4 << 20;
 constexpr lines::EpochMs kTokenMs = 10 * 60 * 1000;
-// A transaction's action costs twice what the same write or consistent read (ConditionCheck)
-// costs alone; a Delete of nothing, what DynamoDB Local counts.
-constexpr double kTransactionFactor = 2, kMissingDeleteUnits = 1;
 
 constexpr std::string_view kDuplicate = "Transaction request cannot include multiple operations on one item";
 
