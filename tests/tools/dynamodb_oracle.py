@@ -5,9 +5,10 @@ usage: dynamodb_oracle.py GW_URL LOCAL_URL
 
 Sends the same request sequences to both -- tables and their errors, items of every type,
 numbers as DynamoDB normalises them, typed values DynamoDB refuses, keys, the 400 KB limit,
-capacity units at the 1 KB and 4 KB boundaries, batches, Query and Scan pagination, 1 MB
-pages, conditions (ConditionExpression and Expected) holding and failing, every ReturnValues,
-UpdateItem's actions (UpdateExpression and AttributeUpdates), filters after Limit, projections,
+capacity units at the 1 KB and 4 KB boundaries and those of secondary indexes (writes that put,
+move, change or remove entries of LSIs and GSIs of each projection; reads of each index, with
+a local index's fetches), batches, Query and Scan pagination, 1 MB pages, conditions
+(ConditionExpression and Expected) holding and failing, every ReturnValues, UpdateItem's actions (UpdateExpression and AttributeUpdates), filters after Limit, projections,
 Select, TransactWriteItems' cancellation reasons and ClientRequestToken, TransactGetItems, and
 the expressions' error texts -- each request signed by botocore and sent as raw JSON, and
 compares the answers: the
