@@ -41,11 +41,11 @@ ItemDecision decide(const ItemAction& action, const store::TableMeta& table, con
   return decision;
 }
 
-void write(const ItemAction& action, const ItemDecision& decision, store::ItemWriter& items) {
+void write(const ItemAction& action, const ItemDecision& decision, store::ItemWriter& items, const table::EntryObserver* observer) {
   if (const StoreItem* written = decision.written(action)) {
-    items.put(action.item.key, decision.stored, written->expires_ms, written->json);
+    items.put(action.item.key, decision.stored, written->expires_ms, written->json, observer);
   } else if (action.kind == ItemAction::Kind::remove && decision.stored) {
-    items.remove(action.item.key, *decision.stored);
+    items.remove(action.item.key, *decision.stored, observer);
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include "expr/dynamo.h"
 #include "serve/dynamodb_request.h"
+#include "table/index_entries.h"
 
 namespace millrace::serve::dynamodb {
 
@@ -50,8 +51,10 @@ aws::ApiError condition_failed(std::optional<std::string_view> item);
 // update cannot be made or makes an item beyond 400 KB.
 // `table` is the table as the transaction reads it (its TTL attribute gives an update's expiry).
 ItemDecision decide(const ItemAction& action, const store::TableMeta& table, const store::ItemWriter& items, lines::EpochMs now);
-// Writes what `decision` says, its `stored` read since the last write.
-void write(const ItemAction& action, const ItemDecision& decision, store::ItemWriter& items);
+// Writes what `decision` says, its `stored` read since the last write; `observer` sees what the
+// write does to the item's index entries (for their capacity units).
+void write(const ItemAction& action, const ItemDecision& decision, store::ItemWriter& items,
+           const table::EntryObserver* observer = nullptr);
 
 // The table a write applies to, the one its request was checked against (not one deleted and
 // made again meanwhile), or no_table().

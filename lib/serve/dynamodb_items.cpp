@@ -11,9 +11,11 @@
 #include "aws/attribute_value.h"
 #include "cli/error.h"
 #include "lines/json.h"
+#include "serve/dynamodb_capacity.h"
 #include "serve/dynamodb_expressions.h"
 #include "serve/dynamodb_item_write.h"
 #include "table/get.h"
+#include "table/index_entries.h"
 #include "table/item.h"
 
 namespace millrace::serve::dynamodb {
@@ -23,8 +25,6 @@ namespace {
 // Scan page reads, the bytes of a BatchGetItem's answer (the rest is UnprocessedKeys).
 constexpr std::size_t kMaxBatchWrites = 25, kMaxBatchGets = 100;
 constexpr std::size_t kPageBytes = 1 << 20, kBatchGetBytes = 16 << 20;
-// DynamoDB Local counts a BatchWriteItem's delete of an item that is not there as two units.
-constexpr double kMissingBatchDeleteUnits = 2;
 
 // What a write gives back (ReturnValues): PutItem and DeleteItem take NONE and ALL_OLD,
 // UpdateItem the others too.
@@ -47,10 +47,15 @@ Returned returned(element request, bool update) {
 struct Page {
   std::string items;
   std::size_t count = 0, scanned = 0, bytes = 0;
+  // A local index's page that fetched its items from the table: the bytes of the index's own
+  // entries, and the read units of the items fetched (each item's own).
+  std::size_t entry_bytes = 0;
+  double fetched_units = 0;
   std::optional<std::string> last;  // the plain item the page ended at, when it ended early
 };
 
 struct PageOptions {
+  bool consistent = false;  // ConsistentRead
   bool count_only = false;
   bool reverse = false;
   std::size_t limit = 0;  // 0: none
@@ -80,13 +85,22 @@ std::int64_t segment_of(const store::TableMeta& table, std::string_view json, st
 
 Page read_page(const store::Txn& txn, const store::TableMeta& table, const table::KeyRange& range, const PageOptions& options) {
   Page page;
-  std::string projected;
+  std::string projected, entry;
+  thread_local table::ItemParser entry_parser;
   std::optional<std::string_view> after;
   if (options.after) after = *options.after;
   table::for_each_item(txn, range, options.reverse, after, [&](std::string_view, std::string_view json) {
     if (options.segment && segment_of(table, json, options.segment->second) != options.segment->first) return true;
-    page.bytes += size_of(json);
+    std::size_t size = size_of(json);
+    page.bytes += size;
     ++page.scanned;
+    if (options.fetched) {  // the item read from the table; the index read for its entry
+      page.fetched_units += read_units(size, options.consistent);
+      entry.clear();
+      if (const std::vector<table::Attribute>* attributes = entry_parser.split(json))
+        table::append_entry_projection(entry, table, *options.index, *attributes);
+      page.entry_bytes += size_of(entry);
+    }
     // The item parsed once, for the filter and the projection alike.
     const expr::Document* item = options.filter || options.projection ? &parsed_item(json) : nullptr;
     if (!options.filter || options.filter->matches(item)) {
@@ -111,8 +125,7 @@ Page read_page(const store::Txn& txn, const store::TableMeta& table, const table
   return page;
 }
 
-std::string page_answer(const Page& page, const store::TableMeta& table, const PageOptions& options, bool consistent,
-                        CapacityDetail detail) {
+std::string page_answer(const Page& page, const store::TableMeta& table, const PageOptions& options, CapacityDetail detail) {
   std::string out = "{";
   if (!options.count_only) out.append("\"Items\":[").append(page.items).append("],");
   fmt::format_to(std::back_inserter(out), "\"Count\":{},\"ScannedCount\":{}", page.count, page.scanned);
@@ -121,8 +134,15 @@ std::string page_answer(const Page& page, const store::TableMeta& table, const P
     append_typed_key(out, table, *page.last, options.index);
   }
   if (detail != CapacityDetail::none) {
+    Consumed consumed(table.name);
+    if (options.index != nullptr) {
+      consumed.add_index(*options.index, read_units(options.fetched ? page.entry_bytes : page.bytes, options.consistent));
+      consumed.add_table(page.fetched_units);
+    } else {
+      consumed.add_table(read_units(page.bytes, options.consistent));
+    }
     out.append(",\"ConsumedCapacity\":");
-    append_capacity(out, table.name, read_units(page.bytes, consistent), detail);
+    consumed.append(out, detail);
   }
   return out + "}";
 }
@@ -144,6 +164,7 @@ PageOptions page_options(element request, const store::TableMeta& table, const s
                          expr::dynamo::Expressions& expressions) {
   PageOptions options;
   options.index = index;
+  options.consistent = bool_member(request, "ConsistentRead").value_or(false);
   options.filter = std::move(expressions.filter);
   options.projection = std::move(expressions.projection);
   std::optional<std::string_view> selected = string_member(request, "Select");
@@ -197,7 +218,9 @@ std::string get_item(Context& context, element request) {
   if (detail != CapacityDetail::none) {
     if (out.size() > 1) out.push_back(',');
     out.append("\"ConsumedCapacity\":");
-    append_capacity(out, table.name, read_units(std::max<std::size_t>(size, 1), consistent), detail);
+    Consumed consumed(table.name);
+    consumed.add_table(read_units(std::max<std::size_t>(size, 1), consistent));
+    consumed.append(out, detail);
   }
   return out + "}";
 }
@@ -210,7 +233,8 @@ std::string batch_get_item(Context& context, element request) {
   CapacityDetail detail = capacity_detail(request);
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
-  std::string responses, unprocessed, capacities;
+  std::string responses, unprocessed;
+  std::vector<Consumed> capacities;
   std::size_t answered = 0;
   for (auto entry : tables) {
     store::TableMeta table = table_named(txn, entry.key);
@@ -252,13 +276,13 @@ std::string batch_get_item(Context& context, element request) {
       if (consistent) unprocessed.append(",\"ConsistentRead\":true");
       unprocessed.push_back('}');
     }
-    if (detail != CapacityDetail::none) {
-      if (!capacities.empty()) capacities.push_back(',');
-      append_capacity(capacities, table.name, units, detail);
-    }
+    capacities.emplace_back(table.name).add_table(units);
   }
   std::string out = fmt::format("{{\"Responses\":{{{}}},\"UnprocessedKeys\":{{{}}}", responses, unprocessed);
-  if (detail != CapacityDetail::none) out.append(",\"ConsumedCapacity\":[").append(capacities).push_back(']');
+  if (detail != CapacityDetail::none) {
+    out.push_back(',');
+    append_capacities(out, capacities, detail);
+  }
   return out + "}";
 }
 
@@ -280,7 +304,7 @@ std::string query(Context& context, element request) {
   }
   if (options.after && !range.contains(*options.after)) throw validation("The provided starting key does not match the range key predicate");
   Page page = read_page(txn, table, range, options);
-  return page_answer(page, table, options, bool_member(request, "ConsistentRead").value_or(false), capacity_detail(request));
+  return page_answer(page, table, options, capacity_detail(request));
 }
 
 std::string scan(Context& context, element request) {
@@ -299,7 +323,7 @@ std::string scan(Context& context, element request) {
   PageOptions options = page_options(request, table, index, compiled);
   if (segment) options.segment = std::pair{*segment, *segments};
   Page page = read_page(txn, table, table::table_range(table, options.read_index()), options);
-  return page_answer(page, table, options, bool_member(request, "ConsistentRead").value_or(false), capacity_detail(request));
+  return page_answer(page, table, options, capacity_detail(request));
 }
 
 // ---- writes -----------------------------------------------------------------------------------
@@ -321,9 +345,11 @@ void submit_write(Context& context, element request, ItemAction action, Returned
     const StoreItem* written = decision.written(action);
     std::optional<std::string_view> old;
     if (decision.live) old = decision.live->json;
-    // DynamoDB's units: the larger of the old item's and the new one's; a delete of nothing, one.
-    double units = old ? write_units(size_of(*old)) : action.kind == ItemAction::Kind::remove ? 1 : 0;
-    if (written) units = std::max(units, write_units(written->size));
+    Consumed consumed(current.name);
+    if (old || written)
+      consumed.add_table(item_write_units(old ? std::optional(size_of(*old)) : std::nullopt, written ? std::optional(written->size) : std::nullopt));
+    else
+      consumed.add_table(kMissingDeleteUnits);
     std::string& out = *answer;
     out = "{";
     std::optional<std::string_view> shown = wanted == Returned::all_old || wanted == Returned::updated_old ? old
@@ -339,13 +365,17 @@ void submit_write(Context& context, element request, ItemAction action, Returned
       out.append("\"Attributes\":");
       append_typed(out, *shown);
     }
+    // The index units are counted as the write makes the entries (a table without indexes, or a
+    // request that does not ask, has none to count).
+    std::optional<table::EntryObserver> index_writes;
+    if (detail != CapacityDetail::none && !current.indexes.empty()) index_writes = consumed.index_writes(decision.live.has_value());
+    write(action, decision, items, index_writes ? &*index_writes : nullptr);
     if (detail != CapacityDetail::none) {
       if (out.size() > 1) out.push_back(',');
       out.append("\"ConsumedCapacity\":");
-      append_capacity(out, current.name, units, detail);
+      consumed.append(out, detail);
     }
     out.push_back('}');
-    write(action, decision, items);
     remove_expired(items, now);
     store::save_table(txn, current);
   }, done);
@@ -431,32 +461,33 @@ void batch_write_item(Context& context, element request, Done& done) {
   submit(context, answer, bytes, [batch, detail, answer](const store::Txn& txn, lines::EpochMs now) {
     std::vector<store::TableMeta> current;
     for (const TableWrites& writes : *batch) current.push_back(same_table(txn, writes.table));  // before any write
-    std::string capacities;
+    std::vector<Consumed> capacities;
     for (std::size_t t = 0; t < batch->size(); ++t) {
       store::ItemWriter items(txn, current[t]);
-      double units = 0;
+      Consumed& consumed = capacities.emplace_back(current[t].name);
+      bool count_indexes = detail != CapacityDetail::none && !current[t].indexes.empty();
       for (const Write& write : (*batch)[t].writes) {
         std::optional<store::StoredItem> stored = items.get(write.item.key);
-        std::optional<store::StoredItem> live = stored;
-        if (live && live->expired(now)) live.reset();
-        double old_units = live ? write_units(size_of(live->json)) : 0;
-        if (write.put) {
-          units += std::max(write_units(write.item.size), old_units);
-          items.put(write.item.key, stored, write.item.expires_ms, write.item.json);
-        } else {
-          units += live ? old_units : kMissingBatchDeleteUnits;
-          if (stored) items.remove(write.item.key, *stored);
-        }
+        bool live = stored && !stored->expired(now);
+        std::optional<std::size_t> replaced;
+        if (live) replaced = size_of(stored->json);
+        consumed.add_table(write.put || live ? item_write_units(replaced, write.put ? std::optional(write.item.size) : std::nullopt)
+                                             : kMissingBatchDeleteUnits);
+        std::optional<table::EntryObserver> index_writes;
+        if (count_indexes) index_writes = consumed.index_writes(live);
+        if (write.put)
+          items.put(write.item.key, stored, write.item.expires_ms, write.item.json, index_writes ? &*index_writes : nullptr);
+        else if (stored)
+          items.remove(write.item.key, *stored, index_writes ? &*index_writes : nullptr);
       }
       remove_expired(items, now);
       store::save_table(txn, current[t]);
-      if (detail != CapacityDetail::none) {
-        if (!capacities.empty()) capacities.push_back(',');
-        append_capacity(capacities, current[t].name, units, detail);
-      }
     }
     *answer = "{\"UnprocessedItems\":{}";
-    if (detail != CapacityDetail::none) answer->append(",\"ConsumedCapacity\":[").append(capacities).push_back(']');
+    if (detail != CapacityDetail::none) {
+      answer->push_back(',');
+      append_capacities(*answer, capacities, detail);
+    }
     answer->push_back('}');
   }, done);
 }

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-
 #include "aws/attribute_value.h"
 #include "cli/error.h"
 #include "lines/json.h"
@@ -17,8 +15,6 @@ namespace {
 
 // DynamoDB's limits on key values: a partition key's bytes, a sort key's.
 constexpr std::size_t kMaxPartitionKeyBytes = 2048, kMaxSortKeyBytes = 1024;
-// DynamoDB's capacity units: a write unit per KB written, a read unit per 4 KB read.
-constexpr double kWriteUnitBytes = 1024, kReadUnitBytes = 4096;
 
 // The one data type a typed value sets ("" when it sets none or several: the conversion says
 // what is wrong with it).
@@ -74,10 +70,6 @@ void store_key(const store::TableMeta& table, StoreItem& item) {
     }
     case table::IndexProblem::Fault::too_long: throw validation("One or more parameter values were invalid: " + problem->text);
   }
-}
-
-std::string format_units(double units) {
-  return units == std::floor(units) ? fmt::format("{:.1f}", units) : fmt::format("{}", units);
 }
 
 }  // namespace
@@ -176,26 +168,6 @@ StoreItem updated_item_of(const store::TableMeta& table, std::string json) {
   item.json = std::move(json);
   store_key(table, item);
   return item;
-}
-
-CapacityDetail capacity_detail(element request) {
-  std::string_view detail = string_member(request, "ReturnConsumedCapacity").value_or("NONE");
-  return detail == "TOTAL" ? CapacityDetail::total : detail == "INDEXES" ? CapacityDetail::indexes : CapacityDetail::none;
-}
-
-double write_units(std::size_t size) { return std::max(1.0, std::ceil(static_cast<double>(size) / kWriteUnitBytes)); }
-
-double read_units(std::size_t size, bool consistent) {
-  double units = std::ceil(static_cast<double>(size) / kReadUnitBytes);
-  return consistent ? units : units / 2;
-}
-
-void append_capacity(std::string& out, std::string_view table, double units, CapacityDetail detail) {
-  out.append("{\"TableName\":");
-  lines::append_json_string(out, table);
-  out.append(",\"CapacityUnits\":").append(format_units(units));
-  if (detail == CapacityDetail::indexes) out.append(",\"Table\":{\"CapacityUnits\":").append(format_units(units)).append("}");
-  out.push_back('}');
 }
 
 expr::dynamo::KeySchema key_schema(const store::TableMeta& table, const store::IndexMeta* index) {

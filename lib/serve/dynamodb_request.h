@@ -1,7 +1,7 @@
 // What the operations of the DynamoDB API share (serve/dynamodb_api.h): DynamoDB's errors, the
 // table a request names, typed keys and items made into the store's (through the one
-// implementation of keys, table/schema.h), the 400 KB limit, and capacity units as DynamoDB
-// counts them.
+// implementation of keys, table/schema.h) and the 400 KB limit. (Capacity units:
+// serve/dynamodb_capacity.h.)
 //
 // Errors are thrown as aws::ApiError with DynamoDB's short type ("ValidationException"); the
 // answer gives the __type in DynamoDB's namespaces (error_type()). Texts are DynamoDB Local's.
@@ -90,17 +90,6 @@ expr::dynamo::KeySchema key_schema(const store::TableMeta& table, const store::I
 // The plain item `json` an update made, as the store holds it: its size at most 400 KB, its key
 // and its expiry.
 StoreItem updated_item_of(const store::TableMeta& table, std::string json);
-
-// ReturnConsumedCapacity: NONE (absent), TOTAL or INDEXES.
-enum class CapacityDetail { none, total, indexes };
-CapacityDetail capacity_detail(element request);
-
-// DynamoDB's units for an item of `size` bytes: writes by the KB (at least 1), reads by 4 KB,
-// halved when eventually consistent.
-double write_units(std::size_t size);
-double read_units(std::size_t size, bool consistent);
-// Appends {"TableName":…,"CapacityUnits":…} (and "Table" with INDEXES).
-void append_capacity(std::string& out, std::string_view table, double units, CapacityDetail detail);
 
 // The plain items' key attributes, typed (a LastEvaluatedKey, an UnprocessedKeys' key); with
 // `index`, the index's key attributes too (a LastEvaluatedKey of a Query of the index).

@@ -9,6 +9,7 @@
 
 #include "aws/attribute_value.h"
 #include "lines/json.h"
+#include "serve/dynamodb_capacity.h"
 #include "serve/dynamodb_expressions.h"
 #include "serve/dynamodb_item_write.h"
 
@@ -19,9 +20,6 @@ namespace {
 // how long a ClientRequestToken is remembered.
 constexpr std::size_t kMaxTransactionBytes = 4 << 20;
 constexpr lines::EpochMs kTokenMs = 10 * 60 * 1000;
-// A transaction's action costs twice what the same write or consistent read (ConditionCheck)
-// costs alone; a Delete of nothing, what DynamoDB Local counts.
-constexpr double kTransactionFactor = 2, kMissingDeleteUnits = 1;
 
 constexpr std::string_view kDuplicate = "Transaction request cannot include multiple operations on one item";
 
@@ -42,13 +40,14 @@ class TableWriters {
   struct Table {
     store::TableMeta meta;
     std::optional<store::ItemWriter> items;
-    double units = 0;
+    Consumed consumed{""};
   };
   Table& of(const store::TableMeta& checked) {
     for (auto& table : tables_)
       if (table->meta.id == checked.id) return *table;
     auto& table = tables_.emplace_back(std::make_unique<Table>());
     table->meta = same_table(txn_, checked);
+    table->consumed = Consumed(table->meta.name);
     table->items.emplace(txn_, table->meta);
     return *table;
   }
@@ -59,22 +58,13 @@ class TableWriters {
   std::vector<std::unique_ptr<Table>> tables_;  // pointers: each ItemWriter holds its meta
 };
 
-void append_capacities(std::string& out, const std::vector<std::pair<std::string, double>>& units, CapacityDetail detail) {
-  out.append("\"ConsumedCapacity\":[");
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_capacity(out, units[i].first, units[i].second, detail);
-  }
-  out.push_back(']');
-}
-
 // A TransactWriteItems' answer: {} or its ConsumedCapacity.
 std::string capacity_answer(TableWriters& tables, CapacityDetail detail) {
   std::string out(1, '{');
   if (detail != CapacityDetail::none) {
-    std::vector<std::pair<std::string, double>> units;
-    for (const auto& table : tables.all()) units.emplace_back(table->meta.name, table->units);
-    append_capacities(out, units, detail);
+    std::vector<Consumed> consumed;
+    for (const auto& table : tables.all()) consumed.push_back(table->consumed);
+    append_capacities(out, consumed, detail);
   }
   out.push_back('}');
   return out;
@@ -205,7 +195,7 @@ void transact_write_items(Context& context, element request, Done& done) {
         TableWriters::Table& table = tables.of(p.action.table);
         std::optional<store::StoredItem> stored = table.items->get(p.action.item.key);
         std::size_t size = stored && !stored->expired(now) ? size_of(stored->json) : 0;
-        table.units += kTransactionFactor * read_units(std::max<std::size_t>(size, 1), true);
+        table.consumed.add_table(kTransactionFactor * read_units(std::max<std::size_t>(size, 1), true));
       }
       *answer = capacity_answer(tables, detail);
       return;
@@ -242,23 +232,27 @@ void transact_write_items(Context& context, element request, Done& done) {
     for (std::size_t i = 0; i < prepared->size(); ++i) {
       const ItemAction& action = (*prepared)[i].action;
       const ItemDecision& decision = decisions[i];
-      std::size_t old_size = decision.live ? size_of(decision.live->json) : 0;
-      double units = old_size > 0 ? write_units(old_size) : 0;
-      if (const StoreItem* written = decision.written(action)) units = std::max(units, write_units(written->size));
-      units *= kTransactionFactor;
+      std::optional<std::size_t> old_size, written_size;
+      if (decision.live) old_size = size_of(decision.live->json);
+      if (const StoreItem* written = decision.written(action)) written_size = written->size;
+      double units = kTransactionFactor * item_write_units(old_size, written_size);
       if (action.kind == ItemAction::Kind::remove && !decision.live) units = kMissingDeleteUnits;
-      if (action.kind == ItemAction::Kind::check) units = kTransactionFactor * read_units(std::max<std::size_t>(old_size, 1), true);
-      tables.of(action.table).units += units;
+      if (action.kind == ItemAction::Kind::check) units = kTransactionFactor * read_units(std::max<std::size_t>(old_size.value_or(1), 1), true);
+      tables.of(action.table).consumed.add_table(units);
     }
-    *answer = capacity_answer(tables, detail);
     if (token) tokens.claim(*token, actions, owner, now);
-    // Every action decided: now written, each item read again since the writes before it.
+    // Every action decided: now written, each item read again since the writes before it; the
+    // indexes' units counted as their entries are made.
     for (std::size_t i = 0; i < prepared->size(); ++i) {
       const ItemAction& action = (*prepared)[i].action;
       TableWriters::Table& table = tables.of(action.table);
       decisions[i].stored = table.items->get(action.item.key);
-      write(action, decisions[i], *table.items);
+      std::optional<table::EntryObserver> index_writes;
+      if (detail != CapacityDetail::none && !table.meta.indexes.empty())
+        index_writes = table.consumed.index_writes(decisions[i].live.has_value(), kTransactionFactor);
+      write(action, decisions[i], *table.items, index_writes ? &*index_writes : nullptr);
     }
+    *answer = capacity_answer(tables, detail);
     for (const auto& table : tables.all()) {
       remove_expired(*table->items, now);
       store::save_table(txn, table->meta);
@@ -290,7 +284,7 @@ std::string transact_get_items(Context& context, element request) {
     for (std::size_t i = 0; i + 1 < gets.size(); ++i)
       if (gets[i].key.key == get.key.key) throw validation(std::string(kDuplicate));
   }
-  std::vector<std::pair<std::string, double>> units;
+  std::vector<Consumed> units;
   std::string out = "{\"Responses\":[";
   lines::EpochMs now = lines::now_ms();
   for (const Get& get : gets) {
@@ -309,9 +303,9 @@ std::string transact_get_items(Context& context, element request) {
     }
     out.push_back('}');
     double read = kTransactionFactor * read_units(std::max<std::size_t>(size, 1), true);
-    auto table = std::find_if(units.begin(), units.end(), [&](const auto& u) { return u.first == get.table.name; });
-    if (table == units.end()) table = units.insert(units.end(), {get.table.name, 0});
-    table->second += read;
+    auto table = std::find_if(units.begin(), units.end(), [&](const Consumed& u) { return u.table_name() == get.table.name; });
+    if (table == units.end()) table = units.insert(units.end(), Consumed(get.table.name));
+    table->add_table(read);
   }
   out.push_back(']');
   if (detail != CapacityDetail::none) {

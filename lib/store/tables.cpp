@@ -263,9 +263,9 @@ constexpr std::size_t kItemHeaderBytes = 9;
 }  // namespace
 
 void ItemWriter::put(std::string_view key, const std::optional<StoredItem>& old, lines::EpochMs expires_ms,
-                     std::string_view json) {
+                     std::string_view json, const std::function<void(const table::EntryChange&)>* observer) {
   // First, while the old item's view is alive: the index upkeep reads it.
-  if (!table_.indexes.empty()) indexes().update(key, old ? &*old : nullptr, &json, expires_ms);
+  if (!table_.indexes.empty()) indexes().update(key, old ? &*old : nullptr, &json, expires_ms, observer);
   if (old) {
     if (old->expires_ms != 0) set_expiry(key, old->expires_ms, false);
     table_.bytes -= old->json.size();
@@ -293,8 +293,9 @@ void ItemWriter::put_blind(std::string_view key, std::string_view json) {
   encode_item(static_cast<char*>(v.mv_data), 0, json);
 }
 
-void ItemWriter::remove(std::string_view key, const StoredItem& old) {
-  if (!table_.indexes.empty()) indexes().update(key, &old, nullptr, 0);
+void ItemWriter::remove(std::string_view key, const StoredItem& old,
+                        const std::function<void(const table::EntryChange&)>* observer) {
+  if (!table_.indexes.empty()) indexes().update(key, &old, nullptr, 0, observer);
   if (old.expires_ms != 0) set_expiry(key, old.expires_ms, false);
   --table_.items;
   table_.bytes -= old.json.size();

@@ -32,6 +32,7 @@
 
 namespace millrace::table {
 class IndexUpkeep;
+struct EntryChange;
 }
 
 namespace millrace::store {
@@ -161,12 +162,14 @@ class ItemWriter {
   // The stored item under `key`, expired or not; its view lasts until the next write.
   std::optional<StoredItem> get(std::string_view key) const;
   // Stores `json` under `key`, replacing `old`, the item there (as get() returned it).
+  // `observer` sees what the write does to the item's index entries (table/index_entries.h).
   void put(std::string_view key, const std::optional<StoredItem>& old, lines::EpochMs expires_ms,
-           std::string_view json);
+           std::string_view json, const std::function<void(const table::EntryChange&)>* observer = nullptr);
   // Stores `json` under `key` when the table has no TTL and nothing is needed of the item it
   // may replace: one B-tree descent for a new key (a table with indexes reads the old item).
   void put_blind(std::string_view key, std::string_view json);
-  void remove(std::string_view key, const StoredItem& old);
+  void remove(std::string_view key, const StoredItem& old,
+              const std::function<void(const table::EntryChange&)>* observer = nullptr);
   // Removes the item that expired first, if it expired at or before `now`, after calling
   // removed(key, item) with it; false when there is none.
   bool remove_expired(lines::EpochMs now,

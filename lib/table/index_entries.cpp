@@ -36,20 +36,21 @@ bool projects(const store::TableMeta& table, const store::IndexMeta& index, std:
   return false;
 }
 
-void append_projection(std::string& out, const store::TableMeta& table, const store::IndexMeta& index,
-                       const std::vector<Attribute>& attributes) {
+}  // namespace
+
+void append_entry_projection(std::string& out, const store::TableMeta& table, const store::IndexMeta& index,
+                             const std::vector<Attribute>& attributes) {
+  std::size_t start = out.size();
   out.push_back('{');
   for (const Attribute& a : attributes) {
     if (!projects(table, index, a.name)) continue;
-    if (out.size() > 1) out.push_back(',');
+    if (out.size() > start + 1) out.push_back(',');
     lines::append_json_string(out, a.name);
     out.push_back(':');
     out.append(a.value);
   }
   out.push_back('}');
 }
-
-}  // namespace
 
 std::optional<IndexProblem> index_problem(const store::TableMeta& table, const std::vector<Attribute>& attributes,
                                           std::string_view item_key) {
@@ -77,7 +78,7 @@ bool index_entry(const store::TableMeta& table, const store::IndexMeta& index, c
   key.append(item_key.substr(4));  // the item key after its table's prefix
   if (key.size() > kMaxIndexEntryKeyBytes) return false;
   projected.clear();
-  if (index.projection != store::Projection::all) append_projection(projected, table, index, attributes);
+  if (index.projection != store::Projection::all) append_entry_projection(projected, table, index, attributes);
   return true;
 }
 
@@ -104,15 +105,29 @@ void IndexUpkeep::write(store::IndexMeta& index, const Entry& entry, std::size_t
 }
 
 void IndexUpkeep::update(std::string_view item_key, const store::StoredItem* old, const std::string_view* json,
-                         lines::EpochMs expires_ms) {
+                         lines::EpochMs expires_ms, const EntryObserver* observer) {
   // Both items are parsed (and so copied) before anything is written: a write ends the view of
   // the old item.
   if (old != nullptr) entries_of(item_key, old->json, old_parser_, old_entries_);
   if (json != nullptr) entries_of(item_key, *json, new_parser_, new_entries_);
+  auto was_of = [&](std::size_t i) { return old != nullptr && old_entries_[i].present ? &old_entries_[i] : nullptr; };
+  auto is_of = [&](std::size_t i) { return json != nullptr && new_entries_[i].present ? &new_entries_[i] : nullptr; };
+  if (observer != nullptr) {
+    for (std::size_t i = 0; i < table_.indexes.size(); ++i) {
+      const Entry* was = was_of(i);
+      const Entry* is = is_of(i);
+      if (was == nullptr && is == nullptr) continue;
+      bool all = table_.indexes[i].projection == store::Projection::all;
+      EntryChange change{table_.indexes[i], std::nullopt, std::nullopt, was != nullptr && is != nullptr && was->key == is->key};
+      if (was != nullptr) change.was = all ? old->json : std::string_view(was->projected);
+      if (is != nullptr) change.is = all ? *json : std::string_view(is->projected);
+      (*observer)(change);
+    }
+  }
   for (std::size_t i = 0; i < table_.indexes.size(); ++i) {
     store::IndexMeta& index = table_.indexes[i];
-    const Entry* was = old != nullptr && old_entries_[i].present ? &old_entries_[i] : nullptr;
-    const Entry* is = json != nullptr && new_entries_[i].present ? &new_entries_[i] : nullptr;
+    const Entry* was = was_of(i);
+    const Entry* is = is_of(i);
     if (was != nullptr && is != nullptr && was->key == is->key && was->projected == is->projected &&
         old->expires_ms == expires_ms) {
       if (index.projection == store::Projection::all) index.bytes += json->size() - old->json.size();

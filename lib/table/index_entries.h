@@ -20,6 +20,7 @@
 // Not thread-safe: one IndexUpkeep per write transaction (ItemWriter makes it).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,23 @@ std::optional<IndexProblem> index_problem(const store::TableMeta& table, const s
 bool index_entry(const store::TableMeta& table, const store::IndexMeta& index, const std::vector<Attribute>& attributes,
                  std::string_view item_key, std::string& key, std::string& projected);
 
+// Appends to `out` what an entry of `index` holds of the item with `attributes` when the index
+// does not project ALL: the table's and the index's key attributes and, for INCLUDE, the
+// non-key attributes named, in the item's order.
+void append_entry_projection(std::string& out, const store::TableMeta& table, const store::IndexMeta& index,
+                             const std::vector<Attribute>& attributes);
+
+// An item's entry in one index before and after a write, as IndexUpkeep::update sees them, for
+// those who count what the write did to the index (DynamoDB's write units): what the entry
+// holds of the item (its projection; for ALL, the item's JSON), nullopt when the item had or
+// has no entry in the index. The views last as long as the observer's call.
+struct EntryChange {
+  const store::IndexMeta& index;
+  std::optional<std::string_view> was, is;
+  bool same_key = false;  // both there, under the same key
+};
+using EntryObserver = std::function<void(const EntryChange&)>;
+
 // The item key that the entry `entry_key` (of a table with id `table_id`) points to.
 std::string item_key_of_entry(std::uint32_t table_id, std::string_view entry_key, const store::IndexEntryValue& value);
 
@@ -63,9 +81,11 @@ class IndexUpkeep {
 
   // Moves the entries of the item under `item_key` from those of `old` (nullptr: there was no
   // item) to those of `json` (nullptr: the item is removed), expiring at `expires_ms`, and
-  // keeps each index's counters. Entries that do not change are not written.
+  // keeps each index's counters. Entries that do not change are not written. `observer`, when
+  // given, sees the change of each index where the item has or had an entry, before anything
+  // is written.
   void update(std::string_view item_key, const store::StoredItem* old, const std::string_view* json,
-              lines::EpochMs expires_ms);
+              lines::EpochMs expires_ms, const EntryObserver* observer = nullptr);
   // Gives `index`, an index of the table, an entry for each item the table holds, in this
   // transaction (UpdateTable's Create); returns the entries made.
   std::uint64_t backfill(store::IndexMeta& index);

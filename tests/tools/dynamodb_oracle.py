@@ -5,9 +5,10 @@ usage: dynamodb_oracle.py GW_URL LOCAL_URL
 
 Sends the same request sequences to both -- tables and their errors, items of every type,
 numbers as DynamoDB normalises them, typed values DynamoDB refuses, keys, the 400 KB limit,
-capacity units at the 1 KB and 4 KB boundaries, batches, Query and Scan pagination, 1 MB
-pages, conditions (ConditionExpression and Expected) holding and failing, every ReturnValues,
-UpdateItem's actions (UpdateExpression and AttributeUpdates), filters after Limit, projections,
+capacity units at the 1 KB and 4 KB boundaries and those of secondary indexes (writes that put,
+move, change or remove entries of LSIs and GSIs of each projection; reads of each index, with
+a local index's fetches), batches, Query and Scan pagination, 1 MB pages, conditions
+(ConditionExpression and Expected) holding and failing, every ReturnValues, UpdateItem's actions (UpdateExpression and AttributeUpdates), filters after Limit, projections,
 Select, TransactWriteItems' cancellation reasons and ClientRequestToken, TransactGetItems, and
 the expressions' error texts -- each request signed by botocore and sent as raw JSON, and
 compares the answers: the
@@ -416,7 +417,7 @@ for pk, first in (("p1", 1), ("p2", 11)):
         item = {"pk": {"S": pk}, "sk": {"N": str(sk)}, "lk": {"N": str(30 - sk)}, "a": {"S": f"a{sk}"}, "b": {"S": "b"}}
         if sk % 10 != 6:
             item["gk"] = {"S": f"g{sk % 2 + 1}"}
-        call("PutItem", {"TableName": "indexed", "Item": item}, "an indexed item")
+        call("PutItem", {"TableName": "indexed", "Item": item, "ReturnConsumedCapacity": "INDEXES"}, "an indexed item")
 call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p3"}, "sk": {"N": "1"}, "gk": {"N": "5"}}}, "an index key of the wrong type")
 call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p3"}, "sk": {"N": "1"}, "gk": {"S": ""}}}, "an empty index key")
 call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p3"}, "sk": {"N": "1"}, "lk": {"S": "x"}}}, "a local index key of the wrong type")
@@ -426,7 +427,7 @@ for limit in (None, 1, 2, 5):
     for forward in (True, False):
         for body in ({"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1")},
                      {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": p1}):
-            body = {**body, "ScanIndexForward": forward, **({"Limit": limit} if limit else {})}
+            body = {**body, "ScanIndexForward": forward, **({"Limit": limit} if limit else {}), "ReturnConsumedCapacity": "INDEXES"}
             query_pages(body, f"Query of {body['IndexName']}, Limit {limit}, forward {forward}")
 call("Query", {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": {**gk("g2"), "sk": {"AttributeValueList": [{"N": "3"}], "ComparisonOperator": "GE"}}})
 call("Query", {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": {**p1, "lk": {"AttributeValueList": [{"N": "26"}, {"N": "28"}], "ComparisonOperator": "BETWEEN"}}})
@@ -452,13 +453,14 @@ for operation, body in (("Query", {"TableName": "indexed", "IndexName": "gk_all"
         differences.append(f"{operation} {body}: the pages' items or counts differ")
 
 # Overwrites that move an item in the indexes, or out of them; a delete.
-call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p1"}, "sk": {"N": "1"}, "gk": {"S": "g2"}, "lk": {"N": "1"}, "a": {"S": "moved"}}})
-call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p1"}, "sk": {"N": "2"}}})
-call("DeleteItem", {"TableName": "indexed", "Key": {"pk": {"S": "p1"}, "sk": {"N": "3"}}})
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p1"}, "sk": {"N": "1"}, "gk": {"S": "g2"}, "lk": {"N": "1"}, "a": {"S": "moved"}},
+                 "ReturnConsumedCapacity": "INDEXES"})
+call("PutItem", {"TableName": "indexed", "Item": {"pk": {"S": "p1"}, "sk": {"N": "2"}}, "ReturnConsumedCapacity": "INDEXES"})
+call("DeleteItem", {"TableName": "indexed", "Key": {"pk": {"S": "p1"}, "sk": {"N": "3"}}, "ReturnConsumedCapacity": "INDEXES"})
 for body in ({"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g1")},
              {"TableName": "indexed", "IndexName": "by_gk", "KeyConditions": gk("g2")},
              {"TableName": "indexed", "IndexName": "by_lk", "KeyConditions": p1}):
-    call("Query", body, f"{body['IndexName']} after the moves")
+    call("Query", {**body, "ReturnConsumedCapacity": "INDEXES"}, f"{body['IndexName']} after the moves")
 call("DescribeTable", {"TableName": "indexed"}, "the indexes' item counts")
 
 
@@ -755,6 +757,86 @@ tg("no table", {"TableName": "nope", "Key": {"pk": S("a")}})
 tg("a key of the wrong type", {"TableName": "tx1", "Key": {"pk": N(1)}})
 tg("a name undefined", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "#x"})
 tg("a name unused", {"TableName": "tx1", "Key": {"pk": S("a")}, "ProjectionExpression": "x", "ExpressionAttributeNames": {"#x": "x"}})
+
+# ---- capacity units of secondary indexes -------------------------------------------------------
+# Each write's units on the table and on every index whose entry of the item it puts, changes,
+# moves or removes; each Query's on the index it reads (and, for a local index that fetches the
+# items' other attributes, on the table). Asked with INDEXES (each apart) and with TOTAL.
+cap = {"TableName": "capidx", "BillingMode": "PAY_PER_REQUEST",
+       "AttributeDefinitions": [A("pk", "S"), A("sk", "N"), A("gk", "S"), A("lk", "N")],
+       "KeySchema": [K("pk", "HASH"), K("sk", "RANGE")],
+       "LocalSecondaryIndexes": [GSI("l_keys", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "KEYS_ONLY"}),
+                                 GSI("l_inc", [K("pk", "HASH"), K("lk", "RANGE")], {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]})],
+       "GlobalSecondaryIndexes": [GSI("g_keys", [K("gk", "HASH"), K("sk", "RANGE")], {"ProjectionType": "KEYS_ONLY"}),
+                                  GSI("g_inc", [K("gk", "HASH"), K("sk", "RANGE")], {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}),
+                                  GSI("g_all", [K("gk", "HASH"), K("sk", "RANGE")], {"ProjectionType": "ALL"})]}
+call("CreateTable", cap)
+round_pk = "p"  # each round's items in a partition of their own, as the reads' below
+ckey = lambda sk: {"pk": S(round_pk), "sk": N(sk)}
+citem = lambda sk, **attributes: {**ckey(sk), **{name: value if isinstance(value, dict) else S(value) for name, value in attributes.items()}}
+for detail in ("INDEXES", "TOTAL"):
+    round_pk, base = detail, 100 if detail == "TOTAL" else 0
+    cput = lambda what, item: call("PutItem", {"TableName": "capidx", "Item": item, "ReturnConsumedCapacity": detail}, f"{detail} units: {what}")
+    cupdate = lambda what, sk, expression, values=None, **more: call(
+        "UpdateItem", {"TableName": "capidx", "Key": ckey(sk), "UpdateExpression": expression, "ReturnConsumedCapacity": detail,
+                       **({"ExpressionAttributeValues": values} if values else {}), **more}, f"{detail} units: {what}")
+    cput("an item without index keys", citem(base + 1, b="x"))
+    cput("an item in every index", citem(base + 2, gk="g", lk=N(2), a="a" * 100, b="b" * 1500))
+    cput("the same item again: no index written", citem(base + 2, gk="g", lk=N(2), a="a" * 100, b="b" * 1500))
+    cput("an attribute no index but ALL projects", citem(base + 2, gk="g", lk=N(2), a="a" * 100, b="c" * 1500))
+    cput("an INCLUDE attribute beyond 1 KB", citem(base + 2, gk="g", lk=N(2), a="a" * 1100, b="c" * 1500))
+    cput("the global key changed: deletes and puts", citem(base + 2, gk="h", lk=N(2), a="a" * 1100, b="c" * 1500))
+    cput("the local key changed, the INCLUDE attribute gone", citem(base + 2, gk="h", lk=N(3), b="c" * 3000))
+    cput("the item out of the global indexes", citem(base + 2, lk=N(3), b="c" * 3000))
+    cput("an item without the local key", citem(base + 3, gk="g", a="a"))
+    cput("an item with the local key only", citem(base + 4, lk=N(4)))
+    cupdate("an update that changes a global key", base + 3, "SET gk = :h", {":h": S("h")})
+    cupdate("an update that removes the global key", base + 3, "REMOVE gk")
+    cupdate("an update that gives it back, with a local key", base + 3, "SET gk = :g, lk = :l", {":g": S("g"), ":l": N(7)})
+    cupdate("an update of an attribute only ALL projects", base + 3, "SET b = :b", {":b": S("b" * 2100)})
+    cupdate("an update that changes nothing", base + 3, "SET b = :b", {":b": S("b" * 2100)})
+    cupdate("an update that makes the item", base + 5, "SET gk = :g, a = :a", {":g": S("g"), ":a": S("a" * 1500)})
+    cupdate("an update that removes the local key", base + 3, "REMOVE lk", ReturnValues="ALL_NEW")
+    call("DeleteItem", {"TableName": "capidx", "Key": ckey(base + 5), "ReturnConsumedCapacity": detail}, f"{detail} units: a delete")
+    call("DeleteItem", {"TableName": "capidx", "Key": ckey(base + 5), "ReturnConsumedCapacity": detail}, f"{detail} units: a delete of nothing")
+    call("BatchWriteItem", {"RequestItems": {"capidx": [{"PutRequest": {"Item": citem(base + 6, gk="g", lk=N(6), a="a" * 2000)}},
+                                                        {"PutRequest": {"Item": citem(base + 2, gk="g", lk=N(3), b="c" * 3000)}},
+                                                        {"DeleteRequest": {"Key": ckey(base + 4)}},
+                                                        {"DeleteRequest": {"Key": ckey(base + 99)}}]},
+                            "ReturnConsumedCapacity": detail}, f"{detail} units: BatchWriteItem")
+    # Each action costs differently on the table (see the transactions below for why).
+    tw(f"{detail} units of indexes", {"Put": {"TableName": "capidx", "Item": citem(base + 7, gk="g", lk=N(8), a="a" * 4100)}},
+       {"Update": {"TableName": "capidx", "Key": ckey(base + 6), "UpdateExpression": "SET gk = :h", "ExpressionAttributeValues": {":h": S("h")}}},
+       {"Delete": {"TableName": "capidx", "Key": ckey(base + 2)}}, {"ConditionCheck": {"TableName": "capidx", "Key": ckey(base + 1),
+                                                                                      "ConditionExpression": "attribute_exists(pk)"}},
+       ReturnConsumedCapacity=detail)
+    call("GetItem", {"TableName": "capidx", "Key": ckey(base + 7), "ReturnConsumedCapacity": detail}, f"{detail} units: GetItem reads no index")
+    call("BatchGetItem", {"RequestItems": {"capidx": {"Keys": [ckey(base + 7), ckey(base + 6)]}}, "ReturnConsumedCapacity": detail},
+         f"{detail} units: BatchGetItem reads no index")
+    call("TransactGetItems", {"TransactItems": [{"Get": {"TableName": "capidx", "Key": ckey(base + 7)}}], "ReturnConsumedCapacity": detail},
+         f"{detail} units: TransactGetItems reads no index")
+# Reads of each index: entries beyond 4 KB summed, halved unless consistent; a local index's
+# fetches from the table (Select ALL_ATTRIBUTES), each item's units; Limit, COUNT and a filter
+# (units of what was read, not of what passed).
+round_pk = "p"
+for sk in range(200, 212):
+    call("PutItem", {"TableName": "capidx", "Item": citem(sk, gk="r", lk=N(sk), a="a" * 700, b="b" * (sk - 200) * 300)}, "an item to read")
+pq = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": S("p")}}
+gq = {"KeyConditionExpression": "gk = :g", "ExpressionAttributeValues": {":g": S("r")}}
+for index, more in [("l_keys", pq), ("l_inc", pq), ("g_keys", gq), ("g_inc", gq), ("g_all", gq),
+                    ("l_keys", {**pq, "ConsistentRead": True}), ("l_inc", {**pq, "ConsistentRead": True}),
+                    ("l_keys", {**pq, "Select": "ALL_ATTRIBUTES"}), ("l_inc", {**pq, "Select": "ALL_ATTRIBUTES", "ConsistentRead": True}),
+                    ("l_inc", {**pq, "Select": "ALL_ATTRIBUTES", "Limit": 3}), ("g_inc", {**gq, "Limit": 5}),
+                    ("g_all", {**gq, "Select": "COUNT"}), ("l_inc", {**pq, "Select": "COUNT"}),
+                    ("g_inc", {**gq, "FilterExpression": "a = :a", "ExpressionAttributeValues": {**gq["ExpressionAttributeValues"], ":a": S("z")}}),
+                    ("g_keys", {**gq, "ExpressionAttributeValues": {":g": S("nobody")}})]:
+    for detail in ("INDEXES", "TOTAL"):
+        query_pages({"TableName": "capidx", "IndexName": index, **more, "ReturnConsumedCapacity": detail}, f"{detail} units of a Query of {index}")
+# A Scan of an index projecting ALL reads what a Scan of the table reads. (DynamoDB Local sizes a
+# Scan of a KEYS_ONLY or INCLUDE index, too, by the items of the table, not by its entries, as
+# DynamoDB's guide sizes an index's reads; gw-serve sizes it by its entries: not compared.)
+for detail in ("INDEXES", "TOTAL"):
+    call("Scan", {"TableName": "capidx", "IndexName": "g_all", "Select": "COUNT", "ReturnConsumedCapacity": detail}, f"{detail} units of a Scan of g_all")
 
 print(f"{compared} requests compared, {len(differences)} differences")
 for difference in differences:

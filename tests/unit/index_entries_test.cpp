@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,27 @@ void remove(StoreFixture& store, store::TableMeta& table, std::string_view user)
     items.remove(key, *items.get(key));
     store::save_table(txn, table);
   });
+}
+
+// What the upkeep's observer saw of one write (`json` nullopt: a delete), an index a line:
+// "NAME was -> is, same key|other key", "-" for no entry.
+std::vector<std::string> observed(StoreFixture& store, store::TableMeta& table, std::string_view user,
+                                  std::optional<std::string_view> json) {
+  std::vector<std::string> seen;
+  table::EntryObserver observer = [&](const table::EntryChange& change) {
+    seen.push_back(fmt::format("{} {} -> {}, {}", change.index.name, change.was.value_or("-"), change.is.value_or("-"),
+                               change.same_key ? "same key" : "other key"));
+  };
+  store.env.write([&](const store::Txn& txn) {
+    store::ItemWriter items(txn, table);
+    std::string key = item_key(table, user);
+    if (json)
+      items.put(key, items.get(key), 0, *json, &observer);
+    else
+      items.remove(key, *items.get(key), &observer);
+    store::save_table(txn, table);
+  });
+  return seen;
 }
 
 // The entries of the table's index `i`: key and what a read of the index gives of the item.
@@ -244,4 +266,26 @@ TEST_CASE("backfill indexes the items already there; deleting the table deletes 
     for (bool ok = cursor.seek(""); ok; ok = cursor.next()) ++raw;
   });
   CHECK(raw == 0);
+}
+
+TEST_CASE("the upkeep's observer sees each index's entry before and after, ALL's as the item") {
+  StoreFixture store;
+  store::TableMeta table = make(store);
+  // A new item in both indexes.
+  CHECK(observed(store, table, "ann", R"({"user":"ann","city":"Oslo","at":5,"note":"x"})") ==
+        std::vector<std::string>{R"(by_city - -> {"user":"ann","city":"Oslo","at":5}, other key)",
+                                 R"(everything - -> {"user":"ann","city":"Oslo","at":5,"note":"x"}, other key)"});
+  // A change by_city does not project: its entry is seen unchanged; ALL's item changed.
+  CHECK(observed(store, table, "ann", R"({"user":"ann","city":"Oslo","at":5,"note":"y"})") ==
+        std::vector<std::string>{R"(by_city {"user":"ann","city":"Oslo","at":5} -> {"user":"ann","city":"Oslo","at":5}, same key)",
+                                 R"(everything {"user":"ann","city":"Oslo","at":5,"note":"x"} -> {"user":"ann","city":"Oslo","at":5,"note":"y"}, same key)"});
+  // The index key changed: the entries move; at gone: out of by_city.
+  CHECK(observed(store, table, "ann", R"({"user":"ann","city":"Rome","note":"y"})") ==
+        std::vector<std::string>{R"(by_city {"user":"ann","city":"Oslo","at":5} -> -, other key)",
+                                 R"(everything {"user":"ann","city":"Oslo","at":5,"note":"y"} -> {"user":"ann","city":"Rome","note":"y"}, other key)"});
+  // An item in no index: nothing seen; a delete: the entries it had.
+  CHECK(observed(store, table, "bob", R"({"user":"bob"})").empty());
+  CHECK(observed(store, table, "ann", std::nullopt) ==
+        std::vector<std::string>{R"(everything {"user":"ann","city":"Rome","note":"y"} -> -, other key)"});
+  CHECK(entries(store, table, 1).empty());
 }

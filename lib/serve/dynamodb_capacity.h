@@ -1,0 +1,88 @@
+// ConsumedCapacity as DynamoDB counts it (DynamoDB developer guide, "Read/write capacity mode"
+// and the provisioned throughput considerations of global and local secondary indexes; the
+// counts are compared with DynamoDB Local's by tests/tools/dynamodb_oracle.py):
+//
+// - An item read costs a read unit per 4 KB (at least one), half of it when eventually
+//   consistent; a Query or Scan, the units of the bytes of all it read, summed.
+// - An item write costs a write unit per KB (at least one) of the larger of the item written
+//   and the item it replaces.
+// - Each secondary index the write changes costs the write units of the item's entry there (what
+//   the index projects of the item, all of it for ALL): an entry put or removed, its units; one
+//   moved to another index key, the units of the old entry's delete and of the new one's put;
+//   one changed in place, the larger entry's units. An index whose entry stays as it was, or
+//   that the item is in neither before nor after, costs nothing and is not named. A local
+//   index's entry is sized with 100 bytes of overhead, as DynamoDB Local sizes it.
+// - A Query or Scan of an index reads the index's entries (their bytes summed); a local index
+//   that fetches the items' other attributes from the table (Select ALL_ATTRIBUTES) costs, on
+//   the table, each fetched item's read units.
+// - Each action of a transaction costs twice as much.
+//
+// ReturnConsumedCapacity TOTAL gives a table's units summed; INDEXES gives them apart too: the
+// table's ("Table"), and each index's under LocalSecondaryIndexes or GlobalSecondaryIndexes.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/tables.h"
+#include "table/index_entries.h"
+
+namespace millrace::serve::dynamodb {
+
+// ReturnConsumedCapacity: NONE (absent), TOTAL or INDEXES.
+enum class CapacityDetail { none, total, indexes };
+CapacityDetail capacity_detail(simdjson::dom::element request);
+
+// DynamoDB's units for an item of `size` bytes: writes by the KB (at least 1), reads by 4 KB,
+// halved when eventually consistent.
+double write_units(std::size_t size);
+double read_units(std::size_t size, bool consistent);
+// DynamoDB Local's units of a delete of an item that is not there: DeleteItem's and a
+// transaction's Delete's, and a BatchWriteItem's DeleteRequest's.
+inline constexpr double kMissingDeleteUnits = 1, kMissingBatchDeleteUnits = 2;
+// A transaction's action costs twice what the same write or consistent read costs alone.
+inline constexpr double kTransactionFactor = 2;
+
+// The table's write units of an item write: the larger of the item replaced's (nullopt: there
+// was none) and the item written's (nullopt: a delete); 0 when neither is there.
+double item_write_units(std::optional<std::size_t> replaced, std::optional<std::size_t> written);
+
+// What one request consumed of one table: on the table itself and on each of its indexes.
+class Consumed {
+ public:
+  explicit Consumed(std::string table_name) : table_name_(std::move(table_name)) {}
+
+  const std::string& table_name() const { return table_name_; }
+  double total() const;
+
+  void add_table(double units) { table_ += units; }
+  // Units on `index`, which is named in the answer from now on, even with none (a read of it).
+  void add_index(const store::IndexMeta& index, double units);
+  // An observer of one item write's index upkeep (ItemWriter::put and remove) that adds the
+  // write units of each entry changed, times `factor`. An item that had expired is none to
+  // DynamoDB: `replaces_live` false counts no old entries. The observer refers to this object.
+  table::EntryObserver index_writes(bool replaces_live, double factor = 1);
+
+  // Appends {"TableName":…,"CapacityUnits":…}, with INDEXES the table's and the indexes' apart.
+  void append(std::string& out, CapacityDetail detail) const;
+
+ private:
+  struct IndexUnits {
+    std::string name;
+    store::IndexKind kind;
+    double units = 0;
+  };
+  std::string table_name_;
+  double table_ = 0;
+  std::vector<IndexUnits> indexes_;  // in the order first named
+};
+
+// Appends "ConsumedCapacity":[…], one object per table.
+void append_capacities(std::string& out, const std::vector<Consumed>& tables, CapacityDetail detail);
+
+}  // namespace millrace::serve::dynamodb
