@@ -211,9 +211,9 @@ struct Pool::State {
     if (!runtime.current || runtime.current->id != id)
       return api_error(400, "InvalidRequestID", fmt::format("{} is not an invocation in progress", id));
     runtime.backoff_ms = kFirstBackoffMs;  // it works
-    if (request.body.size() > kMaxPayloadBytes) {
+    if (request.body.size() > kMaxResponseBytes) {
       std::string message = fmt::format("Response payload size ({} bytes) exceeded maximum allowed payload size ({} bytes).",
-                                        request.body.size(), kMaxPayloadBytes);
+                                        request.body.size(), kMaxResponseBytes);
       finish(runtime, failure("Function.ResponseSizeTooLarge", message), completions);
       return api_error(413, "RequestEntityTooLarge", message);
     }
