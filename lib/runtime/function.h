@@ -16,8 +16,10 @@ inline const std::vector<std::pair<std::string, Language>> kLanguages = {{"nodej
 
 // Lambda's longest timeout, and a function's timeout when none is given.
 inline constexpr std::int64_t kMaxTimeoutMs = 900'000;
-// Lambda's invocation payload limit, for requests and responses alike.
+// Lambda's invocation payload limit, 6 MB. A response may be 100 bytes longer: Lambda's
+// Function.ResponseSizeTooLarge names 6291556 bytes as the most it allows, and returns that many.
 inline constexpr std::size_t kMaxPayloadBytes = 6 * 1024 * 1024;
+inline constexpr std::size_t kMaxResponseBytes = kMaxPayloadBytes + 100;
 
 struct Function {
   std::string name;       // AWS_LAMBDA_FUNCTION_NAME: ks-consume's group (or stream)

@@ -64,8 +64,9 @@ struct Completion {
   Outcome outcome;
 };
 
-// One runtime process and the Runtime API it is served. The process, its pipes and its
-// output are the supervisor thread's alone; the rest is guarded by State::mutex.
+// One runtime process and the Runtime API it is served. The process is the supervisor thread's
+// alone, and so are its pipes, but for reading them when an event is handed out; the rest is
+// guarded by State::mutex.
 struct Runtime {
   enum class Phase {
     down,      // no process
@@ -93,9 +94,21 @@ struct Runtime {
 
   // The supervisor's.
   std::optional<os::Child> child;
-  os::Fd out, err, exit;
+  os::Fd exit;
+  // The supervisor's to open and close; read by it and by the thread that hands out an event,
+  // under `output`.
+  std::mutex output;
+  os::Fd out, err;
   std::optional<stream::StderrLines> out_lines, err_lines;
   std::string shown_label;
+};
+
+// An event handed to a runtime: the answer to its `next`, sent once the lock is released.
+struct Delivery {
+  Runtime* runtime;
+  serve::Responder next;
+  serve::Response event;
+  std::string label;
 };
 
 Outcome failure(std::string_view type, std::string_view message) {
@@ -134,11 +147,12 @@ struct Pool::State {
                        b, random());
   }
 
-  // Hands waiting invocations to runtimes that hold a `next`. Under the lock.
+  // Hands waiting invocations to runtimes that hold a `next`; the caller delivers() them once it
+  // has released the lock. Under the lock.
   //
   // The supervisor is not woken for the new deadline: it wakes at least once a timeout (see
   // supervise()), so it is never later than the deadline of an invocation handed over since.
-  void dispatch() {
+  void dispatch(std::vector<Delivery>& deliveries) {
     for (auto& runtime : runtimes) {
       if (waiting.empty()) break;
       if (runtime->phase != Runtime::Phase::ready) continue;
@@ -151,11 +165,31 @@ struct Pool::State {
       response.headers.add("Lambda-Runtime-Deadline-Ms", std::to_string(lines::now_ms() + function.timeout_ms));
       response.headers.add("Lambda-Runtime-Invoked-Function-Arn", function.arn());
       response.headers.add("Lambda-Runtime-Trace-Id", trace_id());
-      runtime->next.send(std::move(response));
+      deliveries.push_back({runtime.get(), std::move(runtime->next), std::move(response), invocation.label});
       runtime->label = invocation.label;
       runtime->current = std::move(invocation);
       runtime->phase = Runtime::Phase::busy;
     }
+  }
+
+  // Sends a runtime its event. What it wrote before is the previous invocation's: it is in its
+  // pipes now, read with that label before the event goes, and what it writes from then on
+  // carries the new one. (Relabelled by the supervisor after the event went, the runtime's last
+  // lines could be read after the switch, or its first lines before it.)
+  void deliver(Delivery& delivery) {
+    Runtime& r = *delivery.runtime;
+    {
+      std::lock_guard lock(r.output);
+      if (r.out_lines && delivery.label != r.shown_label) {
+        std::string buffer(4096, '\0');
+        drain(r.out, *r.out_lines, buffer, Drain::available);
+        drain(r.err, *r.err_lines, buffer, Drain::available);
+        r.shown_label = delivery.label;
+        r.out_lines->relabel(delivery.label);
+        r.err_lines->relabel(delivery.label);
+      }
+    }
+    delivery.next.send(std::move(delivery.event));
   }
 
   // Ends the runtime's invocation in progress with `outcome`. Under the lock.
@@ -168,16 +202,18 @@ struct Pool::State {
   // One request of a runtime to its Runtime API, on its server's thread.
   void serve(Runtime& runtime, serve::Request request, serve::Responder responder) {
     std::vector<Completion> completions;
+    std::vector<Delivery> deliveries;
     {
       std::lock_guard lock(mutex);
-      serve::Response answer = route(runtime, request, responder, completions);
+      serve::Response answer = route(runtime, request, responder, completions, deliveries);
       if (responder) responder.send(std::move(answer));
     }
+    for (Delivery& d : deliveries) deliver(d);
     for (Completion& c : completions) c.done(std::move(c.outcome));
   }
 
   serve::Response route(Runtime& runtime, serve::Request& request, serve::Responder& responder,
-                        std::vector<Completion>& completions) {
+                        std::vector<Completion>& completions, std::vector<Delivery>& deliveries) {
     std::string_view path = request.path();
     if (!path.starts_with(kApiPrefix)) return api_error(404, "InvalidRequest", "not a path of the Runtime API");
     path.remove_prefix(kApiPrefix.size());
@@ -190,7 +226,7 @@ struct Pool::State {
       if (stopping) return api_error(500, "Runtime.Stopping", "the function is stopping");
       runtime.next = std::move(responder);  // a `next` held before (its client gone) answers 500
       runtime.phase = Runtime::Phase::ready;
-      dispatch();
+      dispatch(deliveries);
       return {};
     }
     if (path == "init/error") {
@@ -211,9 +247,9 @@ struct Pool::State {
     if (!runtime.current || runtime.current->id != id)
       return api_error(400, "InvalidRequestID", fmt::format("{} is not an invocation in progress", id));
     runtime.backoff_ms = kFirstBackoffMs;  // it works
-    if (request.body.size() > kMaxPayloadBytes) {
+    if (request.body.size() > kMaxResponseBytes) {
       std::string message = fmt::format("Response payload size ({} bytes) exceeded maximum allowed payload size ({} bytes).",
-                                        request.body.size(), kMaxPayloadBytes);
+                                        request.body.size(), kMaxResponseBytes);
       finish(runtime, failure("Function.ResponseSizeTooLarge", message), completions);
       return api_error(413, "RequestEntityTooLarge", message);
     }
@@ -268,6 +304,7 @@ struct Pool::State {
       for (Runtime* r : to_kill) r->child->kill_group();
       for (Runtime* r : to_start) start(*r);
 
+      // The descriptors are only closed on this thread: no lock to list them.
       std::vector<pollfd> fds{{wake.get(), POLLIN, 0}};
       std::vector<std::pair<Runtime*, int>> owners{{nullptr, 0}};
       for (auto& runtime : runtimes) {
@@ -289,7 +326,7 @@ struct Pool::State {
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if (!fds[i].revents) continue;
         auto [r, kind] = owners[i];
-        if (kind != 3) relabel(*r);
+        std::lock_guard lock(r->output);
         if (kind == 1) drain(r->out, *r->out_lines, buffer);
         if (kind == 2) drain(r->err, *r->err_lines, buffer);
       }
@@ -306,33 +343,30 @@ struct Pool::State {
     }
   }
 
-  // Output read from now on carries the label of the runtime's invocation of the moment.
-  void relabel(Runtime& r) {
-    std::lock_guard lock(mutex);
-    if (!r.out_lines || r.label == r.shown_label) return;
-    r.shown_label = r.label;
-    r.out_lines->relabel(r.label);
-    r.err_lines->relabel(r.label);
-  }
-
   static bool has_revents(const std::vector<pollfd>& fds, int fd) {
     return std::any_of(fds.begin(), fds.end(), [&](const pollfd& p) { return p.fd == fd && p.revents; });
   }
 
-  // Reads what is ready on a runtime's output pipe into its lines; closes the pipe at its end.
-  // At most `limit` bytes, so that a background process writing on cannot hold us.
-  static void drain(os::Fd& fd, stream::StderrLines& lines, std::string& buffer, std::size_t limit = SIZE_MAX) {
+  enum class Drain {
+    to_end,     // the supervisor's: closes the pipe at its end
+    available,  // another thread's: leaves the pipe open, for the supervisor
+  };
+
+  // Reads what is ready on a runtime's output pipe into its lines. At most `limit` bytes, so
+  // that a background process writing on cannot hold us. Under the runtime's output lock.
+  static void drain(os::Fd& fd, stream::StderrLines& lines, std::string& buffer, Drain how = Drain::to_end,
+                    std::size_t limit = SIZE_MAX) {
     for (std::size_t total = 0; fd && total < limit;) {
       ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
       if (n > 0) {
         lines.feed({buffer.data(), static_cast<std::size_t>(n)});
         total += static_cast<std::size_t>(n);
-      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        lines.finish();
-        fd.reset();
-      } else if (errno == EAGAIN) {
-        return;
+        continue;
       }
+      if (n < 0 && errno == EINTR) continue;
+      if ((n < 0 && errno == EAGAIN) || how == Drain::available) return;
+      lines.finish();  // its end (or an error reading it)
+      fd.reset();
     }
   }
 
@@ -345,10 +379,15 @@ struct Pool::State {
       r.child.emplace(os::Spawn{argv, runtime_environment(function, r.api), function.code, null.get(),
                                 out.write.get(), err.write.get()});
       r.exit = os::open_pidfd(r.child->pid());
+      std::string label;
+      {
+        std::lock_guard lock(mutex);
+        label = r.label.empty() ? function.name : r.label;
+      }
+      std::lock_guard lock(r.output);
       r.out = std::move(out.read);
       r.err = std::move(err.read);
-      std::lock_guard lock(mutex);
-      r.shown_label = r.label.empty() ? function.name : r.label;
+      r.shown_label = std::move(label);
       r.out_lines.emplace(r.shown_label);
       r.err_lines.emplace(r.shown_label);
     } catch (const std::system_error& e) {
@@ -368,13 +407,16 @@ struct Pool::State {
     int status = r.child->wait();
     r.child.reset();
     r.exit.reset();
-    // What it wrote before it ended, no more than a pipe holds.
-    drain(r.out, *r.out_lines, buffer, 1 << 16);
-    drain(r.err, *r.err_lines, buffer, 1 << 16);
-    r.out_lines->finish();
-    r.err_lines->finish();
-    r.out.reset();
-    r.err.reset();
+    {
+      std::lock_guard lock(r.output);
+      // What it wrote before it ended, no more than a pipe holds.
+      drain(r.out, *r.out_lines, buffer, Drain::to_end, 1 << 16);
+      drain(r.err, *r.err_lines, buffer, Drain::to_end, 1 << 16);
+      r.out_lines->finish();
+      r.err_lines->finish();
+      r.out.reset();
+      r.err.reset();
+    }
     std::vector<Completion> completions;
     {
       std::lock_guard lock(mutex);
@@ -484,9 +526,12 @@ void Pool::invoke(std::string event, std::string label, Done done) {
     return;
   }
   s.waiting.push_back({s.new_id(), std::move(event), std::move(label), std::move(done), {}});
-  s.dispatch();
+  std::vector<Delivery> deliveries;
+  s.dispatch(deliveries);
   // A runtime that is down is wanted now; the supervisor starts it.
   if (!s.waiting.empty()) s.notify();
+  lock.unlock();
+  for (Delivery& d : deliveries) s.deliver(d);
 }
 
 Outcome Pool::invoke(std::string event, std::string label) {

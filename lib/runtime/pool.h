@@ -5,7 +5,7 @@
 //   GET  /2018-06-01/runtime/invocation/next         -> the next event, when there is one
 //   POST /2018-06-01/runtime/invocation/ID/response  -> 202; 400 for an ID that is not the
 //                                                       runtime's invocation in progress; 413
-//                                                       above Lambda's 6 MB
+//                                                       above Lambda's 6291556 bytes
 //   POST /2018-06-01/runtime/invocation/ID/error     -> 202; the invocation failed
 //   POST /2018-06-01/runtime/init/error              -> 202; the runtime failed to start
 // A `next` waits as long as it takes for an event; it is answered with Lambda's headers
