@@ -31,13 +31,6 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -241,7 +234,7 @@ std::string_view source_ip(std::string_view remote) {
 
 // Whether a Content-Type names text (see proxy_event in the header).
 bool is_textual(std::string_view content_type) {
-  std::string type = lower(trim(content_type.substr(0, content_type.find(';'))));
+  std::string type = aws::ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
   std::string_view view = type;
   if (view.starts_with("text/")) return true;
   if (!view.starts_with("application/")) return false;
