@@ -333,6 +333,44 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `text`, or 0 when there is none
+// (the Unicode Standard's table 3-7 of well-formed byte sequences).
+std::size_t utf8_sequence_length(std::string_view text) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (length == 0 || text.size() < length) return 0;
+  // The second byte's range narrows after E0 (no overlong), ED (no surrogates), F0 and F4.
+  unsigned char low = lead == 0xe0 ? 0xa0 : lead == 0xf0 ? 0x90 : 0x80;
+  unsigned char high = lead == 0xed ? 0x9f : lead == 0xf4 ? 0x8f : 0xbf;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
+  return length;
+}
+
+}  // namespace
+
+void append_json_text(std::string& out, std::string_view text) {
+  if (simdjson::validate_utf8(text.data(), text.size())) return append_json_string(out, text);
+  std::string valid;
+  valid.reserve(text.size() + 8);
+  while (!text.empty()) {
+    std::size_t length = utf8_sequence_length(text);
+    if (length == 0) {
+      valid += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      length = 1;
+    } else {
+      valid.append(text.substr(0, length));
+    }
+    text.remove_prefix(length);
+  }
+  append_json_string(out, valid);
+}
+
 void append_base64(std::string& out, std::string_view bytes) {
   std::size_t at = out.size();
   out.resize(at + 4 * ((bytes.size() + 2) / 3) + 1);  // EVP_EncodeBlock writes a terminating NUL

@@ -120,6 +120,10 @@ inline std::string json_string(std::string_view text) {
   append_json_string(out, text);
   return out;
 }
+// Appends `text` as a JSON string literal whatever its bytes: a byte that does not begin a
+// well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates) becomes U+FFFD, as JSON's
+// strings are UTF-8 and the bytes of a request (a path, a header) need not be.
+void append_json_text(std::string& out, std::string_view text);
 
 // Appends the base64 of `bytes` to `out` (Lambda's record data, Firehose's rawData).
 void append_base64(std::string& out, std::string_view bytes);

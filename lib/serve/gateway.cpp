@@ -1,7 +1,6 @@
 #include "serve/gateway.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <zlib.h>
 
 #include <iterator>
@@ -49,14 +48,8 @@ HttpAnswer dynamodb_answer(ApiAnswer answer) {
 
 HttpAnswer HttpAnswer::message(int status, std::string_view text) {
   std::string body = "{\"message\":";
-  // A message may quote the request's own bytes (a path), which need not be UTF-8: JSON's
-  // strings are, so such bytes become U+FFFD.
-  std::string valid;
-  if (!simdjson::validate_utf8(text.data(), text.size())) {
-    for (char c : text) valid += static_cast<unsigned char>(c) < 0x80 ? std::string(1, c) : std::string("\uFFFD");
-    text = valid;
-  }
-  lines::append_json_string(body, text);
+  // A message may quote the request's own bytes (a path), which need not be UTF-8.
+  lines::append_json_text(body, text);
   return HttpAnswer{status, "application/json", body + "}", {}};
 }
 

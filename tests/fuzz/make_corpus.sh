@@ -173,3 +173,14 @@ seed attribute_value deep '%s' "$(printf '{"M":{"a":%.0s' {1..32})"'{"S":"x"}'"$
 # item_route: a request target of GET /tables/... From tests/unit/item_route_test.cpp.
 seeds item_route get '/tables/chat/items/ann' '/tables/chat/items/ann/2.50' '/tables/blobs/items/%2B%2F8%3D' \
   'chat/items/b%2Fc%20d?begins_with=x&limit=2&reverse=1' 'chat/items/ann/x?limit=0' '/tables/nope/items/x'
+# proxy_event: a request (method, target, header lines, an empty line, the body), which is also the
+# function's result, its first line also a --route option. From tests/unit/proxy_event_test.cpp.
+seeds proxy_event request $'POST\n/hello/world?name=me&multivalueName=you&multivalueName=me\nHost: gy415nuibc.execute-api.us-east-1.amazonaws.com\nContent-Type: application/json\nheaderName: headerValue\nUser-Agent: PostmanRuntime/2.4.5\n\n{\r\n\t"a": 1\r\n}' \
+  $'GET\n/users/a%2Fb%20c+d/?q=a+b%2Bc&flag&&caf%C3%A9=%E2%82%AC\nX-Tag: a\nx-tag: b, c\n\n' \
+  $'GET\n/users/you/orders/7\n\n' $'PUT\n/files/hello/w%6Frld\nContent-Type: image/png\n\nabc' \
+  $'DELETE\n/a\xff%FF?k%FE=v\xc3\nX-Raw: caf\xe9\n\n\xff\x00\x01' $'GET\n/\n\n'
+seeds proxy_event result '{"statusCode":201,"headers":{"X-One":"1","X-N":5,"X-B":true,"Set-Cookie":"a=1"},"multiValueHeaders":{"set-cookie":["b=2","c=3"],"X-M":[1,null,"two"]},"body":"created"}' \
+  '{"statusCode":200,"body":"/wAB","isBase64Encoded":true}' '{"statusCode":200,"body":"not base64!","isBase64Encoded":true}' \
+  '{"statusCode":"200"}' '{"statusCode":200,"body":{"a":1}}' '{"statusCode":200,"headers":{"X-Split":"a\r\nSet-Cookie: evil"}}'
+seeds proxy_event route 'POST /invoices=index.handler' 'GET /users/{id}=app.get' 'ANY /{proxy+}=index.handler' \
+  'GET /a=b/c=index.handler' 'GET /{proxy+}/x=index.handler' 'GET /users/u{id}=index.handler' 'FETCH /a=index.handler'

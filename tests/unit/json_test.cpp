@@ -342,6 +342,22 @@ TEST_CASE("a string escaped by append_json_string reads back as itself") {
   CHECK(field(validator, "k").text == original);
 }
 
+TEST_CASE("append_json_text keeps UTF-8 and makes each byte that begins no valid sequence U+FFFD") {
+  auto text = [](std::string_view bytes) {
+    std::string out;
+    append_json_text(out, bytes);
+    return out;
+  };
+  const std::string r = "\xef\xbf\xbd";  // U+FFFD in UTF-8
+  CHECK(text("a\"b \xc3\xa9 \xf0\x9f\x98\x80") == "\"a\\\"b \xc3\xa9 \xf0\x9f\x98\x80\"");
+  CHECK(text("caf\xe9") == "\"caf" + r + "\"");                          // Latin-1, not UTF-8
+  CHECK(text("\xc0\x80") == "\"" + r + r + "\"");                          // an overlong NUL
+  CHECK(text("\xed\xa0\x80x") == "\"" + r + r + r + "x\"");                 // a surrogate
+  CHECK(text("\xf4\x90\x80\x80") == "\"" + r + r + r + r + "\"");            // beyond U+10FFFF
+  CHECK(text("\xe2\x82\xac\xe2\x82") == "\"\xe2\x82\xac" + r + r + "\"");    // a sequence cut short
+  CHECK(text("\x80\n\xff") == "\"" + r + "\\n" + r + "\"");
+}
+
 TEST_CASE("describe says invalid JSON and the reason in lower case") {
   CHECK(describe(simdjson::EMPTY) == "invalid JSON: empty line");
   CHECK(describe(simdjson::DEPTH_ERROR) == "invalid JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
