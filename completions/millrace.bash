@@ -405,11 +405,16 @@ _gw_serve()
     -S | --store) _millrace_files -d; return ;;
     --config | --credentials) _millrace_files; return ;;
     --sync) _millrace_reply 'full none'; return ;;
-    --listen | --threads) return ;;
+    --runtime) _millrace_reply 'nodejs python'; return ;;
+    --code) _millrace_files -d; return ;;
+    --runtime-cmd) _millrace_files; return ;;
+    --listen | --threads | --route | --handler | --env | --memory | --endpoint | --timeout | \
+        --parallel) return ;;
     esac
 
-    _millrace_reply '-S --store --listen --credentials --shard-limits --sync --threads --config
-        -q --quiet -v --verbose -h --help --version'
+    _millrace_reply '-S --store --listen --credentials --shard-limits --sync --threads --route
+        --handler --runtime --runtime-cmd --code --env --memory --endpoint --timeout --parallel
+        --config -q --quiet -v --verbose -h --help --version'
 }
 # end gw-serve
 

@@ -1,9 +1,14 @@
 // gw-serve [-S DIR] [--listen ADDR:PORT] [--credentials FILE] [--shard-limits] [--sync full|none] [--threads N]
+//          [--route 'METHOD /PATH=FILE.FUNCTION' ...] [--handler FILE.FUNCTION]
+//          [--runtime nodejs|python | --runtime-cmd CMD] [--code DIR] [--env NAME=VALUE ...] [--memory MB]
+//          [--endpoint URL] [--timeout DURATION] [--parallel N]
 #include <malloc.h>
 
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
+#include "runtime/function_options.h"
+#include "runtime/function_routes.h"
 #include "serve/gateway.h"
 #include "serve/request_log.h"
 #include "serve/server.h"
@@ -30,6 +35,17 @@ int main(int argc, char** argv) {
   cli.add_option("--threads", server.threads, "threads serving connections (default: one per core)")
       ->check(CLI::Range(1, 256))
       ->option_text("N");
+  std::vector<std::string> route_texts;
+  runtime::Function function;
+  std::int64_t timeout_ms = 29'000;
+  unsigned parallel = 1;
+  cli.add_option("--route", route_texts, "answer METHOD /PATH with a handler, as API Gateway's proxy integration")
+      ->option_text("'METHOD /PATH=FILE.FUNCTION'");
+  runtime::FunctionOptions function_options(cli, function);
+  cli::add_duration(cli, "--timeout", timeout_ms, "a handler running longer is killed and answered 504 (default 29s)");
+  cli.add_option("--parallel", parallel, "warm runtimes of each handler (default 1)")
+      ->check(CLI::Range(1, 256))
+      ->option_text("N");
 
   // A GetRecords answer is megabytes, made and freed a hundred times a second: kept by malloc
   // for the next rather than mapped, page-faulted, zeroed and unmapped each time (glibc's
@@ -38,13 +54,33 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 32 << 20);
   return app.run(argc, argv, [&] {
+    std::vector<runtime::Route> routes;
+    for (const std::string& text : route_texts) routes.push_back(runtime::parse_route(text));
+    function_options.refuse_unused(!routes.empty() || function_options.given());
     store::Env env(app.store_dir(), store::Access::write, sync);
     store::Notifier notifier(env.dir());
     serve::Gateway gateway(env, notifier, gateway_options);
-    server.body_limit = serve::body_limit_of(gateway);
+    // The functions' runtimes need the server's address (their SDK calls come back to it), and
+    // the server its handler: both are set once the server is bound, before it runs.
+    serve::Handler handler = serve::handler_of(gateway);
+    serve::BodyLimit body_limit = serve::body_limit_of(gateway);
+    server.body_limit = [&body_limit](const serve::Request& head) { return body_limit(head); };
     if (cli::verbosity() == cli::Verbosity::verbose)
       server.log = [](const serve::RequestLog& entry) { cli::note("", "{}", serve::log_line(entry)); };
-    serve::Server http(server, serve::handler_of(gateway));
+    serve::Server http(server, [&handler](serve::Request request, serve::Responder responder) {
+      handler(std::move(request), std::move(responder));
+    });
+    std::vector<runtime::Function> functions = function_options.functions_of(routes);
+    for (runtime::Function& f : functions) {
+      f.timeout_ms = timeout_ms;
+      if (f.endpoint.empty()) f.endpoint = "http://" + http.local_address();  // by default, back to us
+    }
+    std::optional<runtime::FunctionRoutes> function_routes;
+    if (!functions.empty()) {
+      function_routes.emplace(std::move(routes), std::move(functions), parallel);
+      handler = function_routes->in_front_of(std::move(handler));
+      body_limit = function_routes->body_limit_in_front_of(std::move(body_limit));
+    }
     gateway.on_store_failure([&http] { http.stop(); });
     cli::warn("", "listening on http://{}", http.local_address());
     serve::run_until_signal(http);

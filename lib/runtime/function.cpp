@@ -31,6 +31,14 @@ std::string Function::region() const { return getenv_or("AWS_REGION", getenv_or(
 
 std::string Function::arn() const { return fmt::format("arn:aws:lambda:{}:000000000000:function:{}", region(), name); }
 
+std::string function_name(std::string_view handler) {
+  if (handler.empty()) return "function";
+  std::string name(handler);
+  for (char& c : name)
+    if (c == '.' || c == '/') c = '-';
+  return name;
+}
+
 void check(const Function& function) {
   if (function.command.empty()) {
     std::size_t dot = function.handler.rfind('.');

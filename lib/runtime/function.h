@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct Function {
   std::string region() const;  // AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
   std::string arn() const;     // arn:aws:lambda:REGION:000000000000:function:NAME
 };
+
+// The name of the function of `handler` where the program does not name it (gw-serve): the
+// handler with '.' and '/' as '-' ("index.handler" -> "index-handler"), "function" for none.
+std::string function_name(std::string_view handler);
 
 // Throws cli::Error(usage) naming the option at fault: a handler that is not FILE.FUNCTION, an
 // --env entry without '=', a code directory that is not one, neither a handler nor a command.

@@ -1,5 +1,6 @@
 #include "runtime/function_options.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -15,8 +16,7 @@ FunctionOptions::FunctionOptions(CLI::App& app, Function& function) : function_(
   handler_ = app.add_option("--handler", function.handler, "run the handler FILE.FUNCTION in a warm runtime, as Lambda")
                  ->option_text("FILE.FUNCTION");
   auto* language = cli::add_choice(app, "--runtime", language_, kLanguages,
-                                   "the handler's runtime (default: from its file's extension)")
-                       ->needs(handler_);
+                                   "the handler's runtime (default: from its file's extension)");
   command_ = app.add_option("--runtime-cmd", function.command,
                             "run CMD (by /bin/sh -c) as a custom runtime of the Lambda Runtime API")
                  ->option_text("CMD")
@@ -36,30 +36,53 @@ FunctionOptions::FunctionOptions(CLI::App& app, Function& function) : function_(
 bool FunctionOptions::given() const { return handler_->count() > 0 || command_->count() > 0; }
 
 bool FunctionOptions::resolve() const {
-  if (!given()) {
-    for (CLI::Option* option : settings_)
-      if (option->count() > 0) throw cli::Error(cli::Exit::usage, option->get_name(), "needs --handler or --runtime-cmd");
-    return false;
+  refuse_unused(given());
+  if (given()) function_ = resolved(function_.handler);
+  return given();
+}
+
+void FunctionOptions::refuse_unused(bool used) const {
+  if (used) return;
+  for (CLI::Option* option : settings_)
+    if (option->count() > 0) throw cli::Error(cli::Exit::usage, option->get_name(), "needs --handler or --runtime-cmd");
+}
+
+std::vector<Function> FunctionOptions::functions_of(const std::vector<Route>& routes) const {
+  std::vector<std::string> handlers;
+  for (const Route& route : routes) handlers.push_back(route.handler);
+  if (given()) handlers.push_back(function_.handler);
+  std::vector<Function> functions;
+  for (const std::string& handler : handlers) {
+    if (std::any_of(functions.begin(), functions.end(), [&](const Function& f) { return f.handler == handler; }))
+      continue;
+    functions.push_back(resolved(handler));
+    functions.back().name = function_name(handler);
   }
-  check(function_);
+  return functions;
+}
+
+Function FunctionOptions::resolved(std::string handler) const {
+  Function function = function_;
+  function.handler = std::move(handler);
+  check(function);
   if (language_) {
-    function_.language = *language_;
-  } else if (command_->count() == 0) {
-    std::string file = function_.handler.substr(0, function_.handler.rfind('.'));
+    function.language = *language_;
+  } else if (function.command.empty()) {
+    std::string file = function.handler.substr(0, function.handler.rfind('.'));
     auto exists = [&](const char* extension) {
       std::error_code error;
-      return std::filesystem::exists(std::filesystem::path(function_.code) / (file + extension), error);
+      return std::filesystem::exists(std::filesystem::path(function.code) / (file + extension), error);
     };
     if (exists(".py")) {
-      function_.language = Language::python;
+      function.language = Language::python;
     } else if (exists(".js") || exists(".mjs") || exists(".cjs")) {
-      function_.language = Language::nodejs;
+      function.language = Language::nodejs;
     } else {
       throw cli::Error(cli::Exit::usage, "--handler",
-                       fmt::format("no {0}.js, {0}.mjs, {0}.cjs or {0}.py in {1} (or give --runtime)", file, function_.code));
+                       fmt::format("no {0}.js, {0}.mjs, {0}.cjs or {0}.py in {1} (or give --runtime)", file, function.code));
     }
   }
-  return true;
+  return function;
 }
 
 }  // namespace millrace::runtime

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/function.h"
+#include "runtime/proxy_event.h"
 
 namespace millrace::runtime {
 
@@ -22,11 +23,20 @@ class FunctionOptions {
   CLI::Option* handler() const { return handler_; }
   CLI::Option* runtime_command() const { return command_; }
 
-  // After parsing: whether a handler is to run. If so, runtime::check(), then, without
-  // --runtime, the runtime follows the handler's file in the code directory (FILE.py: python;
-  // FILE.js, .mjs, .cjs: nodejs). Throws cli::Error(usage) naming the option at fault, also
-  // for a setting (--code, --env, ...) given without a handler.
+  // After parsing, where --handler or --runtime-cmd is the only way to name a handler: whether
+  // one is to run, and if so the function completed by resolved(). Throws cli::Error(usage)
+  // naming the option at fault, also for a setting (--code, --env, ...) given without a handler.
   bool resolve() const;
+
+  // The function of the options, with `handler` (a program's other way of naming one, as
+  // gw-serve's --route): runtime::check(), then, without --runtime, the runtime follows the
+  // handler's file in the code directory (FILE.py: python; FILE.js, .mjs, .cjs: nodejs).
+  Function resolved(std::string handler) const;
+  // Throws cli::Error(usage) for a setting given when no handler is to run (`used` false).
+  void refuse_unused(bool used) const;
+  // For a program that runs several handlers (gw-serve): the function of each handler of
+  // `routes` and of --handler, once each, resolved, named by function_name().
+  std::vector<Function> functions_of(const std::vector<Route>& routes) const;
 
  private:
   Function& function_;

@@ -1,0 +1,137 @@
+#include "runtime/function_routes.h"
+
+#include <random>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "aws/text.h"
+#include "cli/diagnostics.h"
+#include "cli/error.h"
+#include "lines/json.h"
+#include "lines/time.h"
+
+namespace millrace::runtime {
+namespace {
+
+constexpr std::string_view kInvokePrefix = "/2015-03-31/functions/";
+constexpr std::string_view kInvokeSuffix = "/invocations";
+// The API and stage that every event names, those of `sam local start-api`.
+constexpr std::string_view kApiId = "1234567890";
+constexpr std::string_view kStage = "local";
+
+std::string request_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uint64_t a = random(), b = random();
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                     0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffff);
+}
+
+// Lambda's REST errors: the type in x-amzn-ErrorType, and {"Type": "User", "Message": ...}.
+serve::Response lambda_error(int status, std::string_view type, std::string_view message) {
+  serve::Response response = serve::Response::json(
+      status, fmt::format("{{\"Type\":\"User\",\"Message\":{}}}", lines::json_string(message)));
+  response.headers.set("x-amzn-ErrorType", std::string(type));
+  return response;
+}
+
+}  // namespace
+
+FunctionRoutes::FunctionRoutes(std::vector<Route> routes, std::vector<Function> functions, unsigned parallel)
+    : routes_(std::move(routes)) {
+  for (Function& function : functions) {
+    std::string handler = function.handler;
+    if (pools_.contains(handler)) continue;
+    auto pool = std::make_unique<Pool>(std::move(function), parallel);
+    by_name_.emplace(pool->function().name, pool.get());
+    pools_.emplace(std::move(handler), std::move(pool));
+  }
+  if (pools_.size() == 1) by_name_.emplace("function", pools_.begin()->second.get());
+}
+
+FunctionRoutes::~FunctionRoutes() = default;
+
+serve::Handler FunctionRoutes::in_front_of(serve::Handler next) {
+  return [this, next = std::move(next)](serve::Request request, serve::Responder responder) {
+    if (!take(request, responder)) next(std::move(request), std::move(responder));
+  };
+}
+
+serve::BodyLimit FunctionRoutes::body_limit_in_front_of(serve::BodyLimit next) const {
+  return [this, next = std::move(next)](const serve::Request& head) {
+    std::string_view path = head.path();
+    if (path.starts_with(kInvokePrefix) || routes_.match(head.method, path)) return kMaxPayloadBytes;
+    return next(head);
+  };
+}
+
+bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder) {
+  std::string_view path = request.path();
+  if (path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
+      path.size() > kInvokePrefix.size() + kInvokeSuffix.size()) {
+    std::string_view name = path.substr(kInvokePrefix.size(), path.size() - kInvokePrefix.size() - kInvokeSuffix.size());
+    invoke(request, name, std::move(responder));
+    return true;
+  }
+  auto match = routes_.match(request.method, path);
+  if (!match) return false;
+  proxy(request, *match, std::move(responder));
+  return true;
+}
+
+void FunctionRoutes::proxy(const serve::Request& request, const RouteMatch& match, serve::Responder responder) {
+  std::string id = request_id();
+  std::string event = proxy_event(request, match, {kApiId, kStage, id, lines::now_ms()});
+  std::string label = fmt::format("{} {}", match.route->method, match.route->path);
+  Pool& pool = *pools_.at(match.route->handler);
+  auto answer = std::make_shared<serve::Responder>(std::move(responder));
+  pool.invoke(std::move(event), label, [answer, id, label](Outcome outcome) {
+    if (outcome.status == Outcome::Status::timed_out) return answer->send(timeout_answer(id));
+    if (outcome.status == Outcome::Status::error) {
+      cli::warn(label, "handler {}", outcome.describe());
+      return answer->send(function_error_answer(id));
+    }
+    ProxyAnswer proxied = proxy_answer(outcome.payload, id);
+    if (proxied.malformed) cli::warn(label, "malformed Lambda proxy response: {}", *proxied.malformed);
+    answer->send(std::move(proxied.response));
+  });
+}
+
+void FunctionRoutes::invoke(const serve::Request& request, std::string_view encoded_name, serve::Responder responder) {
+  if (request.method != "POST") return responder.send(lambda_error(405, "InvalidRequestContentException", "Invoke takes POST"));
+  // A name, or an ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]): its name.
+  std::string decoded = aws::percent_decode(encoded_name);
+  std::string_view name = decoded;
+  if (std::size_t function = name.find(":function:"); function != std::string_view::npos) {
+    name.remove_prefix(function + 10);
+    name = name.substr(0, name.find(':'));
+  }
+  auto pool = by_name_.find(name);
+  if (pool == by_name_.end())
+    return responder.send(lambda_error(404, "ResourceNotFoundException", fmt::format("Function not found: {}", name)));
+  std::string_view type = request.headers.find("X-Amz-Invocation-Type").value_or("RequestResponse");
+  if (type == "DryRun") return responder.send(serve::Response{204, {}, {}});
+  if (type != "RequestResponse" && type != "Event")
+    return responder.send(lambda_error(400, "InvalidParameterValueException",
+                                       fmt::format("X-Amz-Invocation-Type {} is not RequestResponse, Event or DryRun", type)));
+  std::string event = request.body.empty() ? "{}" : request.body;
+  std::string label(pool->second->function().name);
+  if (type == "Event") {  // asynchronous: accepted now, its outcome only logged
+    pool->second->invoke(std::move(event), label, [label](Outcome outcome) {
+      if (outcome.status != Outcome::Status::ok) cli::warn(label, "handler {}", outcome.describe());
+    });
+    serve::Response accepted{202, {}, {}};
+    accepted.headers.set("x-amzn-RequestId", request_id());
+    return responder.send(std::move(accepted));
+  }
+  auto answer = std::make_shared<serve::Responder>(std::move(responder));
+  pool->second->invoke(std::move(event), label, [answer](Outcome outcome) {
+    serve::Response response = serve::Response::json(200, std::move(outcome.payload));
+    response.headers.set("X-Amz-Executed-Version", "$LATEST");
+    response.headers.set("x-amzn-RequestId", request_id());
+    if (outcome.status != Outcome::Status::ok) response.headers.set("X-Amz-Function-Error", "Unhandled");
+    answer->send(std::move(response));
+  });
+}
+
+}  // namespace millrace::runtime
