@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A strict Lambda Runtime API (2018-06-01) server that runs one runtime process against a script.
 
-usage: runtime_api_stub.py --report FILE (--events FILE | --bench N [--bench-event FILE])
+usage: runtime_api_stub.py --report FILE (--events FILE | --bench N [--bench-event FILE] [--warmup K])
                            [--handler H] [--code DIR] [--function-name NAME] [--memory MB]
                            [--max-seconds S] -- COMMAND...
 
@@ -11,7 +11,7 @@ process group, stdin /dev/null, Lambda's environment with AWS_LAMBDA_RUNTIME_API
 stdout and stderr are the stub's), then serves it the events of FILE in order, one JSON object a
 line: {"event": ANY, "timeout_ms": 30000, "hold_ms": 0, "trace": true} (hold_ms: how long `next`
 waits before answering; trace false: no Lambda-Runtime-Trace-Id). --bench N serves N events
-{"i": K}, or N times the JSON of --bench-event, and measures them.
+{"i": K}, or N times the JSON of --bench-event, after K more (not measured: a JIT warms up).
 
 Every request is checked against the API as Lambda serves it; what the runtime gets wrong is a
 violation (listed in the report, and the stub exits 1): an unknown path or method, a request
@@ -83,7 +83,8 @@ class State:
         self.connections = 0
         self.violations = []
         self.pid = None
-        self.bench_start = None  # (ms, runtime ticks, stub CPU s) when the first event went out
+        self.bench_from = 0  # the index of the first event measured
+        self.bench_start = None  # (ms, runtime ticks, stub CPU s) when that event went out
         self.bench_end = None
 
     def violation(self, text):
@@ -178,7 +179,7 @@ def make_handler(state):
                 state.invocations.append(record)
                 state.by_id[request_id] = record
                 state.outstanding = record
-                if state.bench_start is None and state.pid is not None:
+                if state.next_index - 1 == state.bench_from and state.pid is not None:
                     state.bench_start = (sent, cpu_ticks(state.pid), time.process_time())
             headers = [("Lambda-Runtime-Aws-Request-Id", request_id),
                        ("Lambda-Runtime-Deadline-Ms", str(record["deadline_ms"])),
@@ -274,6 +275,7 @@ def main():
     source.add_argument("--events")
     source.add_argument("--bench", type=int)
     parser.add_argument("--bench-event")
+    parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--handler", default="index.handler")
     parser.add_argument("--code", default=".")
     parser.add_argument("--function-name", default="stub-function")
@@ -286,13 +288,14 @@ def main():
         if args.bench_event:
             with open(args.bench_event) as f:
                 event = json.load(f)
-            events = [{"event": event}] * args.bench
+            events = [{"event": event}] * (args.warmup + args.bench)
         else:
-            events = [{"event": {"i": i}} for i in range(args.bench)]
+            events = [{"event": {"i": i}} for i in range(args.warmup + args.bench)]
     else:
         with open(args.events) as f:
             events = [json.loads(line) for line in f if line.strip()]
     state = State(events, args.function_name)
+    state.bench_from = args.warmup if args.bench is not None else 0
     server = Server(("127.0.0.1", 0), make_handler(state))
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -327,7 +330,7 @@ def main():
     report = {"invocations": state.invocations, "init_error": state.init_error, "exit_status": exit_status,
               "drained": state.drained, "connections": state.connections, "violations": state.violations}
     if args.bench is not None and state.bench_start and state.bench_end:
-        n = len([r for r in state.invocations if r["outcome"] == "response"])
+        n = len([r for r in state.invocations[state.bench_from:] if r["outcome"] == "response"])
         tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
         (t0, c0, s0), (t1, c1, s1) = state.bench_start, state.bench_end
         report["bench"] = {"invocations": n, "wall_us": (t1 - t0) * 1000 / n,
