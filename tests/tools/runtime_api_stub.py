@@ -20,14 +20,14 @@ while an event is unanswered, an answer for an unknown or answered id, a respons
 not JSON, an error body that is not {"errorMessage": str, "errorType": str, "stackTrace": [str]}
 or whose Lambda-Runtime-Function-Error-Type header is not its errorType, /init/error after the
 first `next`, any request after /init/error. Answers are Lambda's: 202 {"status":"OK"}, 400
-InvalidRequestID, 413 RequestEntityTooLarge above 6291556 bytes (the invocation then still waits
-for its error), 403 for a misplaced /init/error, 404, 405.
+InvalidRequestID, 413 RequestEntityTooLarge for a response above 6291556 bytes (which ends the
+invocation: outcome "too_large"), 403 for a misplaced /init/error, 404, 405.
 
 When every event is answered and the runtime asks for one more, the stub stops it (SIGKILL to
 its group); a runtime that exits is waited for. The report (JSON) holds: "invocations" (each:
 id, event, deadline_ms, arn, trace_id, sent_ms and answered_ms (epoch ms, when the event went
-out and the answer came in), outcome "response"|"error"|null, body, error_type (the header),
-refused (the answers that were not 202)), "init_error" (body and error_type, or null),
+out and the answer came in), outcome "response"|"error"|"too_large"|null, body, error_type (the
+header), refused (the answers that were not 202)), "init_error" (body and error_type, or null),
 "exit_status" (null when the stub stopped the runtime), "drained" (it asked for an event after
 the last), "connections" (TCP connections it opened), "violations", and with --bench N (where
 an invocation keeps only its outcome and refused) "bench":
@@ -207,6 +207,8 @@ def make_handler(state):
                     return self.refuse(400, "InvalidRequestID", f"Invalid request ID: {request_id}")
                 if kind == "response" and len(body) > MAX_PAYLOAD:
                     record["refused"].append({"status": 413, "size": len(body)})
+                    record.update(outcome="too_large", answered_ms=now_ms())
+                    state.outstanding = None
                     return self.refuse(413, "RequestEntityTooLarge",
                                        f"Exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes).")
                 parsed = self.parse_json(what, body)

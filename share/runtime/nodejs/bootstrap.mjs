@@ -155,11 +155,8 @@ async function send(id, err, result) {
   } catch (e) {
     return postError(`${url}/error`, new Error(`Unable to stringify response body: ${e.message}`));
   }
+  // (A refusal ends the invocation too: above 6 MB, 413 fails it as Function.ResponseSizeTooLarge.)
   const res = await post(`${url}/response`, body);
-  if (res.status === 413) {
-    return postError(`${url}/error`, runtimeError('Function.ResponseSizeTooLarge', `Response payload size `
-      + `(${Buffer.byteLength(body)} bytes) exceeded maximum allowed payload size (6291556 bytes).`));
-  }
   if (res.status !== 202) console.error(`bootstrap: POST ${url}/response refused: ${res.status} ${res.body}`);
   return res;
 }
