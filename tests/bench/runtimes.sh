@@ -13,6 +13,7 @@
 # system, from /proc). Runtimes:
 #   floor    a raw-socket HTTP client of a few lines in Python: the stub's and the loopback's
 #            share of the wall time, which no runtime can go below
+#   node-raw the same client in Node.js (node:net): what node:http costs the Node bootstrap
 #   nodejs   node share/runtime/nodejs/bootstrap.mjs (node:http, a kept-alive socket)
 #   python   python3 share/runtime/python/bootstrap.py (http.client, a persistent connection)
 # They alternate within each of RUNS rounds, so that a busy machine weighs on all of them alike;
@@ -77,6 +78,32 @@ while True:
                  b"Content-Length: %d\r\n\r\n%s" % (headers["lambda-runtime-aws-request-id"].encode(), len(body), body))
     answer()
 EOF
+cat >"$WORK/floor.mjs" <<'EOF'
+// The floor client in Node.js: one socket, whole writes, answers cut by their Content-Length.
+import net from 'node:net';
+const api = process.env.AWS_LAMBDA_RUNTIME_API;
+const socket = net.connect(+api.slice(api.lastIndexOf(':') + 1), api.slice(0, api.lastIndexOf(':')));
+socket.setNoDelay(true);
+socket.setEncoding('latin1');
+let buffer = '', waiting = null;
+socket.on('data', (data) => {
+  buffer += data;
+  const end = buffer.indexOf('\r\n\r\n');
+  const length = end < 0 ? 0 : +(/content-length: *(\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+  if (end < 0 || buffer.length < end + 4 + length) return;
+  const head = buffer.slice(0, end);
+  buffer = buffer.slice(end + 4 + length);
+  waiting(head);
+});
+const exchange = (text) => new Promise((resolve) => { waiting = resolve; socket.write(text); });
+const body = '{"batchItemFailures":[]}';
+for (;;) {
+  const head = await exchange('GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: runtime\r\n\r\n');
+  const id = /lambda-runtime-aws-request-id: *(\S+)/i.exec(head)[1];
+  await exchange(`POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: runtime\r\n`
+    + `Content-Length: ${body.length}\r\n\r\n${body}`);
+}
+EOF
 # 100 Kinesis records as Lambda delivers them, each with 225 bytes of JSON as base64.
 "$PY" - "$WORK/batch.json" <<'EOF'
 import base64, json, sys
@@ -95,11 +122,11 @@ for i in range(100):
 json.dump({"Records": records}, open(sys.argv[1], "w"))
 EOF
 
-declare -A COMMAND=([floor]="$PY $WORK/floor.py" [nodejs]="node $WORK/runtime/nodejs/bootstrap.mjs"
+declare -A COMMAND=([floor]="$PY $WORK/floor.py" [node-raw]="node $WORK/floor.mjs" [nodejs]="node $WORK/runtime/nodejs/bootstrap.mjs"
   [python]="$PY $WORK/runtime/python/bootstrap.py")
-declare -A HANDLER=([floor]=none [nodejs]=index.handler [python]=app.handler)
+declare -A HANDLER=([floor]=none [node-raw]=none [nodejs]=index.handler [python]=app.handler)
 declare -A WALL CPU
-RUNTIMES=(floor nodejs python)
+RUNTIMES=(floor node-raw nodejs python)
 EVENTS=(trivial batch100)
 
 # one RUNTIME EVENT ROUND: one stub run; appends its figures to WALL and CPU.
