@@ -82,7 +82,7 @@ class State:
         self.drained = False
         self.connections = 0
         self.violations = []
-        self.pid = None
+        self.measured_pid = None  # with --bench: the runtime whose CPU time is taken
         self.bench_from = 0  # the index of the first event measured
         self.bench_start = None  # (ms, runtime ticks, stub CPU s) when that event went out
         self.bench_end = None
@@ -98,7 +98,7 @@ def make_handler(state):
 
         def setup(self):
             super().setup()
-            # Whole answers go out in one write, but a runtime may still split its own.
+            # Answers leave at once: Nagle's algorithm would hold one behind an unacknowledged other.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with state.lock:
                 state.connections += 1
@@ -179,8 +179,8 @@ def make_handler(state):
                 state.invocations.append(record)
                 state.by_id[request_id] = record
                 state.outstanding = record
-                if state.next_index - 1 == state.bench_from and state.pid is not None:
-                    state.bench_start = (sent, cpu_ticks(state.pid), time.process_time())
+                if state.next_index - 1 == state.bench_from and state.measured_pid is not None:
+                    state.bench_start = (sent, cpu_ticks(state.measured_pid), time.process_time())
             headers = [("Lambda-Runtime-Aws-Request-Id", request_id),
                        ("Lambda-Runtime-Deadline-Ms", str(record["deadline_ms"])),
                        ("Lambda-Runtime-Invoked-Function-Arn", state.arn)]
@@ -217,8 +217,8 @@ def make_handler(state):
                     record["error_type"] = self.headers.get(ERROR_TYPE)
                 record.update(outcome=kind, body=parsed, answered_ms=now_ms())
                 state.outstanding = None
-                if state.pid is not None and state.next_index == len(state.events):
-                    state.bench_end = (record["answered_ms"], cpu_ticks(state.pid), time.process_time())
+                if state.measured_pid is not None and state.next_index == len(state.events):
+                    state.bench_end = (record["answered_ms"], cpu_ticks(state.measured_pid), time.process_time())
             self.answer(202, {"status": "OK"})
 
         def post_init_error(self, what, body):
@@ -307,8 +307,9 @@ def main():
                AWS_LAMBDA_FUNCTION_NAME=args.function_name, AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
                AWS_LAMBDA_FUNCTION_MEMORY_SIZE=args.memory, AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION)
     child = subprocess.Popen(args.command, cwd=code, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
-    with state.lock:
-        state.pid = child.pid
+    if args.bench is not None:
+        with state.lock:
+            state.measured_pid = child.pid
 
     deadline = time.monotonic() + args.max_seconds
     exit_status = None
