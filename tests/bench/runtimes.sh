@@ -3,14 +3,17 @@
 #
 # usage: tests/bench/runtimes.sh
 #
-# Each runtime answers INVOCATIONS events in a row, served by tests/tools/runtime_api_stub.py
-# (--bench), with a handler that returns at once ({"batchItemFailures": []}, as a Kinesis
-# handler that keeps every record); two events: a trivial one ({"i": K}) and a Kinesis event
-# of 100 Wild Rydes-sized records (about 300 bytes of base64 data each, Lambda's shape). The
-# stub measures, from the first event to the last answer, the wall time per invocation and the
-# runtime process's own CPU time (user and system, from /proc). Runtimes:
+# Each runtime answers WARMUP events, then INVOCATIONS more that are measured (a runtime is kept
+# warm for the life of a stream, and V8 compiles the loop in its first thousand turns), served
+# by tests/tools/runtime_api_stub.py (--bench), with a handler that returns at once
+# ({"batchItemFailures": []}, as a Kinesis handler that keeps every record). Two events: a
+# trivial one ({"i": K}) and a Kinesis event of 100 Wild Rydes-sized records (about 300 bytes of
+# base64 data each, in Lambda's shape). The stub measures, from the first measured event to the
+# last answer, the wall time per invocation and the runtime process's own CPU time (user and
+# system, from /proc). Runtimes:
 #   floor    a raw-socket HTTP client of a few lines in Python: the stub's and the loopback's
 #            share of the wall time, which no runtime can go below
+#   node-raw the same client in Node.js (node:net): what node:http costs the Node bootstrap
 #   nodejs   node share/runtime/nodejs/bootstrap.mjs (node:http, a kept-alive socket)
 #   python   python3 share/runtime/python/bootstrap.py (http.client, a persistent connection)
 # They alternate within each of RUNS rounds, so that a busy machine weighs on all of them alike;
@@ -19,9 +22,10 @@
 # own CPU at most 0.1 ms per invocation of the trivial event, a third of the budget (the Python
 # one is reported beside it).
 #
-# Environment: RUNS (5), INVOCATIONS (2000), BENCH_TMP (where the temporary directory goes;
-# default $TMPDIR or /tmp), BENCH_STRICT=1 (exit 1 when the target is missed). It is a benchmark,
-# not a test: timings depend on the machine, and the stub's own speed (Python) bounds the wall time.
+# Environment: RUNS (5), INVOCATIONS (2000), WARMUP (1000), BENCH_TMP (where the temporary
+# directory goes; default $TMPDIR or /tmp), BENCH_STRICT=1 (exit 1 when the target is missed).
+# It is a benchmark, not a test: timings depend on the machine, and the stub's own speed (it is
+# Python) bounds the wall time.
 
 set -euo pipefail
 export LC_ALL=C
@@ -29,6 +33,7 @@ export LC_ALL=C
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${RUNS:-5}
 INVOCATIONS=${INVOCATIONS:-2000}
+WARMUP=${WARMUP:-1000}
 TARGET_US=100
 PY=/usr/bin/python3
 
@@ -73,6 +78,32 @@ while True:
                  b"Content-Length: %d\r\n\r\n%s" % (headers["lambda-runtime-aws-request-id"].encode(), len(body), body))
     answer()
 EOF
+cat >"$WORK/floor.mjs" <<'EOF'
+// The floor client in Node.js: one socket, whole writes, answers cut by their Content-Length.
+import net from 'node:net';
+const api = process.env.AWS_LAMBDA_RUNTIME_API;
+const socket = net.connect(+api.slice(api.lastIndexOf(':') + 1), api.slice(0, api.lastIndexOf(':')));
+socket.setNoDelay(true);
+socket.setEncoding('latin1');
+let buffer = '', waiting = null;
+socket.on('data', (data) => {
+  buffer += data;
+  const end = buffer.indexOf('\r\n\r\n');
+  const length = end < 0 ? 0 : +(/content-length: *(\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+  if (end < 0 || buffer.length < end + 4 + length) return;
+  const head = buffer.slice(0, end);
+  buffer = buffer.slice(end + 4 + length);
+  waiting(head);
+});
+const exchange = (text) => new Promise((resolve) => { waiting = resolve; socket.write(text); });
+const body = '{"batchItemFailures":[]}';
+for (;;) {
+  const head = await exchange('GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: runtime\r\n\r\n');
+  const id = /lambda-runtime-aws-request-id: *(\S+)/i.exec(head)[1];
+  await exchange(`POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: runtime\r\n`
+    + `Content-Length: ${body.length}\r\n\r\n${body}`);
+}
+EOF
 # 100 Kinesis records as Lambda delivers them, each with 225 bytes of JSON as base64.
 "$PY" - "$WORK/batch.json" <<'EOF'
 import base64, json, sys
@@ -91,11 +122,11 @@ for i in range(100):
 json.dump({"Records": records}, open(sys.argv[1], "w"))
 EOF
 
-declare -A COMMAND=([floor]="$PY $WORK/floor.py" [nodejs]="node $WORK/runtime/nodejs/bootstrap.mjs"
+declare -A COMMAND=([floor]="$PY $WORK/floor.py" [node-raw]="node $WORK/floor.mjs" [nodejs]="node $WORK/runtime/nodejs/bootstrap.mjs"
   [python]="$PY $WORK/runtime/python/bootstrap.py")
-declare -A HANDLER=([floor]=none [nodejs]=index.handler [python]=app.handler)
+declare -A HANDLER=([floor]=none [node-raw]=none [nodejs]=index.handler [python]=app.handler)
 declare -A WALL CPU
-RUNTIMES=(floor nodejs python)
+RUNTIMES=(floor node-raw nodejs python)
 EVENTS=(trivial batch100)
 
 # one RUNTIME EVENT ROUND: one stub run; appends its figures to WALL and CPU.
@@ -103,7 +134,7 @@ one() {
   local report=$WORK/$1.$2.$3.json event=()
   [[ $2 == batch100 ]] && event=(--bench-event "$WORK/batch.json")
   # shellcheck disable=SC2086 # COMMAND holds a program and its argument
-  "$PY" "$WORK/runtime_api_stub.py" --report "$report" --bench "$INVOCATIONS" "${event[@]}" \
+  "$PY" "$WORK/runtime_api_stub.py" --report "$report" --bench "$INVOCATIONS" --warmup "$WARMUP" "${event[@]}" \
     --handler "${HANDLER[$1]}" --code "$WORK/code" --max-seconds 600 -- ${COMMAND[$1]} \
     >"$WORK/$1.out" 2>"$WORK/$1.err" || die "$1 ($2): $(tail -n 5 "$WORK/$1.err")"
   jq -e --argjson n "$INVOCATIONS" '.bench.invocations == $n and .connections == 1' "$report" >/dev/null ||
@@ -112,7 +143,7 @@ one() {
   CPU[$1.$2]+=" $(jq '.bench.runtime_user_us + .bench.runtime_sys_us' "$report")"
 }
 
-echo "runtimes: $INVOCATIONS invocations a run, median of $RUNS rounds (µs per invocation)"
+echo "runtimes: $INVOCATIONS invocations a run after $WARMUP, median of $RUNS rounds (µs per invocation)"
 describe_machine "$WORK" "node $(node --version), $($PY --version)"
 for ((round = 1; round <= RUNS; round++)); do
   for event in "${EVENTS[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A strict Lambda Runtime API (2018-06-01) server that runs one runtime process against a script.
 
-usage: runtime_api_stub.py --report FILE (--events FILE | --bench N [--bench-event FILE])
+usage: runtime_api_stub.py --report FILE (--events FILE | --bench N [--bench-event FILE] [--warmup K])
                            [--handler H] [--code DIR] [--function-name NAME] [--memory MB]
                            [--max-seconds S] -- COMMAND...
 
@@ -11,7 +11,7 @@ process group, stdin /dev/null, Lambda's environment with AWS_LAMBDA_RUNTIME_API
 stdout and stderr are the stub's), then serves it the events of FILE in order, one JSON object a
 line: {"event": ANY, "timeout_ms": 30000, "hold_ms": 0, "trace": true} (hold_ms: how long `next`
 waits before answering; trace false: no Lambda-Runtime-Trace-Id). --bench N serves N events
-{"i": K}, or N times the JSON of --bench-event, and measures them.
+{"i": K}, or N times the JSON of --bench-event, after K more (not measured: a JIT warms up).
 
 Every request is checked against the API as Lambda serves it; what the runtime gets wrong is a
 violation (listed in the report, and the stub exits 1): an unknown path or method, a request
@@ -20,14 +20,14 @@ while an event is unanswered, an answer for an unknown or answered id, a respons
 not JSON, an error body that is not {"errorMessage": str, "errorType": str, "stackTrace": [str]}
 or whose Lambda-Runtime-Function-Error-Type header is not its errorType, /init/error after the
 first `next`, any request after /init/error. Answers are Lambda's: 202 {"status":"OK"}, 400
-InvalidRequestID, 413 RequestEntityTooLarge above 6291556 bytes (the invocation then still waits
-for its error), 403 for a misplaced /init/error, 404, 405.
+InvalidRequestID, 413 RequestEntityTooLarge for a response above 6291556 bytes (which ends the
+invocation: outcome "too_large"), 403 for a misplaced /init/error, 404, 405.
 
 When every event is answered and the runtime asks for one more, the stub stops it (SIGKILL to
 its group); a runtime that exits is waited for. The report (JSON) holds: "invocations" (each:
 id, event, deadline_ms, arn, trace_id, sent_ms and answered_ms (epoch ms, when the event went
-out and the answer came in), outcome "response"|"error"|null, body, error_type (the header),
-refused (the answers that were not 202)), "init_error" (body and error_type, or null),
+out and the answer came in), outcome "response"|"error"|"too_large"|null, body, error_type (the
+header), refused (the answers that were not 202)), "init_error" (body and error_type, or null),
 "exit_status" (null when the stub stopped the runtime), "drained" (it asked for an event after
 the last), "connections" (TCP connections it opened), "violations", and with --bench N (where
 an invocation keeps only its outcome and refused) "bench":
@@ -82,8 +82,9 @@ class State:
         self.drained = False
         self.connections = 0
         self.violations = []
-        self.pid = None
-        self.bench_start = None  # (ms, runtime ticks, stub CPU s) when the first event went out
+        self.measured_pid = None  # with --bench: the runtime whose CPU time is taken
+        self.bench_from = 0  # the index of the first event measured
+        self.bench_start = None  # (ms, runtime ticks, stub CPU s) when that event went out
         self.bench_end = None
 
     def violation(self, text):
@@ -97,7 +98,7 @@ def make_handler(state):
 
         def setup(self):
             super().setup()
-            # Whole answers go out in one write, but a runtime may still split its own.
+            # Answers leave at once: Nagle's algorithm would hold one behind an unacknowledged other.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with state.lock:
                 state.connections += 1
@@ -178,8 +179,8 @@ def make_handler(state):
                 state.invocations.append(record)
                 state.by_id[request_id] = record
                 state.outstanding = record
-                if state.bench_start is None and state.pid is not None:
-                    state.bench_start = (sent, cpu_ticks(state.pid), time.process_time())
+                if state.next_index - 1 == state.bench_from and state.measured_pid is not None:
+                    state.bench_start = (sent, cpu_ticks(state.measured_pid), time.process_time())
             headers = [("Lambda-Runtime-Aws-Request-Id", request_id),
                        ("Lambda-Runtime-Deadline-Ms", str(record["deadline_ms"])),
                        ("Lambda-Runtime-Invoked-Function-Arn", state.arn)]
@@ -206,6 +207,8 @@ def make_handler(state):
                     return self.refuse(400, "InvalidRequestID", f"Invalid request ID: {request_id}")
                 if kind == "response" and len(body) > MAX_PAYLOAD:
                     record["refused"].append({"status": 413, "size": len(body)})
+                    record.update(outcome="too_large", answered_ms=now_ms())
+                    state.outstanding = None
                     return self.refuse(413, "RequestEntityTooLarge",
                                        f"Exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes).")
                 parsed = self.parse_json(what, body)
@@ -214,8 +217,8 @@ def make_handler(state):
                     record["error_type"] = self.headers.get(ERROR_TYPE)
                 record.update(outcome=kind, body=parsed, answered_ms=now_ms())
                 state.outstanding = None
-                if state.pid is not None and state.next_index == len(state.events):
-                    state.bench_end = (record["answered_ms"], cpu_ticks(state.pid), time.process_time())
+                if state.measured_pid is not None and state.next_index == len(state.events):
+                    state.bench_end = (record["answered_ms"], cpu_ticks(state.measured_pid), time.process_time())
             self.answer(202, {"status": "OK"})
 
         def post_init_error(self, what, body):
@@ -274,6 +277,7 @@ def main():
     source.add_argument("--events")
     source.add_argument("--bench", type=int)
     parser.add_argument("--bench-event")
+    parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--handler", default="index.handler")
     parser.add_argument("--code", default=".")
     parser.add_argument("--function-name", default="stub-function")
@@ -286,13 +290,14 @@ def main():
         if args.bench_event:
             with open(args.bench_event) as f:
                 event = json.load(f)
-            events = [{"event": event}] * args.bench
+            events = [{"event": event}] * (args.warmup + args.bench)
         else:
-            events = [{"event": {"i": i}} for i in range(args.bench)]
+            events = [{"event": {"i": i}} for i in range(args.warmup + args.bench)]
     else:
         with open(args.events) as f:
             events = [json.loads(line) for line in f if line.strip()]
     state = State(events, args.function_name)
+    state.bench_from = args.warmup if args.bench is not None else 0
     server = Server(("127.0.0.1", 0), make_handler(state))
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -302,8 +307,9 @@ def main():
                AWS_LAMBDA_FUNCTION_NAME=args.function_name, AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
                AWS_LAMBDA_FUNCTION_MEMORY_SIZE=args.memory, AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION)
     child = subprocess.Popen(args.command, cwd=code, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
-    with state.lock:
-        state.pid = child.pid
+    if args.bench is not None:
+        with state.lock:
+            state.measured_pid = child.pid
 
     deadline = time.monotonic() + args.max_seconds
     exit_status = None
@@ -327,7 +333,7 @@ def main():
     report = {"invocations": state.invocations, "init_error": state.init_error, "exit_status": exit_status,
               "drained": state.drained, "connections": state.connections, "violations": state.violations}
     if args.bench is not None and state.bench_start and state.bench_end:
-        n = len([r for r in state.invocations if r["outcome"] == "response"])
+        n = len([r for r in state.invocations[state.bench_from:] if r["outcome"] == "response"])
         tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
         (t0, c0, s0), (t1, c1, s1) = state.bench_start, state.bench_end
         report["bench"] = {"invocations": n, "wall_us": (t1 - t0) * 1000 / n,

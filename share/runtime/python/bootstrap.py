@@ -148,16 +148,14 @@ def main():
         except Exception as e:
             error = error_of(e)
         sys.stdout.flush()  # the handler's unfinished last line, before its invocation ends
-        if error is None:
-            status, _, answer = api.post(f"/invocation/{request_id}/response", payload)
-            if status == 413:
-                error = error_of(Fault("Function.ResponseSizeTooLarge", f"Response payload size ({len(payload.encode())}"
-                                       " bytes) exceeded maximum allowed payload size (6291556 bytes)."))
-            elif status != 202:
-                print(f"bootstrap: POST /invocation/{request_id}/response refused: {status}"
-                      f" {answer.decode(errors='replace')}", file=sys.stderr)
         if error is not None:
             api.post_error(f"/invocation/{request_id}/error", error)
+            continue
+        # A refusal ends the invocation too: above 6 MB, 413 fails it as Function.ResponseSizeTooLarge.
+        status, _, answer = api.post(f"/invocation/{request_id}/response", payload)
+        if status != 202:
+            print(f"bootstrap: POST /invocation/{request_id}/response refused: {status} {answer.decode(errors='replace')}",
+                  file=sys.stderr)
 
 
 if __name__ == "__main__":
