@@ -145,7 +145,7 @@ start_gw() {
   "$WORK/bin/gw-serve" -S "$WORK/$1.store" --listen 127.0.0.1:0 --sync "$2" 2>"$WORK/$1.log" &
   PID[$1]=$!
   for _ in {1..100}; do
-    URL[$1]=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)
+    URL[$1]=$(grep -so 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)
     [[ -n ${URL[$1]} ]] && break
     sleep 0.05
   done
