@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317  # functions called through trap
+# shellcheck disable=SC2317  # functions called through timed
 # tests/bench/lambda.sh — Lambda handlers in warm runtimes (ks-consume --handler), issue 16.
 #
 # usage: tests/bench/lambda.sh
@@ -84,17 +84,7 @@ for p in "${PEERS[@]}"; do [[ $p == kinesalite+dynalite ]] || die "PEERS: unknow
 # shellcheck source=tests/bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/millrace-lambda.XXXXXX")
-declare -A PID URL
-cleanup() {
-  local pid
-  for pid in "${PID[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+servers_work lambda
 
 # The binaries, runtimes and functions as they are now: a rebuild or an edit while the benchmark
 # runs must not change them. The bootstraps are found beside the binaries (share/millrace/runtime).
@@ -152,7 +142,7 @@ done
 # shellcheck disable=SC2086 # word lists of figures
 fixed=$(median ${T[fixed]})
 row() { printf '  %-44s %12s %12s %12s\n' "$@"; }
-per_second() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / s }'; }
+per_second() { awk -v b="$1" -v s="$2" 'BEGIN { printf (b / s < 100 ? "%.1f" : "%.0f"), b / s }'; }
 ms() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.3f", s / b * 1000 }'; }
 warm_seconds() { awk -v s="$1" -v f="$fixed" 'BEGIN { printf "%.6f", s - f }'; }
 row "" "batches/s" "ms/batch" "end to end"
