@@ -135,6 +135,23 @@ flush_bound() {
   BOUND=$(awk -v c="$2" -v f="$FLUSH_MS" 'BEGIN { printf "%.0f", c / (2 * f / 1000) }')
 }
 
+# servers_work NAME: the temporary directory WORK (under BENCH_TMP) of a benchmark that starts
+# servers, recorded in the associative arrays PID and URL; the servers are killed and WORK removed
+# when the script ends.
+servers_work() {
+  WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/millrace-$1.XXXXXX")
+  declare -gA PID=() URL=()
+  trap servers_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+servers_cleanup() {
+  local pid
+  for pid in "${PID[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
+
 # The servers of gw.sh and dynamodb.sh: each NAME's process and endpoint in the caller's
 # associative arrays PID and URL (declare -A PID URL), its files under $WORK. Need die() and
 # HEADERS (the requests' headers).
@@ -145,7 +162,7 @@ start_gw() {
   "$WORK/bin/gw-serve" -S "$WORK/$1.store" --listen 127.0.0.1:0 --sync "$2" 2>"$WORK/$1.log" &
   PID[$1]=$!
   for _ in {1..100}; do
-    URL[$1]=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)
+    URL[$1]=$(grep -so 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)
     [[ -n ${URL[$1]} ]] && break
     sleep 0.05
   done

@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317  # functions called through trap
 # tests/bench/dynamodb.sh — gw-serve's DynamoDB API against DynamoDB Local and dynalite.
 #
 # usage: tests/bench/dynamodb.sh
@@ -64,7 +63,7 @@ QUERY_ITEMS=1000  # the queried partition
 SEED=1
 
 die() { echo "dynamodb.sh: $*" >&2; exit 1; }
-[[ ${1-} == -h || ${1-} == --help ]] && { sed -n '3,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
+[[ ${1-} == -h || ${1-} == --help ]] && { sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 (($# == 0)) || { echo "dynamodb.sh: unknown argument: $1" >&2; exit 64; }
 for b in gw-serve wildrydes; do [[ -x $BIN/$b ]] || die "$BIN/$b not found: build first, or set MILLRACE_BIN"; done
 command -v h2load >/dev/null || die "h2load not found (apt-get install nghttp2-client)"
@@ -81,17 +80,7 @@ fi
 # shellcheck source=tests/bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/millrace-dynamodb.XXXXXX")
-declare -A PID URL
-cleanup() {
-  local pid
-  for pid in "${PID[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+servers_work dynamodb
 
 # The binaries are copied first: a rebuild while the benchmark runs must not change them.
 mkdir -p "$WORK/bin"
