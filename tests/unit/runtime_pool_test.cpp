@@ -34,7 +34,12 @@ namespace {
 // began and ended). With INIT_ERROR in its environment it posts /init/error instead of asking
 // for an event, and exits; with HANG_AT_INIT it writes its pid to hung.pid and sleeps.
 constexpr std::string_view kRuntime = R"(
-import http.client, json, os, sys, time
+import os, time
+if os.environ.get("HANG_AT_INIT"):  # first thing, before the imports that take time
+    with open("hung.pid", "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(3600)
+import http.client, json, sys
 host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
 conn = http.client.HTTPConnection(host, int(port))
 api = "/2018-06-01/runtime"
@@ -42,10 +47,6 @@ def post(path, body, kind=None):
     conn.request("POST", api + path, body=json.dumps(body),
                  headers={"Lambda-Runtime-Function-Error-Type": kind} if kind else {})
     conn.getresponse().read()
-if os.environ.get("HANG_AT_INIT"):
-    with open("hung.pid", "w") as f:
-        f.write(str(os.getpid()))
-    time.sleep(3600)
 if os.environ.get("INIT_ERROR"):
     post("/init/error", {"errorMessage": "cannot load", "errorType": "Runtime.ImportModuleError"},
          "Runtime.ImportModuleError")
@@ -269,16 +270,16 @@ TEST_CASE_FIXTURE(Fixture, "a runtime that posts /init/error fails the invocatio
 
 TEST_CASE_FIXTURE(Fixture, "a runtime that does not ask for an event within its Init limit is killed and fails the invocation") {
   function.environment = {"HANG_AT_INIT=1"};
-  function.init_timeout_ms = 200;
+  function.init_timeout_ms = 1000;
   function.timeout_ms = 100;  // the longer of the two is the limit
   Outcomes outcomes(1);
   Pool pool(function, 1);
   pool.invoke("{}", "h", outcomes.done(0));
-  REQUIRE(outcomes.wait(3));  // not for ever
+  REQUIRE(outcomes.wait(5));  // not for ever
   const Outcome& failed = outcomes[0];
   CHECK(failed.status == Outcome::Status::error);
   CHECK(failed.error_type == "Runtime.InitError");
-  CHECK(failed.describe() == "Sandbox.Timedout: Init timed out after 0.20 seconds");
+  CHECK(failed.describe() == "Sandbox.Timedout: Init timed out after 1.00 seconds");
   std::ifstream pid_file(dir / "hung.pid");
   std::int64_t pid = 0;
   REQUIRE(static_cast<bool>(pid_file >> pid));
