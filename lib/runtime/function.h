@@ -17,6 +17,8 @@ inline const std::vector<std::pair<std::string, Language>> kLanguages = {{"nodej
 
 // Lambda's longest timeout, and a function's timeout when none is given.
 inline constexpr std::int64_t kMaxTimeoutMs = 900'000;
+// Lambda's limit of a runtime's Init phase, from its start to its first `next`.
+inline constexpr std::int64_t kInitTimeoutMs = 10'000;
 // Lambda's invocation payload limit, 6 MB. A response may be 100 bytes longer: Lambda's
 // Function.ResponseSizeTooLarge names 6291556 bytes as the most it allows, and returns that many.
 inline constexpr std::size_t kMaxPayloadBytes = 6 * 1024 * 1024;
@@ -31,6 +33,9 @@ struct Function {
   std::vector<std::string> environment;  // NAME=VALUE, the user's, over Lambda's
   std::uint32_t memory_mb = 128;
   std::int64_t timeout_ms = kMaxTimeoutMs;
+  // A runtime gets this long, or timeout_ms when longer (Lambda gives a timed out Init another
+  // go within the invocation), to ask for its first event.
+  std::int64_t init_timeout_ms = kInitTimeoutMs;
   std::string endpoint;   // AWS_ENDPOINT_URL for the handler's SDK calls, when not empty
 
   std::string region() const;  // AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1

@@ -89,6 +89,7 @@ struct Runtime {
   std::optional<std::string> init_error;  // posted to /init/error
   bool kill = false;                      // asked of the supervisor
   bool timed_out = false;                 // killed at a deadline: restarted without a back-off
+  Clock::time_point init_deadline;        // starting: killed unless it asks for an event by then
   Clock::time_point restart_at;
   std::int64_t backoff_ms = kFirstBackoffMs;
 
@@ -285,6 +286,13 @@ struct Pool::State {
             r.kill = true;
             r.timed_out = true;
           }
+          // Without a limit, a runtime hanging in its Init (a module waiting for a connection)
+          // would hold the invocations waiting for it, and a stop, for ever.
+          if (r.phase == Runtime::Phase::starting && r.child && !r.init_error && r.init_deadline <= now) {
+            r.init_error = error_document("Sandbox.Timedout",
+                                          fmt::format("Init timed out after {:.2f} seconds", init_limit_ms() / 1000.0));
+            r.kill = true;
+          }
           if (r.kill && r.child) to_kill.push_back(&r);
           r.kill = false;
           if (r.phase == Runtime::Phase::down && !r.child && r.restart_at <= now && !waiting.empty()) {
@@ -296,6 +304,7 @@ struct Pool::State {
             wait_ms = std::min(wait_ms, static_cast<int>(std::clamp<std::int64_t>(ms, 0, INT32_MAX)));
           };
           if (r.phase == Runtime::Phase::busy) until(r.current->deadline);
+          if (r.phase == Runtime::Phase::starting && r.child && !r.init_error) until(r.init_deadline);
           if (r.phase == Runtime::Phase::down && !waiting.empty()) until(r.restart_at);
           if (r.child && !r.exit) until(now + std::chrono::milliseconds(kExitPollMs));
         }
@@ -383,6 +392,7 @@ struct Pool::State {
       {
         std::lock_guard lock(mutex);
         label = r.label.empty() ? function.name : r.label;
+        r.init_deadline = Clock::now() + std::chrono::milliseconds(init_limit_ms());
       }
       std::lock_guard lock(r.output);
       r.out = std::move(out.read);
@@ -401,6 +411,8 @@ struct Pool::State {
       for (Completion& c : completions) c.done(std::move(c.outcome));
     }
   }
+
+  std::int64_t init_limit_ms() const { return std::max(function.init_timeout_ms, function.timeout_ms); }
 
   // The runtime's process has exited: reaps it and settles what it was doing.
   void reap(Runtime& r, std::string& buffer) {

@@ -14,8 +14,10 @@
 // Invocations queue for the first runtime that asks for one. A runtime still working at its
 // deadline is killed (its whole process group) and the invocation has timed out; a runtime that
 // exits during an invocation, or calls `next` again without answering, fails it. A runtime that
-// exits or posts /init/error before it asks for an event has failed to start: the oldest waiting
-// invocation fails with its error, and it is started again after a back-off that doubles, from
+// exits or posts /init/error before it asks for an event, or has not asked for one within its
+// Init limit (Function::init_timeout_ms, or the timeout when longer; it is killed then), has
+// failed to start: the oldest waiting invocation fails with its error, and it is started again
+// after a back-off that doubles, from
 // 50 ms to 5 s, until a runtime answers an invocation; it is started again only while
 // invocations wait, so a broken handler costs nothing while nothing comes.
 //

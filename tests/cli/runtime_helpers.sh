@@ -57,8 +57,8 @@ merged() {
   return 0
 }
 
-# started LOG: how many runtime processes started (each writes its start file first thing;
-# one killed sooner, when ks-consume ends, is not counted).
+# started LOG: how many runtime processes started, as many as loaded the handler (which writes
+# its start file then; one killed sooner, when ks-consume ends, is not counted).
 started() { merged "$1" start | count_lines /dev/stdin; }
 
 # served LOG: how many runtime processes were given events.

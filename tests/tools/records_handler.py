@@ -19,6 +19,7 @@ Each record's data is a JSON object {"n": N, ...}; its member "act" says what to
 
 What it did goes into files of the directory RECORDS_LOG (an environment variable, given with
 --env), one file of each kind per process so that no two processes append to one file:
+  start.PID the time it was loaded (epoch ms): one a runtime process
   seen.PID  "REQUEST_ID SHARD SEQ N" for each record of each event, as it is read
   done.PID  "REQUEST_ID SHARD SEQ N HOW" for each record handled: HOW is "ret" for a batch that
             returned, "part" for the records before the failure of a partial batch response.
@@ -63,6 +64,9 @@ def append(kind, lines):
 def padded_batch_response(size):
     empty = json.dumps({"batchItemFailures": [], "pad": ""}, separators=(",", ":"))
     return {"batchItemFailures": [], "pad": "x" * (size - len(empty))}
+
+
+append("start", [str(int(time.time() * 1000))])
 
 
 def handler(event, context):

@@ -30,8 +30,8 @@ while it works on an event it answers an unknown id (400 InvalidRequestID); afte
 answers the same id again, as a response and as an error (400 InvalidRequestID each).
 
 Each violation goes to stderr as "strict_runtime: VIOLATION: ..." and to DIR/violations.PID.
-It writes DIR/start.PID (its start, epoch ms) and, with --abuse, DIR/ignored.PID ("REQUEST_ID
-SHARD SEQ" for each record of the event it left unanswered). A `next` answered 500
+With --abuse it writes DIR/ignored.PID ("REQUEST_ID SHARD SEQ" for each record of the event it
+left unanswered). A `next` answered 500
 Runtime.Stopping, or a connection refused, means ks-consume is ending: it exits 0.
 """
 
@@ -289,7 +289,6 @@ class Runtime:
             self.expect_status(413, "POST", f"{API}/invocation/{rid}/response", body, error_type="RequestEntityTooLarge")
 
     def run(self):
-        self.append("start", str(int(time.time() * 1000)))
         self.check_environment()
         if self.args.abuse:
             self.abuse_paths()

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,9 +32,14 @@ namespace {
 // ends the process, {"error": MESSAGE} posts an error of type Oops, anything else is answered
 // with {"event": EVENT, "pid": PID, "start": S, "end": E} (S and E the epoch seconds the work
 // began and ended). With INIT_ERROR in its environment it posts /init/error instead of asking
-// for an event, and exits.
+// for an event, and exits; with HANG_AT_INIT it writes its pid to hung.pid and sleeps.
 constexpr std::string_view kRuntime = R"(
-import http.client, json, os, sys, time
+import os, time
+if os.environ.get("HANG_AT_INIT"):  # first thing, before the imports that take time
+    with open("hung.pid", "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(3600)
+import http.client, json, sys
 host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
 conn = http.client.HTTPConnection(host, int(port))
 api = "/2018-06-01/runtime"
@@ -260,4 +266,22 @@ TEST_CASE_FIXTURE(Fixture, "a runtime that posts /init/error fails the invocatio
   CHECK(failed.status == Outcome::Status::error);
   CHECK(failed.error_type == "Runtime.InitError");
   CHECK(failed.describe() == "Runtime.ImportModuleError: cannot load");
+}
+
+TEST_CASE_FIXTURE(Fixture, "a runtime that does not ask for an event within its Init limit is killed and fails the invocation") {
+  function.environment = {"HANG_AT_INIT=1"};
+  function.init_timeout_ms = 1000;
+  function.timeout_ms = 100;  // the longer of the two is the limit
+  Outcomes outcomes(1);
+  Pool pool(function, 1);
+  pool.invoke("{}", "h", outcomes.done(0));
+  REQUIRE(outcomes.wait(5));  // not for ever
+  const Outcome& failed = outcomes[0];
+  CHECK(failed.status == Outcome::Status::error);
+  CHECK(failed.error_type == "Runtime.InitError");
+  CHECK(failed.describe() == "Sandbox.Timedout: Init timed out after 1.00 seconds");
+  std::ifstream pid_file(dir / "hung.pid");
+  std::int64_t pid = 0;
+  REQUIRE(static_cast<bool>(pid_file >> pid));
+  CHECK_FALSE(process_exists(pid));
 }
