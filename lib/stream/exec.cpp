@@ -37,9 +37,14 @@ constexpr std::int64_t kMaxBackoffMs = 5000;
 // when a handler finishes).
 constexpr std::int64_t kBusyWaitMs = 10;
 constexpr std::int64_t kLongestWaitMs = 1000;
-// A batch holds at most this much data (but always one record), so that its Lambda event, in
-// base64, stays within Lambda's 6 MB invocation payload.
-constexpr std::size_t kMaxBatchDataBytes = 4 << 20;
+// A batch's Lambda event stays within Lambda's 6 MB invocation payload (but a batch always
+// has one record): each record counts its data in base64 and its partition key, and a bound
+// on the rest of its entry (the ids, ARNs and times of the event's shape, some 400 bytes).
+constexpr std::size_t kMaxEventBytes = runtime::kMaxPayloadBytes - (64 << 10);
+constexpr std::size_t kRecordEntryBytes = 512;
+std::size_t event_bytes(const store::Record& record) {
+  return (record.data.size() + 2) / 3 * 4 + record.partition_key.size() + kRecordEntryBytes;
+}
 
 struct OwnedRecord {
   store::Position position;
@@ -356,8 +361,8 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
              more = cursor.next()) {
           const store::Record& r = cursor.record();
-          bytes += r.data.size();
-          if (!job.records.empty() && bytes > kMaxBatchDataBytes) break;
+          bytes += event_bytes(r);
+          if (!job.records.empty() && bytes > kMaxEventBytes) break;
           job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
         }
         total += job.records.size();
