@@ -1,10 +1,10 @@
 #include "runtime/function_routes.h"
 
-#include <random>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "aws/request_id.h"
 #include "aws/text.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
@@ -19,13 +19,6 @@ constexpr std::string_view kInvokeSuffix = "/invocations";
 // The API and stage that every event names, those of `sam local start-api`.
 constexpr std::string_view kApiId = "1234567890";
 constexpr std::string_view kStage = "local";
-
-std::string request_id() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uint64_t a = random(), b = random();
-  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
-                     0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffff);
-}
 
 // Lambda's REST errors: the type in x-amzn-ErrorType, and {"Type": "User", "Message": ...}.
 serve::Response lambda_error(int status, std::string_view type, std::string_view message) {
@@ -80,7 +73,7 @@ bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder) 
 }
 
 void FunctionRoutes::proxy(const serve::Request& request, const RouteMatch& match, serve::Responder responder) {
-  std::string id = request_id();
+  std::string id = aws::request_id();
   std::string event = proxy_event(request, match, {kApiId, kStage, id, lines::now_ms()});
   std::string label = fmt::format("{} {}", match.route->method, match.route->path);
   Pool& pool = *pools_.at(match.route->handler);
@@ -121,14 +114,14 @@ void FunctionRoutes::invoke(const serve::Request& request, std::string_view enco
       if (outcome.status != Outcome::Status::ok) cli::warn(label, "handler {}", outcome.describe());
     });
     serve::Response accepted{202, {}, {}};
-    accepted.headers.set("x-amzn-RequestId", request_id());
+    accepted.headers.set("x-amzn-RequestId", aws::request_id());
     return responder.send(std::move(accepted));
   }
   auto answer = std::make_shared<serve::Responder>(std::move(responder));
   pool->second->invoke(std::move(event), label, [answer](Outcome outcome) {
     serve::Response response = serve::Response::json(200, std::move(outcome.payload));
     response.headers.set("X-Amz-Executed-Version", "$LATEST");
-    response.headers.set("x-amzn-RequestId", request_id());
+    response.headers.set("x-amzn-RequestId", aws::request_id());
     if (outcome.status != Outcome::Status::ok) response.headers.set("X-Amz-Function-Error", "Unhandled");
     answer->send(std::move(response));
   });

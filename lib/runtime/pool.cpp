@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "aws/request_id.h"
 #include "lines/json.h"
 #include "lines/time.h"
 #include "os/child.h"
@@ -133,13 +134,6 @@ struct Pool::State {
   void notify() {
     std::uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake.get(), &one, sizeof one);
-  }
-
-  std::string new_id() {
-    std::uint64_t a = random(), b = random();
-    // A version 4 UUID, as Lambda's request ids are.
-    return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
-                       0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffff);
   }
 
   std::string trace_id() {
@@ -537,7 +531,7 @@ void Pool::invoke(std::string event, std::string label, Done done) {
     done(failure("Runtime.Stopping", "the function is stopping"));
     return;
   }
-  s.waiting.push_back({s.new_id(), std::move(event), std::move(label), std::move(done), {}});
+  s.waiting.push_back({aws::request_id(), std::move(event), std::move(label), std::move(done), {}});
   std::vector<Delivery> deliveries;
   s.dispatch(deliveries);
   // A runtime that is down is wanted now; the supervisor starts it.

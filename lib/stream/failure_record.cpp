@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <random>
-
+#include "aws/request_id.h"
 #include "lines/json.h"
 
 namespace millrace::stream {
@@ -24,36 +22,11 @@ void append_time(std::string& out, lines::EpochMs ms) {
 
 }  // namespace
 
-std::string random_uuid() {
-  // A request id must be unique, not secret: a generator per thread, seeded once from the
-  // system's entropy, costs no system call per record.
-  thread_local std::mt19937_64 random = [] {
-    std::random_device device;
-    std::seed_seq seed{device(), device(), device(), device()};
-    return std::mt19937_64(seed);
-  }();
-  std::array<unsigned char, 16> bytes;
-  for (std::size_t i = 0; i < bytes.size(); i += 8) {
-    std::uint64_t value = random();
-    for (std::size_t j = 0; j < 8; ++j) bytes[i + j] = static_cast<unsigned char>(value >> (8 * j));
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // RFC 9562: version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 9562: variant 10
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string uuid;
-  uuid.reserve(36);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) uuid.push_back('-');
-    uuid.push_back(kHex[bytes[i] >> 4]);
-    uuid.push_back(kHex[bytes[i] & 0x0f]);
-  }
-  return uuid;
-}
 
 std::string failure_record_json(const FailedBatch& batch) {
   std::string out;
   out.reserve(768);  // the record with 56-digit sequence numbers and a long stream name fits
-  out.append(R"({"requestContext":{"requestId":")").append(random_uuid());
+  out.append(R"({"requestContext":{"requestId":")").append(aws::request_id());
   out.append(R"(","functionArn":)");
   lines::append_json_string(out, kFunctionArn);
   out.append(R"(,"condition":)");

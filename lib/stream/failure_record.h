@@ -43,7 +43,4 @@ struct FailedBatch {
 // Thread-safe.
 std::string failure_record_json(const FailedBatch& batch);
 
-// A random UUID v4 ("xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx"), for requestId. Thread-safe.
-std::string random_uuid();
-
 }  // namespace millrace::stream

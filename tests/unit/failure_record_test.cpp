@@ -1,3 +1,4 @@
+#include "aws/request_id.h"
 #include "stream/failure_record.h"
 
 #include <doctest/doctest.h>
@@ -113,7 +114,7 @@ TEST_CASE("failure record: no functionError when the handler did not fail, names
 TEST_CASE("failure record: each has its own request id") {
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) {
-    std::string id = stream::random_uuid();
+    std::string id = aws::request_id();
     CHECK(is_uuid_v4(id));
     ids.insert(id);
   }
