@@ -92,16 +92,22 @@ void FunctionRoutes::proxy(const serve::Request& request, const RouteMatch& matc
 
 void FunctionRoutes::invoke(const serve::Request& request, std::string_view encoded_name, serve::Responder responder) {
   if (request.method != "POST") return responder.send(lambda_error(405, "InvalidRequestContentException", "Invoke takes POST"));
-  // A name, or an ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]): its name.
+  // A name or an ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, or ACCOUNT:function:NAME),
+  // either with a :QUALIFIER: its name.
   std::string decoded = aws::percent_decode(encoded_name);
-  std::string_view name = decoded;
-  if (std::size_t function = name.find(":function:"); function != std::string_view::npos) {
-    name.remove_prefix(function + 10);
-    name = name.substr(0, name.find(':'));
-  }
+  std::string_view qualified = decoded;  // NAME[:QUALIFIER]
+  if (std::size_t function = qualified.find(":function:"); function != std::string_view::npos)
+    qualified.remove_prefix(function + 10);
+  std::string_view name = qualified.substr(0, qualified.find(':'));
   auto pool = by_name_.find(name);
-  if (pool == by_name_.end())
-    return responder.send(lambda_error(404, "ResourceNotFoundException", fmt::format("Function not found: {}", name)));
+  if (pool == by_name_.end()) {
+    // Lambda names the function by its ARN, qualifier included ("Function not found:
+    // arn:aws:lambda:us-east-1:123456789012:function:my-function:prod").
+    Function unknown;
+    unknown.name = qualified;
+    return responder.send(
+        lambda_error(404, "ResourceNotFoundException", fmt::format("Function not found: {}", unknown.arn())));
+  }
   std::string_view type = request.headers.find("X-Amz-Invocation-Type").value_or("RequestResponse");
   if (type == "DryRun") return responder.send(serve::Response{204, {}, {}});
   if (type != "RequestResponse" && type != "Event")

@@ -245,21 +245,21 @@ start_gateway() {
   wait_gateway $!
 }
 
-# wait_gateway PID: for a gw-serve started by the test itself (under strace, in a namespace of
-# its own) with --listen 127.0.0.1:0 and its stderr in $TMP/gw.err, by a process PID that lives
-# as long as it: waits until it listens, then sets GW_URL, GW_PID and the clients' environment
-# as start_gateway does.
+# wait_gateway PID [ERR]: for a gw-serve started by the test itself (under strace, in a
+# namespace of its own, several at once) with --listen 127.0.0.1:0 and its stderr in ERR
+# (default $TMP/gw.err), by a process PID that lives as long as it: waits until it listens,
+# then sets GW_URL, GW_PID and the clients' environment as start_gateway does.
 wait_gateway() {
   GW_PID=$1
+  local err=${2:-$TMP/gw.err} i
   bg_register "$GW_PID"
-  local i
   for ((i = 0; i < 200; i++)); do
-    grep -q 'listening on' "$TMP/gw.err" 2>/dev/null && break
-    kill -0 "$GW_PID" 2>/dev/null || fail "gw-serve exited: $(cat "$TMP/gw.err")"
+    grep -q 'listening on' "$err" 2>/dev/null && break
+    kill -0 "$GW_PID" 2>/dev/null || fail "gw-serve exited: $(cat "$err")"
     sleep 0.05
   done
-  GW_URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$TMP/gw.err" | head -n 1)
-  [[ -n $GW_URL ]] || fail "gw-serve did not start: $(cat "$TMP/gw.err")"
+  GW_URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$err" | head -n 1)
+  [[ -n $GW_URL ]] || fail "gw-serve did not start: $(cat "$err")"
   export AWS_ACCESS_KEY_ID=AKIDMILLRACETEST AWS_SECRET_ACCESS_KEY=millrace-test-secret
   export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_PAGER= AWS_CONFIG_FILE=/dev/null
   export AWS_SHARED_CREDENTIALS_FILE=/dev/null
