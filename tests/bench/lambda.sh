@@ -182,15 +182,19 @@ stream_gateway() {
   ks-shard -S "$WORK/$1.store" create rides --shards "$SHARDS"
   head -n "$3" "$WORK/rides.jsonl" | ks-put -S "$WORK/$1.store" -s rides -k Name --sync none
 }
+# reference_function NAME SYNC TABLE: ks-consume --handler, the reference function into TABLE.
+reference_function() {
+  ks-consume -S "$WORK/$1.store" -s rides -g "$3" --sync "$2" --handler index.handler --runtime nodejs \
+    --code "$WORK/fn-node" --env "TABLE_NAME=$3" "${function_env[@]}" --endpoint "${URL[$1]%/}" \
+    --batch-size "$BATCH" --parallel "$SHARDS" -q >/dev/null 2>"$WORK/$1.consume.err" ||
+    die "$1: ks-consume --handler: $(tail -n 5 "$WORK/$1.consume.err")"
+}
 # millrace NAME SYNC TABLE KEYS: the handler by ks-consume over NAME's stream into a new TABLE,
 # timed (ELAPSED); then the table must hold KEYS items.
 millrace() {
   kv-put -S "$WORK/$1.store" -t "$3" -k Name --sort-key StatusTime --create --key-type string \
     --sort-key-type string </dev/null
-  timed ks-consume -S "$WORK/$1.store" -s rides -g "$3" --sync "$2" --handler index.handler --runtime nodejs \
-    --code "$WORK/fn-node" --env "TABLE_NAME=$3" "${function_env[@]}" --endpoint "${URL[$1]%/}" \
-    --batch-size "$BATCH" --parallel "$SHARDS" -q >/dev/null 2>"$WORK/$1.consume.err" ||
-    die "$1: ks-consume --handler: $(tail -n 5 "$WORK/$1.consume.err")"
+  timed reference_function "$@"
   local items
   items=$(kv-get -S "$WORK/$1.store" --describe "$3" | jq .ItemCount)
   [[ $items == "$4" ]] || die "$1: $3 holds $items items, not $4"
