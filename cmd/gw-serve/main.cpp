@@ -4,8 +4,6 @@
 //          [--endpoint URL] [--timeout DURATION] [--parallel N]
 #include <malloc.h>
 
-#include <cstdlib>
-
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
@@ -73,17 +71,8 @@ int main(int argc, char** argv) {
       handler(std::move(request), std::move(responder));
     });
     std::vector<runtime::Function> functions = function_options.functions_of(routes);
-    for (runtime::Function& f : functions) {
-      f.timeout_ms = timeout_ms;
-      if (!f.endpoint.empty()) continue;
-      f.endpoint = "http://" + http.local_address();  // by default, back to us
-      // Lambda gives every function its role's keys, and an SDK signs nothing without keys:
-      // where we take any key, a function finds one even when our environment has none (its
-      // --env still decides).
-      if (gateway_options.credentials.empty() && !std::getenv("AWS_ACCESS_KEY_ID"))
-        f.environment.insert(f.environment.begin(), {"AWS_ACCESS_KEY_ID=AKIDMILLRACEFUNCTION",
-                                                     "AWS_SECRET_ACCESS_KEY=millrace-function-secret"});
-    }
+    runtime::call_back(functions, "http://" + http.local_address(), gateway_options.credentials.empty());
+    for (runtime::Function& f : functions) f.timeout_ms = timeout_ms;
     std::optional<runtime::FunctionRoutes> function_routes;
     if (!functions.empty()) {
       function_routes.emplace(std::move(routes), std::move(functions), parallel);

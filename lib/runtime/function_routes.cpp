@@ -1,5 +1,6 @@
 #include "runtime/function_routes.h"
 
+#include <cstdlib>
 #include <utility>
 
 #include <fmt/format.h>
@@ -29,6 +30,16 @@ serve::Response lambda_error(int status, std::string_view type, std::string_view
 }
 
 }  // namespace
+
+void call_back(std::vector<Function>& functions, const std::string& endpoint, bool any_key) {
+  for (Function& f : functions) {
+    if (!f.endpoint.empty()) continue;
+    f.endpoint = endpoint;
+    if (any_key && !std::getenv("AWS_ACCESS_KEY_ID"))
+      f.environment.insert(f.environment.begin(),
+                           {"AWS_ACCESS_KEY_ID=AKIDMILLRACEFUNCTION", "AWS_SECRET_ACCESS_KEY=millrace-function-secret"});
+  }
+}
 
 FunctionRoutes::FunctionRoutes(std::vector<Route> routes, std::vector<Function> functions, unsigned parallel)
     : routes_(std::move(routes)) {

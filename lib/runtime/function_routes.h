@@ -30,6 +30,12 @@
 
 namespace millrace::runtime {
 
+// Points the AWS SDK calls of `functions` without an --endpoint at `endpoint`, the gw-serve that
+// runs them. Lambda gives every function its role's keys, and an SDK signs nothing without keys:
+// where gw-serve takes any key (`any_key`), such a function is given placeholder keys when our
+// environment has none (its --env still decides).
+void call_back(std::vector<Function>& functions, const std::string& endpoint, bool any_key);
+
 class FunctionRoutes {
  public:
   // Starts `parallel` runtimes for each of `functions`, which hold every handler of `routes`
