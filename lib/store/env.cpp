@@ -170,6 +170,9 @@ Env::Env(std::filesystem::path dir, Access access, Sync sync) : dir_(std::move(d
       throw cli::Error(size ? cli::Exit::unavailable : cli::Exit::cant_create, dir_.string(),
                        std::generic_category().message(rc));
     check(rc, "open store " + dir_.string());
+    MDB_envinfo info;
+    check(mdb_env_info(env_, &info), "map size");
+    map_size_ = info.me_mapsize;  // the data may be larger than the size asked for
     check_readers();
 
     if (!open_databases(MDB_RDONLY)) {  // made by an older millrace, or not finished
@@ -204,7 +207,7 @@ bool Env::open_databases(unsigned txn_flags) {
     for (auto [name, dbi] : databases) {
       int rc = mdb_dbi_open(txn, name, writing ? MDB_CREATE : 0, dbi);
       if (rc == MDB_NOTFOUND) {
-        mdb_txn_abort(txn);
+        abort(txn);
         return false;
       }
       check(rc, "open store");
@@ -212,7 +215,7 @@ bool Env::open_databases(unsigned txn_flags) {
     Txn view(txn, dbs_);
     auto version = view.get(dbs_.meta, kFormatKey);
     if (!version && !writing) {
-      mdb_txn_abort(txn);
+      abort(txn);
       return false;
     }
     if (!version) {
@@ -224,10 +227,10 @@ bool Env::open_databases(unsigned txn_flags) {
                        fmt::format("store of another format (this millrace reads format {})", kFormatVersion));
     }
   } catch (...) {
-    mdb_txn_abort(txn);
+    abort(txn);
     throw;
   }
-  if (int rc = mdb_txn_commit(txn); rc != MDB_SUCCESS) commit_failed(rc);
+  if (int rc = commit(txn); rc != MDB_SUCCESS) commit_failed(rc);
   return true;
 }
 
@@ -237,15 +240,39 @@ Env::~Env() { mdb_env_close(env_); }
 
 MDB_txn* Env::begin(unsigned flags) {
   for (;;) {
+    map_guard_.enter();
     MDB_txn* txn = nullptr;
     int rc = mdb_txn_begin(env_, nullptr, flags, &txn);
-    if (rc == MDB_MAP_RESIZED) {  // another process grew the map: adopt its size
-      check(mdb_env_set_mapsize(env_, 0), "resize map");
-      continue;
-    }
-    check(rc, "begin transaction");
-    return txn;
+    if (rc == MDB_SUCCESS) return txn;
+    map_guard_.leave();
+    if (rc != MDB_MAP_RESIZED) check(rc, "begin transaction");
+    adopt_map_size();
   }
+}
+
+void Env::adopt_map_size() {
+  map_guard_.exclusive([&] {
+    MDB_envinfo info;
+    MDB_stat stat;
+    check(mdb_env_info(env_, &info), "map size");
+    check(mdb_env_stat(env_, &stat), "map size");
+    if (map_size_ >= (info.me_last_pgno + 1) * stat.ms_psize) return;  // another thread adopted it
+    // Size 0: the size the growing process recorded, never less than the data.
+    check(mdb_env_set_mapsize(env_, 0), "resize map");
+    check(mdb_env_info(env_, &info), "map size");
+    map_size_ = info.me_mapsize;
+  });
+}
+
+int Env::commit(MDB_txn* txn) {
+  int rc = mdb_txn_commit(txn);  // frees txn, whatever it returns
+  map_guard_.leave();
+  return rc;
+}
+
+void Env::abort(MDB_txn* txn) {
+  mdb_txn_abort(txn);
+  map_guard_.leave();
 }
 
 void Env::check_readers() {
@@ -300,39 +327,47 @@ void Env::commit_failed(int rc) {
   throw error;
 }
 
-void Env::grow() {
-  MDB_envinfo info;
-  check(mdb_env_info(env_, &info), "map size");
-  std::size_t size = info.me_mapsize;
-  std::size_t bigger = size < kDoublingLimit ? size * 2 : size + kDoublingLimit;
-  check(mdb_env_set_mapsize(env_, bigger), "grow map");
+void Env::grow(std::size_t seen_size) {
+  map_guard_.exclusive([&] {
+    if (map_size_ != seen_size) return;  // another thread grew it, or adopted a grown one
+    std::size_t bigger = map_size_ < kDoublingLimit ? map_size_ * 2 : map_size_ + kDoublingLimit;
+    check(mdb_env_set_mapsize(env_, bigger), "grow map");
+    map_size_ = bigger;
+  });
 }
 
 ReadTxn::~ReadTxn() {
-  if (handle_ != nullptr) mdb_txn_abort(handle_);
+  if (handle_ == nullptr) return;
+  if (active_) {
+    env_.abort(handle_);
+  } else {
+    mdb_txn_abort(handle_);  // a reset transaction holds only its reader slot
+  }
 }
 
 Txn ReadTxn::renew() {
   if (active_) reset();
-  if (handle_ == nullptr) {
-    handle_ = env_.begin(MDB_RDONLY);
-  } else {
+  if (handle_ != nullptr) {
+    env_.map_guard_.enter();
     int rc = mdb_txn_renew(handle_);
-    if (rc == MDB_MAP_RESIZED) {
-      mdb_txn_abort(handle_);
-      handle_ = nullptr;
-      check(mdb_env_set_mapsize(env_.get(), 0), "resize map");
-      handle_ = env_.begin(MDB_RDONLY);
-    } else {
-      check(rc, "renew transaction");
+    if (rc == MDB_SUCCESS) {
+      active_ = true;
+      return Txn(handle_, env_.dbs());
     }
+    env_.map_guard_.leave();
+    mdb_txn_abort(handle_);
+    handle_ = nullptr;
+    if (rc != MDB_MAP_RESIZED) check(rc, "renew transaction");
   }
+  handle_ = env_.begin(MDB_RDONLY);  // adopts a map another process grew
   active_ = true;
   return Txn(handle_, env_.dbs());
 }
 
 void ReadTxn::reset() {
-  if (active_) mdb_txn_reset(handle_);
+  if (!active_) return;
+  mdb_txn_reset(handle_);
+  env_.map_guard_.leave();
   active_ = false;
 }
 

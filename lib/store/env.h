@@ -9,7 +9,8 @@
 //     the next one that opens it, reader or writer, never refused;
 //   - the map starts small and grows by itself: MDB_MAP_FULL from a put or from the commit
 //     itself grows the map and runs the transaction's body again (Env::write);
-//     MDB_MAP_RESIZED (another process grew it) adopts the new size and begins again;
+//     MDB_MAP_RESIZED (another process grew it) adopts the new size and begins again; either
+//     waits until no other thread of the process has a transaction open (store/map_guard.h);
 //   - Sync::full fsyncs every commit; Sync::none skips fsync (a process crash loses nothing
 //     committed, a machine crash may);
 //   - an fsync or write error (EIO, ENOSPC) of a commit throws cli::Error(io) naming the store:
@@ -34,6 +35,7 @@
 #include <string_view>
 
 #include "cli/error.h"
+#include "store/map_guard.h"
 
 namespace millrace::store {
 
@@ -119,28 +121,34 @@ class Env {
     if (failed_.load(std::memory_order_acquire)) throw *failure();
     for (;;) {
       MDB_txn* txn = begin(0);
+      std::size_t map_size = map_size_;
       try {
         body(Txn(txn, dbs_));
       } catch (const MapFull&) {
-        mdb_txn_abort(txn);
-        grow();
+        abort(txn);
+        grow(map_size);
         continue;
       } catch (...) {
-        mdb_txn_abort(txn);
+        abort(txn);
         throw;
       }
-      int rc = mdb_txn_commit(txn);  // frees txn, whatever it returns
+      int rc = commit(txn);
       if (rc == MDB_SUCCESS) return;
       if (rc != MDB_MAP_FULL) commit_failed(rc);
-      grow();
+      grow(map_size);
     }
   }
 
   // The error of the first commit of this process that failed, if one did. Thread-safe.
   std::optional<cli::Error> failure() const;
 
-  // Begins a transaction (flags 0 or MDB_RDONLY), adopting a map grown by another process.
+  // Begins a transaction (flags 0 or MDB_RDONLY), adopting a map grown by another process; it
+  // is ended by commit() or abort().
   MDB_txn* begin(unsigned flags);
+  // Commits a transaction of begin(0) and returns LMDB's code; the transaction is ended whatever
+  // it returns.
+  int commit(MDB_txn* txn);
+  void abort(MDB_txn* txn);
 
   // Frees the reader slots of processes that died, so they do not pin old pages forever.
   void check_readers();
@@ -155,7 +163,12 @@ class Env {
   void wrote(std::uint64_t bytes);
 
  private:
-  void grow();
+  friend class ReadTxn;  // renews and resets its transaction inside map_guard_
+
+  // Grows the map, unless another thread did since it was `seen_size`.
+  void grow(std::size_t seen_size);
+  // After MDB_MAP_RESIZED: maps as much as the process that grew the map recorded.
+  void adopt_map_size();
   // Throws for a commit that failed with `rc`: a write error as cli::Error(io) naming the store,
   // "no space left on device" when the file system is full, whatever LMDB's code says; it
   // becomes failure().
@@ -167,6 +180,8 @@ class Env {
 
   std::filesystem::path dir_;
   MDB_env* env_ = nullptr;
+  MapGuard map_guard_;
+  std::size_t map_size_ = 0;  // changed only inside map_guard_.exclusive
   std::uint64_t unreleased_bytes_ = 0;
   Dbs dbs_{};
   std::atomic<bool> failed_{false};  // failure_ is set
