@@ -42,6 +42,7 @@ struct Shape {
 struct Operation {
   std::string_view name;  // "PutRecords"
   std::uint16_t input, output;
+  std::string_view result_wrapper = {};  // the query protocol's element around the output
 };
 
 struct Service {
@@ -49,6 +50,7 @@ struct Service {
   std::string_view json_version;   // Content-Type application/x-amz-json-VERSION
   std::span<const Operation> operations;
   std::span<const Shape> shapes;
+  std::string_view xml_namespace = {};  // the query protocol's answers' (aws/query_protocol.h)
 
   // The operation called `name`, or nullptr.
   const Operation* operation(std::string_view name) const;
@@ -57,5 +59,6 @@ struct Service {
 
 extern const Service kinesis;
 extern const Service dynamodb;
+extern const Service cloudwatch;
 
 }  // namespace millrace::aws::model

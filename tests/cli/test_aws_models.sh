@@ -6,7 +6,7 @@ source "$(dirname "$0")/common.sh"
 cd "$TMP"
 /usr/bin/python3 -c 'import botocore' 2>/dev/null || fail "python3-botocore is not installed"
 
-for spec in "kinesis 2013-12-02 kinesis" "dynamodb 2012-08-10 dynamodb"; do
+for spec in "kinesis 2013-12-02 kinesis" "dynamodb 2012-08-10 dynamodb" "cloudwatch 2010-08-01 cloudwatch"; do
   set -- $spec
   "$MILLRACE_SRC/scripts/aws-model" "$1" "$2" "$3" >"$1_model.cpp" || fail "scripts/aws-model $spec failed"
   same_file "$1_model.cpp" "$MILLRACE_SRC/lib/aws/$1_model.cpp" "lib/aws/$1_model.cpp, generated from botocore's $1 $2"
