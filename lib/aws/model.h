@@ -37,6 +37,9 @@ struct Shape {
   // The pattern as RE2 reads it, where the model's Java syntax differs (\p{Print}, \uXXXX);
   // "" where `pattern` serves as it is.
   std::string_view matcher = {};
+  // An exception's code in the query protocol, where it is not the shape's name:
+  // InvalidParameterValueException is "InvalidParameterValue".
+  std::string_view error_code = {};
 };
 
 struct Operation {
@@ -55,6 +58,8 @@ struct Service {
   // The operation called `name`, or nullptr.
   const Operation* operation(std::string_view name) const;
   const Shape& shape(std::uint16_t index) const { return shapes[index]; }
+  // The shape called `name`, or nullptr.
+  const Shape* shape_named(std::string_view name) const;
 };
 
 extern const Service kinesis;

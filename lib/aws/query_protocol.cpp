@@ -274,11 +274,16 @@ std::string encode_query_answer(const model::Service& service, const model::Oper
   return out;
 }
 
-std::string encode_query_error(const model::Service& service, const ApiError& error, std::string_view code,
-                               std::string_view request_id) {
+std::string_view query_error_code(const model::Service& service, std::string_view type) {
+  if (type == "ValidationException") return "ValidationError";
+  const model::Shape* shape = service.shape_named(type);
+  return shape != nullptr && shape->exception && !shape->error_code.empty() ? shape->error_code : type;
+}
+
+std::string encode_query_error(const model::Service& service, const ApiError& error, std::string_view request_id) {
   std::string out = fmt::format("<ErrorResponse xmlns=\"{}\"><Error><Type>{}</Type><Code>", service.xml_namespace,
                                 error.status >= 500 ? "Receiver" : "Sender");
-  append_xml_escaped(out, code);
+  append_xml_escaped(out, query_error_code(service, error.type));
   out += "</Code><Message>";
   append_xml_escaped(out, error.message);
   out += "</Message></Error><RequestId>";

@@ -42,10 +42,14 @@ std::variant<QueryCall, ApiError> decode_query(const model::Service& service, st
 std::string encode_query_answer(const model::Service& service, const model::Operation& operation, std::string_view json,
                                 std::string_view request_id);
 
+// The query protocol's code of an error of the JSON protocol: the model's code of the exception
+// shape named `type` (InvalidParameterValueException is "InvalidParameterValue"), ValidationError
+// for aws/validate.h's ValidationException, as the query services name it, else `type` itself.
+std::string_view query_error_code(const model::Service& service, std::string_view type);
+
 // The XML error answer: <ErrorResponse><Error><Type>Sender|Receiver</Type><Code>code</Code>
 // <Message>...</Message></Error><RequestId>...</RequestId></ErrorResponse>, Receiver for a
 // status of 500 and above.
-std::string encode_query_error(const model::Service& service, const ApiError& error, std::string_view code,
-                               std::string_view request_id);
+std::string encode_query_error(const model::Service& service, const ApiError& error, std::string_view request_id);
 
 }  // namespace millrace::aws

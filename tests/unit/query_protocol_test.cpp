@@ -100,12 +100,13 @@ TEST_CASE("the JSON output of an operation becomes the query protocol's XML answ
 }
 
 TEST_CASE("an error answer of the query protocol names its code, and Receiver for the server's faults") {
-  std::string sender = encode_query_error(model::cloudwatch, ApiError{400, "InvalidParameterValueException", "bad 'x'"},
-                                          "InvalidParameterValue", "r-2");
+  std::string sender = encode_query_error(model::cloudwatch, ApiError{400, "InvalidParameterValueException", "bad 'x'"}, "r-2");
   CHECK(sender ==
         "<ErrorResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><Error><Type>Sender</Type>"
         "<Code>InvalidParameterValue</Code><Message>bad &apos;x&apos;</Message></Error><RequestId>r-2</RequestId>"
         "</ErrorResponse>");
-  CHECK(encode_query_error(model::cloudwatch, ApiError{500, "InternalServiceFault", "x"}, "InternalServiceError", "r")
-            .find("<Type>Receiver</Type>") != std::string::npos);
+  std::string receiver = encode_query_error(model::cloudwatch, ApiError{500, "InternalServiceFault", "x"}, "r");
+  CHECK(receiver.find("<Type>Receiver</Type><Code>InternalServiceError</Code>") != std::string::npos);
+  CHECK(query_error_code(model::cloudwatch, "ValidationException") == "ValidationError");
+  CHECK(query_error_code(model::cloudwatch, "MalformedInput") == "MalformedInput");
 }
