@@ -38,7 +38,7 @@ struct ChartOptions {
 
 // The smallest chart drawn: a row of plot, its two axis rows and a title; a few columns of plot
 // beside the value labels.
-inline constexpr int kMinChartWidth = 16;
+inline constexpr int kMinChartWidth = 8;
 inline constexpr int kMinChartHeight = 4;
 
 // The chart's lines, without newlines. The legend is left out when it does not leave at least
