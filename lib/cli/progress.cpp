@@ -50,15 +50,18 @@ std::string clock_duration(std::uint64_t seconds) {
 }  // namespace
 
 CLI::Option* add_progress(CLI::App& app, ProgressMode& mode) {
-  return app
-      .add_flag_function(
-          "--progress,!--no-progress", [&mode](std::int64_t count) { mode = count > 0 ? ProgressMode::on : ProgressMode::off; },
-          "show records, bytes, rate and time left on stderr (default: on a terminal, after a second)")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  CLI::Option* on = app.add_flag_callback(
+      "--progress", [&mode] { mode = ProgressMode::on; },
+      "show records, bytes, rates and time left on stderr (default: on a terminal, after a second)");
+  app.add_flag_callback("--no-progress", [&mode] { mode = ProgressMode::off; }, "no progress line")->excludes(on);
+  return on;
 }
 
-Progress::Progress(std::string noun, ProgressMode mode)
-    : Progress(std::move(noun), mode,
+Progress::Progress(std::string noun, ProgressMode mode, Stdout stdout_use)
+    : Progress(std::move(noun),
+               mode == ProgressMode::automatic && stdout_use == Stdout::data && is_terminal(STDOUT_FILENO)
+                   ? ProgressMode::off
+                   : mode,
                Output{STDERR_FILENO, is_terminal(STDERR_FILENO), colour_wanted(STDERR_FILENO),
                       escapes_wanted(STDERR_FILENO), terminal_size(STDERR_FILENO).columns},
                steady_ms) {}
@@ -85,12 +88,17 @@ void Progress::update(std::uint64_t records, std::uint64_t bytes) {
 void Progress::follow(lines::Reader& reader) {
   if (!output_.terminal) return;
   set_total_bytes(reader.input_size());
+  reader_ = &reader;
   reader.after_each_read([this, &reader] { update(reader.lines_read(), reader.bytes_read()); });
 }
 
 void Progress::finish() {
   if (!output_.terminal || finished_) return;
   finished_ = true;
+  if (reader_ != nullptr) {
+    records_ = reader_->lines_read();
+    bytes_ = reader_->bytes_read();
+  }
   if (mode_ == ProgressMode::on) {
     draw(clock_(), true);
     write("\n");

@@ -5,7 +5,7 @@
 //
 // The line is redrawn in place (carriage return, clear to end of line) at most 10 times a second
 // and is never wider than the terminal. It is drawn only on a terminal: to a file or a pipe,
-// nothing at all. By default (ProgressMode::automatic) it appears once the work has taken a
+// nothing at all; nor, unless asked for, when the data goes to the same terminal. By default (ProgressMode::automatic) it appears once the work has taken a
 // second, so quick runs stay quiet, and finish() clears it; with --progress it is drawn from the
 // first update, and finish() leaves its last state as a line. The bar is in colour unless
 // NO_COLOR is set (cli/terminal.h). A diagnostic written meanwhile (cli::report) clears the
@@ -30,8 +30,13 @@ namespace millrace::cli {
 
 enum class ProgressMode { automatic, on, off };
 
-// --progress / --no-progress into `mode` (default automatic).
+// --progress and --no-progress into `mode` (default automatic); returns --progress, which
+// excludes the other.
 CLI::Option* add_progress(CLI::App& app, ProgressMode& mode);
+
+// Whether the program writes its data to stdout: where stdout is the same terminal, the data's
+// lines and the progress line would break each other, so automatic progress stays off.
+enum class Stdout { unused, data };
 
 class Progress {
  public:
@@ -46,7 +51,7 @@ class Progress {
   using Clock = std::function<std::int64_t()>;
 
   // A line about `noun` ("records", "items") on stderr, as cli/terminal.h finds it.
-  Progress(std::string noun, ProgressMode mode);
+  Progress(std::string noun, ProgressMode mode, Stdout stdout_use);
   Progress(std::string noun, ProgressMode mode, Output output, Clock clock);
   ~Progress();
   Progress(const Progress&) = delete;
@@ -62,7 +67,8 @@ class Progress {
   void update(std::uint64_t records, std::uint64_t bytes = 0);
 
   // Shows `reader`'s progress: its lines as records, its bytes, and the size of its input when
-  // every file is a regular file. Updated after each read; REQUIRES: `reader` outlives this.
+  // every file is a regular file. Updated at each fill(), and by finish(); REQUIRES: `reader`
+  // outlives this.
   void follow(lines::Reader& reader);
 
   // Ends the line: cleared (automatic), or drawn a last time and ended by a newline (--progress).
@@ -92,6 +98,7 @@ class Progress {
   std::deque<Sample> samples_;  // the last few seconds' draws, for the rate
   std::size_t drawn_width_ = 0;  // columns of the line on screen; 0: none
   bool finished_ = false;
+  const lines::Reader* reader_ = nullptr;  // followed
 };
 
 }  // namespace millrace::cli

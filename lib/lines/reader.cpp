@@ -76,6 +76,7 @@ std::string_view Reader::block() const {
 }
 
 bool Reader::fill() {
+  if (observer_) observer_();
   if (at_eof_) {
     if (!open_next()) return false;
   }
@@ -90,7 +91,6 @@ bool Reader::fill() {
     if (n > 0) {
       end_ += static_cast<std::size_t>(n);
       bytes_read_ += static_cast<std::uint64_t>(n);
-      if (observer_) observer_();
       return true;
     }
     if (n == 0) {

@@ -69,7 +69,8 @@ class Reader {
   // The size of the whole input when every file (stdin too) is a regular file, from stat(2);
   // nullopt when one is a pipe, a terminal or missing.
   std::optional<std::uint64_t> input_size() const;
-  // Calls `observer` after each read(2) that returned bytes: a progress line's update.
+  // Calls `observer` as each fill() begins, when the lines of the bytes read so far have been
+  // taken: a progress line's update.
   void after_each_read(std::function<void()> observer) { observer_ = std::move(observer); }
 
  private:

@@ -272,7 +272,7 @@ TEST_CASE("a reader tells what it has read, and the size of its input when every
   CHECK(read_all(reader).size() == 5);
   CHECK(reader.lines_read() == 5);  // 3 of a.jsonl, then 2 of b.jsonl
   CHECK(reader.bytes_read() == 10);
-  CHECK(reads == 2);  // one read(2) each, that returned bytes
+  CHECK(reads == 5);  // fill() reads a.jsonl, finds its end, reads b.jsonl, finds its end, ends
   // A FIFO's size is not known, nor a missing file's.
   std::string fifo = make_fifo(dir, "fifo");
   CHECK(!Reader({a, fifo}, 100).input_size());
