@@ -125,7 +125,8 @@ _ks_put()
     if [[ $cur == -* ]]; then
         _millrace_reply '-S --store -s --stream -k --key --partition-key
             --explicit-hash-key --format --raw --sync --on-error --print --create
-            --shards --config -q --quiet -v --verbose -h --help --version'
+            --shards --progress --no-progress --config -q --quiet -v --verbose -h --help
+            --version'
         return
     fi
     _millrace_files # FILE operands
@@ -197,6 +198,7 @@ _ks_shard()
         create) _millrace_reply '--shards --retention -h --help' ;;
         split) _millrace_reply '--at -h --help' ;;
         scale) _millrace_reply '--shards -h --help' ;;
+        trim | delete) _millrace_reply '--progress --no-progress -h --help' ;;
         *) _millrace_reply '-h --help' ;;
         esac
         return
@@ -281,7 +283,7 @@ _ks_consume()
         -f --follow --idle-exit --format --batch-size --lease-timeout --checkpoint --sync
         --exec --exec-format --handler --runtime --runtime-cmd --code --env --memory
         --endpoint --batch-window --retries --max-record-age --bisect
-        --on-failure --parallel --timeout --config -q --quiet -v --verbose
+        --on-failure --parallel --timeout --progress --no-progress --config -q --quiet -v --verbose
         -h --help --version'
 }
 # end ks-consume
@@ -303,7 +305,8 @@ _ks_window()
 
     if [[ $cur == -* ]]; then
         _millrace_reply '--tumbling --hopping --session --by --where --select --time
-            --lateness --late --max-groups --format --on-error --config -q --quiet -v
+            --lateness --late --max-groups --format --on-error --progress --no-progress
+            --config -q --quiet -v
             --verbose -h --help --version'
         return
     fi
@@ -333,7 +336,8 @@ _kv_put()
     if [[ $cur == -* ]]; then
         _millrace_reply '-S --store -t --table -k --key --sort-key --create --key-type
             --sort-key-type --merge --add --remove --delete --if-absent --if --ttl --emit
-            --format --sync --on-error --config -q --quiet -v --verbose -h --help --version'
+            --format --sync --on-error --progress --no-progress --config -q --quiet -v
+            --verbose -h --help --version'
         return
     fi
     _millrace_files # FILE operands
@@ -387,7 +391,7 @@ _fh_archive()
         _millrace_reply '-d --dir -S --store -s --stream -g --group -f --follow
             --lease-timeout --format --prefix --error-prefix --partition-by
             --buffer-size --buffer-interval --compression --level --name --sync
-            --config -q --quiet -v --verbose -h --help --version'
+            --progress --no-progress --config -q --quiet -v --verbose -h --help --version'
         return
     fi
     _millrace_files # FILE operands

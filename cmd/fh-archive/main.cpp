@@ -1,7 +1,7 @@
 // fh-archive -d BUCKET [-S DIR] [-s STREAM -g GROUP [-f] [--lease-timeout DURATION]] [--format data|envelope]
 //            [--prefix TEMPLATE] [--error-prefix TEMPLATE] [--partition-by [NAME=]FIELD ...]
 //            [--buffer-size SIZE] [--buffer-interval DURATION] [--compression zstd|none] [--level N]
-//            [--name NAME] [--sync full|none] [FILE ...]
+//            [--name NAME] [--sync full|none] [--progress | --no-progress] [FILE ...]
 #include <memory>
 
 #include "archive/archiver.h"
@@ -13,6 +13,7 @@
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "cli/signals.h"
 #include "lines/reader.h"
 #include "store/env.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> partition_by, files;
   std::string buffer_size;
   std::optional<std::int64_t> interval;
+  cli::ProgressMode progress_mode = cli::ProgressMode::automatic;
 
   cli.add_option("-d,--dir", dir, "the bucket: a directory, made if missing")->required()->option_text("BUCKET");
   auto* stream = cli::add_stream(cli, source.source.stream);
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   cli.add_option("--level", options.level, "zstd level (1-19; default 3)")->check(CLI::Range(1, 19))->option_text("N");
   cli.add_option("--name", options.name, "object names begin with NAME (default archive)")->option_text("NAME");
   cli::add_sync(cli, options.sync, "fsync objects and checkpoints (full) or not (none)");
+  cli::add_progress(cli, progress_mode)->excludes(stream);
   cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...")->excludes(stream);
 
   return app.run(argc, argv, [&] {
@@ -78,7 +81,10 @@ int main(int argc, char** argv) {
       archive::archive_stream(store, notifier, source, archiver, delivery);
     } else {
       lines::Reader reader(files, archive::max_line_length(format));
+      cli::Progress progress("records", progress_mode, cli::Stdout::unused);
+      progress.follow(reader);
       archive::archive_lines(reader, format, archiver, delivery);
+      progress.finish();
     }
     const archive::ArchiveStats& stats = archiver.stats();
     if (stats.errors > 0) cli::warn(dir, "{} records could not be delivered: see the error prefix", stats.errors);

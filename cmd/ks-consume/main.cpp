@@ -5,13 +5,14 @@
 //             [--runtime nodejs|python] | --runtime-cmd CMD [--handler FILE.FUNCTION]]
 //            [--code DIR] [--env NAME=VALUE ...] [--memory MB] [--endpoint URL]
 //            [--batch-window DURATION] [--retries N] [--max-record-age DURATION] [--bisect]
-//            [--on-failure STREAM] [--parallel N] [--timeout DURATION]
+//            [--on-failure STREAM] [--parallel N] [--timeout DURATION] [--progress | --no-progress]
 #include <unistd.h>
 
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "cli/signals.h"
 #include "lines/writer.h"
 #include "runtime/function_options.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   store::Sync sync = store::Sync::full;
   stream::ExecOptions exec;
   runtime::Function function;
+  cli::ProgressMode progress_mode = cli::ProgressMode::automatic;
 
   cli::add_stream(cli, options.source.stream)->required();
   auto* group = cli::add_group(cli, options.source.group);
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
           ->option_text("N"),
       cli::add_duration(cli, "--timeout", exec.timeout_ms, "a handler running longer is killed and has failed"),
       exec_format};
+  cli::add_progress(cli, progress_mode);
 
   return app.run(argc, argv, [&] {
     auto start = stream::StartPosition::parse(from);
@@ -99,6 +102,10 @@ int main(int argc, char** argv) {
     store::Notifier notifier(env.dir());
     cli::catch_stop_signals();
     lines::Writer out(STDOUT_FILENO);
+    cli::Progress progress("records", progress_mode, cli::Stdout::data);
+    options.progress = [&](std::uint64_t records, std::uint64_t bytes, bool caught_up) {
+      caught_up ? progress.finish() : progress.update(records, bytes);
+    };
     std::uint64_t count = invokes ? stream::consume_exec(env, notifier, options, exec)
                                   : stream::consume(env, notifier, options, out);
     cli::note(options.source.stream, "{} records", count);

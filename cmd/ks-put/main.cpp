@@ -1,12 +1,13 @@
 // ks-put [-S DIR] -s STREAM [-k FIELD | --partition-key STRING] [--explicit-hash-key DECIMAL]
 //        [--format data|envelope] [--raw] [--sync full|none] [--on-error fail|skip] [--print]
-//        [--create [--shards N]] [FILE ...]
+//        [--create [--shards N]] [--progress | --no-progress] [FILE ...]
 #include <unistd.h>
 
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
 #include "store/env.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   lines::OnError on_error = lines::OnError::fail;
   bool print = false, create = false;
   std::uint32_t shards = 1;
+  cli::ProgressMode progress_mode = cli::ProgressMode::automatic;
   std::vector<std::string> files;
 
   cli::add_stream(cli, stream)->required();
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--print", print, "print {\"shard\",\"seq\"} for each record put");
   auto* create_flag = cli.add_flag("--create", create, "create the stream if it does not exist");
   cli.add_option("--shards", shards, "shard count for --create (1 to 1024; default 1)")->needs(create_flag)->option_text("N");
+  cli::add_progress(cli, progress_mode);
   cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...");
 
   return app.run(argc, argv, [&] {
@@ -56,7 +59,10 @@ int main(int argc, char** argv) {
     lines::Reader reader(files, stream::max_line_length(put.format));
     stream::PutParser parser(put);
     lines::Writer out(STDOUT_FILENO);
+    cli::Progress progress("records", progress_mode, print ? cli::Stdout::data : cli::Stdout::unused);
+    progress.follow(reader);
     auto stats = stream::ingest(env, notifier, stream, reader, parser, on_error, print ? &out : nullptr);
+    progress.finish();
     if (stats.skipped > 0) cli::warn(stream, "{} bad lines skipped", stats.skipped);
     cli::note(stream, "{} records put", stats.records);
   });

@@ -5,13 +5,14 @@
 // ks-shard [-S DIR] [--json] split STREAM SHARD [--at HASHKEY]
 // ks-shard [-S DIR] [--json] merge STREAM SHARD SHARD
 // ks-shard [-S DIR] [--json] scale STREAM --shards N
-// ks-shard [-S DIR] [--json] trim STREAM
-// ks-shard [-S DIR] delete STREAM
+// ks-shard [-S DIR] [--json] trim STREAM [--progress | --no-progress]
+// ks-shard [-S DIR] delete STREAM [--progress | --no-progress]
 #include <fmt/format.h>
 
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "lines/time.h"
 #include "store/env.h"
 #include "stream/admin.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> shard_ids;
   std::string split_at;
   std::int64_t retention_ms = store::kDefaultRetentionMs;
+  cli::ProgressMode progress_mode = cli::ProgressMode::automatic;
   cli.add_flag("--json", json, "print JSON for scripts instead of tables");
   cli.require_subcommand(1);
   auto command = [&](const char* name, const char* what) {
@@ -52,13 +54,20 @@ int main(int argc, char** argv) {
   CLI::App* scale = command("scale", "replace the open shards by N even ones (UpdateShardCount)");
   scale->add_option("--shards", shards, "the new number of shards (1 to 1024)")->required()->option_text("N");
   CLI::App* trim = command("trim", "delete the records older than the retention now");
+  cli::add_progress(*trim, progress_mode);
   CLI::App* remove = command("delete", "delete a stream, its records and its groups");
+  cli::add_progress(*remove, progress_mode);
 
   return app.run(argc, argv, [&] {
     std::vector<std::uint32_t> indices;
     for (const std::string& id : shard_ids) indices.push_back(cli::shard_argument(id, "SHARD"));
     store::Env env(app.store_dir(), create->parsed() ? store::Access::write : store::Access::read);
     std::string out;
+    cli::Progress progress("records", progress_mode, cli::Stdout::unused);
+    auto removing = [&](std::uint64_t removed, std::optional<std::uint64_t> total) {
+      progress.set_total_records(total);
+      progress.update(removed);
+    };
     if (create->parsed()) {
       stream::create_stream(env, stream, shards, retention_ms);
       if (json) out = stream::describe_json(stream::describe_stream(env, stream));
@@ -76,12 +85,13 @@ int main(int argc, char** argv) {
                                         : stream::scale_stream(env, stream, shards);
       out = json ? stream::shard_ids_json(children) : stream::shard_ids_lines(children);
     } else if (trim->parsed()) {
-      auto removed = stream::trim_stream(env, stream);
+      auto removed = stream::trim_stream(env, stream, removing);
       out = json ? fmt::format("{{\"StreamName\":\"{}\",\"TrimmedRecords\":{}}}\n", stream, removed)
                  : fmt::format("{}: {} records trimmed\n", stream, removed);
     } else if (remove->parsed()) {
-      stream::delete_stream(env, stream);
+      stream::delete_stream(env, stream, removing);
     }
+    progress.finish();
     fmt::print("{}", out);
   });
 }

@@ -1,6 +1,7 @@
 // ks-window (--tumbling DURATION | --hopping SIZE/SLIDE | --session GAP) [--by FIELD[,FIELD...]]
 //           [--where EXPR] --select LIST [--time FIELD [--lateness DURATION]] [--late FILE]
-//           [--max-groups N] [--format data|envelope] [--on-error fail|skip] [FILE ...]
+//           [--max-groups N] [--format data|envelope] [--on-error fail|skip] [--progress | --no-progress]
+//           [FILE ...]
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "cli/signals.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   std::optional<std::int64_t> tumbling, session;
   std::uint64_t max_groups = window::Engine::kDefaultMaxGroups;
   window::RunOptions run;
+  cli::ProgressMode progress_mode = cli::ProgressMode::automatic;
   std::vector<std::string> files;
 
   auto* tumbling_option = cli::add_duration(cli, "--tumbling", tumbling, "fixed windows of DURATION");
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
       ->option_text("N");
   cli::add_input_format(cli, run.format);
   cli::add_on_error(cli, run.on_error);
+  cli::add_progress(cli, progress_mode);
   cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...");
 
   return app.run(argc, argv, [&] {
@@ -76,7 +80,10 @@ int main(int argc, char** argv) {
     lines::Reader reader(files, 1 << 20);
     lines::Writer out(STDOUT_FILENO);
     cli::catch_stop_signals();
+    cli::Progress progress("records", progress_mode, cli::Stdout::data);
+    progress.follow(reader);
     window::RunStats stats = window::run(reader, engine, run, out);
+    progress.finish();
     if (stats.late > 0) cli::warn("", "late records: {}{}", stats.late, late_file.empty() ? "" : " written to " + late_file);
     if (stats.skipped > 0) cli::warn("", "{} bad lines skipped", stats.skipped);
     cli::note("", "{} records in windows, {} filtered out", stats.records, stats.filtered);

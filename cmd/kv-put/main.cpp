@@ -1,12 +1,13 @@
 // kv-put [-S DIR] -t TABLE [-k FIELD [--sort-key FIELD]] [--create [--key-type string|number]
 //        [--sort-key-type string|number]] [--merge | --add FIELDS | --remove FIELDS | --delete]
 //        [--if-absent | --if EXPR] [--ttl FIELD] [--emit changes] [--format data|envelope]
-//        [--sync full|none] [--on-error fail|skip] [FILE ...]
+//        [--sync full|none] [--on-error fail|skip] [--progress | --no-progress] [FILE ...]
 #include <unistd.h>
 
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "expr/condition.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   bool merge = false, remove_items = false;
   std::string emit;
   store::Sync sync = store::Sync::full;
+  cli::ProgressMode progress_mode = cli::ProgressMode::automatic;
   std::vector<std::string> files;
 
   cli::add_table(cli, spec.name)->required();
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   cli::add_input_format(cli, put.format);
   cli::add_sync(cli, sync, "fsync each commit (full) or not (none)");
   cli::add_on_error(cli, put.on_error);
+  cli::add_progress(cli, progress_mode);
   cli.add_option("FILE", files, "input files; - or none: stdin")->option_text("FILE ...");
 
   return app.run(argc, argv, [&] {
@@ -73,7 +76,10 @@ int main(int argc, char** argv) {
     store::Env env(app.store_dir(), spec.create ? store::Access::write : store::Access::read, sync);
     lines::Reader reader(files, table::max_line_length(put.format));
     lines::Writer out(STDOUT_FILENO);
+    cli::Progress progress("items", progress_mode, emit.empty() ? cli::Stdout::unused : cli::Stdout::data);
+    progress.follow(reader);
     auto stats = table::put_items(env, spec, reader, put, emit.empty() ? nullptr : &out);
+    progress.finish();
     if (stats.skipped > 0) cli::warn(spec.name, "{} bad lines skipped", stats.skipped);
     cli::note(spec.name, "{} items written, {} deleted, {} not written (condition failed), {} expired removed",
               stats.written, stats.removed, stats.refused, stats.expired);

@@ -17,8 +17,12 @@ void set_program(std::string name, Verbosity verbosity);
 const std::string& program();
 Verbosity verbosity();
 
-// Writes one diagnostic line; `where` may be empty.
+// Writes one diagnostic line; `where` may be empty. A progress line on stderr is cleared first.
 void report(std::string_view where, std::string_view what);
+
+// What erases the progress line (progress.h) now on stderr, written before the next diagnostic;
+// "" when none is shown.
+void set_progress_clear(std::string clear);
 
 // A warning, or a line a user needs to see (the address a server listens on): shown unless
 // --quiet.

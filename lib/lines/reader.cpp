@@ -76,6 +76,7 @@ std::string_view Reader::block() const {
 }
 
 bool Reader::fill() {
+  if (observer_) observer_();
   if (at_eof_) {
     if (!open_next()) return false;
   }
@@ -89,6 +90,7 @@ bool Reader::fill() {
     ssize_t n = ::read(fd_, buffer_.data() + end_, room);
     if (n > 0) {
       end_ += static_cast<std::size_t>(n);
+      bytes_read_ += static_cast<std::uint64_t>(n);
       return true;
     }
     if (n == 0) {
@@ -112,6 +114,17 @@ void Reader::exchange_buffer(Buffer& spare) {
   end_ -= begin_;
   begin_ = 0;
   buffer_.swap(spare);
+}
+
+std::optional<std::uint64_t> Reader::input_size() const {
+  std::uint64_t total = 0;
+  for (const std::string& path : paths_) {
+    struct stat st;
+    if ((path == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st)) != 0 || !S_ISREG(st.st_mode))
+      return std::nullopt;
+    total += static_cast<std::uint64_t>(st.st_size);
+  }
+  return total;
 }
 
 bool Reader::open_next() {
@@ -140,6 +153,7 @@ bool Reader::open_next() {
     file_ = path;
   }
   begin_ = end_ = 0;
+  lines_before_ += line_number_;
   line_number_ = 0;
   at_eof_ = false;
   skipping_ = false;

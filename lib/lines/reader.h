@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,16 @@ class Reader {
   // returned; `spare` becomes the old buffer. Line::file still changes with the next file.
   void exchange_buffer(Buffer& spare);
 
+  // What has been read so far: bytes of input, and lines returned by next().
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  std::uint64_t lines_read() const { return lines_before_ + line_number_; }
+  // The size of the whole input when every file (stdin too) is a regular file, from stat(2);
+  // nullopt when one is a pipe, a terminal or missing.
+  std::optional<std::uint64_t> input_size() const;
+  // Calls `observer` as each fill() begins, when the lines of the bytes read so far have been
+  // taken: a progress line's update.
+  void after_each_read(std::function<void()> observer) { observer_ = std::move(observer); }
+
  private:
   bool open_next();
 
@@ -75,6 +86,9 @@ class Reader {
   std::uint64_t line_number_ = 0;
   bool at_eof_ = true;     // the current file (none at first) has no more bytes
   bool skipping_ = false;  // inside a line already reported as too long
+  std::uint64_t bytes_read_ = 0;
+  std::uint64_t lines_before_ = 0;  // lines of the files before this one
+  std::function<void()> observer_;
 };
 
 }  // namespace millrace::lines

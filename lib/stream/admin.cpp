@@ -129,7 +129,7 @@ void set_retention(store::Env& env, const std::string& name, std::int64_t retent
   });
 }
 
-std::uint64_t trim_stream(store::Env& env, const std::string& name) {
+std::uint64_t trim_stream(store::Env& env, const std::string& name, const RemovalProgress& progress) {
   std::uint64_t total = 0;
   for (bool more = true; more;) {
     std::uint64_t removed = 0;
@@ -144,6 +144,7 @@ std::uint64_t trim_stream(store::Env& env, const std::string& name) {
     });
     total += removed;
     more = removed == kDeleteStep;
+    if (progress) progress(total, std::nullopt);
   }
   return total;
 }
@@ -256,17 +257,24 @@ std::vector<std::uint32_t> scale_stream(store::Env& env, const std::string& name
   });
 }
 
-void delete_stream(store::Env& env, const std::string& name) {
+void delete_stream(store::Env& env, const std::string& name, const RemovalProgress& progress) {
   std::uint32_t id = 0;
+  std::uint64_t records = 0;
   env.write([&](const store::Txn& txn) {
     store::StreamMeta stream = store::stream_or_throw(txn, name);
     id = stream.id;
+    records = 0;
+    for (const store::ShardMeta& shard : store::load_shards(txn, stream.id)) records += shard.records();
     store::delete_stream(txn, stream);
   });
   // The name is free now; its records go in bounded steps (a crash leaves them unreachable,
-  // under an id that is never reused).
-  for (bool done = false; !done;)
+  // under an id that is never reused). Each step but the last removes kDeleteStep of them.
+  std::uint64_t steps = 0;
+  for (bool done = false; !done;) {
     env.write([&](const store::Txn& txn) { done = store::delete_records_step(txn, id, kDeleteStep); });
+    ++steps;
+    if (progress) progress(done ? records : std::min(records, steps * kDeleteStep), records);
+  }
 }
 
 }  // namespace millrace::stream

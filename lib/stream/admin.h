@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,8 +53,11 @@ std::vector<StreamState> list_streams(store::Env& env);   // shards and totals, 
 StreamState describe_stream(store::Env& env, const std::string& name);
 void set_retention(store::Env& env, const std::string& name, std::int64_t retention_ms);
 // Deletes every record older than the retention; returns how many.
-std::uint64_t trim_stream(store::Env& env, const std::string& name);
-void delete_stream(store::Env& env, const std::string& name);
+// Told after each bounded step of trim_stream and delete_stream the records removed so far and,
+// when known (delete), how many there are to remove: ks-shard's progress line.
+using RemovalProgress = std::function<void(std::uint64_t removed, std::optional<std::uint64_t> total)>;
+std::uint64_t trim_stream(store::Env& env, const std::string& name, const RemovalProgress& progress = {});
+void delete_stream(store::Env& env, const std::string& name, const RemovalProgress& progress = {});
 
 // Resharding, as Kinesis: the parents close, the children open with the parents' lineage, and
 // producers route to the children from their next commit. Each returns the new shards' indices.

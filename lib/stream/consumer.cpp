@@ -172,14 +172,16 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
   poller.set_stream_id(stream_id);
   reader.reset();
   lines::EpochMs last_news = lines::now_ms(), last_reader_check = last_news;
-  std::uint64_t unreleased = 0;
+  std::uint64_t unreleased = 0, written = 0;
   while (!cli::stop_requested()) {
     std::uint32_t epoch = notifier.epoch(stream_id);
     std::uint64_t count = poller.poll(positions.begin_poll(reader));
     reader.reset();
     if (count > 0) {
       unreleased += out.buffer().size();
+      written += out.buffer().size();
       out.flush();
+      if (options.progress) options.progress(poller.total(), written, false);
       positions.checkpoint();
       if (unreleased >= kReleaseBytes) {
         env.release_pages();
@@ -189,6 +191,7 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
       last_news = lines::now_ms();
       continue;
     }
+    if (options.progress) options.progress(poller.total(), written, true);
     if (!options.follow) break;
     lines::EpochMs now = lines::now_ms();
     std::int64_t wait_ms = kLongestWaitMs;

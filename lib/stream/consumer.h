@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,10 @@ struct ConsumeOptions {
   std::uint32_t batch_size = 100;      // records per lambda event
   std::int64_t lease_timeout_ms = 10'000;  // with a group: how long a dead member keeps its shards
   Checkpointing checkpointing = Checkpointing::poll;
+  // Told the records and bytes delivered so far after each poll that delivered some (bytes: of
+  // output, or of the handlers' events), and then, once, caught_up when a poll finds nothing
+  // new: ks-consume's progress line while it catches up. May be empty.
+  std::function<void(std::uint64_t records, std::uint64_t bytes, bool caught_up)> progress;
 };
 
 // Writes records to `out` until the stream is drained (or, following, until idle or stopped);

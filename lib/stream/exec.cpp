@@ -328,7 +328,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms, runtimes ? &*runtimes : nullptr);
   });
   std::set<std::uint32_t> in_flight;  // shards with a batch at a handler
-  std::uint64_t total = 0;
+  std::uint64_t total = 0, total_bytes = 0;
   lines::EpochMs last_news = lines::now_ms();
   while (!cli::stop_requested() || workers.busy() > 0) {
     std::uint32_t epoch = notifier.epoch(stream_id);
@@ -357,15 +357,17 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         }
         Job job{shard.index, {}};
         std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
-        std::size_t bytes = 0;
+        std::size_t bytes = 0, taken_bytes = 0;
         for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
              more = cursor.next()) {
           const store::Record& r = cursor.record();
           bytes += event_bytes(r);
           if (!job.records.empty() && bytes > kMaxEventBytes) break;
           job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
+          taken_bytes = bytes;
         }
         total += job.records.size();
+        total_bytes += taken_bytes;
         in_flight.insert(shard.index);
         workers.submit(std::move(job));
         ++dispatched;
@@ -380,8 +382,10 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
       positions.delivered(done.shard, done.next);
       last_news = lines::now_ms();
     }
+    if (dispatched > 0 && options.progress) options.progress(total, total_bytes, false);
     if (!finished.empty() || workers.busy() > 0 || dispatched > 0) continue;
     // Nothing running and nothing new.
+    if (options.progress) options.progress(total, total_bytes, true);
     if (cli::stop_requested() || (options.limit != 0 && total >= options.limit)) break;
     if (!options.follow && !window_pending) break;  // drained
     if (options.idle_exit_ms) {

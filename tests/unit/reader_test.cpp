@@ -261,3 +261,20 @@ TEST_CASE("block() is the text of the whole lines in the buffer, and the partial
   CHECK(all == "{\"a\":1}\r\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}");
   CHECK(blocks.size() >= 2);  // the last line, without its newline, only once the input has ended
 }
+
+TEST_CASE("a reader tells what it has read, and the size of its input when every file is a regular file") {
+  TempDir dir;
+  std::string a = dir.write("a.jsonl", "1\n2\n3\n"), b = dir.write("b.jsonl", "4\n55");
+  Reader reader({a, b}, 100);
+  CHECK(reader.input_size() == 10u);  // 6 + 4 bytes
+  int reads = 0;
+  reader.after_each_read([&] { ++reads; });
+  CHECK(read_all(reader).size() == 5);
+  CHECK(reader.lines_read() == 5);  // 3 of a.jsonl, then 2 of b.jsonl
+  CHECK(reader.bytes_read() == 10);
+  CHECK(reads == 5);  // fill() reads a.jsonl, finds its end, reads b.jsonl, finds its end, ends
+  // A FIFO's size is not known, nor a missing file's.
+  std::string fifo = make_fifo(dir, "fifo");
+  CHECK(!Reader({a, fifo}, 100).input_size());
+  CHECK(!Reader({a, (dir / "missing").string()}, 100).input_size());
+}

@@ -1,0 +1,133 @@
+#include "metrics/svg.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "metrics/time_axis.h"
+#include "metrics/units.h"
+
+namespace millrace::metrics {
+namespace {
+
+// Tableau's ten colours, as matplotlib draws series: distinct, and legible on white.
+constexpr std::array<const char*, 10> kPalette = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+constexpr int kMinWidth = 200, kMinHeight = 120;
+// Room for the value labels on the left, the time labels below, a title above, in pixels of a
+// 12-pixel sans-serif font; a legend line is 18 pixels, a time label about 40 wide.
+constexpr double kLeft = 72, kRight = 24, kTop = 16, kTitle = 24, kBottom = 28, kLegendLine = 18;
+constexpr double kPixelsPerValueTick = 40, kPixelsPerTimeTick = 80;
+
+std::string number(double pixels) { return fmt::format("{:.2f}", pixels); }
+
+}  // namespace
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 holds no control character but tab, newline and carriage return.
+        if (byte >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions& options) {
+  const double width = std::max(options.width, kMinWidth), height = std::max(options.height, kMinHeight);
+  TimeRange range = time_range(series, options.start_ms, options.end_ms);
+  std::optional<ValueRange> values = value_range(series, range);
+  bool same_unit = std::all_of(series.begin(), series.end(), [&](const ChartSeries& one) { return one.unit == series[0].unit; });
+  std::string unit = series.empty() || !same_unit ? "" : series[0].unit;
+
+  double top = kTop + (options.title.empty() ? 0 : kTitle);
+  double legend_height = series.empty() ? 0 : kLegendLine * static_cast<double>(series.size());
+  double plot_x = kLeft, plot_y = top, plot_width = width - kLeft - kRight;
+  double plot_height = std::max(20.0, height - top - kBottom - legend_height);
+  double total_height = plot_y + plot_height + kBottom + legend_height;
+
+  ValueAxis value = value_axis(values ? values->min : 0, values ? values->max : 0,
+                               static_cast<int>(plot_height / kPixelsPerValueTick) + 1, unit);
+  auto x_of = [&](std::int64_t time_ms) {
+    return plot_x + static_cast<double>(time_ms - range.start_ms) * plot_width / static_cast<double>(range.end_ms - range.start_ms);
+  };
+  auto y_of = [&](double v) { return plot_y + (value.high - v) * plot_height / (value.high - value.low); };
+
+  std::string svg = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      number(width), number(total_height));
+  if (!options.title.empty())
+    svg += fmt::format("<title>{0}</title>\n<text x=\"{1}\" y=\"{2}\" font-size=\"14\" font-weight=\"bold\">{0}</text>\n",
+                       xml_escape(options.title), number(plot_x), number(kTop + 12));
+  svg += fmt::format("<rect class=\"plot\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
+                     number(plot_x), number(plot_y), number(plot_width), number(plot_height));
+
+  svg += "<g class=\"value-axis\" text-anchor=\"end\">\n";
+  for (std::size_t k = 0; k < value.ticks.size(); ++k) {
+    std::string y = number(y_of(value.ticks[k]));
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/>"
+                       "<text x=\"{3}\" y=\"{1}\" dy=\"4\">{4}</text>\n",
+                       number(plot_x), y, number(plot_x + plot_width), number(plot_x - 6), xml_escape(value.labels[k]));
+  }
+  svg += "</g>\n<g class=\"time-axis\" text-anchor=\"middle\">\n";
+  TimeAxis time = time_axis(range.start_ms, range.end_ms, static_cast<int>(plot_width / kPixelsPerTimeTick),
+                            options.utc_offset_minutes);
+  double axis_y = plot_y + plot_height;
+  for (std::size_t k = 0; k < time.ticks.size(); ++k) {
+    std::string x = number(x_of(time.ticks[k]));
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\"/>"
+                       "<text x=\"{0}\" y=\"{3}\">{4}</text>\n",
+                       x, number(axis_y), number(axis_y + 5), number(axis_y + 18), xml_escape(time.labels[k]));
+  }
+  svg += "</g>\n";
+  if (!values)
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n",
+                       number(plot_x + plot_width / 2), number(plot_y + plot_height / 2));
+
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const char* colour = kPalette[i % kPalette.size()];
+    for (std::span<const ChartPoint> run : runs_of(series[i], range)) {
+      if (run.size() == 1) {
+        svg += fmt::format("<circle class=\"series\" data-series=\"{}\" cx=\"{}\" cy=\"{}\" r=\"2\" fill=\"{}\"/>\n", i,
+                           number(x_of(run[0].time_ms)), number(y_of(run[0].value)), colour);
+        continue;
+      }
+      std::string points;
+      for (const ChartPoint& point : run)
+        points += fmt::format("{}{},{}", points.empty() ? "" : " ", number(x_of(point.time_ms)), number(y_of(point.value)));
+      svg += fmt::format(
+          "<polyline class=\"series\" data-series=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" "
+          "stroke-linejoin=\"round\" points=\"{}\"/>\n",
+          i, colour, points);
+    }
+  }
+
+  svg += "<g class=\"legend\">\n";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    double y = axis_y + kBottom + kLegendLine * static_cast<double>(i) + 12;
+    std::string label = series[i].label;
+    if (!same_unit && !series[i].unit.empty()) label += fmt::format(" ({})", series[i].unit);
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"3\"/>"
+                       "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
+                       number(plot_x), number(y - 4), number(plot_x + 20), kPalette[i % kPalette.size()],
+                       number(plot_x + 26), number(y), xml_escape(label));
+  }
+  svg += "</g>\n</svg>\n";
+  return svg;
+}
+
+}  // namespace millrace::metrics
