@@ -100,6 +100,8 @@ struct Pending {
 // without a partial batch response, or with an empty one.
 bool succeeded_whole(const runtime::Outcome& outcome) {
   if (outcome.status != runtime::Outcome::Status::ok) return false;
+  // Most handlers return nothing (null): no need to parse that.
+  if (outcome.payload.find("batchItemFailures") == std::string::npos) return true;
   auto failures = parse_batch_response(outcome.payload);
   return !failures || failures->empty();
 }
@@ -148,21 +150,20 @@ class BatchHandler {
   // to the failure stream): all of them, unless a stop signal came while it was being retried,
   // or before it began (none then).
   std::size_t handle(const Job& job) {
-    std::span<const OwnedRecord> batch(job.records);
-    job_end_ = batch.data() + batch.size();
+    job_ = job.records;
+    // What was made ready for this job while the one before it ran: its first invocation, begun
+    // already, or its event.
     std::shared_ptr<Pending> begun;
-    if (prepared_ && prepared_->first == batch.front().position && prepared_->count == batch.size()) {
+    if (prepared_ && prepared_->first == job_.front().position && prepared_->count == job_.size()) {
       std::lock_guard lock(lane_->mutex);
       if (prepared_->pending->invoked) begun = prepared_->pending;
-    } else {
-      prepared_.reset();
+      else ready_event_ = std::move(prepared_->event);
     }
-    if (!begun && cli::stop_requested()) {  // read ahead, not begun: handled after a restart
-      prepared_.reset();
-      return 0;
-    }
-    if (begun) prepared_.reset();
-    return handle(batch, std::move(begun));
+    prepared_.reset();  // from now on, only ever the next job's
+    std::size_t done = 0;
+    if (begun || !cli::stop_requested()) done = handle(job_, std::move(begun));  // else: after a restart
+    ready_event_.clear();
+    return done;
   }
 
  private:
@@ -242,13 +243,10 @@ class BatchHandler {
       return {run_handler(exec_.command, input, exec_.timeout_ms, label, out_)};
     }
     std::string event;
-    if (prepared_ && prepared_->first == batch.front().position && prepared_->count == batch.size() &&
-        !prepared_->event.empty()) {
-      event = std::move(prepared_->event);  // built while the job before it ran
-      prepared_.reset();
-    } else {
+    if (batch.data() == job_.data() && batch.size() == job_.size() && !ready_event_.empty())
+      event = std::move(ready_event_);  // built while the job before it ran
+    else
       event = input_of(batch);
-    }
     auto pending = std::make_shared<Pending>();
     begin(*runtimes_, lane_, pending, std::move(event), std::move(label), max_age_ms_);
     return wait_for(pending, batch);
@@ -258,7 +256,7 @@ class BatchHandler {
   // its job, the lane's next job gets its event built, and offered to begin as soon as this
   // one succeeds (see begin()).
   Result wait_for(const std::shared_ptr<Pending>& pending, std::span<const OwnedRecord> batch) {
-    bool tail = batch.data() + batch.size() == job_end_;
+    bool tail = batch.data() + batch.size() == job_.data() + job_.size();
     std::unique_lock lock(lane_->mutex);
     bool offered = !tail;
     if (tail && prepared_ && !prepared_->event.empty()) {  // built during an attempt before this one
@@ -393,8 +391,9 @@ class BatchHandler {
   std::int64_t max_age_ms_;
   runtime::Pool* runtimes_;  // null: run exec_.command for each batch
   std::shared_ptr<Lane> lane_;
-  const OwnedRecord* job_end_ = nullptr;  // the end of the job being handled
-  std::optional<Prepared> prepared_;
+  std::span<const OwnedRecord> job_;  // the job being handled
+  std::string ready_event_;           // its whole batch's event, built ahead
+  std::optional<Prepared> prepared_;  // the lane's next job's
   std::string function_name_;  // as Lambda's FunctionName: the group, else the stream
   std::string region_;
   lines::Writer out_;

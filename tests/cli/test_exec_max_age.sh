@@ -84,7 +84,7 @@ MILLRACE_NOW=2026-01-01T00:09:00Z consume -s ma --format envelope | jq -c 'selec
   fail "ks-consume --format envelope (second read) failed"
 assert_eq 500 "$(count_lines "$TMP/allold.env")" "envelopes of the 500 old records"
 : >"$TMP/got.txt"
-MILLRACE_NOW=2026-01-01T00:10:20Z AWS_REGION= AWS_DEFAULT_REGION=ap-south-1 consume -s ma -g H --exec "$TMP/handler.sh" --exec-format data \
+MILLRACE_NOW=2026-01-01T00:10:20Z AWS_REGION='' AWS_DEFAULT_REGION=ap-south-1 consume -s ma -g H --exec "$TMP/handler.sh" --exec-format data \
   --max-record-age 5m --on-failure fails >"$TMP/out" 2>"$TMP/err" ||
   fail "ks-consume -g H --exec --max-record-age 5m failed: $(head -c 600 "$TMP/err")"
 same_sorted "$TMP/young.jsonl" "$TMP/got.txt" "records the handler got: the young ones only"

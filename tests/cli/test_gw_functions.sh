@@ -440,8 +440,9 @@ assert_eq SyntaxError "$(jq -r .errorType failed.json)" "the error document of a
 assert_eq 0 "$(cat cli-tail.json.rc)" "aws lambda invoke --log-type Tail: $(cat cli-tail.json.err)"
 jq -r '.LogResult | @base64d' cli-tail.json.cli >cli-tail.log || fail "the aws CLI's LogResult: $(cat cli-tail.json.cli)"
 id=$(jq -r .id cli-tail.json)
-grep -qxF "line 2 of 2" cli-tail.log && grep -qxF "END RequestId: $id" cli-tail.log ||
+if ! grep -qxF "line 2 of 2" cli-tail.log || ! grep -qxF "END RequestId: $id" cli-tail.log; then
   fail "the aws CLI's LogResult is not the invocation's log: $(cat cli-tail.log)"
+fi
 assert_eq 254 "$(cat unknown.json.rc)" "aws lambda invoke of an unknown function"
 grep -qF 'An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope' unknown.json.err ||
   fail "the aws CLI's error for an unknown function: $(cat unknown.json.err)"

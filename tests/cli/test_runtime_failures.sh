@@ -131,6 +131,7 @@ expect_outcome() {
   done <"$failures"
   seq 1 "$n" | grep -vxFf "$name.failed.n" >"$name.want.n" || true
   expect_handled_once "$name" "$name.want.n" "[$name]"
+  expect_shard_order "$name" "[$name]"
   expect_return_values "$name" "$name.out"
   expect_prefixed "$name.err" "$name"
   expect_unique_request_ids "$name"
