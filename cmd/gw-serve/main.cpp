@@ -81,7 +81,9 @@ int main(int argc, char** argv) {
     }
     gateway.on_store_failure([&http] { http.stop(); });
     cli::warn("", "listening on http://{}", http.local_address());
-    serve::run_until_signal(http);
+    serve::run_until_signal(http, [&function_routes] {
+      if (function_routes) function_routes->close();
+    });
     if (auto failure = env.failure()) throw *failure;  // a commit failed: 74, once drained
   });
 }

@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
     if (function_options.resolve()) {
       function.name = options.source.group.value_or(options.source.stream);
       function.timeout_ms = exec.timeout_ms.value_or(runtime::kMaxTimeoutMs);
+      // An endpoint is where the handler's SDK calls go: a local one, taking any key.
+      if (!function.endpoint.empty()) runtime::give_placeholder_keys(function);
       exec.function = function;
     }
     for (const std::string& id : shards) options.shards.push_back(cli::shard_argument(id, "--shard"));

@@ -2,21 +2,37 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
 #include <fmt/format.h>
 
+#include "aws/arn.h"
+#include "aws/credentials.h"
 #include "cli/error.h"
 #include "os/child.h"
 
 namespace millrace::runtime {
 namespace {
 
-std::string getenv_or(const char* name, std::string fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? std::string(value) : std::move(fallback);
+// Whether the credentials file the SDKs read (AWS_SHARED_CREDENTIALS_FILE, else
+// ~/.aws/credentials) gives its [default] profile keys. A file that cannot be read or parsed
+// gives none.
+bool default_profile_has_keys() {
+  const char* file = std::getenv("AWS_SHARED_CREDENTIALS_FILE");
+  const char* home = std::getenv("HOME");
+  std::string path = file && *file ? file : home && *home ? std::string(home) + "/.aws/credentials" : "";
+  std::error_code error;
+  if (path.empty() || !std::filesystem::is_regular_file(path, error)) return false;
+  try {
+    std::vector<aws::Profile> profiles = aws::read_credentials_file(path);
+    const aws::Profile* profile = aws::find_profile(profiles, "default");
+    return profile && !profile->credentials.access_key_id.empty();
+  } catch (const cli::Error&) {
+    return false;
+  }
 }
 
 std::filesystem::path own_directory() {
@@ -27,9 +43,9 @@ std::filesystem::path own_directory() {
 
 }  // namespace
 
-std::string Function::region() const { return getenv_or("AWS_REGION", getenv_or("AWS_DEFAULT_REGION", "us-east-1")); }
+std::string Function::region() const { return aws::region(); }
 
-std::string Function::arn() const { return fmt::format("arn:aws:lambda:{}:000000000000:function:{}", region(), name); }
+std::string Function::arn() const { return aws::lambda_function_arn(region(), name); }
 
 std::string function_name(std::string_view handler) {
   if (handler.empty()) return "function";
@@ -52,6 +68,19 @@ void check(const Function& function) {
   std::error_code error;
   if (!std::filesystem::is_directory(function.code, error))
     throw cli::Error(cli::Exit::usage, "--code", fmt::format("{}: not a directory", function.code));
+}
+
+void give_placeholder_keys(Function& function) {
+  for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_PROFILE"}) {
+    if (const char* value = std::getenv(name); value && *value) return;
+    std::string prefix = std::string(name) + "=";
+    if (std::any_of(function.environment.begin(), function.environment.end(),
+                    [&](const std::string& entry) { return entry.starts_with(prefix) && entry.size() > prefix.size(); }))
+      return;
+  }
+  if (default_profile_has_keys()) return;
+  function.environment.insert(function.environment.begin(),
+                              {"AWS_ACCESS_KEY_ID=AKIDMILLRACEFUNCTION", "AWS_SECRET_ACCESS_KEY=millrace-function-secret"});
 }
 
 std::vector<std::string> runtime_command(const Function& function) {

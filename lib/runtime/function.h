@@ -50,6 +50,14 @@ std::string function_name(std::string_view handler);
 // --env entry without '=', a code directory that is not one, neither a handler nor a command.
 void check(const Function& function);
 
+// Lambda gives every function its role's keys, and an AWS SDK signs nothing without keys: for a
+// function whose SDK calls go to a local endpoint that takes any key (gw-serve without
+// --credentials), adds placeholder keys (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) to its
+// environment, unless ours or its own (--env) has keys or names a profile (AWS_PROFILE), or the
+// credentials file has a [default] profile with keys: the SDK would use those. The function's
+// --env still goes over them.
+void give_placeholder_keys(Function& function);
+
 // The argv of a runtime process: `node BOOTSTRAP`, `python3 BOOTSTRAP`, or `/bin/sh -c COMMAND`.
 std::vector<std::string> runtime_command(const Function& function);
 

@@ -1,6 +1,5 @@
 #include "runtime/function_routes.h"
 
-#include <cstdlib>
 #include <utility>
 
 #include <fmt/format.h>
@@ -35,9 +34,7 @@ void call_back(std::vector<Function>& functions, const std::string& endpoint, bo
   for (Function& f : functions) {
     if (!f.endpoint.empty()) continue;
     f.endpoint = endpoint;
-    if (any_key && !std::getenv("AWS_ACCESS_KEY_ID"))
-      f.environment.insert(f.environment.begin(),
-                           {"AWS_ACCESS_KEY_ID=AKIDMILLRACEFUNCTION", "AWS_SECRET_ACCESS_KEY=millrace-function-secret"});
+    if (any_key) give_placeholder_keys(f);
   }
 }
 
@@ -54,6 +51,10 @@ FunctionRoutes::FunctionRoutes(std::vector<Route> routes, std::vector<Function> 
 }
 
 FunctionRoutes::~FunctionRoutes() = default;
+
+void FunctionRoutes::close() {
+  for (auto& [handler, pool] : pools_) pool->close();
+}
 
 serve::Handler FunctionRoutes::in_front_of(serve::Handler next) {
   return [this, next = std::move(next)](serve::Request request, serve::Responder responder) {
@@ -91,7 +92,7 @@ void FunctionRoutes::proxy(const serve::Request& request, const RouteMatch& matc
   auto answer = std::make_shared<serve::Responder>(std::move(responder));
   pool.invoke(std::move(event), label, [answer, id, label](Outcome outcome) {
     if (outcome.status == Outcome::Status::timed_out) return answer->send(timeout_answer(id));
-    if (outcome.status == Outcome::Status::error) {
+    if (outcome.status != Outcome::Status::ok) {  // an error, or stopped
       cli::warn(label, "handler {}", outcome.describe());
       return answer->send(function_error_answer(id));
     }
@@ -126,6 +127,12 @@ void FunctionRoutes::invoke(const serve::Request& request, std::string_view enco
                                        fmt::format("X-Amz-Invocation-Type {} is not RequestResponse, Event or DryRun", type)));
   std::string event = request.body.empty() ? "{}" : request.body;
   std::string label(pool->second->function().name);
+  std::string_view log_type = request.headers.find("X-Amz-Log-Type").value_or("None");
+  if (log_type != "None" && log_type != "Tail")
+    return responder.send(lambda_error(400, "InvalidParameterValueException",
+                                       fmt::format("X-Amz-Log-Type {} is not None or Tail", log_type)));
+  // Lambda returns no log for an asynchronous invocation.
+  Pool::Log log = log_type == "Tail" && type == "RequestResponse" ? Pool::Log::tail : Pool::Log::none;
   if (type == "Event") {  // asynchronous: accepted now, its outcome only logged
     pool->second->invoke(std::move(event), label, [label](Outcome outcome) {
       if (outcome.status != Outcome::Status::ok) cli::warn(label, "handler {}", outcome.describe());
@@ -135,13 +142,21 @@ void FunctionRoutes::invoke(const serve::Request& request, std::string_view enco
     return responder.send(std::move(accepted));
   }
   auto answer = std::make_shared<serve::Responder>(std::move(responder));
-  pool->second->invoke(std::move(event), label, [answer](Outcome outcome) {
-    serve::Response response = serve::Response::json(200, std::move(outcome.payload));
-    response.headers.set("X-Amz-Executed-Version", "$LATEST");
-    response.headers.set("x-amzn-RequestId", aws::request_id());
-    if (outcome.status != Outcome::Status::ok) response.headers.set("X-Amz-Function-Error", "Unhandled");
-    answer->send(std::move(response));
-  });
+  pool->second->invoke(
+      std::move(event), label,
+      [answer, log](Outcome outcome) {
+        serve::Response response = serve::Response::json(200, std::move(outcome.payload));
+        response.headers.set("X-Amz-Executed-Version", "$LATEST");
+        response.headers.set("x-amzn-RequestId", aws::request_id());
+        if (outcome.status != Outcome::Status::ok) response.headers.set("X-Amz-Function-Error", "Unhandled");
+        if (log == Pool::Log::tail) {
+          std::string encoded;
+          lines::append_base64(encoded, outcome.log);
+          response.headers.set("X-Amz-Log-Result", std::move(encoded));
+        }
+        answer->send(std::move(response));
+      },
+      log);
 }
 
 }  // namespace millrace::runtime

@@ -31,9 +31,8 @@
 namespace millrace::runtime {
 
 // Points the AWS SDK calls of `functions` without an --endpoint at `endpoint`, the gw-serve that
-// runs them. Lambda gives every function its role's keys, and an SDK signs nothing without keys:
-// where gw-serve takes any key (`any_key`), such a function is given placeholder keys when our
-// environment has none (its --env still decides).
+// runs them; where gw-serve takes any key (`any_key`), gives them placeholder keys
+// (give_placeholder_keys).
 void call_back(std::vector<Function>& functions, const std::string& endpoint, bool any_key);
 
 class FunctionRoutes {
@@ -44,6 +43,9 @@ class FunctionRoutes {
   ~FunctionRoutes();
 
   bool empty() const { return pools_.empty(); }
+  // Ends what waits for a runtime now (Pool::close), so that a stop does not wait for a
+  // restart's back-off; the invocations at a runtime run to their end. Thread-safe.
+  void close();
 
   // The server's handler: requests for the functions to them, the others to `next`.
   serve::Handler in_front_of(serve::Handler next);

@@ -3,13 +3,17 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -57,8 +61,22 @@ serve::Response api_error(int status, std::string_view type, std::string_view me
 struct Invocation {
   std::string id, event, label;
   Pool::Done done;
-  Clock::time_point deadline;
+  Pool::Log log = Pool::Log::none;
+  Clock::time_point started, deadline;
 };
+
+// The peak resident set of process `pid` in MB, rounded up (Lambda's "Max Memory Used"); 0
+// when it cannot be read.
+std::uint64_t peak_memory_mb(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!line.starts_with("VmHWM:")) continue;
+    std::uint64_t kb = std::strtoull(line.c_str() + 6, nullptr, 10);
+    return (kb + 1023) / 1024;
+  }
+  return 0;
+}
 
 struct Completion {
   Pool::Done done;
@@ -84,6 +102,7 @@ struct Runtime {
 
   // Guarded by State::mutex.
   Phase phase = Phase::down;
+  pid_t pid = 0;  // of its process, while it has one
   serve::Responder next;
   std::optional<Invocation> current;
   std::string label;
@@ -103,6 +122,9 @@ struct Runtime {
   os::Fd out, err;
   std::optional<stream::StderrLines> out_lines, err_lines;
   std::string shown_label;
+  // While an invocation with Log::tail runs: its log so far, what the runtime writes added as
+  // it is read (the front dropped past a bound: only its tail is returned).
+  std::optional<std::string> log;
 };
 
 // An event handed to a runtime: the answer to its `next`, sent once the lock is released.
@@ -111,10 +133,16 @@ struct Delivery {
   serve::Responder next;
   serve::Response event;
   std::string label;
+  std::optional<std::string> log;  // with Log::tail: its START line, where the log begins
 };
 
 Outcome failure(std::string_view type, std::string_view message) {
-  return {Outcome::Status::error, error_document(type, message), std::string(type)};
+  return {Outcome::Status::error, error_document(type, message), std::string(type), {}};
+}
+
+Outcome stopped() {
+  constexpr std::string_view kType = "Runtime.Stopping";
+  return {Outcome::Status::stopped, error_document(kType, "the function is stopping"), std::string(kType), {}};
 }
 
 }  // namespace
@@ -126,9 +154,12 @@ struct Pool::State {
   os::Fd wake;  // an eventfd: the supervisor's poll wakes on it
   std::thread supervisor;
 
+  std::string arn;  // the function's, as every event's header names it
+
   std::mutex mutex;
   std::deque<Invocation> waiting;
-  bool stopping = false;
+  bool closed = false;    // close(): nothing more is handed to a runtime
+  bool stopping = false;  // the destructor: the runtimes go too
   std::mt19937_64 random{std::random_device{}()};
 
   void notify() {
@@ -153,14 +184,17 @@ struct Pool::State {
       if (runtime->phase != Runtime::Phase::ready) continue;
       Invocation invocation = std::move(waiting.front());
       waiting.pop_front();
-      invocation.deadline = Clock::now() + std::chrono::milliseconds(function.timeout_ms);
+      invocation.started = Clock::now();
+      invocation.deadline = invocation.started + std::chrono::milliseconds(function.timeout_ms);
       serve::Response response = serve::Response::json(200, std::move(invocation.event));
       invocation.event.clear();
       response.headers.add("Lambda-Runtime-Aws-Request-Id", invocation.id);
       response.headers.add("Lambda-Runtime-Deadline-Ms", std::to_string(lines::now_ms() + function.timeout_ms));
-      response.headers.add("Lambda-Runtime-Invoked-Function-Arn", function.arn());
+      response.headers.add("Lambda-Runtime-Invoked-Function-Arn", arn);
       response.headers.add("Lambda-Runtime-Trace-Id", trace_id());
-      deliveries.push_back({runtime.get(), std::move(runtime->next), std::move(response), invocation.label});
+      std::optional<std::string> log;
+      if (invocation.log == Pool::Log::tail) log = fmt::format("START RequestId: {} Version: $LATEST\n", invocation.id);
+      deliveries.push_back({runtime.get(), std::move(runtime->next), std::move(response), invocation.label, std::move(log)});
       runtime->label = invocation.label;
       runtime->current = std::move(invocation);
       runtime->phase = Runtime::Phase::busy;
@@ -171,27 +205,54 @@ struct Pool::State {
   // pipes now, read with that label before the event goes, and what it writes from then on
   // carries the new one. (Relabelled by the supervisor after the event went, the runtime's last
   // lines could be read after the switch, or its first lines before it.)
+  // (The same holds for an invocation's own log: what was written before is not its.)
   void deliver(Delivery& delivery) {
     Runtime& r = *delivery.runtime;
     {
       std::lock_guard lock(r.output);
-      if (r.out_lines && delivery.label != r.shown_label) {
-        std::string buffer(4096, '\0');
-        drain(r.out, *r.out_lines, buffer, Drain::available);
-        drain(r.err, *r.err_lines, buffer, Drain::available);
+      if (r.out_lines && (delivery.label != r.shown_label || delivery.log)) {
+        drain_available(r);
         r.shown_label = delivery.label;
         r.out_lines->relabel(delivery.label);
         r.err_lines->relabel(delivery.label);
       }
+      r.log = std::move(delivery.log);
     }
     delivery.next.send(std::move(delivery.event));
   }
 
   // Ends the runtime's invocation in progress with `outcome`. Under the lock.
   void finish(Runtime& runtime, Outcome outcome, std::vector<Completion>& completions) {
+    if (runtime.current->log == Pool::Log::tail) outcome.log = log_tail(runtime, outcome);
     completions.push_back({std::move(runtime.current->done), std::move(outcome)});
     runtime.current.reset();
     runtime.phase = Runtime::Phase::between;
+  }
+
+  // The log of the runtime's invocation in progress as Lambda's Tail gives it: what the runtime
+  // wrote until now (read first), then Lambda's END and REPORT lines; its last 4 KB. Under the
+  // lock.
+  std::string log_tail(Runtime& runtime, const Outcome& outcome) {
+    const Invocation& invocation = *runtime.current;
+    std::string log;
+    {
+      std::lock_guard lock(runtime.output);
+      drain_available(runtime);
+      if (runtime.log) log = std::move(*runtime.log);
+      runtime.log.reset();
+    }
+    if (!log.empty() && log.back() != '\n') log.push_back('\n');
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - invocation.started).count();
+    if (outcome.status == Outcome::Status::timed_out)
+      log += fmt::format("{} {} Task timed out after {:.2f} seconds\n", lines::format_iso8601(lines::now_ms()),
+                         invocation.id, function.timeout_ms / 1000.0);
+    log += fmt::format("END RequestId: {}\n", invocation.id);
+    log += fmt::format("REPORT RequestId: {}\tDuration: {:.2f} ms\tBilled Duration: {} ms\tMemory Size: {} MB\t",
+                       invocation.id, ms, static_cast<std::int64_t>(std::ceil(ms)), function.memory_mb);
+    if (std::uint64_t peak = runtime.pid ? peak_memory_mb(runtime.pid) : 0) log += fmt::format("Max Memory Used: {} MB\t", peak);
+    log.push_back('\n');
+    if (log.size() > kMaxLogTailBytes) log.erase(0, log.size() - kMaxLogTailBytes);
+    return log;
   }
 
   // One request of a runtime to its Runtime API, on its server's thread.
@@ -249,10 +310,10 @@ struct Pool::State {
       return api_error(413, "RequestEntityTooLarge", message);
     }
     if (verb == "response") {
-      finish(runtime, {Outcome::Status::ok, std::move(request.body), {}}, completions);
+      finish(runtime, {Outcome::Status::ok, std::move(request.body), {}, {}}, completions);
     } else {
       std::string type(request.headers.find("Lambda-Runtime-Function-Error-Type").value_or(""));
-      finish(runtime, {Outcome::Status::error, std::move(request.body), std::move(type)}, completions);
+      finish(runtime, {Outcome::Status::error, std::move(request.body), std::move(type), {}}, completions);
     }
     return serve::Response::json(202, R"({"status":"OK"})");
   }
@@ -275,7 +336,7 @@ struct Pool::State {
             finish(r, {Outcome::Status::timed_out,
                        error_document("Sandbox.Timedout",
                                       fmt::format("Task timed out after {:.2f} seconds", function.timeout_ms / 1000.0)),
-                       "Sandbox.Timedout"},
+                       "Sandbox.Timedout", {}},
                    completions);
             r.kill = true;
             r.timed_out = true;
@@ -330,8 +391,8 @@ struct Pool::State {
         if (!fds[i].revents) continue;
         auto [r, kind] = owners[i];
         std::lock_guard lock(r->output);
-        if (kind == 1) drain(r->out, *r->out_lines, buffer);
-        if (kind == 2) drain(r->err, *r->err_lines, buffer);
+        if (kind == 1) drain(r->out, *r->out_lines, r->log, buffer);
+        if (kind == 2) drain(r->err, *r->err_lines, r->log, buffer);
       }
       for (auto& runtime : runtimes)
         if (runtime->child && (runtime->exit ? has_revents(fds, runtime->exit.get()) : runtime->child->exited()))
@@ -355,14 +416,21 @@ struct Pool::State {
     available,  // another thread's: leaves the pipe open, for the supervisor
   };
 
-  // Reads what is ready on a runtime's output pipe into its lines. At most `limit` bytes, so
-  // that a background process writing on cannot hold us. Under the runtime's output lock.
-  static void drain(os::Fd& fd, stream::StderrLines& lines, std::string& buffer, Drain how = Drain::to_end,
-                    std::size_t limit = SIZE_MAX) {
+  // Reads what is ready on a runtime's output pipe into its lines (and the log being kept, if
+  // one is). At most `limit` bytes, so that a background process writing on cannot hold us.
+  // Under the runtime's output lock.
+  static void drain(os::Fd& fd, stream::StderrLines& lines, std::optional<std::string>& log, std::string& buffer,
+                    Drain how = Drain::to_end, std::size_t limit = SIZE_MAX) {
     for (std::size_t total = 0; fd && total < limit;) {
       ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
       if (n > 0) {
-        lines.feed({buffer.data(), static_cast<std::size_t>(n)});
+        std::string_view data(buffer.data(), static_cast<std::size_t>(n));
+        lines.feed(data);
+        if (log) {
+          log->append(data);
+          // Only the tail is returned: what is far before it goes, now and then.
+          if (log->size() > 4 * kMaxLogTailBytes) log->erase(0, log->size() - kMaxLogTailBytes);
+        }
         total += static_cast<std::size_t>(n);
         continue;
       }
@@ -371,6 +439,15 @@ struct Pool::State {
       lines.finish();  // its end (or an error reading it)
       fd.reset();
     }
+  }
+
+  // What the runtime has written until now, read by a thread other than the supervisor. Under the
+  // runtime's output lock.
+  static void drain_available(Runtime& r) {
+    if (!r.out_lines) return;
+    std::string buffer(4096, '\0');
+    drain(r.out, *r.out_lines, r.log, buffer, Drain::available);
+    drain(r.err, *r.err_lines, r.log, buffer, Drain::available);
   }
 
   void start(Runtime& r) {
@@ -385,6 +462,7 @@ struct Pool::State {
       std::string label;
       {
         std::lock_guard lock(mutex);
+        r.pid = r.child->pid();
         label = r.label.empty() ? function.name : r.label;
         r.init_deadline = Clock::now() + std::chrono::milliseconds(init_limit_ms());
       }
@@ -416,8 +494,8 @@ struct Pool::State {
     {
       std::lock_guard lock(r.output);
       // What it wrote before it ended, no more than a pipe holds.
-      drain(r.out, *r.out_lines, buffer, Drain::to_end, 1 << 16);
-      drain(r.err, *r.err_lines, buffer, Drain::to_end, 1 << 16);
+      drain(r.out, *r.out_lines, r.log, buffer, Drain::to_end, 1 << 16);
+      drain(r.err, *r.err_lines, r.log, buffer, Drain::to_end, 1 << 16);
       r.out_lines->finish();
       r.err_lines->finish();
       r.out.reset();
@@ -438,7 +516,7 @@ struct Pool::State {
   // posted one). Under the lock.
   void went_down(Runtime& r, Outcome why, std::vector<Completion>& completions) {
     bool started = r.phase != Runtime::Phase::starting;
-    if (r.init_error) why = {Outcome::Status::error, std::move(*r.init_error), "Runtime.InitError"};
+    if (r.init_error) why = {Outcome::Status::error, std::move(*r.init_error), "Runtime.InitError", {}};
     r.init_error.reset();
     if (r.current) {
       finish(r, std::move(why), completions);
@@ -448,6 +526,7 @@ struct Pool::State {
     }
     serve::Responder dropped = std::move(r.next);  // its client is gone
     r.phase = Runtime::Phase::down;
+    r.pid = 0;
     r.restart_at = Clock::now();
     if (!std::exchange(r.timed_out, false)) {  // a runtime killed at a deadline is not at fault
       r.restart_at += std::chrono::milliseconds(r.backoff_ms);
@@ -473,6 +552,7 @@ std::string Outcome::describe() const {
 Pool::Pool(Function function, unsigned size) : state_(std::make_shared<State>()) {
   State& s = *state_;
   s.function = std::move(function);
+  s.arn = s.function.arn();
   s.argv = runtime_command(s.function);
   s.wake = os::Fd{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
   if (!s.wake) throw std::system_error(errno, std::generic_category(), "eventfd");
@@ -504,12 +584,11 @@ Pool::~Pool() {
   std::vector<serve::Responder> held;
   {
     std::lock_guard lock(s.mutex);
-    s.stopping = true;
-    for (Invocation& invocation : s.waiting)
-      completions.push_back({std::move(invocation.done), failure("Runtime.Stopping", "the function is stopping")});
+    s.closed = s.stopping = true;
+    for (Invocation& invocation : s.waiting) completions.push_back({std::move(invocation.done), stopped()});
     s.waiting.clear();
     for (auto& runtime : s.runtimes) {
-      if (runtime->current) s.finish(*runtime, failure("Runtime.Stopping", "the function is stopping"), completions);
+      if (runtime->current) s.finish(*runtime, stopped(), completions);
       held.push_back(std::move(runtime->next));
     }
   }
@@ -523,28 +602,44 @@ Pool::~Pool() {
 
 const Function& Pool::function() const { return state_->function; }
 
-void Pool::invoke(std::string event, std::string label, Done done) {
+void Pool::invoke(std::string event, std::string label, Done done, Log log) {
   State& s = *state_;
   std::unique_lock lock(s.mutex);
-  if (s.stopping) {
+  if (s.closed) {
     lock.unlock();
-    done(failure("Runtime.Stopping", "the function is stopping"));
+    done(stopped());
     return;
   }
-  s.waiting.push_back({aws::request_id(), std::move(event), std::move(label), std::move(done), {}});
+  s.waiting.push_back({aws::request_id(), std::move(event), std::move(label), std::move(done), log, {}, {}});
   std::vector<Delivery> deliveries;
   s.dispatch(deliveries);
-  // A runtime that is down is wanted now; the supervisor starts it.
-  if (!s.waiting.empty()) s.notify();
+  // A runtime that is down is wanted now: the supervisor starts it. (The others ask for the
+  // event by themselves: no thread is woken for them.)
+  if (!s.waiting.empty() && std::any_of(s.runtimes.begin(), s.runtimes.end(), [](const auto& r) {
+        return r->phase == Runtime::Phase::down;
+      }))
+    s.notify();
   lock.unlock();
   for (Delivery& d : deliveries) s.deliver(d);
 }
 
-Outcome Pool::invoke(std::string event, std::string label) {
+Outcome Pool::invoke(std::string event, std::string label, Log log) {
   std::promise<Outcome> promise;
   std::future<Outcome> outcome = promise.get_future();
-  invoke(std::move(event), std::move(label), [&promise](Outcome o) { promise.set_value(std::move(o)); });
+  invoke(std::move(event), std::move(label), [&promise](Outcome o) { promise.set_value(std::move(o)); }, log);
   return outcome.get();
+}
+
+void Pool::close() {
+  State& s = *state_;
+  std::vector<Completion> completions;
+  {
+    std::lock_guard lock(s.mutex);
+    s.closed = true;
+    for (Invocation& invocation : s.waiting) completions.push_back({std::move(invocation.done), stopped()});
+    s.waiting.clear();
+  }
+  for (Completion& c : completions) c.done(std::move(c.outcome));
 }
 
 }  // namespace millrace::runtime

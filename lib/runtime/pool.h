@@ -22,7 +22,13 @@
 // invocations wait, so a broken handler costs nothing while nothing comes.
 //
 // What a runtime writes on stdout and stderr goes to our stderr a line at a time, each line
-// prefixed with the label of its current (or last) invocation, as --exec's stderr is.
+// prefixed with the label of its current (or last) invocation, as --exec's stderr is. An
+// invocation made with Log::tail also gets its own log back, as Lambda's Invoke gives it with
+// `X-Amz-Log-Type: Tail`: what the runtime wrote while it ran, between Lambda's START, END and
+// REPORT lines, the last 4 KB of it.
+//
+// close() (and the destructor) stop the pool at once: what waits for a runtime, a restart's
+// back-off included, ends then as Status::stopped.
 #pragma once
 
 #include <cstdint>
@@ -40,13 +46,19 @@ struct Outcome {
     error,      // the handler failed (an /error post: `payload` is its error document), or its
                 // runtime did (exited, failed to start, answered too much)
     timed_out,  // still running at its deadline: killed
+    stopped,    // the pool was closed before a runtime took it, or destroyed before it ended: it
+                // did not run, or not to its end; `payload` is an error document
   } status = Status::ok;
   std::string payload;
   std::string error_type;  // with error and timed_out: Lambda's (Runtime.ExitError, the
                            // handler's own...)
+  std::string log;         // with Log::tail: the invocation's log, its last kMaxLogTailBytes
   // A line for a diagnostic: "TYPE: MESSAGE" of an error, "timed out after 3 s", ...
   std::string describe() const;
 };
+
+// How much of an invocation's log Lambda's Invoke returns (X-Amz-Log-Result): its last 4 KB.
+inline constexpr std::size_t kMaxLogTailBytes = 4096;
 
 class Pool {
  public:
@@ -61,11 +73,19 @@ class Pool {
   const Function& function() const;
 
   using Done = std::function<void(Outcome)>;
+  enum class Log { none, tail };
   // Queues `event` (a JSON document) for the next free runtime; `done` is called once with its
-  // outcome, on one of the pool's threads (it must not block). Thread-safe.
-  void invoke(std::string event, std::string label, Done done);
+  // outcome, on one of the pool's threads, or on this one when the pool is closed (it must not
+  // block). It may invoke again: called for a runtime's answer, it runs before that runtime can
+  // ask for its next event, so an invocation made then is the one the runtime gets next, with
+  // no wait. Thread-safe.
+  void invoke(std::string event, std::string label, Done done, Log log = Log::none);
   // The same, waiting for the outcome.
-  Outcome invoke(std::string event, std::string label);
+  Outcome invoke(std::string event, std::string label, Log log = Log::none);
+  // Stops taking invocations: those waiting for a runtime, and any made from now on, end at
+  // once as Status::stopped; those at a runtime run to their end (the destructor ends them
+  // too). Thread-safe; idempotent.
+  void close();
 
  private:
   struct State;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/arn.h"
 #include "aws/model.h"
 #include "aws/validate.h"
 #include "lines/json.h"
@@ -20,8 +21,8 @@
 
 namespace millrace::serve {
 
-// The account and region that ARNs name: there is one of each on a store.
-inline constexpr std::string_view kAccountId = "000000000000";
+// The account that ARNs name (aws/arn.h); the region is the gateway's.
+using aws::kAccountId;
 
 // The answer to one call: a JSON body with HTTP 200, or an error.
 struct ApiAnswer {

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <limits>
 #include <utility>
 
 namespace millrace::serve::detail {
@@ -104,7 +105,12 @@ void Connection::write(const std::vector<net::const_buffer>& buffers) {
   if (closed_) return;
   writing_ = buffers;
   set_deadline(write_deadline_, settings().transfer_deadline(Clock::now(), net::buffer_size(writing_)));
-  net::async_write(socket_, writing_, [self = shared_from_this()](error_code ec, std::size_t) {
+  // As much as the socket takes in each send, not asio's 64 KiB a send: an answer a little past
+  // 64 KiB (a Lambda event of 100 records) goes in one system call, and its reader gets it whole.
+  auto as_much_as_taken = [](const error_code& ec, std::size_t) -> std::size_t {
+    return ec ? 0 : std::numeric_limits<std::size_t>::max();
+  };
+  net::async_write(socket_, writing_, as_much_as_taken, [self = shared_from_this()](error_code ec, std::size_t) {
     self->set_deadline(self->write_deadline_, Clock::time_point::max());
     if (self->closed_) return;
     self->write_done(ec);

@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/arn.h"
 #include "aws/sigv4.h"
 #include "serve/server.h"
 #include "store/env.h"
@@ -69,7 +70,7 @@ struct HttpCall {
 
 struct GatewayOptions {
   std::string credentials;  // an AWS credentials file; empty: signatures are not checked
-  std::string region = "us-east-1";  // the region ARNs name
+  std::string region = aws::region();  // the region ARNs name
   bool shard_limits = false;  // Kinesis' write limits per shard (serve/shard_limits.h)
 };
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/arn.h"
 #include "cli/error.h"
 #include "lines/time.h"
 #include "serve/api.h"
@@ -76,7 +77,7 @@ struct KinesisApi::State {
   ShardLimits* limits;
 
   std::string arn(std::string_view name) const {
-    return fmt::format("arn:aws:kinesis:{}:{}:stream/{}", region, kAccountId, name);
+    return aws::kinesis_stream_arn(region, name);
   }
 
   // The stream a request names, by StreamName or StreamARN.

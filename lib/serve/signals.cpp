@@ -12,7 +12,7 @@ namespace millrace::serve {
 
 namespace net = boost::asio;
 
-int run_until_signal(Server& server) {
+int run_until_signal(Server& server, const std::function<void()>& on_stop) {
   // The signals are waited for on a context of their own, so that the server's threads and
   // its stop() stay as they are without one.
   net::io_context context(1);
@@ -22,6 +22,7 @@ int run_until_signal(Server& server) {
     if (ec) return;
     received = number;
     server.stop();
+    if (on_stop) on_stop();
   });
   std::thread waiter([&] { context.run(); });
   struct Join {

@@ -10,12 +10,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include <simdjson.h>
 
+#include "aws/arn.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/signals.h"
@@ -37,6 +38,9 @@ constexpr std::int64_t kMaxBackoffMs = 5000;
 // when a handler finishes).
 constexpr std::int64_t kBusyWaitMs = 10;
 constexpr std::int64_t kLongestWaitMs = 1000;
+// A shard's jobs at its lane: the batch being handled, and the next one read ahead so that the
+// lane has its event ready when the batch is done.
+constexpr std::size_t kJobsAhead = 2;
 // A batch's Lambda event stays within Lambda's 6 MB invocation payload (but a batch always
 // has one record): each record counts its data in base64 and its partition key, and a bound
 // on the rest of its entry (the ids, ARNs and times of the event's shape, some 400 bytes).
@@ -61,45 +65,131 @@ struct Job {
 
 struct Done {
   std::uint32_t shard;
-  std::uint64_t next;   // the shard's position after the batch
-  std::uint64_t count;  // records handled or sent to the failure stream
+  std::uint64_t next;     // the shard's position after the job
+  std::uint64_t count;    // records handled or sent to the failure stream
+  std::uint64_t undone;   // records of the job left for later (a stop came)
 };
 
-// Handles one batch with retries, bisection, partial responses and the failure stream.
+// A worker's queue: the jobs of the one shard it handles, in order, the front one being handled
+// (the next one, read ahead, is prepared meanwhile); and what its invocations of warm runtimes
+// come back to. Shared with the pool's callbacks, which may outlive the worker.
+struct Lane {
+  std::mutex mutex;            // guards everything here, and the lane's Pending outcomes
+  std::condition_variable cv;  // a job came, an outcome came, or closing
+  std::deque<Job> jobs;        // only the worker pops: references to its jobs stay valid
+  bool closing = false;
+};
+
+// An invocation of a warm runtime in progress; its outcome comes on one of the pool's threads.
+struct Pending {
+  struct Successor {
+    std::string event, label;
+    std::shared_ptr<Pending> pending;
+    lines::EpochMs first_arrival_ms;
+  };
+  // Guarded by the lane's mutex.
+  std::optional<runtime::Outcome> outcome;
+  bool invoked = false;  // begun as a successor: the pool has it
+  // The next job's first invocation, offered by the worker while this one runs, to be handed to
+  // the pool from the pool's own thread the moment this one succeeds for the whole batch: the
+  // runtime then finds it waiting when it asks for its next event.
+  std::optional<Successor> successor;
+};
+
+// A warm runtime's outcome for the whole of a batch, with nothing left to retry: a success
+// without a partial batch response, or with an empty one.
+bool succeeded_whole(const runtime::Outcome& outcome) {
+  if (outcome.status != runtime::Outcome::Status::ok) return false;
+  // Most handlers return nothing (null): no need to parse that.
+  if (outcome.payload.find("batchItemFailures") == std::string::npos) return true;
+  auto failures = parse_batch_response(outcome.payload);
+  return !failures || failures->empty();
+}
+
+// Hands `event` to the pool, its outcome to go to `pending`. On the pool's thread, a whole
+// success begins the successor offered meanwhile (unless a stop came, or its records are too
+// old: the worker then deals with it).
+void begin(runtime::Pool& pool, const std::shared_ptr<Lane>& lane, const std::shared_ptr<Pending>& pending,
+           std::string event, std::string label, std::int64_t max_age_ms) {
+  pool.invoke(std::move(event), std::move(label), [&pool, lane, pending, max_age_ms](runtime::Outcome outcome) {
+    std::optional<Pending::Successor> next;
+    {
+      std::lock_guard lock(lane->mutex);
+      if (pending->successor && succeeded_whole(outcome) && !cli::stop_requested() &&
+          lines::now_ms() - pending->successor->first_arrival_ms <= max_age_ms) {
+        next = std::move(pending->successor);
+        pending->successor.reset();
+        next->pending->invoked = true;  // with the outcome: the worker sees both or neither
+      }
+      pending->outcome = std::move(outcome);
+    }
+    if (next) begin(pool, lane, next->pending, std::move(next->event), std::move(next->label), max_age_ms);
+    lane->cv.notify_all();
+  });
+}
+
+// Handles the jobs of one lane with retries, bisection, partial responses and the failure
+// stream.
 class BatchHandler {
  public:
   BatchHandler(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, const ExecOptions& exec,
-               std::int64_t max_age_ms, runtime::Pool* runtimes)
+               std::int64_t max_age_ms, runtime::Pool* runtimes, std::shared_ptr<Lane> lane)
       : options_(options),
         exec_(exec),
         max_age_ms_(max_age_ms),
         runtimes_(runtimes),
+        lane_(std::move(lane)),
+        function_name_(exec.function ? exec.function->name : options.source.group.value_or(options.source.stream)),
+        region_(aws::region()),
         out_(STDOUT_FILENO),
         lambda_(options.source) {
     if (exec_.on_failure) failures_.emplace(env, notifier, *exec_.on_failure);
   }
 
-  // Handles `batch`; returns how many of its records, from the front, are done (handled or sent
-  // to the failure stream): all of them, unless a stop signal came while it was being retried.
-  std::size_t handle(std::span<const OwnedRecord> batch) {
+  // Handles `job`; returns how many of its records, from the front, are done (handled or sent
+  // to the failure stream): all of them, unless a stop signal came while it was being retried,
+  // or before it began (none then).
+  std::size_t handle(const Job& job) {
+    job_ = job.records;
+    // What was made ready for this job while the one before it ran: its first invocation, begun
+    // already, or its event.
+    std::shared_ptr<Pending> begun;
+    if (prepared_ && prepared_->first == job_.front().position && prepared_->count == job_.size()) {
+      std::lock_guard lock(lane_->mutex);
+      if (prepared_->pending->invoked) begun = prepared_->pending;
+      else ready_event_ = std::move(prepared_->event);
+    }
+    prepared_.reset();  // from now on, only ever the next job's
+    std::size_t done = 0;
+    if (begun || !cli::stop_requested()) done = handle(job_, std::move(begun));  // else: after a restart
+    ready_event_.clear();
+    return done;
+  }
+
+ private:
+  // `begun`: the batch's invocation, already at a runtime (its records' age checked then).
+  std::size_t handle(std::span<const OwnedRecord> batch, std::shared_ptr<Pending> begun = nullptr) {
     std::size_t done = 0;
     std::uint32_t attempts = 0;
     std::int64_t backoff = kFirstBackoffMs;
     while (done < batch.size()) {
       std::span<const OwnedRecord> rest = batch.subspan(done);
-      // Records past their age go to the failure stream; arrival times never decrease in a
-      // shard, so they are a prefix of the batch.
-      lines::EpochMs now = lines::now_ms();
-      std::size_t expired = 0;
-      while (expired < rest.size() && now - rest[expired].arrival_ms > max_age_ms_) ++expired;
-      if (expired > 0) {
-        fail(rest.first(expired), kRecordAgeExceeded, attempts, "");
-        done += expired;
-        continue;
+      if (!begun) {
+        // Records past their age go to the failure stream; arrival times never decrease in a
+        // shard, so they are a prefix of the batch.
+        lines::EpochMs now = lines::now_ms();
+        std::size_t expired = 0;
+        while (expired < rest.size() && now - rest[expired].arrival_ms > max_age_ms_) ++expired;
+        if (expired > 0) {
+          fail(rest.first(expired), kRecordAgeExceeded, attempts, "");
+          done += expired;
+          continue;
+        }
+        if (attempts > 0 && cli::stop_requested()) return done;  // the rest is handled after a restart
       }
-      if (attempts > 0 && cli::stop_requested()) return done;  // the rest is handled after a restart
       ++attempts;
-      HandlerResult result = invoke(rest);
+      Result result = begun ? wait_for(std::exchange(begun, nullptr), rest) : invoke(rest);
+      if (result.stopped) return done;  // it did not run: handled after a restart
       if (result.status == HandlerResult::Status::ok) {
         if (result.item_failures.empty()) return batch.size();
         done += first_failure(rest, result.item_failures);  // the records before the first failure are done
@@ -126,8 +216,11 @@ class BatchHandler {
     return done;
   }
 
- private:
-  HandlerResult invoke(std::span<const OwnedRecord> batch) {
+  struct Result : HandlerResult {
+    bool stopped = false;  // a warm runtime's pool closed before it ran
+  };
+
+  std::string input_of(std::span<const OwnedRecord> batch) {
     std::string input;
     if (exec_.format == OutputFormat::lambda) lambda_.begin(input);
     bool first = true;
@@ -140,18 +233,74 @@ class BatchHandler {
       first = false;
     }
     if (exec_.format == OutputFormat::lambda) lambda_.end(input);
+    return input;
+  }
+
+  Result invoke(std::span<const OwnedRecord> batch) {
     std::string label = store::shard_id(batch.front().position.shard);
-    if (!runtimes_) return run_handler(exec_.command, input, exec_.timeout_ms, label, out_);
-    return handler_result(runtimes_->invoke(std::move(input), std::move(label)));
+    if (!runtimes_) {
+      std::string input = input_of(batch);
+      return {run_handler(exec_.command, input, exec_.timeout_ms, label, out_)};
+    }
+    std::string event;
+    if (batch.data() == job_.data() && batch.size() == job_.size() && !ready_event_.empty())
+      event = std::move(ready_event_);  // built while the job before it ran
+    else
+      event = input_of(batch);
+    auto pending = std::make_shared<Pending>();
+    begin(*runtimes_, lane_, pending, std::move(event), std::move(label), max_age_ms_);
+    return wait_for(pending, batch);
+  }
+
+  // Waits for a warm runtime's outcome for `batch`. Meanwhile, when the batch runs to the end of
+  // its job, the lane's next job gets its event built, and offered to begin as soon as this
+  // one succeeds (see begin()).
+  Result wait_for(const std::shared_ptr<Pending>& pending, std::span<const OwnedRecord> batch) {
+    bool tail = batch.data() + batch.size() == job_.data() + job_.size();
+    std::unique_lock lock(lane_->mutex);
+    bool offered = !tail;
+    if (tail && prepared_ && !prepared_->event.empty()) {  // built during an attempt before this one
+      offer(*pending, std::move(prepared_->event));
+      offered = true;
+    }
+    while (!pending->outcome) {
+      if (!offered && lane_->jobs.size() > 1) {
+        offered = true;
+        const Job& next = lane_->jobs[1];
+        lock.unlock();
+        std::string event = input_of(next.records);
+        lock.lock();
+        prepared_ = Prepared{next.records.front().position, next.records.size(), {}, std::make_shared<Pending>(),
+                             next.records.front().arrival_ms};
+        if (pending->outcome) prepared_->event = std::move(event);
+        else offer(*pending, std::move(event));
+        continue;
+      }
+      lane_->cv.wait(lock);
+    }
+    if (pending->successor) {  // not begun: kept for the next job's first attempt
+      prepared_->event = std::move(pending->successor->event);
+      pending->successor.reset();
+    }
+    runtime::Outcome outcome = std::move(*pending->outcome);
+    lock.unlock();
+    return handler_result(outcome);
+  }
+
+  // Under the lane's lock.
+  void offer(Pending& pending, std::string event) {
+    pending.successor = Pending::Successor{std::move(event), store::shard_id(prepared_->first.shard),
+                                           prepared_->pending, prepared_->first_arrival_ms};
   }
 
   // A warm runtime's outcome as a handler's result: a partial batch response is read as such,
   // another return value but null goes to stdout as a JSON line.
-  HandlerResult handler_result(const runtime::Outcome& outcome) {
-    HandlerResult result{HandlerResult::Status::ok, 0, {}, {}};
+  Result handler_result(const runtime::Outcome& outcome) {
+    Result result{{HandlerResult::Status::ok, 0, {}, {}}};
     if (outcome.status != runtime::Outcome::Status::ok) {
       result.status = outcome.status == runtime::Outcome::Status::timed_out ? HandlerResult::Status::timed_out
                                                                              : HandlerResult::Status::failed;
+      result.stopped = outcome.status == runtime::Outcome::Status::stopped;
       result.error = outcome.describe();
       return result;
     }
@@ -203,7 +352,9 @@ class BatchHandler {
     cli::warn(store::shard_id(first.position.shard), "{} records from {} to {} given up ({})", batch.size(),
               store::format_sequence(first.position), store::format_sequence(last.position), condition);
     if (!failures_) return;
-    FailedBatch failed{options_.source.stream,
+    FailedBatch failed{function_name_,
+                       region_,
+                       options_.source.stream,
                        store::shard_id(first.position.shard),
                        store::format_sequence(first.position),
                        store::format_sequence(last.position),
@@ -226,10 +377,25 @@ class BatchHandler {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(50, ms - slept)));
   }
 
+  // The next job's first invocation, made ready while the job before it ran.
+  struct Prepared {
+    store::Position first;  // its batch: the job's records
+    std::size_t count;
+    std::string event;                 // built, not handed to the pool yet
+    std::shared_ptr<Pending> pending;  // its invocation, once begun
+    lines::EpochMs first_arrival_ms;
+  };
+
   const ConsumeOptions& options_;
   const ExecOptions& exec_;
   std::int64_t max_age_ms_;
   runtime::Pool* runtimes_;  // null: run exec_.command for each batch
+  std::shared_ptr<Lane> lane_;
+  std::span<const OwnedRecord> job_;  // the job being handled
+  std::string ready_event_;           // its whole batch's event, built ahead
+  std::optional<Prepared> prepared_;  // the lane's next job's
+  std::string function_name_;  // as Lambda's FunctionName: the group, else the stream
+  std::string region_;
   lines::Writer out_;
   LambdaEvent lambda_;
   std::optional<store::Producer> failures_;
@@ -237,34 +403,40 @@ class BatchHandler {
   std::vector<store::Position> placed_;
 };
 
-// A pool of threads, each with its own BatchHandler, taking one job at a time.
+// The worker threads, one a lane, each with its own BatchHandler.
 class Workers {
  public:
-  Workers(std::uint32_t count, const std::function<std::unique_ptr<BatchHandler>()>& make) {
-    for (std::uint32_t i = 0; i < count; ++i) threads_.emplace_back([this, handler = make()] { run(*handler); });
+  using MakeHandler = std::function<std::unique_ptr<BatchHandler>(std::shared_ptr<Lane>)>;
+  Workers(std::uint32_t count, const MakeHandler& make) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      auto lane = std::make_shared<Lane>();
+      lanes_.push_back(lane);
+      threads_.emplace_back([this, lane, handler = make(lane)] { run(*lane, *handler); });
+    }
   }
   ~Workers() {
-    {
-      std::lock_guard lock(mutex_);
-      closing_ = true;
+    for (auto& lane : lanes_) {
+      {
+        std::lock_guard lock(lane->mutex);
+        lane->closing = true;
+      }
+      lane->cv.notify_all();
     }
-    wake_.notify_all();
     for (std::thread& t : threads_) t.join();
   }
 
-  void submit(Job job) {
+  std::size_t lanes() const { return lanes_.size(); }
+  // Queues `job` on lane `lane`, whose jobs are all of the job's shard.
+  void submit(std::size_t lane, Job job) {
+    Lane& l = *lanes_.at(lane);
     {
-      std::lock_guard lock(mutex_);
-      jobs_.push_back(std::move(job));
-      ++busy_;
+      std::lock_guard lock(l.mutex);
+      l.jobs.push_back(std::move(job));
     }
-    wake_.notify_one();
+    l.cv.notify_all();
   }
-  std::size_t busy() {
-    std::lock_guard lock(mutex_);
-    return busy_;
-  }
-  // Finished jobs, waiting up to `timeout_ms` for one when none is. Rethrows a worker's failure.
+  // Finished jobs, in the order of each lane's, waiting up to `timeout_ms` for one when none
+  // is. Rethrows a worker's failure.
   std::vector<Done> finished(std::int64_t timeout_ms) {
     std::unique_lock lock(mutex_);
     done_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return !done_.empty() || failure_; });
@@ -275,35 +447,44 @@ class Workers {
   }
 
  private:
-  void run(BatchHandler& handler) {
+  void run(Lane& lane, BatchHandler& handler) {
     for (;;) {
-      Job job;
+      const Job* job = nullptr;
       {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return closing_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
+        std::unique_lock lock(lane.mutex);
+        lane.cv.wait(lock, [&] { return lane.closing || !lane.jobs.empty(); });
+        if (lane.jobs.empty()) return;
+        job = &lane.jobs.front();
       }
+      std::vector<Done> done;
       try {
-        std::size_t done = handler.handle(job.records);
-        std::lock_guard lock(mutex_);
-        done_.push_back({job.shard, job.records.front().position.counter + done, done});
-        --busy_;
+        std::size_t count = handler.handle(*job);
+        std::uint64_t next = job->records.front().position.counter + count;
+        done.push_back({job->shard, next, count, job->records.size() - count});
+        std::lock_guard lock(lane.mutex);
+        lane.jobs.pop_front();
+        // A job stopped short: the jobs read after it are left, the shard stays where it stopped.
+        if (done.back().undone)
+          for (; !lane.jobs.empty(); lane.jobs.pop_front())
+            done.push_back({lane.jobs.front().shard, next, 0, lane.jobs.front().records.size()});
       } catch (...) {
         std::lock_guard lock(mutex_);
         failure_ = std::current_exception();
+        done_cv_.notify_all();
+        return;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        done_.insert(done_.end(), done.begin(), done.end());
       }
       done_cv_.notify_all();
     }
   }
 
+  std::vector<std::shared_ptr<Lane>> lanes_;
   std::mutex mutex_;
-  std::condition_variable wake_, done_cv_;
-  std::deque<Job> jobs_;
+  std::condition_variable done_cv_;
   std::deque<Done> done_;
-  std::size_t busy_ = 0;
-  bool closing_ = false;
   std::exception_ptr failure_;
   std::vector<std::thread> threads_;
 };
@@ -324,13 +505,24 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
 
   std::optional<runtime::Pool> runtimes;
   if (exec.function) runtimes.emplace(*exec.function, exec.parallel);
-  Workers workers(exec.parallel, [&] {
-    return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms, runtimes ? &*runtimes : nullptr);
+  Workers workers(exec.parallel, [&](std::shared_ptr<Lane> lane) {
+    return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms, runtimes ? &*runtimes : nullptr,
+                                          std::move(lane));
   });
-  std::set<std::uint32_t> in_flight;  // shards with a batch at a handler
+  // The shards with jobs at a lane: a batch being handled and at most one read ahead.
+  struct InFlight {
+    std::size_t lane;
+    std::size_t jobs;
+    std::uint64_t next;  // where the shard's next job begins
+  };
+  std::map<std::uint32_t, InFlight> in_flight;
+  std::vector<bool> lane_busy(workers.lanes(), false);
   std::uint64_t total = 0, total_bytes = 0;
   lines::EpochMs last_news = lines::now_ms();
-  while (!cli::stop_requested() || workers.busy() > 0) {
+  bool closed = false;
+  while (!cli::stop_requested() || !in_flight.empty()) {
+    // A stop: what waits for a runtime (a restart's back-off) ends now, not when it would begin.
+    if (cli::stop_requested() && runtimes && !std::exchange(closed, true)) runtimes->close();
     std::uint32_t epoch = notifier.epoch(stream_id);
     std::int64_t wait_ms = kLongestWaitMs;
     bool window_pending = false;  // a batch waits for its window to fill
@@ -340,9 +532,11 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
       lines::EpochMs now = lines::now_ms();
       if (auto due = positions.leases_due_in(now)) wait_ms = std::min(wait_ms, *due);
       for (const store::ShardMeta& shard : positions.shards()) {
-        if (workers.busy() >= exec.parallel) break;
-        if (in_flight.contains(shard.index) || !positions.may_read(shard)) continue;
-        std::uint64_t position = positions.position(shard);
+        auto flying = in_flight.find(shard.index);
+        bool ahead = flying != in_flight.end();
+        if (ahead ? flying->second.jobs >= kJobsAhead : in_flight.size() >= workers.lanes()) continue;
+        if (!positions.may_read(shard)) continue;
+        std::uint64_t position = ahead ? flying->second.next : positions.position(shard);
         store::ShardCursor cursor(txn, stream_id, shard.index);
         if (position >= shard.next_counter || !cursor.seek(position)) continue;
         std::uint64_t available = shard.next_counter - cursor.record().position.counter;
@@ -358,6 +552,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         Job job{shard.index, {}};
         std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
         std::size_t bytes = 0, taken_bytes = 0;
+        job.records.reserve(std::min<std::uint64_t>({options.batch_size, room, available}));
         for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
              more = cursor.next()) {
           const store::Record& r = cursor.record();
@@ -368,22 +563,33 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         }
         total += job.records.size();
         total_bytes += taken_bytes;
-        in_flight.insert(shard.index);
-        workers.submit(std::move(job));
+        if (!ahead) {
+          std::size_t lane = static_cast<std::size_t>(std::find(lane_busy.begin(), lane_busy.end(), false) - lane_busy.begin());
+          lane_busy[lane] = true;
+          flying = in_flight.emplace(shard.index, InFlight{lane, 0, 0}).first;
+        }
+        flying->second.jobs++;
+        flying->second.next = job.records.back().position.counter + 1;
+        workers.submit(flying->second.lane, std::move(job));
         ++dispatched;
       }
       reader.reset();
     }
     // Checkpointing after handing out the next batches overlaps the commit's fsync with them.
     positions.checkpoint();
-    std::vector<Done> finished = workers.finished(workers.busy() > 0 ? kBusyWaitMs : 0);
+    std::vector<Done> finished = workers.finished(!in_flight.empty() ? kBusyWaitMs : 0);
     for (const Done& done : finished) {
-      in_flight.erase(done.shard);
+      auto flying = in_flight.find(done.shard);
+      if (--flying->second.jobs == 0) {
+        lane_busy[flying->second.lane] = false;
+        in_flight.erase(flying);
+      }
+      total -= done.undone;
       positions.delivered(done.shard, done.next);
       last_news = lines::now_ms();
     }
     if (dispatched > 0 && options.progress) options.progress(total, total_bytes, false);
-    if (!finished.empty() || workers.busy() > 0 || dispatched > 0) continue;
+    if (!finished.empty() || !in_flight.empty() || dispatched > 0) continue;
     // Nothing running and nothing new.
     if (options.progress) options.progress(total, total_bytes, true);
     if (cli::stop_requested() || (options.limit != 0 && total >= options.limit)) break;

@@ -2,15 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "aws/arn.h"
 #include "aws/request_id.h"
 #include "lines/json.h"
 
 namespace millrace::stream {
 namespace {
-
-// The account and region of every local ARN: ARNs need them, and there is no account here.
-constexpr std::string_view kFunctionArn = "arn:aws:lambda:local:000000000000:function:millrace";
-constexpr std::string_view kStreamArnPrefix = "arn:aws:kinesis:local:000000000000:stream/";
 
 void append_time(std::string& out, lines::EpochMs ms) {
   char text[lines::kIsoLength];
@@ -28,7 +25,7 @@ std::string failure_record_json(const FailedBatch& batch) {
   out.reserve(768);  // the record with 56-digit sequence numbers and a long stream name fits
   out.append(R"({"requestContext":{"requestId":")").append(aws::request_id());
   out.append(R"(","functionArn":)");
-  lines::append_json_string(out, kFunctionArn);
+  lines::append_json_string(out, aws::lambda_function_arn(batch.region, batch.function));
   out.append(R"(,"condition":)");
   lines::append_json_string(out, batch.condition);
   fmt::format_to(std::back_inserter(out), R"(,"approximateInvokeCount":{}}},)", batch.invoke_count);
@@ -50,7 +47,7 @@ std::string failure_record_json(const FailedBatch& batch) {
   out.append(R"(,"approximateArrivalOfLastRecord":)");
   append_time(out, batch.last_arrival_ms);
   fmt::format_to(std::back_inserter(out), R"(,"batchSize":{},"streamArn":)", batch.batch_size);
-  lines::append_json_string(out, std::string(kStreamArnPrefix) + batch.stream);
+  lines::append_json_string(out, aws::kinesis_stream_arn(batch.region, batch.stream));
   out.append("}}");
   return out;
 }

@@ -25,6 +25,8 @@ inline constexpr std::string_view kRecordAgeExceeded = "RecordAgeExceeded";
 inline constexpr std::string_view kUnhandled = "Unhandled";
 
 struct FailedBatch {
+  std::string function;  // the function's name: ks-consume's group, else the stream
+  std::string region;    // aws::region()
   std::string stream, shard_id, start_sequence, end_sequence;  // shard_id as "shardId-000000000001"
   lines::EpochMs first_arrival_ms, last_arrival_ms, now_ms;    // now_ms: the record's timestamp
   std::uint32_t batch_size;                                    // records from start to end
@@ -35,11 +37,11 @@ struct FailedBatch {
 
 // The record as one line of JSON, without a newline, in the field order of Lambda's example:
 // requestContext (requestId, a random UUID v4; functionArn
-// "arn:aws:lambda:local:000000000000:function:millrace"; condition; approximateInvokeCount),
+// "arn:aws:lambda:REGION:000000000000:function:FUNCTION"; condition; approximateInvokeCount),
 // responseContext (statusCode 200, executedVersion "$LATEST", functionError), version "1.0",
 // timestamp, KinesisBatchInfo (shardId, startSequenceNumber, endSequenceNumber,
 // approximateArrivalOfFirstRecord, approximateArrivalOfLastRecord, batchSize, streamArn
-// "arn:aws:kinesis:local:000000000000:stream/NAME"). Times are ISO 8601 UTC with milliseconds.
+// "arn:aws:kinesis:REGION:000000000000:stream/NAME"). Times are ISO 8601 UTC with milliseconds.
 // Thread-safe.
 std::string failure_record_json(const FailedBatch& batch);
 

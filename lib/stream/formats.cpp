@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
+#include "aws/arn.h"
 #include "lines/json.h"
 #include "lines/time.h"
 #include "store/sequence.h"
@@ -9,9 +12,6 @@
 namespace millrace::stream {
 namespace {
 
-// The account and region of the ARNs in events: fixed, as local emulators of AWS do.
-constexpr std::string_view kAccount = "000000000000";
-constexpr std::string_view kRegion = "local";
 
 void append_iso(std::string& out, lines::EpochMs ms) {
   std::size_t at = out.size();
@@ -48,12 +48,17 @@ void append_envelope(std::string& out, const store::Record& record, const Source
   out.append("}\n");
 }
 
-LambdaEvent::LambdaEvent(const Source& source)
-    : event_source_arn_(fmt::format("arn:aws:kinesis:{}:{}:stream/{}", kRegion, kAccount, source.stream)) {}
+LambdaEvent::LambdaEvent(const Source& source) {
+  std::string region = aws::region();
+  record_end_ = fmt::format(
+      "\",\"eventName\":\"aws:kinesis:record\",\"invokeIdentityArn\":\"arn:aws:iam::{}:role/millrace\","
+      "\"awsRegion\":{},\"eventSourceARN\":{}}}",
+      aws::kAccountId, lines::json_string(region), lines::json_string(aws::kinesis_stream_arn(region, source.stream)));
+}
 
 void LambdaEvent::begin(std::string& out) const { out.append("{\"Records\":["); }
 
-void LambdaEvent::add(std::string& out, const store::Record& record, bool first) {
+void LambdaEvent::add(std::string& out, const store::Record& record, bool first) const {
   if (!first) out.push_back(',');
   out.append("{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":");
   lines::append_json_string(out, record.partition_key);
@@ -61,15 +66,20 @@ void LambdaEvent::add(std::string& out, const store::Record& record, bool first)
   store::append_sequence(out, record.position);
   out.append("\",\"data\":\"");
   lines::append_base64(out, record.data);
-  fmt::format_to(std::back_inserter(out), "\",\"approximateArrivalTimestamp\":{}.{:03}}}", record.arrival_ms / 1000,
-                 record.arrival_ms % 1000);
-  out.append(",\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"");
-  out.append(store::shard_id(record.position.shard)).push_back(':');
+  // Seconds with milliseconds: 1795428000.123.
+  char seconds[32];
+  char* end = std::to_chars(seconds, seconds + sizeof seconds, record.arrival_ms / 1000).ptr;
+  std::int64_t ms = record.arrival_ms % 1000;
+  *end++ = '.';
+  *end++ = static_cast<char>('0' + ms / 100);
+  *end++ = static_cast<char>('0' + ms / 10 % 10);
+  *end++ = static_cast<char>('0' + ms % 10);
+  out.append("\",\"approximateArrivalTimestamp\":").append(seconds, end);
+  out.append("},\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"");
+  store::append_shard_id(out, record.position.shard);
+  out.push_back(':');
   store::append_sequence(out, record.position);
-  fmt::format_to(std::back_inserter(out),
-                 "\",\"eventName\":\"aws:kinesis:record\",\"invokeIdentityArn\":\"arn:aws:iam::{}:role/millrace\","
-                 "\"awsRegion\":\"{}\",\"eventSourceARN\":\"{}\"}}",
-                 kAccount, kRegion, event_source_arn_);
+  out.append(record_end_);
 }
 
 void LambdaEvent::end(std::string& out) const { out.append("]}\n"); }

@@ -32,16 +32,16 @@ struct Source {
 void append_data(std::string& out, const store::Record& record);
 void append_envelope(std::string& out, const store::Record& record, const Source& source);
 
-// A Lambda event, built one record at a time.
+// A Lambda event, built one record at a time. Its ARNs and awsRegion name aws::region().
 class LambdaEvent {
  public:
   explicit LambdaEvent(const Source& source);
   void begin(std::string& out) const;
-  void add(std::string& out, const store::Record& record, bool first);
+  void add(std::string& out, const store::Record& record, bool first) const;
   void end(std::string& out) const;
 
  private:
-  std::string event_source_arn_;
+  std::string record_end_;  // what closes every record: the same for all of them
 };
 
 }  // namespace millrace::stream

@@ -14,6 +14,12 @@
 #    targets judge. Baseline, in the same run: --exec 'node handler.js', the same handler as a
 #    script that reads the event on stdin, parses it and exits, a process a batch (EXEC_BATCHES
 #    of them). Targets: warm >= 3000 batches/s (<= 0.3 ms a batch), >= 50x --exec.
+#    The floor, in the same rounds: what node costs by itself whatever serves it the Runtime
+#    API (tests/bench/lambda_runtime_floor.mjs, a server of canned bytes, the same event of 100
+#    records): bootstrap.mjs with the same handler (batches/s, and node's own CPU a batch,
+#    which bounds any server at 1 / CPU), and the least runtime a node:http client can be (GET
+#    next, JSON.parse, POST null) with and without its JSON.parse: node:http's round trips and
+#    the event's parse, the two costs that no server takes off a Node runtime.
 # 2. The reference architecture (scripts/reference-architecture/fn-node/index.js: each record
 #    base64-decoded, parsed and written by the SDK v3 document client's PutCommand, one after
 #    another) on RECORDS Wild Rydes records in a stream of 4 shards keyed by Name, into a table
@@ -92,7 +98,7 @@ mkdir -p "$WORK/bin" "$WORK/share/millrace" "$WORK/code"
 for b in gw-serve ks-shard ks-put ks-consume kv-put kv-get wildrydes; do cp "$BIN/$b" "$WORK/bin/"; done
 cp -r "$SRC/share/runtime" "$WORK/share/millrace/runtime"
 cp -r "$SRC/scripts/reference-architecture/fn-node" "$WORK/fn-node"
-mkdir -p "$WORK/bench" && cp "$SRC/tests/bench/lambda_event_source.mjs" "$WORK/bench/"
+mkdir -p "$WORK/bench" && cp "$SRC/tests/bench/lambda_event_source.mjs" "$SRC/tests/bench/lambda_runtime_floor.mjs" "$WORK/bench/"
 ln -s "$SRC/tests/clients" "$WORK/clients"  # lambda_event_source.mjs finds the SDK at ../clients
 PATH=$WORK/bin:$PATH
 # The SDKs sign their requests: made-up keys, which none of the servers verifies. The SDK's
@@ -115,6 +121,20 @@ ks-shard -S "$WORK/overhead.store" create overhead --shards 1
 ks-shard -S "$WORK/overhead.store" create one --shards 1
 ks-put -S "$WORK/overhead.store" -s overhead -k Name --sync none "$WORK/overhead.jsonl"
 head -n "$BATCH" "$WORK/overhead.jsonl" | ks-put -S "$WORK/overhead.store" -s one -k Name --sync none
+# The floor's event: the first batch's, as ks-consume hands it out.
+ks-consume -S "$WORK/overhead.store" -s overhead -n "$BATCH" --format lambda >"$WORK/event.json"
+
+# floor NAME COMMAND...: the runtime COMMAND on the canned Runtime API for BATCHES events; sets
+# FLOOR_RATE[NAME] and FLOOR_CPU[NAME] (node's own CPU, ms a batch), appending to the rounds'.
+declare -A FLOOR_RATE FLOOR_CPU
+floor() {
+  local name=$1 out
+  shift
+  out=$(node "$WORK/bench/lambda_runtime_floor.mjs" serve "$WORK/event.json" "$BATCHES" "$WORK/code" "$@" 2>"$WORK/floor.err") ||
+    die "lambda_runtime_floor.mjs ($name): $(tail -n 5 "$WORK/floor.err")"
+  FLOOR_RATE[$name]+=" $(jq .batches_per_s <<<"$out")"
+  FLOOR_CPU[$name]+=" $(jq .cpu_ms_per_batch <<<"$out")"
+}
 
 # consume ARGS...: ks-consume on the overhead store, quiet; its stderr kept for a failure.
 consume() {
@@ -138,6 +158,9 @@ for ((round = 1; round <= RUNS; round++)); do
   [[ $behind == 0 ]] || die "the group group$round is $behind records behind after its run"
   timed consume -s overhead -n $((EXEC_BATCHES * BATCH)) --exec "node $WORK/code/handler.js"
   T[exec]+=" $ELAPSED"
+  floor bootstrap node "$WORK/share/millrace/runtime/nodejs/bootstrap.mjs"
+  floor least node "$WORK/bench/lambda_runtime_floor.mjs" runtime parse
+  floor noparse node "$WORK/bench/lambda_runtime_floor.mjs" runtime noparse
 done
 # shellcheck disable=SC2086 # word lists of figures
 fixed=$(median ${T[fixed]})
@@ -162,6 +185,20 @@ RATE[exec]=$(per_second "$EXEC_BATCHES" "$t")
 row "--exec 'node handler.js' (a process a batch)" "${RATE[exec]}" "$(ms "$EXEC_BATCHES" "$t")" "${RATE[exec]}/s"
 printf '  fixed cost of a run (store, node, bootstrap, handler loaded): %.1f ms; warm = (run - fixed) / (%d - 1) batches\n' \
   "$(awk -v f="$fixed" 'BEGIN { print f * 1000 }')" "$BATCHES"
+# shellcheck disable=SC2086
+for f in bootstrap least noparse; do
+  FLOOR_RATE[$f]=$(median ${FLOOR_RATE[$f]})
+  FLOOR_CPU[$f]=$(median ${FLOOR_CPU[$f]})
+done
+echo "  the floor: node alone, on a Runtime API of canned bytes (lambda_runtime_floor.mjs), the same event"
+row "" "batches/s" "node CPU ms" ""
+row "bootstrap.mjs and the same handler" "$(per_second 1 "$(awk -v r="${FLOOR_RATE[bootstrap]}" 'BEGIN { print 1 / r }')")" \
+  "${FLOOR_CPU[bootstrap]}" "bound $(awk -v c="${FLOOR_CPU[bootstrap]}" 'BEGIN { printf "%.0f/s", 1000 / c }')"
+row "least node:http runtime (GET, JSON.parse, POST)" "$(per_second 1 "$(awk -v r="${FLOOR_RATE[least]}" 'BEGIN { print 1 / r }')")" \
+  "${FLOOR_CPU[least]}" "bound $(awk -v c="${FLOOR_CPU[least]}" 'BEGIN { printf "%.0f/s", 1000 / c }')"
+row "the same without JSON.parse" "$(per_second 1 "$(awk -v r="${FLOOR_RATE[noparse]}" 'BEGIN { print 1 / r }')")" \
+  "${FLOOR_CPU[noparse]}" "bound $(awk -v c="${FLOOR_CPU[noparse]}" 'BEGIN { printf "%.0f/s", 1000 / c }')"
+echo "  --handler (warm runtime) / bootstrap.mjs on canned bytes: $(ratio "${RATE[warm]}" "${FLOOR_RATE[bootstrap]}")x"
 ratio_exec=$(ratio "${RATE[warm]}" "${RATE[exec]}")
 echo "  target >= $TARGET_BATCHES batches/s (<= 0.3 ms a batch): ${RATE[warm]}/s $(verdict "ge ${RATE[warm]} $TARGET_BATCHES")"
 echo "  target >= ${TARGET_RATIO}x --exec: ${ratio_exec}x $(verdict "ge $ratio_exec $TARGET_RATIO")"

@@ -88,6 +88,19 @@ expect_handled_once() {
   same_file "$2" "$1.done.n" "$3: the records handled"
 }
 
+# expect_shard_order LOG DESCRIPTION: each shard's events came in order: an event never begins
+# before the one before it (a batch is retried, bisected or resumed after a partial response
+# from where it stands; the next batch is begun only once it is done).
+expect_shard_order() {
+  local back
+  [[ -e $1/events ]] || return 0
+  # Sequence numbers as zero-padded strings: they are longer than awk's doubles are exact.
+  back=$(awk '{ first = sprintf("%060s", $2)
+                if (($1 in last) && first < last[$1]) print $1 ": " $2 " after " shown[$1]
+                last[$1] = first; shown[$1] = $2 " " $3 }' "$1/events" | head -n 3)
+  [[ -z $back ]] || fail "$2: events out of their shard's order: ${back//$'\n'/; }"
+}
+
 # expect_unique_request_ids LOG: no request id was given to two processes (each process checks
 # that it was given none twice).
 expect_unique_request_ids() {

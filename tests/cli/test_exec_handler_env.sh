@@ -80,8 +80,10 @@ put -s slow "$TMP/slow.jsonl" || fail "ks-put (slow) failed"
 consume -s slow --format envelope >"$TMP/slow.env" || fail "ks-consume --format envelope (slow) failed"
 t0=$(date +%s%N)
 rc=0
-consume -s slow -g G --exec "echo \$\$ >>$TMP/slow.pids; sleep 5 & sleep 5" --timeout 300ms --retries 0 \
-  --on-failure fails >"$TMP/out" 2>"$TMP/err" || rc=$?
+# Neither AWS_REGION nor AWS_DEFAULT_REGION: the ARNs name us-east-1, as the SDKs' examples.
+(unset AWS_REGION AWS_DEFAULT_REGION
+  consume -s slow -g G --exec "echo \$\$ >>$TMP/slow.pids; sleep 5 & sleep 5" --timeout 300ms --retries 0 \
+  --on-failure fails >"$TMP/out" 2>"$TMP/err") || rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 note "ks-consume with a sleep 5 handler and --timeout 300ms: status $rc after $ms ms"
 assert_eq 0 "$rc" "exit status of ks-consume after a timed-out batch went to --on-failure ($(head -c 300 "$TMP/err"))"
@@ -117,7 +119,8 @@ assert_eq Unhandled "$(jq -r .responseContext.functionError <<<"$f")" "functionE
 assert_eq 3 "$(jq -r .KinesisBatchInfo.batchSize <<<"$f")" "batchSize of the timed-out batch"
 assert_eq "$(head -n 1 "$TMP/slow.env" | jq -r .seq)" "$(jq -r .KinesisBatchInfo.startSequenceNumber <<<"$f")" "startSequenceNumber of the timed-out batch"
 assert_eq "$(jq -r .seq "$TMP/slow.env" | tail -n 1)" "$(jq -r .KinesisBatchInfo.endSequenceNumber <<<"$f")" "endSequenceNumber of the timed-out batch"
-assert_eq "arn:aws:kinesis:local:000000000000:stream/slow" "$(jq -r .KinesisBatchInfo.streamArn <<<"$f")" "streamArn of the timed-out batch"
+assert_eq "arn:aws:kinesis:us-east-1:000000000000:stream/slow" "$(jq -r .KinesisBatchInfo.streamArn <<<"$f")" "streamArn of the timed-out batch"
+assert_eq "arn:aws:lambda:us-east-1:000000000000:function:G" "$(jq -r .requestContext.functionArn <<<"$f")" "functionArn of the timed-out batch"
 behind=$(describe_json slow | jq '[.Groups[] | select(.GroupName == "G") | .Shards[].RecordsBehind] | add')
 assert_eq 0 "$behind" "RecordsBehind after the timed-out batch went to the failure stream"
 

@@ -28,7 +28,8 @@ EOF
 chmod +x "$TMP/handler.sh"
 : >"$TMP/got.txt"
 
-MILLRACE_NOW=2026-01-01T00:10:00Z consume -s ma -g G --exec "$TMP/handler.sh" --exec-format data \
+# No AWS_REGION: the ARNs' region is AWS_DEFAULT_REGION's.
+MILLRACE_NOW=2026-01-01T00:10:00Z AWS_REGION='' AWS_DEFAULT_REGION=ap-south-1 consume -s ma -g G --exec "$TMP/handler.sh" --exec-format data \
   --max-record-age 5m --on-failure fails >"$TMP/out" 2>"$TMP/err" ||
   fail "ks-consume --exec --max-record-age 5m failed: $(head -c 600 "$TMP/err")"
 [[ -s $TMP/got.txt ]] && fail "the handler got records older than --max-record-age: $(head -n 2 "$TMP/got.txt")"
@@ -59,7 +60,7 @@ check_failures() {
     }' "$TMP/recs" >"$TMP/cover.err" || fail "failure records do not cover the old records once each: $(cat "$TMP/cover.err")"
   local arn
   arn=$(jq -r .KinesisBatchInfo.streamArn "$f" | sort -u | tr '\n' ' ')
-  assert_eq "arn:aws:kinesis:local:000000000000:stream/ma " "$arn" "KinesisBatchInfo.streamArn"
+  assert_eq "arn:aws:kinesis:ap-south-1:000000000000:stream/ma " "$arn" "KinesisBatchInfo.streamArn"
   # The arrival times are the records' (00:00, not the reader's 00:10).
   local late
   late=$(jq -r '.KinesisBatchInfo | .approximateArrivalOfFirstRecord, .approximateArrivalOfLastRecord' "$f" | grep -v '^2026-01-01T00:0[0-4]' | head -n 1 || true)
@@ -83,7 +84,7 @@ MILLRACE_NOW=2026-01-01T00:09:00Z consume -s ma --format envelope | jq -c 'selec
   fail "ks-consume --format envelope (second read) failed"
 assert_eq 500 "$(count_lines "$TMP/allold.env")" "envelopes of the 500 old records"
 : >"$TMP/got.txt"
-MILLRACE_NOW=2026-01-01T00:10:20Z consume -s ma -g H --exec "$TMP/handler.sh" --exec-format data \
+MILLRACE_NOW=2026-01-01T00:10:20Z AWS_REGION='' AWS_DEFAULT_REGION=ap-south-1 consume -s ma -g H --exec "$TMP/handler.sh" --exec-format data \
   --max-record-age 5m --on-failure fails >"$TMP/out" 2>"$TMP/err" ||
   fail "ks-consume -g H --exec --max-record-age 5m failed: $(head -c 600 "$TMP/err")"
 same_sorted "$TMP/young.jsonl" "$TMP/got.txt" "records the handler got: the young ones only"

@@ -38,7 +38,8 @@ chmod +x "$TMP/handler.sh"
 : >"$TMP/handled.txt"
 
 start=$(date +%s)
-consume -s ps -g G --exec "$TMP/handler.sh" --exec-format data --bisect --retries 1 \
+# The region of the failure records' ARNs: AWS_REGION's, over AWS_DEFAULT_REGION's.
+AWS_REGION=eu-central-1 AWS_DEFAULT_REGION=us-west-2 consume -s ps -g G --exec "$TMP/handler.sh" --exec-format data --bisect --retries 1 \
   --on-failure fails >"$TMP/out" 2>"$TMP/err" || fail "ks-consume --exec failed (status $?): $(head -c 600 "$TMP/err")"
 note "ks-consume --exec took $(($(date +%s) - start)) s, $(count_lines "$TMP/sizes.txt") invocations"
 assert_eq 0 "$(count_lines "$TMP/out")" "lines on ks-consume's stdout (the handler prints nothing)"
@@ -67,7 +68,9 @@ assert_eq "$p_seq" "$(jq -r .KinesisBatchInfo.endSequenceNumber <<<"$f")" "Kines
 assert_eq 1 "$(jq -r .KinesisBatchInfo.batchSize <<<"$f")" "KinesisBatchInfo.batchSize"
 assert_eq "$p_ts" "$(jq -r .KinesisBatchInfo.approximateArrivalOfFirstRecord <<<"$f")" "KinesisBatchInfo.approximateArrivalOfFirstRecord"
 assert_eq "$p_ts" "$(jq -r .KinesisBatchInfo.approximateArrivalOfLastRecord <<<"$f")" "KinesisBatchInfo.approximateArrivalOfLastRecord"
-assert_eq "arn:aws:kinesis:local:000000000000:stream/ps" "$(jq -r .KinesisBatchInfo.streamArn <<<"$f")" "KinesisBatchInfo.streamArn"
+assert_eq "arn:aws:kinesis:eu-central-1:000000000000:stream/ps" "$(jq -r .KinesisBatchInfo.streamArn <<<"$f")" "KinesisBatchInfo.streamArn"
+# Lambda's FunctionName here is the group.
+assert_eq "arn:aws:lambda:eu-central-1:000000000000:function:G" "$(jq -r .requestContext.functionArn <<<"$f")" "requestContext.functionArn"
 assert_eq Unhandled "$(jq -r .responseContext.functionError <<<"$f")" "responseContext.functionError of a handler that exits 1"
 assert_eq 1.0 "$(jq -r .version <<<"$f")" "version"
 # --retries 1: the poison record alone was tried at least twice.

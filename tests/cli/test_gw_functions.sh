@@ -58,9 +58,15 @@ export const handler = async (event) => {
 JS
 
 # The lab: echoes its event (with its function's name and process id); /answer returns the
-# request's body as its result; /act/throw throws, /act/sleep sleeps past --timeout.
+# request's body as its result; /act/throw throws, /act/sleep sleeps past --timeout; an event
+# {"log": N} writes N numbered lines to stdout and one to stderr, and returns its request id.
 cat >lab/lab.js <<'JS'
 exports.handler = async (event, context) => {
+  if (event.log !== undefined) {
+    for (let i = 1; i <= event.log; i++) console.log(`line ${i} of ${event.log}`);
+    console.error(`stderr of ${context.awsRequestId}`);
+    return { id: context.awsRequestId };
+  }
   if (event.resource === '/answer') return JSON.parse(event.body);
   const act = event.resource === '/act/{what}' ? event.pathParameters.what : '';
   if (act === 'throw') throw new Error('thrown on purpose');
@@ -210,6 +216,11 @@ lambda_invoke index-handler "$get_ann" by-name.json
 lambda_invoke "$arn" "$get_ann" by-arn.json
 lambda_invoke index-handler "$not_json" failed.json
 lambda_invoke nope "$get_ann" unknown.json
+# The lab's function, its log asked for: the CLI prints it as LogResult.
+/usr/bin/aws --endpoint-url "$LAB" lambda invoke --function-name lab-handler --log-type Tail \
+  --cli-binary-format raw-in-base64-out --payload '{"log":2}' cli-tail.json >cli-tail.json.cli 2>cli-tail.json.err &
+cli_pid[cli-tail.json]=$!
+bg_register $!
 cat >boto3_invoke.py <<'PY'
 import json
 import sys
@@ -387,6 +398,32 @@ assert_eq 200 "$(http_to lab.out --data-binary '{"resource":"/s/me","path":"/s/m
 assert_eq '200 lab-any {"resource":"/s/me","path":"/s/me"}' "$(jq -r '.statusCode, (.body | fromjson | .fn, (.event | tojson))' lab.out | paste -sd ' ')" \
   "lab-any's result for the event invoked"
 
+# X-Amz-Log-Type: Tail: the invocation's log in X-Amz-Log-Result, base64, as Lambda gives it:
+# START, what the function wrote then (and nothing of the invocations before), END, REPORT;
+# the last 4 KB of it when longer. None for an invocation that does not ask.
+lab_invoke=$LAB/2015-03-31/functions/lab-handler/invocations
+assert_eq 200 "$(http_to tail.out -H 'X-Amz-Log-Type: Tail' --data-binary '{"log":3}' "$lab_invoke")" "Invoke with a Tail log"
+id=$(jq -r .id tail.out)
+header tail.out X-Amz-Log-Result | base64 -d >tail.log || fail "X-Amz-Log-Result is not base64: $(header tail.out X-Amz-Log-Result)"
+{
+  echo "START RequestId: $id Version: \$LATEST"
+  printf 'line %d of 3\n' 1 2 3
+  echo "stderr of $id"
+  echo "END RequestId: $id"
+} >tail.want
+# The output's two pipes are read apart: stderr's line may come anywhere among stdout's.
+same_sorted tail.want <(head -n -1 tail.log) "the Tail log's lines but the REPORT"
+head -n 1 tail.log | grep -qxF "START RequestId: $id Version: \$LATEST" || fail "the Tail log's first line: $(head -n 1 tail.log)"
+sed -n '$p' tail.log | grep -qE "^REPORT RequestId: $id"$'\t'"Duration: [0-9]+\.[0-9]{2} ms"$'\t'"Billed Duration: [0-9]+ ms"$'\t'"Memory Size: 128 MB"$'\t' ||
+  fail "the Tail log's REPORT line: $(sed -n '$p' tail.log)"
+assert_eq 200 "$(http_to long.out -H 'X-Amz-Log-Type: Tail' --data-binary '{"log":2000}' "$lab_invoke")" "Invoke with a long Tail log"
+header long.out X-Amz-Log-Result | base64 -d >long.log
+assert_eq 4096 "$(wc -c <long.log)" "the bytes of a long Tail log"
+grep -qx 'line 2000 of 2000' long.log || fail "the long Tail log lacks its last line"
+grep -q 'line 1 of 2000' long.log && fail "the long Tail log is more than its last 4 KB"
+assert_eq 200 "$(http_to quiet.out --data-binary '{"log":1}' "$lab_invoke")" "Invoke without a Tail log"
+assert_eq "" "$(header quiet.out X-Amz-Log-Result)" "X-Amz-Log-Result of an invocation that does not ask"
+
 for out in "${!cli_pid[@]}"; do cli_status "$out"; done
 for out in by-name.json by-arn.json; do
   assert_eq 0 "$(cat "$out.rc")" "aws lambda invoke ($out): $(cat "$out.err")"
@@ -400,6 +437,12 @@ assert_eq 0 "$(cat failed.json.rc)" "aws lambda invoke of a failing function: $(
 assert_eq "200 Unhandled" "$(jq -r '[.StatusCode, .FunctionError] | map(tostring) | join(" ")' failed.json.cli)" \
   "the aws CLI's output for a failing function"
 assert_eq SyntaxError "$(jq -r .errorType failed.json)" "the error document of a failing function"
+assert_eq 0 "$(cat cli-tail.json.rc)" "aws lambda invoke --log-type Tail: $(cat cli-tail.json.err)"
+jq -r '.LogResult | @base64d' cli-tail.json.cli >cli-tail.log || fail "the aws CLI's LogResult: $(cat cli-tail.json.cli)"
+id=$(jq -r .id cli-tail.json)
+if ! grep -qxF "line 2 of 2" cli-tail.log || ! grep -qxF "END RequestId: $id" cli-tail.log; then
+  fail "the aws CLI's LogResult is not the invocation's log: $(cat cli-tail.log)"
+fi
 assert_eq 254 "$(cat unknown.json.rc)" "aws lambda invoke of an unknown function"
 grep -qF 'An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope' unknown.json.err ||
   fail "the aws CLI's error for an unknown function: $(cat unknown.json.err)"

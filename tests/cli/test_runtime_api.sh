@@ -45,6 +45,7 @@ seq 1 60 >all.n
 run_runtime strict S "$TMP/s"
 expect_no_violations s s.err
 expect_handled_once s all.n "strict"
+expect_shard_order s "strict"
 seen=$(merged s seen | count_lines /dev/stdin)
 assert_eq 60 "$seen" "records the strict runtime got (each once: nothing failed)"
 expect_at_most 2 "$(started s)" "runtime processes started for --parallel 2"
@@ -65,6 +66,7 @@ run_runtime abuse A "$TMP/a" --abuse
 expect_no_violations a a.err
 seq 1 60 | grep -vxE '17|41' >abuse.n
 expect_handled_once a abuse.n "abusive"
+expect_shard_order a "abusive"
 printf '17 17 1\n41 41 1\n' >abuse.failures
 expect_failure_records fails abuse.order abuse.failures
 expect_at_most 2 "$(started a)" "runtime processes started (abuse is no reason to restart one)"

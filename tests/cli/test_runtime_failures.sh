@@ -18,6 +18,8 @@
 #              batch to --on-failure, the runtime restarted with a back-off (far fewer starts than
 #              a loop would make, further and further apart); one that exits before its first
 #              `next`, over 2 s of --follow: a few starts, nothing handled, nothing checkpointed;
+#  - stop:     SIGTERM while a batch waits for the runtime's restart (its back-off at 5 s): ks-consume
+#              exits at once, the batch left for a restart;
 #  - parallel: --parallel 4 over 4 shards: 4 warm runtimes serve some 100 events (a fifth
 #              after a crash);
 #  - slow stderr: --parallel 4 over 6 shards, ks-consume's stderr read only after 1 s, one
@@ -129,6 +131,7 @@ expect_outcome() {
   done <"$failures"
   seq 1 "$n" | grep -vxFf "$name.failed.n" >"$name.want.n" || true
   expect_handled_once "$name" "$name.want.n" "[$name]"
+  expect_shard_order "$name" "[$name]"
   expect_return_values "$name" "$name.out"
   expect_prefixed "$name.err" "$name"
   expect_unique_request_ids "$name"
@@ -250,6 +253,32 @@ case_exit_at_start() {
   ((lines >= starts)) || fail "[$g] $lines lines 'exiting at load' on stderr for $starts starts"
 }
 
+case_stop_in_backoff() {
+  local g=$1-stop pid i t0 ms
+  new_stream "$g" 1 2
+  kind_options "$1" "$g" exits.handler 900000 1 --retries 6
+  # The first record's 7 attempts each start a runtime that exits at once: the back-off before
+  # the runtime's next start reaches its 5 s, and the second record waits for it. A stop then
+  # ends the wait at once: ks-consume exits without starting a runtime again.
+  "$MILLRACE_BIN/ks-consume" -S "$STORE" -s "$g" -g "$g" "${OPTIONS[@]}" >"$g.out" 2>"$g.err" &
+  pid=$!
+  bg_register "$pid"
+  for ((i = 0; i < 400; i++)); do
+    grep -q "given up" "$g.err" && break
+    sleep 0.05
+  done
+  grep -q "given up" "$g.err" || fail "[$g] the first record was not given up: $(tail -n 3 "$g.err")"
+  sleep 0.3
+  t0=$(date +%s%N)
+  kill -TERM "$pid"
+  wait_exit "$pid" 20 "[$g] ks-consume after SIGTERM"
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  note "[$g] stopped $ms ms after SIGTERM, status $WAIT_RC"
+  assert_eq 0 "$WAIT_RC" "[$g] the exit status of ks-consume stopped by SIGTERM"
+  ((ms < 1500)) || fail "[$g] ks-consume took $ms ms to stop: it waited for the runtime's restart back-off"
+  assert_eq 1 "$(behind "$g" "$g")" "[$g] RecordsBehind (the second record, left for a restart)"
+}
+
 case_parallel() {
   local g=$1-parallel events servers
   new_stream "$g" 4 400 150=crash-once
@@ -287,7 +316,7 @@ case_slow_stderr() {
 for kind in "${KINDS[@]}"; do
   rm -rf fn
   handler_files "$kind"
-  for c in throw partial timeout crash bisect init_error exit_at_start parallel slow_stderr; do
+  for c in throw partial timeout crash bisect init_error exit_at_start stop_in_backoff parallel slow_stderr; do
     "case_$c" "$kind"
   done
 done

@@ -24,6 +24,9 @@ What it did goes into files of the directory RECORDS_LOG (an environment variabl
   done.PID  "REQUEST_ID SHARD SEQ N HOW" for each record handled: HOW is "ret" for a batch that
             returned, "part" for the records before the failure of a partial batch response.
             Written before the handler returns; never for records whose invocation fails.
+  events    "SHARD FIRST_SEQ LAST_SEQ" for each event, one file for all processes, each line
+            appended in one write as the event is read: the order the shard's events came in
+            (a shard has one event at a handler at a time).
 For each event it writes "rt-out SHARD SEQ" on stdout and "rt-err SHARD SEQ" on stderr (SEQ
 the first record's), and "rt-crash SHARD SEQ" on stderr before it crashes: the runtime's lines
 on ks-consume's stderr, prefixed with the shard id.
@@ -77,6 +80,9 @@ def handler(event, context):
         data = json.loads(base64.b64decode(r["kinesis"]["data"]))
         records.append((shard, seq, data))
     append("seen", [f"{rid} {shard} {seq} {data['n']}" for shard, seq, data in records])
+    events = os.open(os.path.join(LOG, "events"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.write(events, f"{records[0][0]} {records[0][1]} {records[-1][1]}\n".encode())
+    os.close(events)
     shard, seq = records[0][0], records[0][1]
     print(f"rt-out {shard} {seq}", flush=True)
     print(f"rt-err {shard} {seq}", file=sys.stderr, flush=True)

@@ -254,8 +254,9 @@ class Runtime:
             for name, value in [("eventSource", "aws:kinesis"), ("eventName", "aws:kinesis:record"),
                                 ("eventVersion", "1.0")]:
                 self.expect(r.get(name) == value, f"{rid}: a record's {name} is {r.get(name)!r}")
-            self.expect(str(r.get("eventSourceARN", "")).endswith(f":stream/{a.stream}"),
+            self.expect(r.get("eventSourceARN") == f"arn:aws:kinesis:{a.region}:000000000000:stream/{a.stream}",
                         f"{rid}: eventSourceARN {r.get('eventSourceARN')!r}")
+            self.expect(r.get("awsRegion") == a.region, f"{rid}: awsRegion {r.get('awsRegion')!r}")
             shard, _, seq = str(r.get("eventID", "")).partition(":")
             self.expect(SHARD_ID.fullmatch(shard) and seq == k.get("sequenceNumber") and seq.isdigit(),
                         f"{rid}: eventID {r.get('eventID')!r} is not SHARD:SEQ of sequenceNumber {k.get('sequenceNumber')!r}")

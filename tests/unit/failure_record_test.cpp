@@ -14,6 +14,8 @@ stream::FailedBatch example_batch() {
   // The values of Lambda's example record (lambda-failure-record.json), times as epoch ms:
   // 2019-11-14T00:38:04.835Z = 1573691884835 (date -ud 2019-11-14T00:38:04Z +%s, then .835).
   stream::FailedBatch batch;
+  batch.function = "myfunction";
+  batch.region = "us-east-2";
   batch.stream = "mystream";
   batch.shard_id = "shardId-000000000001";
   batch.start_sequence = "20000000000000001";
@@ -60,7 +62,7 @@ TEST_CASE("failure record: every field of Lambda's shape, with the batch's value
   };
   CHECK(is_uuid_v4(text("/requestContext/requestId")));
   CHECK(text("/requestContext/functionArn") ==
-        "arn:aws:lambda:local:000000000000:function:millrace");
+        "arn:aws:lambda:us-east-2:000000000000:function:myfunction");
   CHECK(text("/requestContext/condition") == "RetryAttemptsExhausted");
   CHECK(number("/requestContext/approximateInvokeCount") == 1);
   CHECK(number("/responseContext/statusCode") == 200);
@@ -75,7 +77,7 @@ TEST_CASE("failure record: every field of Lambda's shape, with the batch's value
   CHECK(text("/KinesisBatchInfo/approximateArrivalOfLastRecord") == "2019-11-14T00:38:05.580Z");
   CHECK(number("/KinesisBatchInfo/batchSize") == 500);
   CHECK(text("/KinesisBatchInfo/streamArn") ==
-        "arn:aws:kinesis:local:000000000000:stream/mystream");
+        "arn:aws:kinesis:us-east-2:000000000000:stream/mystream");
 
   // Exactly the members of the shape file, no more.
   auto keys = [&](const char* pointer) {
@@ -105,7 +107,7 @@ TEST_CASE("failure record: no functionError when the handler did not fail, names
   CHECK(root.at_pointer("/responseContext/functionError").error() == simdjson::NO_SUCH_FIELD);
   std::string_view arn;
   REQUIRE(root.at_pointer("/KinesisBatchInfo/streamArn").get(arn) == simdjson::SUCCESS);
-  CHECK(arn == "arn:aws:kinesis:local:000000000000:stream/odd\"name");
+  CHECK(arn == "arn:aws:kinesis:us-east-2:000000000000:stream/odd\"name");
   std::int64_t count = -1;
   CHECK(root.at_pointer("/requestContext/approximateInvokeCount").get(count) == simdjson::SUCCESS);
   CHECK(count == 0);

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "lines/json.h"
@@ -108,6 +110,36 @@ TEST_CASE("a Lambda event has the fields of Lambda's Kinesis event source") {
   CHECK(arn.starts_with("arn:aws:kinesis:"));
   CHECK(arn.ends_with(":stream/rides"));
   CHECK(event.ends_with("]}\n"));
+}
+
+namespace {
+// Sets (or, with nullptr, unsets) an environment variable for a scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    value ? ::setenv(name, value, 1) : ::unsetenv(name);
+  }
+  ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+}  // namespace
+
+TEST_CASE("a Lambda event names the region of AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1") {
+  auto region_of = [](const char* region, const char* default_region) {
+    ScopedEnv a("AWS_REGION", region), b("AWS_DEFAULT_REGION", default_region);
+    std::string event = event_of(record("x", false));
+    std::string name = field_of(event, "/Records/0/awsRegion");
+    CHECK(field_of(event, "/Records/0/eventSourceARN") == "arn:aws:kinesis:" + name + ":000000000000:stream/rides");
+    return name;
+  };
+  CHECK(region_of("eu-west-3", "us-west-1") == "eu-west-3");
+  CHECK(region_of(nullptr, "us-west-1") == "us-west-1");
+  CHECK(region_of("", "ap-south-1") == "ap-south-1");  // empty counts as unset
+  CHECK(region_of(nullptr, nullptr) == "us-east-1");
 }
 
 TEST_CASE("approximateArrivalTimestamp is in seconds with three decimals") {

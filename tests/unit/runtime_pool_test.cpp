@@ -202,7 +202,7 @@ TEST_CASE_FIXTURE(Fixture, "invocations queue while every runtime is busy") {
   }
 }
 
-TEST_CASE_FIXTURE(Fixture, "~Pool ends the invocations in progress and waiting as errors") {
+TEST_CASE_FIXTURE(Fixture, "~Pool ends the invocations in progress and waiting as stopped") {
   Outcomes outcomes(3);
   auto began = Clock::now();
   {
@@ -221,7 +221,7 @@ TEST_CASE_FIXTURE(Fixture, "~Pool ends the invocations in progress and waiting a
   for (std::size_t i = 0; i < 3; ++i) {
     CAPTURE(i);
     CHECK(outcomes.calls(i) == 1);
-    CHECK(outcomes[i].status == Outcome::Status::error);
+    CHECK(outcomes[i].status == Outcome::Status::stopped);
     CHECK(outcomes[i].error_type == "Runtime.Stopping");
   }
 }
@@ -284,4 +284,61 @@ TEST_CASE_FIXTURE(Fixture, "a runtime that does not ask for an event within its 
   std::int64_t pid = 0;
   REQUIRE(static_cast<bool>(pid_file >> pid));
   CHECK_FALSE(process_exists(pid));
+}
+
+TEST_CASE_FIXTURE(Fixture, "close() ends at once what waits for a runtime's restart, and what comes after") {
+  function.environment = {"INIT_ERROR=1"};
+  Pool pool(function, 1);
+  // Each failed start doubles the back-off before the next: 50, 100, 200, 400 ms, then 800.
+  for (int i = 0; i < 4; ++i) CHECK(pool.invoke("{}", "b").error_type == "Runtime.InitError");
+  Outcomes outcomes(1);
+  pool.invoke("{}", "b", outcomes.done(0));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto closed = Clock::now();
+  pool.close();
+  REQUIRE(outcomes.wait(5));
+  CHECK(Clock::now() - closed < std::chrono::milliseconds(300));  // not the 800 ms of the back-off
+  CHECK(outcomes[0].status == Outcome::Status::stopped);
+  CHECK(outcomes[0].error_type == "Runtime.Stopping");
+  CHECK(pool.invoke("{}", "b").status == Outcome::Status::stopped);
+}
+
+TEST_CASE_FIXTURE(Fixture, "Log::tail: the invocation's own output between Lambda's START, END and REPORT lines") {
+  dir.write("logging.py", R"(
+import http.client, os, sys
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+conn = http.client.HTTPConnection(host, int(port))
+api = "/2018-06-01/runtime"
+n = 0
+while True:
+    conn.request("GET", api + "/invocation/next")
+    r = conn.getresponse()
+    r.read()
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    n += 1
+    print(f"out {n}", flush=True)
+    print(f"err {n}", file=sys.stderr, flush=True)
+    conn.request("POST", f"{api}/invocation/{rid}/response", body=rid)
+    conn.getresponse().read()
+)");
+  function.command = "exec /usr/bin/python3 -S logging.py";
+  function.memory_mb = 256;
+  Pool pool(function, 1);
+  CHECK(pool.invoke("{}", "l").log.empty());  // not asked for: none
+  Outcome second = pool.invoke("{}", "l", Pool::Log::tail);
+  REQUIRE(second.status == Outcome::Status::ok);
+  const std::string& id = second.payload;
+  std::string log = second.log;
+  // The lines of invocation 2 only; stdout's and stderr's read apart, in either order.
+  std::string head = "START RequestId: " + id + " Version: $LATEST\n";
+  REQUIRE(log.starts_with(head));
+  std::string middle = log.substr(head.size(), 12);
+  CHECK((middle == "out 2\nerr 2\n" || middle == "err 2\nout 2\n"));
+  std::string rest = log.substr(head.size() + 12);
+  std::string end = "END RequestId: " + id + "\n";
+  REQUIRE(rest.starts_with(end));
+  std::string report = rest.substr(end.size());
+  CHECK(report.starts_with("REPORT RequestId: " + id + "\tDuration: "));
+  CHECK(report.find("\tMemory Size: 256 MB\tMax Memory Used: ") != std::string::npos);
+  CHECK(report.ends_with(" MB\t\n"));
 }

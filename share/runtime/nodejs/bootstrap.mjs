@@ -15,8 +15,9 @@ const api = env.AWS_LAMBDA_RUNTIME_API;
 const [host, port] = [api?.slice(0, api.lastIndexOf(':')), api?.slice(api.lastIndexOf(':') + 1)];
 const base = '/2018-06-01/runtime';
 // node:http, not fetch: fetch gives up on a `next` that waits longer than 300 s, and http sets
-// no timeout of its own. One kept-alive socket: the loop's requests never overlap.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// no timeout of its own. One kept-alive socket: the loop's requests never overlap. No Nagle:
+// each request goes out whole in one write, at once.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1, noDelay: true });
 
 function request(method, url, body, headers) {
   return new Promise((resolve, reject) => {
