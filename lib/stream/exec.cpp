@@ -13,12 +13,16 @@
 #include <set>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <simdjson.h>
 
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/signals.h"
+#include "metrics/kinesis.h"
+#include "metrics/lambda.h"
+#include "metrics/recorder.h"
 #include "runtime/pool.h"
 #include "store/records.h"
 #include "store/sequence.h"
@@ -63,6 +67,7 @@ struct Done {
   std::uint32_t shard;
   std::uint64_t next;   // the shard's position after the batch
   std::uint64_t count;  // records handled or sent to the failure stream
+  std::vector<metrics::Invocation> invocations;  // the runs of the handler on it
 };
 
 // Handles one batch with retries, bisection, partial responses and the failure stream.
@@ -76,8 +81,14 @@ class BatchHandler {
         runtimes_(runtimes),
         out_(STDOUT_FILENO),
         lambda_(options.source) {
-    if (exec_.on_failure) failures_.emplace(env, notifier, *exec_.on_failure);
+    if (exec_.on_failure) {
+      failures_.emplace(env, notifier, *exec_.on_failure);
+      failure_puts_.emplace(failure_recorder_, *exec_.on_failure);
+    }
   }
+
+  // The runs of the handler since the last call.
+  std::vector<metrics::Invocation> take_invocations() { return std::exchange(invocations_, {}); }
 
   // Handles `batch`; returns how many of its records, from the front, are done (handled or sent
   // to the failure stream): all of them, unless a stop signal came while it was being retried.
@@ -141,8 +152,16 @@ class BatchHandler {
     }
     if (exec_.format == OutputFormat::lambda) lambda_.end(input);
     std::string label = store::shard_id(batch.front().position.shard);
-    if (!runtimes_) return run_handler(exec_.command, input, exec_.timeout_ms, label, out_);
-    return handler_result(runtimes_->invoke(std::move(input), std::move(label)));
+    metrics::Invocation invocation;
+    invocation.at = lines::now_ms();
+    invocation.iterator_age_ms = std::max<lines::EpochMs>(0, invocation.at - batch.back().arrival_ms);
+    auto started = std::chrono::steady_clock::now();
+    HandlerResult result = runtimes_ ? handler_result(runtimes_->invoke(std::move(input), std::move(label)))
+                                     : run_handler(exec_.command, input, exec_.timeout_ms, label, out_);
+    invocation.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    invocation.error = result.status != HandlerResult::Status::ok;
+    invocations_.push_back(invocation);
+    return result;
   }
 
   // A warm runtime's outcome as a handler's result: a partial batch response is read as such,
@@ -217,7 +236,7 @@ class BatchHandler {
     std::string line = failure_record_json(failed);
     std::string key = store::shard_id(first.position.shard);
     store::Put put{md5_(key), key, line, true};
-    failures_->append({&put, 1}, placed_);
+    failure_puts_->append(*failures_, {&put, 1}, placed_);
   }
 
   static void sleep_ms(std::int64_t ms) {
@@ -233,8 +252,11 @@ class BatchHandler {
   lines::Writer out_;
   LambdaEvent lambda_;
   std::optional<store::Producer> failures_;
+  metrics::Recorder failure_recorder_;  // the failure stream's IncomingRecords
+  std::optional<metrics::StreamPuts> failure_puts_;
   store::Md5 md5_;
   std::vector<store::Position> placed_;
+  std::vector<metrics::Invocation> invocations_;
 };
 
 // A pool of threads, each with its own BatchHandler, taking one job at a time.
@@ -288,7 +310,7 @@ class Workers {
       try {
         std::size_t done = handler.handle(job.records);
         std::lock_guard lock(mutex_);
-        done_.push_back({job.shard, job.records.front().position.counter + done, done});
+        done_.push_back({job.shard, job.records.front().position.counter + done, done, handler.take_invocations()});
         --busy_;
       } catch (...) {
         std::lock_guard lock(mutex_);
@@ -328,6 +350,19 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms, runtimes ? &*runtimes : nullptr);
   });
   std::set<std::uint32_t> in_flight;  // shards with a batch at a handler
+  // A group's metrics, written by its checkpoints: its reads, and its function's runs.
+  std::optional<metrics::GetRecords> get_records;
+  std::optional<metrics::FunctionMetrics> function;
+  if (metrics::Recorder* recorder = positions.recorder()) {
+    get_records.emplace(*recorder, options.source.stream);
+    function.emplace(*recorder, *options.source.group);
+  }
+  auto finish = [&](const Done& done) {
+    in_flight.erase(done.shard);
+    positions.delivered(done.shard, done.next);
+    if (function)
+      for (const metrics::Invocation& invocation : done.invocations) function->add(invocation);
+  };
   std::uint64_t total = 0, total_bytes = 0;
   lines::EpochMs last_news = lines::now_ms();
   while (!cli::stop_requested() || workers.busy() > 0) {
@@ -366,6 +401,11 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
           job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
           taken_bytes = bytes;
         }
+        if (get_records) {
+          std::uint64_t data = 0;
+          for (const OwnedRecord& r : job.records) data += r.data.size();
+          get_records->add(job.records.size(), data, job.records.back().arrival_ms, now);
+        }
         total += job.records.size();
         total_bytes += taken_bytes;
         in_flight.insert(shard.index);
@@ -378,8 +418,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     positions.checkpoint();
     std::vector<Done> finished = workers.finished(workers.busy() > 0 ? kBusyWaitMs : 0);
     for (const Done& done : finished) {
-      in_flight.erase(done.shard);
-      positions.delivered(done.shard, done.next);
+      finish(done);
       last_news = lines::now_ms();
     }
     if (dispatched > 0 && options.progress) options.progress(total, total_bytes, false);
@@ -395,7 +434,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     }
     notifier.wait(stream_id, epoch, wait_ms);
   }
-  for (const Done& done : workers.finished(0)) positions.delivered(done.shard, done.next);
+  for (const Done& done : workers.finished(0)) finish(done);
   positions.checkpoint();
   return total;
 }
