@@ -59,6 +59,12 @@ std::string past_series(std::string_view prefix) {
 
 void append_minute(std::string& key, Minute minute) { store::Encoder(key).u32(minute); }
 
+std::string total_key(std::string_view prefix) {
+  std::string key(1, kTotalTag);
+  key += prefix.substr(1);
+  return key;
+}
+
 std::string_view point_series(std::string_view key) {
   if (!is_point(key) || key.size() < 1 + kMinuteBytes) corrupt("a metric's key is cut short");
   return key.substr(0, key.size() - kMinuteBytes);

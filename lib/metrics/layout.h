@@ -14,6 +14,9 @@
 //        big-endian: 34 bytes.
 //   'v'  a value of a dimension taken from data (metrics/dimension_values.h):
 //          'v', dimension name, 0, value, 0 → the last minute a point of it was written (4 bytes).
+//   't'  a metric's total, every sample since it was first recorded (gw-serve's Prometheus
+//        counters, which must never go down): 't', then the series prefix without its tag →
+//        a point's value. Retention leaves totals alone.
 //   '~'  "~sweep" → the key at which the next retention step starts (metrics/retention.h).
 // The metrics millrace records have short names and at most 3 dimensions whose values are
 // names of at most 128 bytes (store/names.h) or a bucket's name and a group: their keys stay
@@ -31,6 +34,7 @@ namespace millrace::metrics::layout {
 
 inline constexpr char kPointTag = 'p';
 inline constexpr char kValueTag = 'v';
+inline constexpr char kTotalTag = 't';
 inline constexpr std::string_view kSweepKey = "~sweep";
 inline constexpr std::uint8_t kPointLayout = 1;
 inline constexpr std::size_t kMinuteBytes = 4;
@@ -61,6 +65,9 @@ std::string_view point_series(std::string_view key);
 Minute point_minute(std::string_view key);
 // The metric of a series prefix. Throws cli::Error(unavailable) for a corrupt one.
 MetricId decode_series(std::string_view prefix);
+
+// The key of the total of the series `prefix`.
+std::string total_key(std::string_view prefix);
 
 // A point's value.
 struct Point {

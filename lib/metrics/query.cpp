@@ -62,6 +62,12 @@ std::vector<std::pair<lines::EpochMs, StatisticSet>> read_periods(const store::T
   return periods;
 }
 
+StatisticSet read_total(const store::Txn& txn, const MetricId& id) {
+  if (id.problem()) return {};
+  auto stored = txn.get(txn.dbs().metrics, layout::total_key(layout::series_prefix(id)));
+  return stored ? layout::decode_point(*stored).set : StatisticSet{};
+}
+
 std::vector<Datapoint> read_series(const store::Txn& txn, const MetricId& id, Statistic statistic, const Range& range,
                                    lines::EpochMs now) {
   std::vector<Datapoint> points;

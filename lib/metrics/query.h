@@ -54,6 +54,10 @@ struct Range {
 std::vector<std::pair<lines::EpochMs, StatisticSet>> read_periods(const store::Txn& txn, const MetricId& id,
                                                                   const Range& range, lines::EpochMs now);
 
+// Every sample of `id` since it was first recorded, retention aside (metrics/layout.h's totals);
+// an empty set for a metric never recorded.
+StatisticSet read_total(const store::Txn& txn, const MetricId& id);
+
 struct Datapoint {
   lines::EpochMs timestamp;  // the period's start
   double value;

@@ -16,7 +16,7 @@ Recorder::Series Recorder::series(const MetricId& id, Unit unit) {
     return kNotRecorded;
   }
   auto [it, added] = by_prefix_.try_emplace(prefix, static_cast<Series>(series_.size()));
-  if (added) series_.push_back({id, std::move(prefix), value_keys(id), unit});
+  if (added) series_.push_back({id, layout::total_key(prefix), std::move(prefix), value_keys(id), unit});
   return it->second;
 }
 
@@ -61,6 +61,13 @@ bool Recorder::admitted(const store::Txn& txn, Info& info) {
   return !refused;
 }
 
+void Recorder::add_to_total(const store::Txn& txn, const Info& info, const StatisticSet& set) {
+  MDB_dbi dbi = txn.dbs().metrics;
+  layout::Point total{info.unit, set};
+  if (std::optional<std::string_view> stored = txn.get(dbi, info.total_key)) total.set.merge(layout::decode_point(*stored).set);
+  layout::encode_point(txn.reserve(dbi, info.total_key, layout::kPointBytes), total);
+}
+
 void Recorder::flush(const store::Txn& txn, lines::EpochMs now) {
   MDB_dbi dbi = txn.dbs().metrics;
   layout::Minute first_kept = first_kept_minute(now);
@@ -78,6 +85,7 @@ void Recorder::flush(const store::Txn& txn, lines::EpochMs now) {
       touch(txn, info.value_keys, entry.minute);
     }
     layout::encode_point(txn.reserve(dbi, key_, layout::kPointBytes), point);
+    add_to_total(txn, info, entry.set);
     ++written;
   }
   trim_step(txn, now, std::max(kTrimFloor, 2 * written));

@@ -79,6 +79,7 @@ class Recorder {
   enum class Admission { unknown, admitted, refused };
   struct Info {
     MetricId id;
+    std::string total_key;                // of its total (metrics/layout.h)
     std::string prefix;                   // the series prefix of its keys
     std::vector<std::string> value_keys;  // of its bounded dimensions
     Unit unit;
@@ -88,6 +89,7 @@ class Recorder {
 
   StatisticSet& add_entry(Series series, layout::Minute minute);
   bool admitted(const store::Txn& txn, Info& info);
+  void add_to_total(const store::Txn& txn, const Info& info, const StatisticSet& set);
 
   std::vector<Info> series_;
   std::unordered_map<std::string, Series> by_prefix_;
