@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
 
   cli.add_option("--namespace", options.selector.ns, "metrics of this namespace (AWS/Kinesis)")->option_text("NS");
   cli.add_option("--metric", options.selector.name, "metrics of this name (IncomingRecords)")->option_text("NAME");
-  cli.add_option("--dimension", dimensions, "metrics of this dimension, and this value (repeatable)")
+  cli.add_option("--dimension", dimensions, "metrics with dimension K, of value V when given (repeatable)")
       ->allow_extra_args(false)
       ->option_text("K=V ...");
   cli.add_option("--since", since, "from this long ago, or this time (default 1h)")->option_text("DURATION|TIME");

@@ -3,8 +3,8 @@
 namespace millrace::metrics {
 namespace {
 
-Recorder::Series table_series(Recorder& recorder, std::string name, const std::string& table) {
-  return recorder.series(MetricId(std::string(kDynamoDB), std::move(name), {{"TableName", table}}), Unit::count);
+Recorder::Series table_series(Recorder& recorder, std::string_view name, const std::string& table) {
+  return recorder.series(kDynamoDB, name, {{"TableName", table}}, Unit::count);
 }
 
 }  // namespace
@@ -23,8 +23,9 @@ void TableMetrics::expired(std::uint64_t items, lines::EpochMs at) {
 void TableMetrics::latency(std::string_view operation, double ms, lines::EpochMs at) {
   auto it = latency_.find(operation);
   if (it == latency_.end()) {
-    MetricId id(std::string(kDynamoDB), "SuccessfulRequestLatency", {{"TableName", table_}, {"Operation", std::string(operation)}});
-    it = latency_.emplace(std::string(operation), recorder_.series(id, Unit::milliseconds)).first;
+    Recorder::Series series = recorder_.series(kDynamoDB, "SuccessfulRequestLatency",
+                                               {{"TableName", table_}, {"Operation", std::string(operation)}}, Unit::milliseconds);
+    it = latency_.emplace(std::string(operation), series).first;
   }
   recorder_.add(it->second, ms, at);
 }

@@ -5,8 +5,8 @@
 namespace millrace::metrics {
 namespace {
 
-Recorder::Series delivery_series(Recorder& recorder, std::string name, const std::string& stream, Unit unit) {
-  return recorder.series(MetricId(std::string(kFirehose), std::move(name), {{"DeliveryStreamName", stream}}), unit);
+Recorder::Series delivery_series(Recorder& recorder, std::string_view name, const std::string& stream, Unit unit) {
+  return recorder.series(kFirehose, name, {{"DeliveryStreamName", stream}}, unit);
 }
 
 }  // namespace

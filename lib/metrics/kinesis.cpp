@@ -6,7 +6,7 @@ namespace millrace::metrics {
 namespace {
 
 Recorder::Series stream_series(Recorder& recorder, std::string_view name, const std::string& stream, Unit unit) {
-  return recorder.series(MetricId(std::string(kKinesis), std::string(name), {{"StreamName", stream}}), unit);
+  return recorder.series(kKinesis, name, {{"StreamName", stream}}, unit);
 }
 
 // gw-serve's request metrics, by their place in PutRequests' vectors.

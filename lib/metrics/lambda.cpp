@@ -1,21 +1,13 @@
 #include "metrics/lambda.h"
 
 namespace millrace::metrics {
-namespace {
-
-Recorder::Series function_series(Recorder& recorder, std::string name, const std::string& function, Unit unit) {
-  return recorder.series(MetricId(std::string(kLambda), std::move(name), {{"FunctionName", function}}), unit);
-}
-
-}  // namespace
-
 FunctionMetrics::FunctionMetrics(Recorder& recorder, const std::string& function)
     : recorder_(recorder),
-      invocations_(function_series(recorder, "Invocations", function, Unit::count)),
-      errors_(function_series(recorder, "Errors", function, Unit::count)),
-      duration_(function_series(recorder, "Duration", function, Unit::milliseconds)),
-      iterator_age_(function_series(recorder, "IteratorAge", function, Unit::milliseconds)),
-      throttles_(function_series(recorder, "Throttles", function, Unit::count)) {}
+      invocations_(recorder.series(kLambda, "Invocations", {{"FunctionName", function}}, Unit::count)),
+      errors_(recorder.series(kLambda, "Errors", {{"FunctionName", function}}, Unit::count)),
+      duration_(recorder.series(kLambda, "Duration", {{"FunctionName", function}}, Unit::milliseconds)),
+      iterator_age_(recorder.series(kLambda, "IteratorAge", {{"FunctionName", function}}, Unit::milliseconds)),
+      throttles_(recorder.series(kLambda, "Throttles", {{"FunctionName", function}}, Unit::count)) {}
 
 void FunctionMetrics::add(const Invocation& invocation) {
   recorder_.add(invocations_, 1, invocation.at);

@@ -29,7 +29,9 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "lines/time.h"
@@ -48,6 +50,9 @@ class Recorder {
   // The handle of the metric `id` in `unit`; the same handle for the same id. kNotRecorded,
   // with a warning, for an id that cannot be stored.
   Series series(const MetricId& id, Unit unit);
+  Series series(std::string_view ns, std::string_view name, std::vector<Dimension> dimensions, Unit unit) {
+    return series(MetricId(std::string(ns), std::string(name), std::move(dimensions)), unit);
+  }
 
   // Adds the sample `value`, taken at `at`, to the metric.
   void add(Series series, double value, lines::EpochMs at) {

@@ -20,7 +20,8 @@ void RecordCommitter::commit(std::vector<RecordBatch>& taken) {
       if (!producer) producer = std::make_unique<store::Producer>(env_, notifier_, std::string(stream));
       auto& recorded = stream_metrics_[std::string(stream)];
       if (!recorded) recorded = std::make_unique<metrics::StreamPuts>(recorder_, std::string(stream));
-      recorded->append(*producer, puts, placed, [&](lines::EpochMs now) { record_requests(batches, now); });
+      const std::vector<RecordBatch*>& requests = batches;  // a lambda may not capture a structured binding (clang)
+      recorded->append(*producer, puts, placed, [&](lines::EpochMs now) { record_requests(requests, now); });
     } catch (...) {
       failure = std::current_exception();
       producers_.erase(std::string(stream));  // the stream may be made again: look it up anew
