@@ -105,6 +105,44 @@ _millrace_files()
     return 0
 }
 
+# begin cw-stats
+# _cw_stats_dimensions: NAME=VALUE for each dimension of the metrics of the store named on the
+# line, one a line.
+_cw_stats_dimensions()
+{
+    local store cmd
+    local -a opt=()
+    cmd=$(_millrace_sibling cw-stats)
+    store=$(_millrace_optval -S --store)
+    [[ -n $store ]] && opt=(--store "$store")
+    "$cmd" "${opt[@]}" --list 2>/dev/null |
+        grep -o '{"Name":"[^"]*","Value":"[^"]*"}' |
+        sed 's/{"Name":"\([^"]*\)","Value":"\([^"]*\)"}/\1=\2/' | sort -u
+}
+
+_cw_stats()
+{
+    local cur prev pre
+    COMPREPLY=()
+    _millrace_init
+
+    case $prev in
+    -S | --store) _millrace_files -d; return ;;
+    --config) _millrace_files; return ;;
+    --namespace) _millrace_reply "$(_millrace_names Namespace cw-stats --list)"; return ;;
+    --metric) _millrace_reply "$(_millrace_names MetricName cw-stats --list)"; return ;;
+    --dimension) _millrace_reply "$(_cw_stats_dimensions)"; return ;;
+    --since) _millrace_reply '15m 1h 3h 1d 7d'; return ;;
+    --period) _millrace_reply '1m 5m 1h'; return ;;
+    --stat) _millrace_reply 'Sum Average Minimum Maximum SampleCount'; return ;;
+    --until) return ;;
+    esac
+
+    _millrace_reply '-S --store --namespace --metric --dimension --since --until --period --stat
+        --list --json --config -q --quiet -v --verbose -h --help --version'
+}
+# end cw-stats
+
 # begin ks-put
 _ks_put()
 {
@@ -449,3 +487,4 @@ complete -F _kv_put kv-put
 complete -F _kv_get kv-get
 complete -F _fh_archive fh-archive
 complete -F _fh_cat fh-cat
+complete -F _cw_stats cw-stats

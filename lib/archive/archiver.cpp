@@ -102,6 +102,7 @@ void Archiver::add(std::string_view data, lines::Validator& parsed, lines::Epoch
     ++stats_.skipped;
     return;
   }
+  taken(data, origin);
   Buffer& buffer = buffer_for(data.size() + 1, std::nullopt);
   buffer.stream.add_line(data);
   note(buffer, arrival, origin);
@@ -114,12 +115,21 @@ void Archiver::add_error(const ErrorRecord& error, const std::optional<Origin>& 
     ++stats_.skipped;
     return;
   }
+  taken(error.raw, origin);
   error_line_.clear();
   append_error_record(error_line_, error);
   Buffer& buffer = buffer_for(error_line_.size(), error.failure);
   buffer.stream.add(error_line_);
   note(buffer, error.arrival, origin);
   ++stats_.errors;
+}
+
+void Archiver::taken(std::string_view data, const std::optional<Origin>& origin) {
+  if (!origin || delivery_.group(origin->source).empty()) return;
+  if (!metrics_)
+    metrics_.emplace(delivery_.recorder(), metrics::delivery_stream_name(bucket_.id(), delivery_.group(origin->source)));
+  ++incoming_records_;
+  incoming_bytes_ += data.size();
 }
 
 Archiver::Buffer& Archiver::buffer_for(std::size_t bytes, std::optional<Failure> failure) {
@@ -212,17 +222,23 @@ void Archiver::close(std::vector<Buffer> buffers) {
   for (std::size_t i = 0; i < buffers.size(); ++i) {
     Buffer& buffer = buffers[i];
     std::uint64_t id = publisher_.publish(std::move(keys[i]), std::move(buffer.stream));
+    if (metrics_ && !buffer.failure) closed_.emplace(id, Closed{buffer.records, buffer.opened_at});
     if (!buffer.ranges.empty()) unpublished_.emplace(id, std::move(buffer.ranges));
   }
 }
 
 bool Archiver::collect_published() {
   std::vector<Publisher::Published> published = publisher_.published();
+  lines::EpochMs now = lines::now_ms();
   for (const Publisher::Published& object : published) {
     ++stats_.objects;
     stats_.bytes_in += object.lines;
     stats_.bytes_out += object.bytes;
     unpublished_.erase(object.id);
+    if (auto closed = closed_.find(object.id); closed != closed_.end()) {
+      metrics_->delivered(closed->second.records, object.bytes, closed->second.opened_at, now);
+      closed_.erase(closed);
+    }
   }
   return !published.empty();
 }
@@ -239,6 +255,10 @@ void Archiver::commit() {
   for (const auto& [partition, buffer] : open_) hold(buffer.ranges);
   for (const Buffer& buffer : full_) hold(buffer.ranges);
   for (const auto& [id, ranges] : unpublished_) hold(ranges);
+  if (metrics_ && incoming_records_ > 0) {
+    metrics_->incoming(incoming_records_, incoming_bytes_, lines::now_ms());
+    incoming_records_ = incoming_bytes_ = 0;
+  }
   delivery_.commit(oldest_buffered);
 }
 

@@ -43,6 +43,7 @@
 #include "archive/workers.h"
 #include "lines/json.h"
 #include "lines/time.h"
+#include "metrics/firehose.h"
 #include "store/env.h"
 
 namespace millrace::archive {
@@ -139,6 +140,8 @@ class Archiver {
   // The buffer for partition_ (values_, failure), with room for `bytes` more.
   Buffer& buffer_for(std::size_t bytes, std::optional<Failure> failure);
   void note(Buffer& buffer, lines::EpochMs arrival, const std::optional<Origin>& origin);
+  // Counts a record of a group taken (IncomingRecords), and makes the metrics at the first.
+  void taken(std::string_view data, const std::optional<Origin>& origin);
   // Commits the entries of `buffers`, ended, and hands them to the publisher.
   void close(std::vector<Buffer> buffers);
   // Takes note of the objects published since the last call; whether there were any.
@@ -157,6 +160,15 @@ class Archiver {
   std::vector<Buffer> full_;  // ended
   // The ranges of the records of group sources in objects closed, not yet published, by id.
   std::unordered_map<std::uint64_t, std::vector<Range>> unpublished_;
+  // With a group: its metrics, the records taken since the last commit, and what the metrics
+  // need of the objects closed, not yet published, by id.
+  struct Closed {
+    std::uint64_t records;
+    lines::EpochMs opened_at;
+  };
+  std::optional<metrics::DeliveryMetrics> metrics_;
+  std::uint64_t incoming_records_ = 0, incoming_bytes_ = 0;
+  std::unordered_map<std::uint64_t, Closed> closed_;
   std::string partition_, scratch_, error_line_;
   std::vector<std::string> values_;
   ArchiveStats stats_;

@@ -87,7 +87,7 @@ void Delivery::commit(const ShardCounters& oldest_buffered) {
   };
   auto done = std::stable_partition(pending_.begin(), pending_.end(), [&](const auto& o) { return !covered(o); });
   lines::EpochMs now = lines::now_ms();
-  env_->write([&](const store::Txn& txn) {
+  metrics::write(*env_, &recorder_, [&](const store::Txn& txn) {
     // Noted afresh in each run of the body: a commit that fills the map runs it again.
     stream::GroupProgress progress;
     for (const auto& [key, counter] : safe) {

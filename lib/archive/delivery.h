@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "archive/bucket.h"
+#include "metrics/recorder.h"
 #include "store/archive_log.h"
 #include "store/env.h"
 #include "store/sequence.h"
@@ -60,8 +61,12 @@ class Delivery {
   // Step 1: commits the entries of objects about to be renamed (those with records of a group).
   void begin(const std::vector<store::PendingObject>& objects);
   // Step 3, after the objects are durable: `oldest_buffered` holds, per source and shard, the
-  // counter of the oldest record still in a buffer.
+  // counter of the oldest record still in a buffer. The commit writes the metrics recorded
+  // since the last one (recorder()).
   void commit(const ShardCounters& oldest_buffered);
+
+  // The recorder of the metrics of the groups' deliveries (metrics/firehose.h).
+  metrics::Recorder& recorder() { return recorder_; }
 
  private:
   struct Source {
@@ -82,6 +87,7 @@ class Delivery {
   ShardCounters newest_read_;  // grouped sources only
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<Archived>> archived_;
   std::vector<store::PendingObject> pending_;  // entries in the log, by this run or recovered
+  metrics::Recorder recorder_;
 };
 
 }  // namespace millrace::archive

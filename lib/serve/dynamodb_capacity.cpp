@@ -12,8 +12,6 @@
 namespace millrace::serve::dynamodb {
 namespace {
 
-// DynamoDB's capacity units: a write unit per KB written, a read unit per 4 KB read.
-constexpr double kWriteUnitBytes = 1024, kReadUnitBytes = 4096;
 // The overhead the guide gives each entry of a local secondary index (its "Storage
 // considerations"): DynamoDB Local counts it in the entry's write units, not in its reads.
 constexpr std::size_t kLocalEntryOverheadBytes = 100;
@@ -32,18 +30,6 @@ void append_units(std::string& out, double units) {
 CapacityDetail capacity_detail(simdjson::dom::element request) {
   std::string_view detail = string_member(request, "ReturnConsumedCapacity").value_or("NONE");
   return detail == "TOTAL" ? CapacityDetail::total : detail == "INDEXES" ? CapacityDetail::indexes : CapacityDetail::none;
-}
-
-double write_units(std::size_t size) { return std::max(1.0, std::ceil(static_cast<double>(size) / kWriteUnitBytes)); }
-
-double read_units(std::size_t size, bool consistent) {
-  double units = std::ceil(static_cast<double>(size) / kReadUnitBytes);
-  return consistent ? units : units / 2;
-}
-
-double item_write_units(std::optional<std::size_t> replaced, std::optional<std::size_t> written) {
-  double units = replaced ? write_units(*replaced) : 0;
-  return written ? std::max(units, write_units(*written)) : units;
 }
 
 double Consumed::total() const {

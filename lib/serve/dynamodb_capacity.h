@@ -2,10 +2,8 @@
 // and the provisioned throughput considerations of global and local secondary indexes; the
 // counts are compared with DynamoDB Local's by tests/tools/dynamodb_oracle.py):
 //
-// - An item read costs a read unit per 4 KB (at least one), half of it when eventually
-//   consistent; a Query or Scan, the units of the bytes of all it read, summed.
-// - An item write costs a write unit per KB (at least one) of the larger of the item written
-//   and the item it replaces.
+// - An item read or write costs what table/capacity.h says; a Query or Scan, the units of the
+//   bytes of all it read, summed.
 // - Each secondary index the write changes costs the write units of the item's entry there (what
 //   the index projects of the item, all of it for ALL): an entry put or removed, its units; one
 //   moved to another index key, the units of the old entry's delete and of the new one's put;
@@ -30,6 +28,7 @@
 #include <vector>
 
 #include "store/tables.h"
+#include "table/capacity.h"
 #include "table/index_entries.h"
 
 namespace millrace::serve::dynamodb {
@@ -38,19 +37,15 @@ namespace millrace::serve::dynamodb {
 enum class CapacityDetail { none, total, indexes };
 CapacityDetail capacity_detail(simdjson::dom::element request);
 
-// DynamoDB's units for an item of `size` bytes: writes by the KB (at least 1), reads by 4 KB,
-// halved when eventually consistent.
-double write_units(std::size_t size);
-double read_units(std::size_t size, bool consistent);
+// DynamoDB's units of an item (table/capacity.h).
+using table::item_write_units;
+using table::read_units;
+using table::write_units;
 // DynamoDB Local's units of a delete of an item that is not there: DeleteItem's and a
 // transaction's Delete's, and a BatchWriteItem's DeleteRequest's.
 inline constexpr double kMissingDeleteUnits = 1, kMissingBatchDeleteUnits = 2;
 // A transaction's action costs twice what the same write or consistent read costs alone.
 inline constexpr double kTransactionFactor = 2;
-
-// The table's write units of an item write: the larger of the item replaced's (nullopt: there
-// was none) and the item written's (nullopt: a delete); 0 when neither is there.
-double item_write_units(std::optional<std::size_t> replaced, std::optional<std::size_t> written);
 
 // What one request consumed of one table: on the table itself and on each of its indexes.
 class Consumed {
@@ -59,6 +54,9 @@ class Consumed {
 
   const std::string& table_name() const { return table_name_; }
   double total() const;
+  // The units on the table itself, its indexes' aside (CloudWatch's ConsumedWriteCapacityUnits
+  // of the table).
+  double table_units() const { return table_; }
 
   void add_table(double units) { table_ += units; }
   // Units on `index`, which is named in the answer from now on, even with none (a read of it).

@@ -2,6 +2,7 @@
 
 #include "aws/attribute_value.h"
 #include "serve/dynamodb_expressions.h"
+#include "table/capacity.h"
 
 namespace millrace::serve::dynamodb {
 namespace {
@@ -13,7 +14,7 @@ aws::ItemEncoder& encoder() {
 
 }  // namespace
 
-std::size_t size_of(std::string_view json) { return encoder().item_size(json).value_or(json.size()); }
+std::size_t size_of(std::string_view json) { return table::item_size(json); }
 
 void append_typed(std::string& out, std::string_view json) { encoder().append_typed_item(out, json); }
 
@@ -60,11 +61,13 @@ void remove_expired(store::ItemWriter& items, lines::EpochMs now) {
     if (!items.remove_expired(now, [](std::string_view, const store::StoredItem&) {})) return;
 }
 
-void submit(Context& context, std::shared_ptr<std::string> answer, std::size_t bytes,
-            std::function<void(const store::Txn&, lines::EpochMs)> apply, Done& done) {
+void submit(Context& context, std::string_view operation, std::shared_ptr<std::string> answer, std::size_t bytes,
+            std::function<void(const store::Txn&, lines::EpochMs, WriteUsage&)> apply, Done& done) {
   ItemWrite write;
   write.apply = std::move(apply);
   write.bytes = bytes;
+  write.operation = operation;
+  write.received = lines::now_ms();
   write.done = [answer, done = std::move(done)](std::exception_ptr failure) {
     if (!failure) return done(ApiAnswer{200, *answer});
     try {

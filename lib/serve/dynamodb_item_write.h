@@ -67,9 +67,10 @@ std::size_t size_of(std::string_view json);
 // Appends the typed item of the plain item `json`.
 void append_typed(std::string& out, std::string_view json);
 
-// Queues a write on the context's committer: `apply` runs in the commit's transaction and sets
-// *answer; `done` is called with *answer once durable, or with the error `apply` threw.
-void submit(Context& context, std::shared_ptr<std::string> answer, std::size_t bytes,
-            std::function<void(const store::Txn&, lines::EpochMs)> apply, Done& done);
+// Queues a write of `operation` (a literal: "PutItem") on the context's committer: `apply` runs
+// in the commit's transaction, sets *answer and tells what it consumed (serve/item_committer.h);
+// `done` is called with *answer once durable, or with the error `apply` threw.
+void submit(Context& context, std::string_view operation, std::shared_ptr<std::string> answer, std::size_t bytes,
+            std::function<void(const store::Txn&, lines::EpochMs, WriteUsage&)> apply, Done& done);
 
 }  // namespace millrace::serve::dynamodb

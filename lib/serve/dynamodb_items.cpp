@@ -332,15 +332,16 @@ namespace {
 
 // Queues `action` (a PutItem, DeleteItem or UpdateItem), answering with what `wanted` asks of
 // the item (`changed`: the paths an update names, for UPDATED_OLD and UPDATED_NEW).
-void submit_write(Context& context, element request, ItemAction action, Returned wanted,
+void submit_write(Context& context, std::string_view operation, element request, ItemAction action, Returned wanted,
                   std::optional<expr::dynamo::Projection> changed, Done& done) {
   CapacityDetail detail = capacity_detail(request);
   action.old_on_failure = string_member(request, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD";
   auto answer = std::make_shared<std::string>();
   std::size_t bytes = action.item.json.size();
-  submit(context, answer, bytes, [action = std::move(action), wanted, changed = std::move(changed), detail, answer](const store::Txn& txn, lines::EpochMs now) {
+  submit(context, operation, answer, bytes, [action = std::move(action), wanted, changed = std::move(changed), detail, answer](const store::Txn& txn, lines::EpochMs now, WriteUsage& usage) {
     store::TableMeta current = same_table(txn, action.table);
     store::ItemWriter items(txn, current);
+    usage.tables.emplace_back(current.name, 0);
     ItemDecision decision = decide(action, current, items, now);
     const StoreItem* written = decision.written(action);
     std::optional<std::string_view> old;
@@ -350,6 +351,7 @@ void submit_write(Context& context, element request, ItemAction action, Returned
       consumed.add_table(item_write_units(old ? std::optional(size_of(*old)) : std::nullopt, written ? std::optional(written->size) : std::nullopt));
     else
       consumed.add_table(kMissingDeleteUnits);
+    usage.tables.back().second = consumed.table_units();
     std::string& out = *answer;
     out = "{";
     std::optional<std::string_view> shown = wanted == Returned::all_old || wanted == Returned::updated_old ? old
@@ -406,12 +408,12 @@ ItemAction action_of(Context& context, element request, ItemAction::Kind kind, s
 
 void put_item(Context& context, element request, Done& done) {
   Returned wanted = returned(request, false);
-  submit_write(context, request, action_of(context, request, ItemAction::Kind::put, "PutItem"), wanted, std::nullopt, done);
+  submit_write(context, "PutItem", request, action_of(context, request, ItemAction::Kind::put, "PutItem"), wanted, std::nullopt, done);
 }
 
 void delete_item(Context& context, element request, Done& done) {
   Returned wanted = returned(request, false);
-  submit_write(context, request, action_of(context, request, ItemAction::Kind::remove, "DeleteItem"), wanted, std::nullopt, done);
+  submit_write(context, "DeleteItem", request, action_of(context, request, ItemAction::Kind::remove, "DeleteItem"), wanted, std::nullopt, done);
 }
 
 void update_item(Context& context, element request, Done& done) {
@@ -419,7 +421,7 @@ void update_item(Context& context, element request, Done& done) {
   ItemAction action = action_of(context, request, ItemAction::Kind::update, "UpdateItem");
   std::optional<expr::dynamo::Projection> changed;
   if (action.update) changed = action.update->paths();
-  submit_write(context, request, std::move(action), wanted, std::move(changed), done);
+  submit_write(context, "UpdateItem", request, std::move(action), wanted, std::move(changed), done);
 }
 
 void batch_write_item(Context& context, element request, Done& done) {
@@ -458,7 +460,7 @@ void batch_write_item(Context& context, element request, Done& done) {
     }
   }
   auto answer = std::make_shared<std::string>();
-  submit(context, answer, bytes, [batch, detail, answer](const store::Txn& txn, lines::EpochMs now) {
+  submit(context, "BatchWriteItem", answer, bytes, [batch, detail, answer](const store::Txn& txn, lines::EpochMs now, WriteUsage& usage) {
     std::vector<store::TableMeta> current;
     for (const TableWrites& writes : *batch) current.push_back(same_table(txn, writes.table));  // before any write
     std::vector<Consumed> capacities;
@@ -482,6 +484,7 @@ void batch_write_item(Context& context, element request, Done& done) {
       }
       remove_expired(items, now);
       store::save_table(txn, current[t]);
+      usage.tables.emplace_back(current[t].name, consumed.table_units());
     }
     *answer = "{\"UnprocessedItems\":{}";
     if (detail != CapacityDetail::none) {

@@ -186,7 +186,7 @@ void transact_write_items(Context& context, element request, Done& done) {
       done(std::move(a));
     };
   }
-  submit(context, answer, bytes, [prepared, detail, token, actions = std::move(actions), owner, &tokens, answer](const store::Txn& txn, lines::EpochMs now) {
+  submit(context, "TransactWriteItems", answer, bytes, [prepared, detail, token, actions = std::move(actions), owner, &tokens, answer](const store::Txn& txn, lines::EpochMs now, WriteUsage& usage) {
     TableWriters tables(txn);
     if (token && tokens.repeats(*token, actions, owner, now)) {
       // Answered without being applied again; its units are those of reading the items, as
@@ -256,6 +256,7 @@ void transact_write_items(Context& context, element request, Done& done) {
     for (const auto& table : tables.all()) {
       remove_expired(*table->items, now);
       store::save_table(txn, table->meta);
+      usage.tables.emplace_back(table->meta.name, table->consumed.table_units());
     }
   }, done);
 }

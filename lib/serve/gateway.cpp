@@ -8,6 +8,8 @@
 
 #include "cli/error.h"
 #include "aws/credentials.h"
+#include "aws/query_protocol.h"
+#include "aws/request_id.h"
 #include "aws/text.h"
 #include "lines/json.h"
 #include "lines/time.h"
@@ -15,6 +17,7 @@
 #include "serve/dynamodb_api.h"
 #include "serve/dynamodb_request.h"
 #include "serve/item_committer.h"
+#include "serve/cloudwatch_api.h"
 #include "serve/item_route.h"
 #include "serve/kinesis_api.h"
 #include "serve/record_committer.h"
@@ -28,6 +31,7 @@ namespace {
 
 constexpr std::string_view kKinesisTarget = "Kinesis_20131202.";
 constexpr std::string_view kDynamoDbTarget = "DynamoDB_20120810.";
+constexpr std::string_view kCloudWatchTarget = "GraniteServiceVersion20100801.";
 constexpr std::string_view kStreamsRoute = "/streams/";
 // The APIs' bodies: DynamoDB's limit on a request (a BatchWriteItem of 25 items of 400 KB, as
 // JSON), which is also room for Kinesis' PutRecords of 5 MiB in base64.
@@ -60,7 +64,8 @@ struct Gateway::State {
         committer(env, notifier),
         kinesis(env, committer, options.region, limits.get()),
         items(env),
-        dynamodb(env, items, options.region) {
+        dynamodb(env, items, options.region),
+        cloudwatch(env) {
     if (!options.credentials.empty())
       verifier.emplace(aws::CredentialStore::from_file(options.credentials));
   }
@@ -73,6 +78,7 @@ struct Gateway::State {
   KinesisApi kinesis;
   ItemCommitter items;  // every write of the DynamoDB API shares its commits
   DynamoDbApi dynamodb;
+  CloudWatchApi cloudwatch;
   std::optional<aws::Verifier> verifier;
 
   // The refusal of the request's signature, or nullopt when it is taken.
@@ -84,8 +90,47 @@ struct Gateway::State {
     return verifier->verify(request, now, service).refusal;
   }
 
+  // CloudWatch: JSON 1.0 as the SDKs of today send it, the query protocol as Debian's aws CLI
+  // and boto3 do. A JSON error also names its query code (x-amzn-query-error), as CloudWatch's
+  // JSON protocol does for the clients that know the codes of the query protocol.
+  void cloudwatch_json(HttpCall& call, std::string_view path, std::string_view operation, std::function<void(HttpAnswer)>& done) {
+    std::variant<std::string, aws::ApiError> result;
+    if (auto refused = refusal(call, path, "", "monitoring")) {
+      result = aws::ApiError{400, std::string(refused->type), refused->message};
+    } else {
+      result = cloudwatch.answer(operation, call.body);
+    }
+    if (auto* error = std::get_if<aws::ApiError>(&result)) {
+      HttpAnswer answer{error->status, "application/x-amz-json-1.0", ApiAnswer::of(*error).body, {}};
+      answer.headers.emplace_back("x-amzn-query-error", fmt::format("{};{}", aws::query_error_code(aws::model::cloudwatch, error->type),
+                                                                     error->status >= 500 ? "Receiver" : "Sender"));
+      return done(std::move(answer));
+    }
+    done(HttpAnswer{200, "application/x-amz-json-1.0", std::move(std::get<std::string>(result)), {}});
+  }
+
+  void cloudwatch_query(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
+    std::string id = aws::request_id();
+    auto xml_error = [&](const aws::ApiError& error) {
+      return HttpAnswer{error.status, "text/xml", aws::encode_query_error(aws::model::cloudwatch, error, id), {}};
+    };
+    if (auto refused = refusal(call, path, "", "monitoring"))
+      return done(xml_error(aws::ApiError{403, std::string(refused->type), refused->message}));
+    auto decoded = aws::decode_query(aws::model::cloudwatch, call.body);
+    if (auto* error = std::get_if<aws::ApiError>(&decoded)) return done(xml_error(*error));
+    const aws::QueryCall& query = std::get<aws::QueryCall>(decoded);
+    auto result = cloudwatch.answer(query.operation->name, query.json);
+    if (auto* error = std::get_if<aws::ApiError>(&result)) return done(xml_error(*error));
+    done(HttpAnswer{200, "text/xml",
+                    aws::encode_query_answer(aws::model::cloudwatch, *query.operation, std::get<std::string>(result), id), {}});
+  }
+
   void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::optional<std::string_view> target = call.header("x-amz-target");
+    if (target && target->starts_with(kCloudWatchTarget))
+      return cloudwatch_json(call, path, target->substr(kCloudWatchTarget.size()), done);
+    if (!target && aws::is_query_request(call.header("content-type").value_or(""), call.body))
+      return cloudwatch_query(call, path, done);
     if (target && target->starts_with(kDynamoDbTarget)) {
       if (auto refused = refusal(call, path, "", "dynamodb"))
         return done(dynamodb_answer(dynamodb::answer_of(aws::ApiError{400, std::string(refused->type), refused->message})));
@@ -192,6 +237,11 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   if (path == "/") {
     if (call.method != "POST") return done(HttpAnswer::message(405, "the AWS APIs take POST /"));
     return state_->api(call, path, done);
+  }
+  if (path == "/metrics") {
+    if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /metrics"));
+    if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
+    return done(HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state_->cloudwatch.prometheus_text(), {}});
   }
   if (path == "/health") {
     if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /health"));

@@ -4,6 +4,11 @@
 //   POST /  with X-Amz-Target: DynamoDB_20120810.OP  the DynamoDB API (serve/dynamodb_api.h); its
 //                                                    answers carry x-amz-crc32, the CRC32 of the
 //                                                    body, which the SDKs check
+//   POST /  with X-Amz-Target:                      CloudWatch's metrics API (serve/cloudwatch_api.h),
+//           GraniteServiceVersion20100801.OP        JSON 1.0
+//   POST /  a form with Action=OP                    the same in the query protocol
+//                                                    (aws/query_protocol.h): the aws CLI's
+//   GET /metrics                                     the metrics as Prometheus text
 //   POST /streams/NAME                               API Gateway's Kinesis route: the body is one
 //                                                    JSON record, or JSON lines with
 //                                                    Content-Type application/x-ndjson; the

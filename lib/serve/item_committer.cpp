@@ -1,5 +1,7 @@
 #include "serve/item_committer.h"
 
+#include <algorithm>
+
 #include "aws/validate.h"
 
 namespace millrace::serve {
@@ -12,13 +14,23 @@ void ItemCommitter::commit(std::vector<ItemWrite>& taken) {
   std::exception_ptr failure;
   lines::EpochMs now = lines::now_ms();
   try {
-    env_.write([&](const store::Txn& txn) {
+    metrics::write(env_, &recorder_, [&](const store::Txn& txn) {
       for (std::size_t i = 0; i < taken.size(); ++i) {
         refused[i] = nullptr;
+        usage_.tables.clear();
         try {
-          taken[i].apply(txn, now);
-        } catch (const aws::ApiError&) {
+          taken[i].apply(txn, now, usage_);
+        } catch (const aws::ApiError& e) {
           refused[i] = std::current_exception();
+          if (e.type == "ConditionalCheckFailedException")
+            for (const auto& [table, units] : usage_.tables) tables_.of(table).condition_failed(now);
+          continue;
+        }
+        auto latency = static_cast<double>(std::max<lines::EpochMs>(0, now - taken[i].received));
+        for (const auto& [table, units] : usage_.tables) {
+          metrics::TableMetrics& recorded = tables_.of(table);
+          recorded.consumed_write(units, now);
+          recorded.latency(taken[i].operation, latency, now);
         }
       }
     });

@@ -96,6 +96,7 @@ RecordBatch KinesisApi::State::batch_of(std::shared_ptr<stream::Batch> records) 
 void KinesisApi::State::submit(std::string name, RecordBatch batch, Done done,
             std::function<std::string(const std::vector<store::Position>&)> answer) {
   batch.stream = name;
+  batch.received = lines::now_ms();
   batch.done = [this, name, done = std::move(done), answer = std::move(answer)](
                    const std::vector<store::Position>& placed, std::exception_ptr failure) {
     if (!failure) return done(ApiAnswer{200, answer(placed)});
@@ -120,6 +121,7 @@ void KinesisApi::State::put_record(element body, Done& done) {
   auto records = std::make_shared<stream::Batch>();
   decode(body, *records);
   RecordBatch batch = batch_of(std::move(records));
+  batch.operation = RecordBatch::Operation::put_record;
   if (std::vector<std::string> refusals = throttle(name, batch); !refusals.empty())
     throw error("ProvisionedThroughputExceededException", refusals[0]);
   submit(std::move(name), std::move(batch), std::move(done), [](const std::vector<store::Position>& placed) {
@@ -138,7 +140,9 @@ void KinesisApi::State::put_records(element body, Done& done) {
   if (records->bytes() > kPutRecordsMaxBytes)
     throw error("InvalidArgumentException", fmt::format("Records size exceeds 5 MB limit: {} bytes", records->bytes()));
   RecordBatch batch = batch_of(std::move(records));
+  batch.operation = RecordBatch::Operation::put_records;
   std::vector<std::string> refusals = throttle(name, batch);
+  for (const std::string& refusal : refusals) batch.throttled += refusal.empty() ? 0 : 1;
   // Every record refused: nothing to commit.
   if (batch.puts.empty()) return done(ApiAnswer{200, put_records_result({}, refusals, kEncryption)});
   submit(std::move(name), std::move(batch), std::move(done),

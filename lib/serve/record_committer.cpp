@@ -18,7 +18,10 @@ void RecordCommitter::commit(std::vector<RecordBatch>& taken) {
     try {
       auto& producer = producers_[std::string(stream)];
       if (!producer) producer = std::make_unique<store::Producer>(env_, notifier_, std::string(stream));
-      producer->append(puts, placed);
+      auto& recorded = stream_metrics_[std::string(stream)];
+      if (!recorded) recorded = std::make_unique<metrics::StreamPuts>(recorder_, std::string(stream));
+      const std::vector<RecordBatch*>& requests = batches;  // a lambda may not capture a structured binding (clang)
+      recorded->append(*producer, puts, placed, [&](lines::EpochMs now) { record_requests(requests, now); });
     } catch (...) {
       failure = std::current_exception();
       producers_.erase(std::string(stream));  // the stream may be made again: look it up anew
@@ -29,6 +32,23 @@ void RecordCommitter::commit(std::vector<RecordBatch>& taken) {
                                 placed.begin() + static_cast<std::ptrdiff_t>(at + batch->puts.size()));
       at += batch->puts.size();
       batch->done(failure ? std::vector<store::Position>{} : part, failure);
+    }
+  }
+}
+
+void RecordCommitter::record_requests(const std::vector<RecordBatch*>& batches, lines::EpochMs now) {
+  for (const RecordBatch* batch : batches) {
+    std::uint64_t bytes = 0;
+    for (const store::Put& put : batch->puts) bytes += put.data.size();
+    switch (batch->operation) {
+      case RecordBatch::Operation::route: break;
+      case RecordBatch::Operation::put_record:
+        request_metrics_.put_record(batch->stream, bytes, batch->received, now);
+        break;
+      case RecordBatch::Operation::put_records:
+        request_metrics_.put_records(batch->stream, batch->puts.size() + batch->throttled, batch->throttled, bytes,
+                                     batch->received, now);
+        break;
     }
   }
 }

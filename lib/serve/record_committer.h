@@ -8,7 +8,8 @@
 // record is committed as soon as it comes: the size of a commit follows the load, not a timer.
 //
 // Callbacks run on the commit thread: they must only hand the answer on (post it to the
-// connection), never block.
+// connection), never block. Each commit records the streams' metrics and the requests'
+// (metrics/kinesis.h).
 #pragma once
 
 #include <exception>
@@ -18,6 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "lines/time.h"
+#include "metrics/kinesis.h"
+#include "metrics/recorder.h"
 #include "serve/commit_queue.h"
 #include "store/env.h"
 #include "store/notify.h"
@@ -26,6 +30,11 @@
 namespace millrace::serve {
 
 struct RecordBatch {
+  // The request, for its metrics (metrics/kinesis.h): a route's POST records only the stream's.
+  enum class Operation { route, put_record, put_records };
+  Operation operation = Operation::route;
+  std::size_t throttled = 0;    // PutRecords' records refused before the commit
+  lines::EpochMs received = 0;  // when it was decoded
   std::string stream;
   std::vector<store::Put> puts;
   std::shared_ptr<const void> bytes;  // what the puts' keys and data view, kept until `done`
@@ -44,10 +53,16 @@ class RecordCommitter {
 
  private:
   void commit(std::vector<RecordBatch>& taken);
+  // Adds the metrics of the requests of `batches`, committed at `now`.
+  void record_requests(const std::vector<RecordBatch*>& batches, lines::EpochMs now);
 
   store::Env& env_;
   store::Notifier& notifier_;
-  std::map<std::string, std::unique_ptr<store::Producer>> producers_;  // commit thread only
+  // The commit thread's.
+  std::map<std::string, std::unique_ptr<store::Producer>> producers_;
+  metrics::Recorder recorder_;
+  std::map<std::string, std::unique_ptr<metrics::StreamPuts>> stream_metrics_;
+  metrics::PutRequests request_metrics_{recorder_};
   CommitQueue<RecordBatch> queue_;  // last: its thread starts once the members above exist
 };
 

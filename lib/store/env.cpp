@@ -190,7 +190,7 @@ bool Env::open_databases(unsigned txn_flags) {
       {"meta", &dbs_.meta},     {"streams", &dbs_.streams}, {"shards", &dbs_.shards},
       {"records", &dbs_.records}, {"groups", &dbs_.groups},   {"tables", &dbs_.tables},
       {"items", &dbs_.items},   {"expiry", &dbs_.expiry},   {"archive", &dbs_.archive},
-      {"indexes", &dbs_.indexes}};
+      {"indexes", &dbs_.indexes}, {"metrics", &dbs_.metrics}};
   bool writing = txn_flags == 0;
   MDB_txn* txn = begin(txn_flags);
   try {

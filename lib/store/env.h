@@ -47,6 +47,7 @@ struct Dbs {
   MDB_dbi meta, streams, shards, records, groups;
   MDB_dbi tables, items, expiry, indexes;
   MDB_dbi archive;
+  MDB_dbi metrics;  // CloudWatch's metrics, per minute (metrics/layout.h)
 };
 
 // Throws for an LMDB or errno code: MDB_MAP_FULL as MapFull (handled by Env::write), errno

@@ -90,7 +90,7 @@ Producer::Producer(Env& env, Notifier& notifier, std::string stream)
 
 Producer::~Producer() = default;
 
-void Producer::append(std::span<const Put> records, std::vector<Position>& placed) {
+void Producer::append(std::span<const Put> records, std::vector<Position>& placed, const Hook* hook) {
   // A long-running producer frees the reader slots of dead processes now and then: a slot left
   // by a killed reader pins the pages it saw, and the file would grow instead of reusing them.
   if (lines::EpochMs now = lines::now_ms(); now - readers_checked_ms_ >= kReaderCheckMs) {
@@ -143,6 +143,7 @@ void Producer::append(std::span<const Put> records, std::vector<Position>& place
     stream.last_arrival_ms = arrival;
     save_stream(txn, stream);
     stream_id = stream.id;
+    if (hook != nullptr) (*hook)(txn, placed, arrival);
   });
   notifier_.publish(stream_id);
   std::uint64_t written = 0;

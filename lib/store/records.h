@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,12 +59,18 @@ class Producer {
   Producer(Env& env, Notifier& notifier, std::string stream);
   ~Producer();
 
+  // Work done in an append's transaction once its records are placed (their metrics,
+  // metrics/kinesis.h), given where each went and their arrival time. Like the body of
+  // Env::write, it may run more than once for one append, and must start afresh each time.
+  using Hook = std::function<void(const Txn& txn, std::span<const Position> placed, lines::EpochMs arrival)>;
+
   // Appends `records` in one transaction, in order, each to the open shard whose hash-key range
   // holds its hash, and sets placed[i] to where records[i] went. In the same transaction it
   // trims expired records from the head of each shard it wrote to, a bounded number per shard,
-  // so retention is enforced without a pause. Throws cli::Error(no_input) when the stream was
-  // deleted meanwhile; std::system_error when the commit fails (nothing of it is kept).
-  void append(std::span<const Put> records, std::vector<Position>& placed);
+  // so retention is enforced without a pause, and runs `hook`, if given. Throws
+  // cli::Error(no_input) when the stream was deleted meanwhile; std::system_error when the
+  // commit fails (nothing of it is kept).
+  void append(std::span<const Put> records, std::vector<Position>& placed, const Hook* hook = nullptr);
 
  private:
   Env& env_;

@@ -278,19 +278,26 @@ void ItemWriter::put(std::string_view key, const std::optional<StoredItem>& old,
   if (expires_ms != 0) set_expiry(key, expires_ms, true);
 }
 
-void ItemWriter::put_blind(std::string_view key, std::string_view json) {
-  if (!table_.indexes.empty()) return put(key, get(key), 0, json);  // the old item's entries go
+bool ItemWriter::put_blind(std::string_view key, std::string_view json, std::string* replaced) {
+  if (!table_.indexes.empty()) {  // the old item's entries go
+    std::optional<StoredItem> old = get(key);
+    if (old && replaced != nullptr) replaced->assign(old->json);
+    put(key, old, 0, json);
+    return old.has_value();
+  }
   MDB_val k{key.size(), const_cast<char*>(key.data())}, v{kItemHeaderBytes + json.size(), nullptr};
   int rc = mdb_put(txn_.get(), txn_.dbs().items, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
   if (rc == MDB_KEYEXIST) {  // v is the item there
     StoredItem old = decode_item({static_cast<const char*>(v.mv_data), v.mv_size});
+    if (replaced != nullptr) replaced->assign(old.json);
     put(key, old, 0, json);
-    return;
+    return true;
   }
   check(rc, "put");
   ++table_.items;
   table_.bytes += json.size();
   encode_item(static_cast<char*>(v.mv_data), 0, json);
+  return false;
 }
 
 void ItemWriter::remove(std::string_view key, const StoredItem& old,

@@ -167,7 +167,8 @@ class ItemWriter {
            std::string_view json, const std::function<void(const table::EntryChange&)>* observer = nullptr);
   // Stores `json` under `key` when the table has no TTL and nothing is needed of the item it
   // may replace: one B-tree descent for a new key (a table with indexes reads the old item).
-  void put_blind(std::string_view key, std::string_view json);
+  // Returns whether it replaced an item, whose JSON goes to `replaced` when given.
+  bool put_blind(std::string_view key, std::string_view json, std::string* replaced = nullptr);
   void remove(std::string_view key, const StoredItem& old,
               const std::function<void(const table::EntryChange&)>* observer = nullptr);
   // Removes the item that expired first, if it expired at or before `now`, after calling

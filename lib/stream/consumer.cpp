@@ -9,6 +9,7 @@
 
 #include "cli/error.h"
 #include "cli/signals.h"
+#include "metrics/kinesis.h"
 #include "store/groups.h"
 #include "store/records.h"
 #include "store/streams.h"
@@ -35,10 +36,17 @@ class Poller {
   Poller(StreamReader& reader, const ConsumeOptions& options, lines::Writer& out)
       : reader_(reader), options_(options), out_(out), lambda_(options.source) {}
 
+  // What a poll read of one shard: a GetRecords call (metrics/kinesis.h).
+  struct ShardRead {
+    std::uint64_t records = 0, bytes = 0;
+    lines::EpochMs last_arrival = 0;
+  };
+
   // Formats what is new into the output buffer; returns the number of records.
   std::uint64_t poll(const store::Txn& txn) {
     std::uint64_t count = 0;
     std::set<std::uint32_t> started;
+    reads_.clear();
     // A shard becomes readable when its parents finish, possibly within this poll: look again
     // until nothing new is readable or the budget is spent.
     for (;;) {
@@ -51,10 +59,15 @@ class Poller {
         if (position < shard.next_counter && cursor->seek(position)) cursors.push_back(std::move(cursor));
       }
       if (cursors.empty()) return count;
-      count += options_.format == OutputFormat::lambda ? read_batches(cursors) : read_merged(cursors);
+      std::size_t first_read = reads_.size();
+      reads_.resize(first_read + cursors.size());
+      count += options_.format == OutputFormat::lambda ? read_batches(cursors, first_read) : read_merged(cursors, first_read);
       if (!budget_left()) return count;
     }
   }
+
+  // The shards the last poll read.
+  const std::vector<ShardRead>& reads() const { return reads_; }
 
   void set_stream_id(std::uint32_t id) { stream_id_ = id; }
   bool limit_reached() const { return options_.limit != 0 && total_ >= options_.limit; }
@@ -63,23 +76,28 @@ class Poller {
  private:
   bool budget_left() const { return out_.buffer().size() < kPollBytes && !limit_reached(); }
 
-  void delivered(const store::Record& record) {
+  void delivered(const store::Record& record, ShardRead& read) {
     reader_.delivered(record.position.shard, record.position.counter + 1);
     ++total_;
+    ++read.records;
+    read.bytes += record.data.size();
+    read.last_arrival = record.arrival_ms;
   }
 
   // The shards merged by arrival time (then shard index), until the budget is spent.
-  std::uint64_t read_merged(std::vector<std::unique_ptr<store::ShardCursor>>& cursors) {
+  std::uint64_t read_merged(std::vector<std::unique_ptr<store::ShardCursor>>& cursors, std::size_t first_read) {
     struct Head {
       lines::EpochMs arrival;
       std::uint32_t shard;
       store::ShardCursor* cursor;
+      ShardRead* read;
     };
     auto later = [](const Head& a, const Head& b) {
       return a.arrival != b.arrival ? a.arrival > b.arrival : a.shard > b.shard;
     };
     std::vector<Head> heap;
-    for (auto& cursor : cursors) heap.push_back({cursor->record().arrival_ms, cursor->record().position.shard, cursor.get()});
+    for (std::size_t i = 0; i < cursors.size(); ++i)
+      heap.push_back({cursors[i]->record().arrival_ms, cursors[i]->record().position.shard, cursors[i].get(), &reads_[first_read + i]});
     std::make_heap(heap.begin(), heap.end(), later);
     std::string& out = out_.buffer();
     std::uint64_t count = 0;
@@ -92,7 +110,7 @@ class Poller {
       } else {
         append_data(out, record);
       }
-      delivered(record);
+      delivered(record, *head.read);
       ++count;
       if (head.cursor->next()) {
         head.arrival = head.cursor->record().arrival_ms;
@@ -105,17 +123,18 @@ class Poller {
   }
 
   // Lambda events: batches of one shard each, up to batch_size records.
-  std::uint64_t read_batches(std::vector<std::unique_ptr<store::ShardCursor>>& cursors) {
+  std::uint64_t read_batches(std::vector<std::unique_ptr<store::ShardCursor>>& cursors, std::size_t first_read) {
     std::uint64_t count = 0;
     std::string& out = out_.buffer();
-    for (auto& cursor : cursors) {
+    for (std::size_t i = 0; i < cursors.size(); ++i) {
+      auto& cursor = cursors[i];
       bool more = true;
       while (more && budget_left()) {
         lambda_.begin(out);
         std::uint32_t in_batch = 0;
         while (more && in_batch < options_.batch_size && !limit_reached()) {
           lambda_.add(out, cursor->record(), in_batch == 0);
-          delivered(cursor->record());
+          delivered(cursor->record(), reads_[first_read + i]);
           ++in_batch;
           more = cursor->next();
         }
@@ -132,6 +151,7 @@ class Poller {
   LambdaEvent lambda_;
   std::uint32_t stream_id_ = 0;
   std::uint64_t total_ = 0;
+  std::vector<ShardRead> reads_;  // of the last poll, one per shard read
 };
 
 }  // namespace
@@ -171,6 +191,8 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
   std::uint32_t stream_id = positions.start(reader.renew());
   poller.set_stream_id(stream_id);
   reader.reset();
+  std::optional<metrics::GetRecords> get_records;
+  if (metrics::Recorder* recorder = positions.recorder()) get_records.emplace(*recorder, options.source.stream);
   lines::EpochMs last_news = lines::now_ms(), last_reader_check = last_news;
   std::uint64_t unreleased = 0, written = 0;
   while (!cli::stop_requested()) {
@@ -182,6 +204,11 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
       written += out.buffer().size();
       out.flush();
       if (options.progress) options.progress(poller.total(), written, false);
+      if (get_records) {
+        lines::EpochMs now = lines::now_ms();
+        for (const Poller::ShardRead& read : poller.reads())
+          if (read.records > 0) get_records->add(read.records, read.bytes, read.last_arrival, now);
+      }
       positions.checkpoint();
       if (unreleased >= kReleaseBytes) {
         env.release_pages();

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -20,6 +21,9 @@
 #include "cli/diagnostics.h"
 #include "cli/error.h"
 #include "cli/signals.h"
+#include "metrics/kinesis.h"
+#include "metrics/lambda.h"
+#include "metrics/recorder.h"
 #include "runtime/pool.h"
 #include "store/records.h"
 #include "store/sequence.h"
@@ -68,6 +72,7 @@ struct Done {
   std::uint64_t next;     // the shard's position after the job
   std::uint64_t count;    // records handled or sent to the failure stream
   std::uint64_t undone;   // records of the job left for later (a stop came)
+  std::vector<metrics::Invocation> invocations;  // the runs of the handler on it
 };
 
 // A worker's queue: the jobs of the one shard it handles, in order, the front one being handled
@@ -143,8 +148,14 @@ class BatchHandler {
         region_(aws::region()),
         out_(STDOUT_FILENO),
         lambda_(options.source) {
-    if (exec_.on_failure) failures_.emplace(env, notifier, *exec_.on_failure);
+    if (exec_.on_failure) {
+      failures_.emplace(env, notifier, *exec_.on_failure);
+      failure_puts_.emplace(failure_recorder_, *exec_.on_failure);
+    }
   }
+
+  // The runs of the handler since the last call.
+  std::vector<metrics::Invocation> take_invocations() { return std::exchange(invocations_, {}); }
 
   // Handles `job`; returns how many of its records, from the front, are done (handled or sent
   // to the failure stream): all of them, unless a stop signal came while it was being retried,
@@ -188,8 +199,15 @@ class BatchHandler {
         if (attempts > 0 && cli::stop_requested()) return done;  // the rest is handled after a restart
       }
       ++attempts;
+      metrics::Invocation invocation;
+      invocation.at = lines::now_ms();
+      invocation.iterator_age_ms = std::max<lines::EpochMs>(0, invocation.at - rest.back().arrival_ms);
+      auto started = std::chrono::steady_clock::now();
       Result result = begun ? wait_for(std::exchange(begun, nullptr), rest) : invoke(rest);
       if (result.stopped) return done;  // it did not run: handled after a restart
+      invocation.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      invocation.error = result.status != HandlerResult::Status::ok;
+      invocations_.push_back(invocation);
       if (result.status == HandlerResult::Status::ok) {
         if (result.item_failures.empty()) return batch.size();
         done += first_failure(rest, result.item_failures);  // the records before the first failure are done
@@ -368,7 +386,7 @@ class BatchHandler {
     std::string line = failure_record_json(failed);
     std::string key = store::shard_id(first.position.shard);
     store::Put put{md5_(key), key, line, true};
-    failures_->append({&put, 1}, placed_);
+    failure_puts_->append(*failures_, {&put, 1}, placed_);
   }
 
   static void sleep_ms(std::int64_t ms) {
@@ -399,6 +417,9 @@ class BatchHandler {
   lines::Writer out_;
   LambdaEvent lambda_;
   std::optional<store::Producer> failures_;
+  metrics::Recorder failure_recorder_;  // the failure stream's IncomingRecords
+  std::optional<metrics::StreamPuts> failure_puts_;
+  std::vector<metrics::Invocation> invocations_;
   store::Md5 md5_;
   std::vector<store::Position> placed_;
 };
@@ -460,13 +481,13 @@ class Workers {
       try {
         std::size_t count = handler.handle(*job);
         std::uint64_t next = job->records.front().position.counter + count;
-        done.push_back({job->shard, next, count, job->records.size() - count});
+        done.push_back({job->shard, next, count, job->records.size() - count, handler.take_invocations()});
         std::lock_guard lock(lane.mutex);
         lane.jobs.pop_front();
         // A job stopped short: the jobs read after it are left, the shard stays where it stopped.
         if (done.back().undone)
           for (; !lane.jobs.empty(); lane.jobs.pop_front())
-            done.push_back({lane.jobs.front().shard, next, 0, lane.jobs.front().records.size()});
+            done.push_back({lane.jobs.front().shard, next, 0, lane.jobs.front().records.size(), {}});
       } catch (...) {
         std::lock_guard lock(mutex_);
         failure_ = std::current_exception();
@@ -518,6 +539,18 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   std::map<std::uint32_t, InFlight> in_flight;
   std::vector<bool> lane_busy(workers.lanes(), false);
   std::uint64_t total = 0, total_bytes = 0;
+  // A group's metrics, written by its checkpoints: its reads, and its function's runs.
+  std::optional<metrics::GetRecords> get_records;
+  std::optional<metrics::FunctionMetrics> function;
+  if (metrics::Recorder* recorder = positions.recorder()) {
+    get_records.emplace(*recorder, options.source.stream);
+    function.emplace(*recorder, *options.source.group);
+  }
+  auto delivered = [&](const Done& done) {
+    positions.delivered(done.shard, done.next);
+    if (function)
+      for (const metrics::Invocation& invocation : done.invocations) function->add(invocation);
+  };
   lines::EpochMs last_news = lines::now_ms();
   bool closed = false;
   while (!cli::stop_requested() || !in_flight.empty()) {
@@ -563,6 +596,11 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         }
         total += job.records.size();
         total_bytes += taken_bytes;
+        if (get_records) {
+          std::uint64_t data = 0;
+          for (const OwnedRecord& r : job.records) data += r.data.size();
+          get_records->add(job.records.size(), data, job.records.back().arrival_ms, now);
+        }
         if (!ahead) {
           std::size_t lane = static_cast<std::size_t>(std::find(lane_busy.begin(), lane_busy.end(), false) - lane_busy.begin());
           lane_busy[lane] = true;
@@ -585,7 +623,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         in_flight.erase(flying);
       }
       total -= done.undone;
-      positions.delivered(done.shard, done.next);
+      delivered(done);
       last_news = lines::now_ms();
     }
     if (dispatched > 0 && options.progress) options.progress(total, total_bytes, false);
@@ -601,7 +639,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     }
     notifier.wait(stream_id, epoch, wait_ms);
   }
-  for (const Done& done : workers.finished(0)) positions.delivered(done.shard, done.next);
+  for (const Done& done : workers.finished(0)) delivered(done);
   positions.checkpoint();
   return total;
 }

@@ -4,6 +4,8 @@
 
 #include "cli/diagnostics.h"
 #include "cli/error.h"
+#include "metrics/kinesis.h"
+#include "metrics/recorder.h"
 #include "store/group_commit.h"
 #include "store/records.h"
 #include "store/sequence.h"
@@ -13,13 +15,15 @@ namespace millrace::stream {
 IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string& stream, lines::Reader& reader,
                    PutParser& parser, OnError on_error, lines::Writer* print) {
   store::Producer producer(env, notifier, stream);
+  metrics::Recorder recorder;  // the commit thread's
+  metrics::StreamPuts recorded(recorder, stream);
   IngestStats stats;
   std::vector<store::Put> puts;
   std::vector<store::Position> placed;
   store::GroupCommit<Batch> committer([&](std::vector<Batch>& taken) {
     puts.clear();
     for (const Batch& batch : taken) batch.append_puts(puts);
-    producer.append(puts, placed);
+    recorded.append(producer, puts, placed);
     stats.records += puts.size();  // read by this thread only after finish()
     if (print == nullptr) return;
     for (store::Position position : placed) {

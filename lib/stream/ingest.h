@@ -2,7 +2,8 @@
 //
 // The calling thread reads and parses lines; a commit thread appends them in grouped commits
 // (store/group_commit.h). Commits keep input order, so what is in the store is always a prefix of the input. A bad line
-// under OnError::fail ends the ingest after every earlier line is committed.
+// under OnError::fail ends the ingest after every earlier line is committed. Each commit
+// records the stream's IncomingRecords and IncomingBytes (metrics/kinesis.h).
 #pragma once
 
 #include <cstdint>

@@ -43,6 +43,7 @@ std::uint32_t StreamReader::start(const store::Txn& txn) {
     start_[shard.index] = position;
   }
   if (options_.source.group) leases_.emplace(env_, stream.id, *options_.source.group, options_.lease_timeout_ms);
+  if (options_.source.group && options_.checkpointing == Checkpointing::poll) recorder_.emplace();
   return stream.id;
 }
 
@@ -122,7 +123,7 @@ void StreamReader::checkpoint() {
   if (!options_.source.group || options_.checkpointing == Checkpointing::downstream || delivered_.empty()) return;
   lines::EpochMs now = lines::now_ms();
   const std::string& group = *options_.source.group;
-  env_.write([&](const store::Txn& txn) {
+  metrics::write(env_, recorder(), [&](const store::Txn& txn) {
     auto current = store::load_checkpoints(txn, stream_id_, group);
     for (auto [shard, next] : delivered_) {
       store::Checkpoint& checkpoint = current[shard];

@@ -5,7 +5,8 @@
 // (--from) for shards that existed at the start, else (shards made later by resharding) the
 // shard's beginning. A shard may be read once every shard it descends from is finished, so each
 // partition key's records come out in the order they were put; in a group, only while this
-// member holds its lease (leases.h). Delivered positions are checkpointed by checkpoint().
+// member holds its lease (leases.h). Delivered positions are checkpointed by checkpoint(),
+// which also writes the metrics recorded meanwhile (recorder()).
 //
 // One per reader; not thread-safe.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/recorder.h"
 #include "store/env.h"
 #include "store/groups.h"
 #include "store/records.h"
@@ -51,8 +53,11 @@ class StreamReader {
   // Records up to `next` (exclusive) of `shard` were delivered.
   void delivered(std::uint32_t shard, std::uint64_t next);
   // Checkpoints what was delivered since the last call, for the shards this member holds
-  // (unless the checkpoints are left downstream).
+  // (unless the checkpoints are left downstream), with the metrics recorded since.
   void checkpoint();
+  // The recorder of the metrics that checkpoint() writes: in a group that checkpoints its
+  // polls, once started; nullptr otherwise, as such a reader commits nothing.
+  metrics::Recorder* recorder() { return recorder_ ? &*recorder_ : nullptr; }
 
  private:
   void refresh(const store::Txn& txn);
@@ -72,6 +77,7 @@ class StreamReader {
   std::vector<store::ShardMeta> shards_;              // the catalog, as of the last refresh
   std::map<std::uint32_t, store::Checkpoint> checkpoints_;
   std::optional<Leases> leases_;  // with a group
+  std::optional<metrics::Recorder> recorder_;
   std::set<std::uint32_t> held_;
 };
 

@@ -8,9 +8,12 @@
 #include "cli/error.h"
 #include "lines/envelope.h"
 #include "lines/json.h"
+#include "metrics/dynamodb.h"
+#include "metrics/recorder.h"
 #include "store/group_commit.h"
 #include "store/tables.h"
 #include "stream/provenance.h"
+#include "table/capacity.h"
 #include "table/changes.h"
 #include "table/index_entries.h"
 
@@ -156,7 +159,8 @@ struct Outcome {
 // The commit thread's side: operations onto the stored items.
 class Applier {
  public:
-  Applier(const PutOptions& options, bool emit) : options_(options), emit_(emit) {}
+  Applier(const PutOptions& options, bool emit, metrics::TableMetrics& metrics)
+      : options_(options), emit_(emit), metrics_(metrics) {}
 
   // Applies `op` in the transaction of `items`; returns what is wrong with its line instead.
   std::optional<std::string> apply(store::ItemWriter& items, store::TableMeta& table, const OperationBatch& batch,
@@ -169,14 +173,19 @@ class Applier {
 
     bool holds = true;
     if (auto problem = condition_holds(live, holds)) return problem;
+    // What DynamoDB charges for the write: the units of the item there, or 1 when there is none.
+    double units = live ? item_write_units(*live) : 1;
     if (!holds) {
       ++outcome.counts.refused;
       outcome.notes.emplace_back(batch.where(op), "condition failed: not written");
+      metrics_.condition_failed(now);
+      metrics_.consumed_write(units, now);
       return std::nullopt;
     }
 
     std::string_view keys = batch.view(op.keys_offset, op.keys_size);
     if (options_.action == Action::remove) {
+      metrics_.consumed_write(units, now);
       if (!stored) return std::nullopt;
       if (live) record(table, {ChangeKind::remove, keys, std::nullopt, live, 0, now}, outcome);
       items.remove(key, *stored);
@@ -203,6 +212,8 @@ class Applier {
       if (auto problem = index_problem(table, *attributes, key)) return problem->text;
     }
     ++outcome.counts.written;
+    // The larger of the item written and the one it replaces.
+    metrics_.consumed_write(live ? std::max(units, item_write_units(item)) : item_write_units(item), now);
     if (live && *live == item) return std::nullopt;  // no change: no write, no change record
     // Recorded before the put, which ends the view of the stored item.
     if (emit_) record(table, {live ? ChangeKind::modify : ChangeKind::insert, keys, item, live, 0, now}, outcome);
@@ -218,10 +229,16 @@ class Applier {
   }
 
   // Applies plain puts, in order.
-  void put_blind(store::ItemWriter& items, const std::vector<OperationBatch>& taken, Outcome& outcome) {
-    for (const OperationBatch& batch : taken)
-      for (const Operation& op : batch.operations())
-        items.put_blind(batch.view(op.key_offset, op.key_size), batch.view(op.item_offset, op.item_size));
+  void put_blind(store::ItemWriter& items, const std::vector<OperationBatch>& taken, lines::EpochMs now, Outcome& outcome) {
+    for (const OperationBatch& batch : taken) {
+      for (const Operation& op : batch.operations()) {
+        std::string_view item = batch.view(op.item_offset, op.item_size);
+        double units = item_write_units(item);
+        if (items.put_blind(batch.view(op.key_offset, op.key_size), item, &replaced_))
+          units = std::max(units, item_write_units(replaced_));
+        metrics_.consumed_write(units, now);
+      }
+    }
     for (const OperationBatch& batch : taken) outcome.counts.written += batch.operations().size();
   }
 
@@ -261,9 +278,10 @@ class Applier {
 
   const PutOptions& options_;
   bool emit_;
+  metrics::TableMetrics& metrics_;
   ItemParser stored_parser_, update_parser_;
   simdjson::dom::parser dom_;
-  std::string updated_, keys_;
+  std::string updated_, keys_, replaced_;
 };
 
 }  // namespace
@@ -275,12 +293,14 @@ std::size_t max_line_length(lines::InputFormat format) {
 PutStats put_items(store::Env& env, const TableSpec& spec, lines::Reader& reader, const PutOptions& options,
                    lines::Writer* changes) {
   LineParser parser(env, spec, options, changes != nullptr);
-  Applier applier(options, changes != nullptr);
+  metrics::Recorder recorder;  // the commit thread's
+  metrics::TableMetrics recorded(recorder, spec.name);
+  Applier applier(options, changes != nullptr, recorded);
   PutStats stats;
   store::GroupCommit<OperationBatch> committer([&](std::vector<OperationBatch>& taken) {
     lines::EpochMs now = lines::now_ms();
     Outcome outcome;
-    env.write([&](const store::Txn& txn) {
+    metrics::write(env, &recorder, [&](const store::Txn& txn) {
       outcome = Outcome{};
       store::TableMeta table = store::table_or_throw(txn, spec.name);
       if (table.id != parser.table()->id)
@@ -288,7 +308,7 @@ PutStats put_items(store::Env& env, const TableSpec& spec, lines::Reader& reader
       store::ItemWriter items(txn, table);
       stream::GroupProgress progress;
       bool blind = applier.blind(table);
-      if (blind) applier.put_blind(items, taken, outcome);
+      if (blind) applier.put_blind(items, taken, now, outcome);
       for (const OperationBatch& batch : taken) {
         for (const Operation& op : batch.operations()) {
           auto problem = blind ? std::nullopt : applier.apply(items, table, batch, op, now, outcome);
@@ -310,6 +330,7 @@ PutStats put_items(store::Env& env, const TableSpec& spec, lines::Reader& reader
         if (outcome.failure) break;
       }
       applier.expire(items, table, now, outcome);
+      recorded.expired(outcome.counts.expired, now);
       progress.commit(txn, now);
       store::save_table(txn, table);
     });

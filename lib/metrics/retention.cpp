@@ -1,0 +1,63 @@
+#include "metrics/retention.h"
+
+#include <string>
+
+#include "store/codec.h"
+
+namespace millrace::metrics {
+
+layout::Minute first_kept_minute(lines::EpochMs now) {
+  layout::Minute minute = layout::minute_of(now);
+  return minute > kRetentionMinutes ? minute - kRetentionMinutes : 0;
+}
+
+std::uint64_t trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budget) {
+  MDB_dbi dbi = txn.dbs().metrics;
+  layout::Minute first_kept = first_kept_minute(now);
+  std::string start(txn.get(dbi, layout::kSweepKey).value_or(""));
+  store::Cursor cursor(txn, dbi);
+  std::uint64_t removed = 0, steps = 0;
+  bool wrapped = false;
+  bool ok = cursor.seek(start);
+  std::string past;
+  while (steps < budget) {
+    if (!ok || cursor.key() == layout::kSweepKey) {
+      // The end (the sweep key sorts last): on from the beginning, once.
+      if (wrapped || start.empty()) {
+        ok = false;
+        break;
+      }
+      wrapped = true;
+      ok = cursor.seek("");
+      continue;
+    }
+    std::string_view key = cursor.key();
+    if (wrapped && key >= start) break;  // come round to where the step began
+    ++steps;
+    if (layout::is_point(key)) {
+      if (layout::point_minute(key) < first_kept) {
+        cursor.del();
+        ++removed;
+        ok = cursor.next();
+      } else {
+        past = layout::past_series(layout::point_series(key));
+        ok = cursor.seek(past);
+      }
+    } else if (layout::is_value(key)) {
+      if (store::Decoder(cursor.value(), "metric dimension value").u32() < first_kept) {
+        cursor.del();
+        ++removed;
+        ok = cursor.next();
+      } else {
+        ok = cursor.next();
+      }
+    } else {
+      ok = cursor.next();
+    }
+  }
+  std::string next = ok && cursor.key() != layout::kSweepKey ? std::string(cursor.key()) : std::string();
+  if (next != start) txn.put(dbi, layout::kSweepKey, next);
+  return removed;
+}
+
+}  // namespace millrace::metrics
