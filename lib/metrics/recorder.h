@@ -13,7 +13,7 @@
 //   - in the body of Env::write, first begin(): Env::write runs its body again after growing the
 //     map, and begin() then forgets the samples the earlier run added, so none counts twice;
 //   - in the body, last, flush(txn, now): the samples into the store, and a step of retention
-//     (metrics/retention.h);
+//     (metrics/retention.h) unless one came round this minute;
 //   - once Env::write has returned, committed(): the samples are stored, the table is emptied;
 //   - if it threw, rollback(): the samples the body added are forgotten (they described work
 //     that was not committed), those added before it are kept for the next commit.
@@ -102,6 +102,9 @@ class Recorder {
   std::vector<Entry> before_;  // entries_ as begin() found them
   bool in_commit_ = false;     // begin() was called; committed() or rollback() was not yet
   std::string key_;
+  // The minute in which a committed step of retention came round (nothing more expires before
+  // the next), and that of the step of the commit under way, if it came round.
+  layout::Minute trimmed_ = UINT32_MAX, trimming_ = UINT32_MAX;
 };
 
 // Runs body(const Txn&) in env.write with `recorder`'s transaction protocol, so that the

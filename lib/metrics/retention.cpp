@@ -11,13 +11,13 @@ layout::Minute first_kept_minute(lines::EpochMs now) {
   return minute > kRetentionMinutes ? minute - kRetentionMinutes : 0;
 }
 
-std::uint64_t trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budget) {
+Trimmed trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budget) {
   MDB_dbi dbi = txn.dbs().metrics;
   layout::Minute first_kept = first_kept_minute(now);
   std::string start(txn.get(dbi, layout::kSweepKey).value_or(""));
   store::Cursor cursor(txn, dbi);
   std::uint64_t removed = 0, steps = 0;
-  bool wrapped = false;
+  bool wrapped = false, came_round = false;
   bool ok = cursor.seek(start);
   std::string past;
   while (steps < budget) {
@@ -25,6 +25,7 @@ std::uint64_t trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t
       // The end (the sweep key sorts last): on from the beginning, once.
       if (wrapped || start.empty()) {
         ok = false;
+        came_round = true;
         break;
       }
       wrapped = true;
@@ -32,7 +33,10 @@ std::uint64_t trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t
       continue;
     }
     std::string_view key = cursor.key();
-    if (wrapped && key >= start) break;  // come round to where the step began
+    if (wrapped && key >= start) {  // come round to where the step began
+      came_round = true;
+      break;
+    }
     ++steps;
     if (layout::is_point(key)) {
       if (layout::point_minute(key) < first_kept) {
@@ -57,7 +61,7 @@ std::uint64_t trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t
   }
   std::string next = ok && cursor.key() != layout::kSweepKey ? std::string(cursor.key()) : std::string();
   if (next != start) txn.put(dbi, layout::kSweepKey, next);
-  return removed;
+  return {removed, came_round};
 }
 
 }  // namespace millrace::metrics

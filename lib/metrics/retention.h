@@ -7,9 +7,10 @@
 // it removes that minute, and at one whose oldest minute is kept it skips the whole metric in
 // one seek; a dimension value not recorded for 15 days goes too. Each key visited, or metric
 // skipped, is one step; a step ends when its budget is spent or it has come round to where it
-// began. The recorder gives each commit a budget of twice the points it writes, and at least
-// kTrimFloor: every metric gains at most one point a minute, so retention keeps up with any
-// writer, and a quiet store catches up too.
+// began. The recorder gives a commit a budget of twice the points it writes, and at least
+// kTrimFloor, until a step comes round; then, as points expire a minute at a time, not again
+// before the next minute. Every metric gains at most one point a minute, so retention keeps up
+// with any writer, and a quiet store catches up too.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,10 @@ inline constexpr std::uint64_t kTrimFloor = 64;
 layout::Minute first_kept_minute(lines::EpochMs now);
 
 // One bounded step of retention at `now`, of at most `budget` steps, in a write transaction.
-// Returns the count of keys removed.
-std::uint64_t trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budget);
+struct Trimmed {
+  std::uint64_t removed = 0;  // keys
+  bool came_round = false;    // the step visited every key: nothing expired at `now` is left
+};
+Trimmed trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budget);
 
 }  // namespace millrace::metrics

@@ -6,7 +6,8 @@
 // only then writes: a slow reader of stdout never pins old pages. With a group, what was
 // written and flushed is checkpointed after each poll, so a restart neither skips anything nor
 // repeats more than the last poll, and the group's members share the shards through leases
-// (leases.h); the checkpoint's commit records the poll's GetRecords metrics (metrics/kinesis.h). Following sleeps on the store's Notifier between polls.
+// (leases.h); the checkpoint's commit records the poll's GetRecords metrics
+// (metrics/kinesis.h). Following sleeps on the store's Notifier between polls.
 //
 // A shard is read only once every shard it descends from (by splits, merges and scales) is
 // finished, so each partition key's records come out in the order they were put.
