@@ -10,6 +10,7 @@
 #include "aws/text.h"
 #include "lines/json.h"
 #include "lines/time.h"
+#include "lines/xml.h"
 
 namespace millrace::aws {
 namespace {
@@ -151,20 +152,6 @@ class Decoder {
   const Form& form_;
 };
 
-void append_xml_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
-    }
-  }
-}
-
 void open_tag(std::string& out, std::string_view name) { out += '<', out += name, out += '>'; }
 void close_tag(std::string& out, std::string_view name) { out += "</", out += name, out += '>'; }
 
@@ -199,7 +186,7 @@ void append_xml(const model::Service& service, std::uint16_t index, simdjson::do
       if (value.get(object)) return;
       for (auto [key, element] : object) {
         out += "<entry><key>";
-        append_xml_escaped(out, key);
+        lines::append_xml_escaped(out, key);
         out += "</key><value>";
         append_xml(service, shape.element, element, out);
         out += "</value></entry>";
@@ -212,14 +199,14 @@ void append_xml(const model::Service& service, std::uint16_t index, simdjson::do
       if (!value.get(seconds)) {
         out += lines::format_iso8601(static_cast<lines::EpochMs>(seconds * 1000 + (seconds < 0 ? -0.5 : 0.5)));
       } else if (!value.get(text)) {
-        append_xml_escaped(out, text);
+        lines::append_xml_escaped(out, text);
       }
       return;
     }
     default: {
       std::string_view text;
       if (!value.get(text)) {
-        append_xml_escaped(out, text);
+        lines::append_xml_escaped(out, text);
       } else {
         out += simdjson::minify(value);  // numbers and booleans as JSON writes them
       }
@@ -269,7 +256,7 @@ std::string encode_query_answer(const model::Service& service, const model::Oper
     close_tag(out, wrapper);
   }
   out += "<ResponseMetadata><RequestId>";
-  append_xml_escaped(out, request_id);
+  lines::append_xml_escaped(out, request_id);
   out += fmt::format("</RequestId></ResponseMetadata></{}Response>", operation.name);
   return out;
 }
@@ -283,11 +270,11 @@ std::string_view query_error_code(const model::Service& service, std::string_vie
 std::string encode_query_error(const model::Service& service, const ApiError& error, std::string_view request_id) {
   std::string out = fmt::format("<ErrorResponse xmlns=\"{}\"><Error><Type>{}</Type><Code>", service.xml_namespace,
                                 error.status >= 500 ? "Receiver" : "Sender");
-  append_xml_escaped(out, query_error_code(service, error.type));
+  lines::append_xml_escaped(out, query_error_code(service, error.type));
   out += "</Code><Message>";
-  append_xml_escaped(out, error.message);
+  lines::append_xml_escaped(out, error.message);
   out += "</Message></Error><RequestId>";
-  append_xml_escaped(out, request_id);
+  lines::append_xml_escaped(out, request_id);
   out += "</RequestId></ErrorResponse>";
   return out;
 }

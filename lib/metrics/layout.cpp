@@ -65,6 +65,12 @@ std::string total_key(std::string_view prefix) {
   return key;
 }
 
+std::string total_series(std::string_view key) {
+  std::string prefix(1, kPointTag);
+  prefix += key.substr(1);
+  return prefix;
+}
+
 std::string_view point_series(std::string_view key) {
   if (!is_point(key) || key.size() < 1 + kMinuteBytes) corrupt("a metric's key is cut short");
   return key.substr(0, key.size() - kMinuteBytes);

@@ -16,7 +16,7 @@
 //          'v', dimension name, 0, value, 0 → the last minute a point of it was written (4 bytes).
 //   't'  a metric's total, every sample since it was first recorded (gw-serve's Prometheus
 //        counters, which must never go down): 't', then the series prefix without its tag →
-//        a point's value. Retention leaves totals alone.
+//        a point's value. Retention removes a total with the last point of its series.
 //   '~'  "~sweep" → the key at which the next retention step starts (metrics/retention.h).
 // The metrics millrace records have short names and at most 3 dimensions whose values are
 // names of at most 128 bytes (store/names.h) or a bucket's name and a group: their keys stay
@@ -66,8 +66,10 @@ Minute point_minute(std::string_view key);
 // The metric of a series prefix. Throws cli::Error(unavailable) for a corrupt one.
 MetricId decode_series(std::string_view prefix);
 
-// The key of the total of the series `prefix`.
+// The key of the total of the series `prefix`, and the series prefix of a total's key.
 std::string total_key(std::string_view prefix);
+std::string total_series(std::string_view key);
+inline bool is_total(std::string_view key) { return !key.empty() && key.front() == kTotalTag; }
 
 // A point's value.
 struct Point {

@@ -12,8 +12,9 @@
 //     `_seconds_count`, of every sample since recording began ("Milliseconds" in a name becomes
 //     "seconds": GetRecords.IteratorAgeMilliseconds is aws_kinesis_get_records_iterator_age_seconds);
 //   - anything else: a summary, `_sum` and `_count`.
-// Counters never go down: they are totals kept beside the minutes (metrics/totals.h), which
-// retention does not trim. Each family has its HELP and TYPE lines, and the text passes
+// Counters never go down while their metric is recorded: they are totals kept beside the minutes
+// (metrics/layout.h), which retention removes only with the last minute of their metric, after
+// 15 idle days; the counter then starts again from zero, as after an exporter's restart. Each family has its HELP and TYPE lines, and the text passes
 // `promtool check metrics`.
 #pragma once
 

@@ -20,6 +20,7 @@ Trimmed trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budge
   bool wrapped = false, came_round = false;
   bool ok = cursor.seek(start);
   std::string past;
+  store::Cursor points(txn, dbi);
   while (steps < budget) {
     if (!ok || cursor.key() == layout::kSweepKey) {
       // The end (the sweep key sorts last): on from the beginning, once.
@@ -55,6 +56,15 @@ Trimmed trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budge
       } else {
         ok = cursor.next();
       }
+    } else if (layout::is_total(key)) {
+      // A total goes with the last point of its series: a metric idle for the whole retention
+      // starts again from zero, as an exporter's counters after a restart.
+      std::string series = layout::total_series(key);
+      if (!points.seek(series) || !points.key().starts_with(series)) {
+        cursor.del();
+        ++removed;
+      }
+      ok = cursor.next();
     } else {
       ok = cursor.next();
     }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "lines/xml.h"
 #include "metrics/time_axis.h"
 #include "metrics/units.h"
 
@@ -25,24 +26,6 @@ std::string number(double pixels) { return fmt::format("{:.2f}", pixels); }
 
 }  // namespace
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 holds no control character but tab, newline and carriage return.
-        if (byte >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
-    }
-  }
-  return out;
-}
 
 std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions& options) {
   const double width = std::max(options.width, kMinWidth), height = std::max(options.height, kMinHeight);
@@ -72,7 +55,7 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
       number(width), number(total_height));
   if (!options.title.empty())
     svg += fmt::format("<title>{0}</title>\n<text x=\"{1}\" y=\"{2}\" font-size=\"14\" font-weight=\"bold\">{0}</text>\n",
-                       xml_escape(options.title), number(plot_x), number(kTop + 12));
+                       lines::xml_escape(options.title), number(plot_x), number(kTop + 12));
   svg += fmt::format("<rect class=\"plot\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
                      number(plot_x), number(plot_y), number(plot_width), number(plot_height));
 
@@ -81,7 +64,7 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
     std::string y = number(y_of(value.ticks[k]));
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/>"
                        "<text x=\"{3}\" y=\"{1}\" dy=\"4\">{4}</text>\n",
-                       number(plot_x), y, number(plot_x + plot_width), number(plot_x - 6), xml_escape(value.labels[k]));
+                       number(plot_x), y, number(plot_x + plot_width), number(plot_x - 6), lines::xml_escape(value.labels[k]));
   }
   svg += "</g>\n<g class=\"time-axis\" text-anchor=\"middle\">\n";
   TimeAxis time = time_axis(range.start_ms, range.end_ms, static_cast<int>(plot_width / kPixelsPerTimeTick),
@@ -91,7 +74,7 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
     std::string x = number(x_of(time.ticks[k]));
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\"/>"
                        "<text x=\"{0}\" y=\"{3}\">{4}</text>\n",
-                       x, number(axis_y), number(axis_y + 5), number(axis_y + 18), xml_escape(time.labels[k]));
+                       x, number(axis_y), number(axis_y + 5), number(axis_y + 18), lines::xml_escape(time.labels[k]));
   }
   svg += "</g>\n";
   if (!values)
@@ -124,7 +107,7 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"3\"/>"
                        "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
                        number(plot_x), number(y - 4), number(plot_x + 20), kPalette[i % kPalette.size()],
-                       number(plot_x + 26), number(y), xml_escape(label));
+                       number(plot_x + 26), number(y), lines::xml_escape(label));
   }
   svg += "</g>\n</svg>\n";
   return svg;

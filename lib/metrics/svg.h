@@ -29,7 +29,5 @@ struct SvgOptions {
 // The document, from <?xml to </svg>. Sizes below 200x120 pixels are taken as 200x120.
 std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions& options);
 
-// `text` as XML character data or an attribute value: & < > " ' escaped, controls dropped.
-std::string xml_escape(std::string_view text);
 
 }  // namespace millrace::metrics

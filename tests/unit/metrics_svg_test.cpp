@@ -1,5 +1,7 @@
 #include "metrics/svg.h"
 
+#include "lines/xml.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -16,8 +18,8 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST_CASE("text in an SVG is escaped, and characters XML cannot hold are dropped") {
-  CHECK(xml_escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;");
-  CHECK(xml_escape("x\x01y\tz") == "xy\tz");
+  CHECK(millrace::lines::xml_escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;");
+  CHECK(millrace::lines::xml_escape("x\x01y\tz\r") == "xy\tz&#13;");
   SvgOptions options;
   options.title = "</svg><script>";
   std::string svg = render_svg({ChartSeries{"a&b", "Count", {{0, 1}}}}, options);
