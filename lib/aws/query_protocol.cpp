@@ -223,10 +223,20 @@ bool is_query_request(std::string_view content_type, std::string_view body) {
 
 std::variant<QueryCall, ApiError> decode_query(const model::Service& service, std::string_view body) {
   Form form;
+  std::optional<ApiError> malformed;
   for_each_query_pair(body, [&](std::string_view name, std::string_view value) {
-    form.emplace(form_decode(name), form_decode(value));
+    std::string decoded_name = form_decode(name), decoded_value = form_decode(value);
+    // The JSON the operations read must be valid UTF-8, as the JSON protocols' parser demands.
+    if (!simdjson::validate_utf8(decoded_name) || !simdjson::validate_utf8(decoded_value)) {
+      malformed = ApiError{400, "MalformedInput",
+                           fmt::format("the form's {} is not valid UTF-8",
+                                       simdjson::validate_utf8(decoded_name) ? decoded_name : "member name")};
+      return false;
+    }
+    form.emplace(std::move(decoded_name), std::move(decoded_value));
     return true;
   });
+  if (malformed) return *malformed;
   auto action = form.find("Action");
   if (action == form.end()) return ApiError{400, "MissingAction", "the request names no Action"};
   const model::Operation* operation = service.operation(action->second);

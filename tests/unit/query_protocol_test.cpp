@@ -70,7 +70,7 @@ TEST_CASE("an empty list is 'Name=' in a query form") {
   CHECK(std::string_view(input["Namespace"]) == "AWS/Lambda");
 }
 
-TEST_CASE("a query form that names no operation, an unknown one, or a bad number is refused with the member's path") {
+TEST_CASE("a query form that names no operation, an unknown one, a bad number or text that is not UTF-8 is refused with the member's path") {
   auto error_of = [](std::string_view form) {
     auto call = decode_query(model::cloudwatch, form);
     REQUIRE(std::holds_alternative<ApiError>(call));
@@ -82,6 +82,10 @@ TEST_CASE("a query form that names no operation, an unknown one, or a bad number
   CHECK(bad.type == "MalformedInput");
   CHECK(bad.message.find("MetricDataQueries.member.1.MetricStat.Period") != std::string::npos);
   CHECK(error_of("Action=GetMetricData&StartTime=yesterday").message.find("StartTime") != std::string::npos);
+  ApiError not_utf8 = error_of("Action=ListMetrics&Namespace=%A7AWS%2FLambda");
+  CHECK(not_utf8.type == "MalformedInput");
+  CHECK(not_utf8.message.find("Namespace") != std::string::npos);
+  CHECK(error_of("Action=ListMetrics&Name%FFspace=AWS").type == "MalformedInput");
 }
 
 TEST_CASE("the JSON output of an operation becomes the query protocol's XML answer") {
