@@ -15,6 +15,7 @@ awk 'BEGIN { for (i = 1; i <= 400000; i++) {
   printf "{\"k\":\"%s\",\"n\":%d,\"pad\":\"abcdefghijklmnopqrstuvwxyz0123456789abcdefghij\"}\n", k, i } }' >"$TMP/in.jsonl"
 shard create rides --shards 4 >/dev/null
 put -s rides -k n "$TMP/in.jsonl" || fail "ks-put"
+sort "$TMP/in.jsonl" >"$TMP/in.sorted"
 
 # check_objects BUCKET: every visible object is whole (its zstd frame checks), and holds lines
 # of the input, each once.
@@ -26,8 +27,9 @@ check_objects() {
     zstd -tq "$object" 2>/dev/null || fail "a partial or corrupt object is visible: $object"
   done < <(find "$1" -type f ! -name '.*')
   "$MILLRACE_BIN/fh-cat" -d "$1" >"$TMP/seen" || fail "fh-cat after a kill"
-  [[ -z $(sort "$TMP/seen" | uniq -d | head -n 1) ]] || fail "a line twice in $1"
-  [[ -z $(sort "$TMP/seen" | comm -23 - <(sort "$TMP/in.jsonl") | head -n 1) ]] || fail "a line not from the input in $1"
+  sort "$TMP/seen" >"$TMP/seen.sorted"
+  [[ -z $(uniq -d "$TMP/seen.sorted" | head -n 1) ]] || fail "a line twice in $1"
+  [[ -z $(comm -23 "$TMP/seen.sorted" "$TMP/in.sorted" | head -n 1) ]] || fail "a line not from the input in $1"
 }
 
 # kill_after SECONDS CMD...: runs CMD in the background and kills it with SIGKILL; sets KILLED
@@ -67,7 +69,8 @@ done
 sleep 1.5  # the last lease expires
 archive -S "$STORE" -s rides -g archive -d "$TMP/group" --buffer-size 1MiB --partition-by k || fail "the rerun failed"
 "$MILLRACE_BIN/fh-cat" -d "$TMP/group" >"$TMP/group.jsonl"
-same_sorted "$TMP/in.jsonl" "$TMP/group.jsonl" "-s -g after $mid kills mid-way and a rerun: every record once"
+sort "$TMP/group.jsonl" >"$TMP/group.sorted"
+same_file "$TMP/in.sorted" "$TMP/group.sorted" "-s -g after $mid kills mid-way and a rerun: every record once"
 for k in rare mid busy; do
   "$MILLRACE_BIN/fh-cat" -d "$TMP/group" --prefix "k=$k/" | jq -r .k | sort -u | grep -qvx "$k" &&
     fail "partition k=$k holds another value"
@@ -96,5 +99,6 @@ done
 sleep 1.5
 envelope_pipeline || fail "the envelope pipeline's rerun failed"
 "$MILLRACE_BIN/fh-cat" -d "$TMP/env" >"$TMP/env.jsonl"
-same_sorted "$TMP/in.jsonl" "$TMP/env.jsonl" "envelopes after kills and a rerun: every record once"
+sort "$TMP/env.jsonl" >"$TMP/env.sorted"
+same_file "$TMP/in.sorted" "$TMP/env.sorted" "envelopes after kills and a rerun: every record once"
 note "ok ($mid envelope pipelines killed)"

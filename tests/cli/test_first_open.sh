@@ -79,10 +79,17 @@ echo '{"first":1}' >first.jsonl
 echo '{"second":2}' >second.jsonl
 strace -f -qq -o calls.txt -e trace="$syscalls" "$MILLRACE_BIN/ks-put" -S "$TMP/counted" -s x --create first.jsonl ||
   fail "ks-put under strace failed"
-killed=0
+# The calls before the first that names the store (the dynamic loader's; under the sanitizers
+# also their start-up's, 170 of 230) change nothing of it: a kill at any of them leaves what a
+# kill at that first call leaves, no store at all, so only the calls from that one on are tried.
+first=$(grep -n -m 1 -F "\"$TMP/counted\"" calls.txt | cut -d: -f1)
+[[ -n $first ]] || fail "ks-put --create under strace made no system call on its store"
+killed=0 points=0
 for call in ${syscalls//,/ }; do
   count=$(grep -c -E "^[0-9]+ +$call\(" calls.txt || true)
-  for ((n = 1; n <= count; n++)); do
+  before=$(head -n $((first - 1)) calls.txt | grep -c -E "^[0-9]+ +$call\(" || true)
+  for ((n = before + 1; n <= count; n++)); do
+    points=$((points + 1))
     store=$TMP/killed
     rm -rf "$store"
     rc=0
@@ -109,8 +116,8 @@ for call in ${syscalls//,/ }; do
     fi
   done
 done
-((killed > 50)) || fail "only $killed runs were killed: the fault points were not reached"
-note "ks-put killed at $killed points of a store's first open, each store completed"
+((killed > 20 && killed * 4 > points * 3)) || fail "only $killed of $points runs were killed: the fault points were not reached"
+note "ks-put killed at $killed of $points points of a store's first open, each store completed"
 
 # ---- an empty or short data file -------------------------------------------------------
 for size in 0 100 4096; do

@@ -50,8 +50,7 @@ sort rides.jsonl >want
 same_file want got "the records the boto3 consumer read, as a multiset"
 # Each unicorn's records come out of its shard in the order they were put.
 awk -F'\t' '{ print $2 "\t" $3 }' read.tsv | sort -s -t$'\t' -k1,1 | cut -f2 >per_key.got
-while IFS= read -r line; do printf '%s\t%s\n' "$(jq -r .Name <<<"$line")" "$line"; done <rides.jsonl |
-  sort -s -t$'\t' -k1,1 | cut -f2 >per_key.want
+jq -r .Name rides.jsonl | paste - rides.jsonl | sort -s -t$'\t' -k1,1 | cut -f2 >per_key.want
 same_file per_key.want per_key.got "each partition key's records in the order put"
 # And ks-consume reads the same records.
 consume -s rides | sort >consumed
