@@ -8,10 +8,10 @@
 #include <deque>
 #include <exception>
 #include <functional>
-#include <memory>
-#include <optional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <simdjson.h>
