@@ -65,7 +65,7 @@ struct Job {
 
 struct Done {
   std::uint32_t shard;
-  std::uint64_t next;     // the shard's position after the job
+  std::uint64_t next;     // the shard's position after the job, when `count` is not 0
   std::uint64_t count;    // records handled or sent to the failure stream
   std::uint64_t undone;   // records of the job left for later (a stop came)
 };
@@ -583,7 +583,8 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         in_flight.erase(flying);
       }
       total -= done.undone;
-      positions.delivered(done.shard, done.next);
+      // A job that a stop left whole moves nothing: one before it may have stopped short.
+      if (done.count > 0) positions.delivered(done.shard, done.next);
       last_news = lines::now_ms();
     }
     if (!finished.empty() || !in_flight.empty() || dispatched > 0) continue;
@@ -597,7 +598,8 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     }
     notifier.wait(stream_id, epoch, wait_ms);
   }
-  for (const Done& done : workers.finished(0)) positions.delivered(done.shard, done.next);
+  for (const Done& done : workers.finished(0))
+    if (done.count > 0) positions.delivered(done.shard, done.next);
   positions.checkpoint();
   return total;
 }
