@@ -255,7 +255,11 @@ struct Pool::State {
     return log;
   }
 
-  // One request of a runtime to its Runtime API, on its server's thread.
+  // One request of a runtime to its Runtime API, on its server's thread. The outcomes it ends
+  // are told once the answer is written, and before the runtime's next request is read (unless
+  // the runtime sent it before it had the answer): the runtime has its 202 sooner, and an
+  // invocation that an outcome makes is waiting when it asks for its next event. (Were it not,
+  // the runtime would get it all the same, once made.)
   void serve(Runtime& runtime, serve::Request request, serve::Responder responder) {
     std::vector<Completion> completions;
     std::vector<Delivery> deliveries;
@@ -265,7 +269,10 @@ struct Pool::State {
       if (responder) responder.send(std::move(answer));
     }
     for (Delivery& d : deliveries) deliver(d);
-    for (Completion& c : completions) c.done(std::move(c.outcome));
+    if (completions.empty()) return;
+    runtime.server->post([completions = std::make_shared<std::vector<Completion>>(std::move(completions))] {
+      for (Completion& c : *completions) c.done(std::move(c.outcome));
+    });
   }
 
   serve::Response route(Runtime& runtime, serve::Request& request, serve::Responder& responder,

@@ -221,4 +221,6 @@ void Server::run() {
 
 void Server::stop() { impl_->stop(); }
 
+void Server::post(std::function<void()> work) { net::post(*impl_->contexts[0], std::move(work)); }
+
 }  // namespace millrace::serve

@@ -78,6 +78,10 @@ class Server {
   // read) are answered, with `Connection: close` on HTTP/1.1 and a GOAWAY on HTTP/2, then each
   // connection is closed. Idle connections are closed at once. Thread-safe, idempotent.
   void stop();
+  // Runs `work` on the server's first thread, after what that thread has to do now: called from
+  // a handler of a server of one thread, after the answers the handler gave are written, and
+  // before a request that arrives later is read. Thread-safe; `work` must not block.
+  void post(std::function<void()> work);
 
  private:
   struct Impl;

@@ -8,10 +8,10 @@
 #include <deque>
 #include <exception>
 #include <functional>
-#include <memory>
-#include <optional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -69,7 +69,7 @@ struct Job {
 
 struct Done {
   std::uint32_t shard;
-  std::uint64_t next;     // the shard's position after the job
+  std::uint64_t next;     // the shard's position after the job, when `count` is not 0
   std::uint64_t count;    // records handled or sent to the failure stream
   std::uint64_t undone;   // records of the job left for later (a stop came)
   std::vector<metrics::Invocation> invocations;  // the runs of the handler on it
@@ -547,7 +547,8 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     function.emplace(*recorder, *options.source.group);
   }
   auto delivered = [&](const Done& done) {
-    positions.delivered(done.shard, done.next);
+    // A job that a stop left whole moves nothing: one before it may have stopped short.
+    if (done.count > 0) positions.delivered(done.shard, done.next);
     if (function)
       for (const metrics::Invocation& invocation : done.invocations) function->add(invocation);
   };

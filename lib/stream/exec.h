@@ -1,7 +1,10 @@
 // Exec: ks-consume --exec, Lambda's event source mapping for Kinesis on one machine.
 //
 // Each shard's records go to the handler command in batches, one batch per shard at a time and
-// in order, up to `parallel` shards at once. A batch that succeeds moves the shard's position
+// in order, up to `parallel` shards at once. While a shard's batch is at its handler, the next
+// one is read (and, for a warm runtime, its Lambda event built and, the moment the batch
+// succeeds whole, handed to the runtime before it asks for its next event): no batch is begun
+// before the one before it is done, and a batch read ahead is not begun after a stop signal. A batch that succeeds moves the shard's position
 // (and the group's checkpoint) past it. One that fails is retried; with bisect it is split in
 // two and each half handled on its own, so a poison record is isolated while the good records
 // around it are handled once. A partial batch response (batchItemFailures) marks the records
