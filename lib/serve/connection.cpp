@@ -64,14 +64,14 @@ void Connection::request_stop() {
   net::post(socket_.get_executor(), [self = shared_from_this()] { self->stop(); });
 }
 
-void Connection::deliver(std::uint64_t slot, Response response) {
+void Connection::deliver(std::shared_ptr<ResponseSink> self, std::uint64_t slot, Response response) {
   // An answer sent by the handler before it returns needs no trip through the scheduler.
   if (context_.get_executor().running_in_this_thread() && dispatching()) {
     answer_now(slot, std::move(response));
     return;
   }
-  net::post(socket_.get_executor(), [self = shared_from_this(), slot, response = std::move(response)]() mutable {
-    self->response_arrived(slot, std::move(response));
+  net::post(socket_.get_executor(), [this, keep = std::move(self), slot, response = std::move(response)]() mutable {
+    response_arrived(slot, std::move(response));
   });
 }
 

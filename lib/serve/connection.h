@@ -53,7 +53,7 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   void start();
   // Link::stop on the connection's thread; any thread.
   void request_stop();
-  void deliver(std::uint64_t slot, Response response) override;
+  void deliver(std::shared_ptr<ResponseSink> self, std::uint64_t slot, Response response) override;
 
   void read() override;
   void write(const std::vector<net::const_buffer>& buffers) override;

@@ -60,7 +60,7 @@ class ReplayConnection::Loop final : public detail::Link, public std::enable_sha
     }
   }
 
-  void deliver(std::uint64_t slot, Response response) override {
+  void deliver(std::shared_ptr<ResponseSink>, std::uint64_t slot, Response response) override {
     tasks_.push_back([this, slot, response = std::move(response)]() mutable {
       response_arrived(slot, std::move(response));
     });

@@ -20,8 +20,8 @@ Responder::~Responder() { answer_500(); }
 
 void Responder::send(Response response) {
   if (!sink_) return;
-  std::shared_ptr<ResponseSink> sink = std::move(sink_);
-  sink->deliver(slot_, std::move(response));
+  ResponseSink& sink = *sink_;
+  sink.deliver(std::move(sink_), slot_, std::move(response));
 }
 
 void Responder::answer_500() noexcept {

@@ -24,8 +24,11 @@ namespace millrace::serve {
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
-  // Takes the answer to request `slot`; may be called from any thread.
-  virtual void deliver(std::uint64_t slot, Response response) = 0;
+  // Takes the answer to request `slot`, and `self`, the caller's reference to this sink. May be
+  // called from any thread. The reference is let go where the answer is taken, on the
+  // connection's thread: let go on the caller's, after the answer was written and the server
+  // had ended, it would destroy a connection whose server is gone.
+  virtual void deliver(std::shared_ptr<ResponseSink> self, std::uint64_t slot, Response response) = 0;
 };
 
 class Responder {
