@@ -49,7 +49,7 @@ assert_eq application/json "$type" "an item's content type"
 # minute, the last two first.
 rides_of Shadowfax >shadowfax
 minute=$(head -n 1 shadowfax | jq -r '.StatusTime[0:16]')
-grep -F "\"StatusTime\":\"$minute" shadowfax | tac | head -n 2 >want
+grep -F "\"StatusTime\":\"$minute" shadowfax | tail -n 2 | tac >want
 get "/tables/rides/items/Shadowfax?begins_with=$(percent_encode "$minute")&reverse=1&limit=2" >got
 same_file want got "Shadowfax's last two rides of $minute"
 get "/tables/rides/items/Shadowfax?limit=3" >got

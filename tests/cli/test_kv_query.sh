@@ -21,7 +21,7 @@ tac "$TMP/want" | same_file /dev/stdin "$TMP/got" "query --reverse"
 kvget -t U --query "$unicorn" --limit 5 >"$TMP/got"
 head -n 5 "$TMP/want" | same_file /dev/stdin "$TMP/got" "query --limit 5"
 kvget -t U --query "$unicorn" --reverse --limit 3 >"$TMP/got"
-tac "$TMP/want" | head -n 3 | same_file /dev/stdin "$TMP/got" "query --reverse --limit 3"
+tail -n 3 "$TMP/want" | tac | same_file /dev/stdin "$TMP/got" "query --reverse --limit 3"
 
 # Sort-key conditions against the same list, with bounds taken from it.
 t10=$(sed -n 10p "$TMP/want" | jq -r .StatusTime)

@@ -187,7 +187,9 @@ TEST_CASE_FIXTURE(Fixture, "invocations queue while every runtime is busy") {
   SUBCASE("two runtimes: never more than two at once, both used") {
     Outcomes outcomes(6);
     Pool pool(function, 2);
-    for (std::size_t i = 0; i < 6; ++i) pool.invoke(R"({"sleep_ms":60})", "q", outcomes.done(i));
+    // Long enough that the second runtime is up before the first has done them all, even on a
+    // loaded machine where a runtime takes a few hundred milliseconds to start.
+    for (std::size_t i = 0; i < 6; ++i) pool.invoke(R"({"sleep_ms":300})", "q", outcomes.done(i));
     REQUIRE(outcomes.wait(20));
     std::vector<Answer> answers;
     for (std::size_t i = 0; i < 6; ++i) answers.push_back(answer_of(outcomes[i]));
