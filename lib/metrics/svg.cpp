@@ -132,7 +132,7 @@ std::string render_svg_dashboard(const std::vector<Panel>& panels, const SvgOpti
   const double width = std::max(options.width, kMinWidth), height = std::max(options.height, kMinHeight);
   int count = std::max(1, static_cast<int>(panels.size()));
   int columns = std::clamp(static_cast<int>((width + kPanelGap) / (kMinSvgPanelWidth + kPanelGap)), 1, count);
-  double panel_width = (width - kPanelGap * (columns - 1)) / columns;
+  double panel_width = std::floor((width - kPanelGap * (columns - 1)) / columns);  // whole pixels
 
   // One time range for every panel, as the terminal's dashboard.
   std::vector<ChartSeries> all;

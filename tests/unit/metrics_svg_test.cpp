@@ -48,18 +48,18 @@ TEST_CASE("an SVG dashboard is a grid of panels, each a chart in its own coordin
     panels.push_back({name, {ChartSeries{name, "Count", {{0, 1}, {60'000, 2}}}}});
   panels[3].series[0].points = {{600'000, 5}, {660'000, 6}};
   SvgOptions options;
-  options.width = 1200;  // (1200 + 16) / (360 + 16) = 3 panels across, (1200 - 32) / 3 = 389.33 pixels each
+  options.width = 1200;  // (1200 + 16) / (360 + 16) = 3 panels across, (1200 - 32) / 3 = 389 whole pixels each
   options.height = 250;
   std::string svg = render_svg_dashboard(panels, options);
   CHECK(occurrences(svg, "<svg class=\"panel\"") == 4);
   CHECK(occurrences(svg, "<?xml") == 1);
-  CHECK(svg.find("<svg class=\"panel\" x=\"0.00\" y=\"0.00\" width=\"389.33\" height=\"250.00\">") != std::string::npos);
-  CHECK(svg.find("<svg class=\"panel\" x=\"405.33\" y=\"0.00\"") != std::string::npos);
+  CHECK(svg.find("<svg class=\"panel\" x=\"0.00\" y=\"0.00\" width=\"389.00\" height=\"250.00\">") != std::string::npos);
+  CHECK(svg.find("<svg class=\"panel\" x=\"405.00\" y=\"0.00\"") != std::string::npos);
   CHECK(svg.find("<svg class=\"panel\" x=\"0.00\" y=\"266.00\"") != std::string::npos);  // the second row
   CHECK(svg.find("height=\"516.00\" viewBox=\"0 0 1200.00 516.00\"") != std::string::npos);
   // Over 0..11 minutes, panel a's line starts at the plot's left edge (72 pixels in) and ends a
   // tenth of the way across; panel d's ends at the right edge.
-  double plot_width = 389.33 - 72 - 24;
+  double plot_width = 389 - 72 - 24;
   std::string first_points = svg.substr(svg.find("points=\"") + 8, 40);
   CHECK(first_points.starts_with("72.00,"));
   CHECK(first_points.find(fmt::format(" {:.2f},", 72 + plot_width / 11)) != std::string::npos);
