@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   auto* svg_option = cli.add_option("--svg", svg, "the chart or dashboard as an SVG document in FILE (- stdout)")
                          ->option_text("FILE");
   auto* dashboard_option = cli.add_flag("--dashboard", dashboard, "the pipeline's charts: streams, groups, functions, tables");
-  list->excludes(json_option)->excludes(plot_option)->excludes(watch_option)->excludes(svg_option)->excludes(dashboard_option);
+  list->excludes(plot_option)->excludes(watch_option)->excludes(svg_option)->excludes(dashboard_option);
   json_option->excludes(plot_option)->excludes(watch_option)->excludes(svg_option)->excludes(dashboard_option);
   plot_option->excludes(svg_option)->excludes(dashboard_option);
   watch_option->excludes(svg_option)->excludes(until_option);

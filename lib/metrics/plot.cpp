@@ -31,8 +31,8 @@ const std::vector<PanelKind> kPipelinePanels = {
     {"AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", Statistic::maximum, "iterator age, max"},
     {"AWS/Lambda", "Errors", "FunctionName", Statistic::sum, "errors"},
     {"AWS/Lambda", "Duration", "FunctionName", Statistic::average, "duration, average"},
-    {"AWS/Firehose", "DeliveryToS3.Records", "DeliveryStreamName", Statistic::sum, "records delivered to S3"},
-    {"AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", Statistic::sum, "write capacity units"},
+    {"AWS/Firehose", "DeliveryToS3.Records", "DeliveryStreamName", Statistic::sum, "delivered to S3"},
+    {"AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", Statistic::sum, "write capacity"},
 };
 
 std::string period_words(std::int64_t period_ms) {
