@@ -209,7 +209,7 @@ def check_dashboard_svg(path, titles_path, data_path):
 
 def check_dashboard(path, titles_path):
     titles = open(titles_path).read().splitlines()
-    kinds = "incoming records|iterator age, max|errors|duration, average|records delivered to S3|write capacity units"
+    kinds = "incoming records|iterator age, max|errors|duration, average|delivered to S3|write capacity"
     found = []
     for row, line in enumerate(screen_lines(path)):
         for m in re.finditer(rf"([A-Za-z0-9_./-]+): ({kinds})", line):
@@ -263,7 +263,7 @@ expect_status 73 "--svg into a missing directory" stats --metric IncomingRecords
 # read it (readers and archive read rides, fn reads taxis); the function fn's errors and
 # duration; fh-archive's delivery stream, bucket/archive; the table items.
 printf '%s\n' "rides: incoming records" "rides: iterator age, max" "taxis: incoming records" "taxis: iterator age, max" \
-  "fn: errors" "fn: duration, average" "bucket/archive: records delivered to S3" "items: write capacity units" >titles
+  "fn: errors" "fn: duration, average" "bucket/archive: delivered to S3" "items: write capacity" >titles
 on_pty dashboard.tty -- "$MILLRACE_BIN/cw-stats" -S "$STORE" --dashboard "${RANGE[@]}" ||
   fail "cw-stats --dashboard: $(cat dashboard.tty)"
 check dashboard dashboard.tty titles

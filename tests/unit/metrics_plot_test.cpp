@@ -102,7 +102,7 @@ TEST_CASE("the dashboard has a panel per stream, function, delivery stream and t
   for (const Panel& panel : panels) titles.push_back(panel.title);
   CHECK(titles == std::vector<std::string>{"old: incoming records", "rides: incoming records", "rides: iterator age, max",
                                            "taxis: incoming records", "fn: errors", "fn: duration, average",
-                                           "bucket/archive: records delivered to S3", "items: write capacity units"});
+                                           "bucket/archive: delivered to S3", "items: write capacity"});
   CHECK(panels[0].series[0].points.empty());
   REQUIRE(panels[1].series[0].points.size() == 1);
   CHECK(panels[1].series[0].points[0].value == 12);   // the Sum of the minute
