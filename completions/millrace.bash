@@ -136,10 +136,12 @@ _cw_stats()
     --period) _millrace_reply '1m 5m 1h'; return ;;
     --stat) _millrace_reply 'Sum Average Minimum Maximum SampleCount'; return ;;
     --until) return ;;
+    --svg) _millrace_files; return ;;
     esac
 
     _millrace_reply '-S --store --namespace --metric --dimension --since --until --period --stat
-        --list --json --config -q --quiet -v --verbose -h --help --version'
+        --list --json --plot --watch --svg --dashboard --config -q --quiet -v --verbose -h --help
+        --version'
 }
 # end cw-stats
 

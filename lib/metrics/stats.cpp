@@ -92,22 +92,16 @@ void write_list(const std::vector<ListedMetric>& metrics, Output output, lines::
   }
 }
 
-struct Result {
-  const ListedMetric* metric;
-  Statistic statistic;
-  std::vector<Datapoint> points;
-};
-
-void write_values(const std::vector<Result>& results, Output output, lines::Writer& out) {
+void write_values(const std::vector<MetricValues>& results, Output output, lines::Writer& out) {
   std::string& text = out.buffer();
   switch (output) {
     case Output::api:
       // GetMetricData's answer, newest first as its default ScanBy (TimestampDescending).
       text.append("{\"MetricDataResults\":[");
       for (std::size_t i = 0; i < results.size(); ++i) {
-        const Result& r = results[i];
+        const MetricValues& r = results[i];
         text.append(i > 0 ? "," : "").append(fmt::format("{{\"Id\":\"m{}\",\"Label\":", i + 1));
-        lines::append_json_string(text, r.metric->id.label());
+        lines::append_json_string(text, r.metric.id.label());
         text.append(",\"Timestamps\":[");
         for (auto p = r.points.rbegin(); p != r.points.rend(); ++p)
           text.append(p == r.points.rbegin() ? "" : ",").append(lines::json_string(timestamp(p->timestamp)));
@@ -119,56 +113,26 @@ void write_values(const std::vector<Result>& results, Output output, lines::Writ
       break;
     case Output::lines: {
       // One line per period and metric, in time order: a GetMetricStatistics Datapoint with its metric.
-      std::multimap<lines::EpochMs, std::pair<const Result*, double>> by_time;
-      for (const Result& r : results)
+      std::multimap<lines::EpochMs, std::pair<const MetricValues*, double>> by_time;
+      for (const MetricValues& r : results)
         for (const Datapoint& p : r.points) by_time.emplace(p.timestamp, std::pair{&r, p.value});
       for (const auto& [at, entry] : by_time) {
         const auto& [r, value] = entry;
         text.append("{\"Timestamp\":").append(lines::json_string(timestamp(at))).append(",\"Namespace\":");
-        lines::append_json_string(text, r->metric->id.ns);
+        lines::append_json_string(text, r->metric.id.ns);
         text.append(",\"MetricName\":");
-        lines::append_json_string(text, r->metric->id.name);
+        lines::append_json_string(text, r->metric.id.name);
         text.push_back(',');
-        append_dimensions(text, r->metric->id);
+        append_dimensions(text, r->metric.id);
         fmt::format_to(std::back_inserter(text), ",\"{}\":{},\"Unit\":\"{}\"}}\n", statistic_name(r->statistic),
-                       number(value), unit_name(r->metric->unit));
+                       number(value), unit_name(r->metric.unit));
         out.maybe_flush();
       }
       break;
     }
-    case Output::table: {
-      // One row per period that has a value, one column per metric.
-      std::vector<std::string> headers;
-      std::map<lines::EpochMs, std::vector<std::string>> rows;
-      for (std::size_t c = 0; c < results.size(); ++c) {
-        const Result& r = results[c];
-        headers.push_back(fmt::format("{} ({} {})", r.metric->id.label(), statistic_name(r.statistic), unit_name(r.metric->unit)));
-        for (const Datapoint& p : r.points) {
-          std::vector<std::string>& row = rows[p.timestamp];
-          row.resize(results.size(), "-");
-          row[c] = number(std::round(p.value * 1000) / 1000);
-        }
-      }
-      std::vector<std::size_t> widths;
-      for (std::size_t c = 0; c < headers.size(); ++c) {
-        std::size_t width = headers[c].size();
-        for (auto& [at, row] : rows) {
-          row.resize(results.size(), "-");
-          width = std::max(width, row[c].size());
-        }
-        widths.push_back(width);
-      }
-      text.append(fmt::format("{:<20}", "TIME"));
-      for (std::size_t c = 0; c < headers.size(); ++c) fmt::format_to(std::back_inserter(text), "  {:>{}}", headers[c], widths[c]);
-      text.push_back('\n');
-      for (const auto& [at, row] : rows) {
-        text.append(fmt::format("{:<20}", timestamp(at)));
-        for (std::size_t c = 0; c < row.size(); ++c) fmt::format_to(std::back_inserter(text), "  {:>{}}", row[c], widths[c]);
-        text.push_back('\n');
-        out.maybe_flush();
-      }
-      break;
-    }
+    case Output::table:
+      text.append(values_table(results));
+      out.maybe_flush();
   }
 }
 
@@ -219,22 +183,61 @@ Statistic default_statistic(Unit unit) {
   return unit == Unit::milliseconds || unit == Unit::seconds ? Statistic::average : Statistic::sum;
 }
 
+std::string values_table(const std::vector<MetricValues>& results) {
+  std::string table;
+  std::vector<std::string> headers;
+  std::map<lines::EpochMs, std::vector<std::string>> rows;
+  for (std::size_t c = 0; c < results.size(); ++c) {
+    const MetricValues& r = results[c];
+    headers.push_back(fmt::format("{} ({} {})", r.metric.id.label(), statistic_name(r.statistic), unit_name(r.metric.unit)));
+    for (const Datapoint& p : r.points) {
+      std::vector<std::string>& row = rows[p.timestamp];
+      row.resize(results.size(), "-");
+      row[c] = number(std::round(p.value * 1000) / 1000);
+    }
+  }
+  std::vector<std::size_t> widths;
+  for (std::size_t c = 0; c < headers.size(); ++c) {
+    std::size_t width = headers[c].size();
+    for (auto& [at, row] : rows) {
+      row.resize(results.size(), "-");
+      width = std::max(width, row[c].size());
+    }
+    widths.push_back(width);
+  }
+  table.append(fmt::format("{:<20}", "TIME"));
+  for (std::size_t c = 0; c < headers.size(); ++c) fmt::format_to(std::back_inserter(table), "  {:>{}}", headers[c], widths[c]);
+  table.push_back('\n');
+  for (const auto& [at, row] : rows) {
+    table.append(fmt::format("{:<20}", timestamp(at)));
+    for (std::size_t c = 0; c < row.size(); ++c) fmt::format_to(std::back_inserter(table), "  {:>{}}", row[c], widths[c]);
+    table.push_back('\n');
+  }
+  return table;
+}
+
+std::vector<MetricValues> read_values(const store::Txn& txn, const StatsOptions& options, lines::EpochMs now) {
+  Selector selector = options.selector;
+  selector.only_these = !selector.dimensions.empty();
+  std::vector<ListedMetric> metrics = list_metrics(txn, selector, now);
+  if (metrics.empty())
+    throw cli::Error(cli::Exit::no_input, "", fmt::format("no metric of {} (cw-stats --list lists them)", selector_text(selector)));
+  std::vector<MetricValues> values;
+  for (ListedMetric& metric : metrics) {
+    Statistic statistic = options.statistic.value_or(default_statistic(metric.unit));
+    std::vector<Datapoint> points = read_series(txn, metric.id, statistic, options.range, now);
+    values.push_back({std::move(metric), statistic, std::move(points)});
+  }
+  return values;
+}
+
 void run_stats(store::Env& env, const StatsOptions& options, lines::EpochMs now, lines::Writer& out) {
   store::ReadTxn reader(env);
   store::Txn txn = reader.renew();
-  Selector selector = options.selector;
-  selector.only_these = !options.list && !selector.dimensions.empty();
-  std::vector<ListedMetric> metrics = list_metrics(txn, selector, now);
-  if (options.list) return write_list(metrics, options.output, out);
-  if (metrics.empty())
-    throw cli::Error(cli::Exit::no_input, "", fmt::format("no metric of {} (cw-stats --list lists them)", selector_text(selector)));
-  std::vector<Result> results;
-  for (const ListedMetric& metric : metrics) {
-    Statistic statistic = options.statistic.value_or(default_statistic(metric.unit));
-    results.push_back({&metric, statistic, read_series(txn, metric.id, statistic, options.range, now)});
-  }
+  if (options.list) return write_list(list_metrics(txn, options.selector, now), options.output, out);
+  std::vector<MetricValues> values = read_values(txn, options, now);
   reader.reset();
-  write_values(results, options.output, out);
+  write_values(values, options.output, out);
 }
 
 }  // namespace millrace::metrics

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lines/time.h"
 #include "lines/writer.h"
@@ -46,6 +47,21 @@ Range range_of(lines::EpochMs since, lines::EpochMs until, std::int64_t period_m
 // The statistic shown of a metric of `unit` when none is asked: the Sum of counts and bytes,
 // the Average of times.
 Statistic default_statistic(Unit unit);
+
+// The values of a metric that a query selects: each period's statistic, in time order.
+struct MetricValues {
+  ListedMetric metric;
+  Statistic statistic;
+  std::vector<Datapoint> points;
+};
+
+// The values `options` ask for (its selector, statistic and range; not --list), at `now`, a
+// metric each, in ListMetrics' order. Throws cli::Error(no_input) when no metric matches.
+std::vector<MetricValues> read_values(const store::Txn& txn, const StatsOptions& options, lines::EpochMs now);
+
+// The values as the table a terminal shows: a row per period that has a value (its start, ISO
+// 8601 in UTC), a column per metric headed by its label, statistic and unit.
+std::string values_table(const std::vector<MetricValues>& values);
 
 // Writes what `options` ask of the store's metrics at `now` to `out`. Throws cli::Error(no_input)
 // when no metric matches a query for values (a --list of none is empty).

@@ -21,21 +21,24 @@ constexpr int kMinWidth = 200, kMinHeight = 120;
 // 12-pixel sans-serif font; a legend line is 18 pixels, a time label about 40 wide.
 constexpr double kLeft = 72, kRight = 24, kTop = 16, kTitle = 24, kBottom = 28, kLegendLine = 18;
 constexpr double kPixelsPerValueTick = 40, kPixelsPerTimeTick = 80;
+// A dashboard's panels: at least this wide, this far apart.
+constexpr double kMinSvgPanelWidth = 360, kPanelGap = 16;
 
 std::string number(double pixels) { return fmt::format("{:.2f}", pixels); }
 
-}  // namespace
-
-
-std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions& options) {
-  const double width = std::max(options.width, kMinWidth), height = std::max(options.height, kMinHeight);
+// Appends the chart's elements, drawn from (0, 0) in a `width` by `height` viewport; returns the
+// height it takes (more than `height` when the legend leaves too little room for the plot).
+double append_chart(std::string& svg, const std::vector<ChartSeries>& series, const SvgOptions& options,
+                    double width, double height) {
   TimeRange range = time_range(series, options.start_ms, options.end_ms);
   std::optional<ValueRange> values = value_range(series, range);
   bool same_unit = std::all_of(series.begin(), series.end(), [&](const ChartSeries& one) { return one.unit == series[0].unit; });
   std::string unit = series.empty() || !same_unit ? "" : series[0].unit;
 
   double top = kTop + (options.title.empty() ? 0 : kTitle);
-  double legend_height = series.empty() ? 0 : kLegendLine * static_cast<double>(series.size());
+  // A legend, as on the terminal, unless a title says what the only series is.
+  bool legend = !series.empty() && (series.size() > 1 || options.title.empty());
+  double legend_height = legend ? kLegendLine * static_cast<double>(series.size()) : 0;
   double plot_x = kLeft, plot_y = top, plot_width = width - kLeft - kRight;
   double plot_height = std::max(20.0, height - top - kBottom - legend_height);
   double total_height = plot_y + plot_height + kBottom + legend_height;
@@ -47,12 +50,6 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
   };
   auto y_of = [&](double v) { return plot_y + (value.high - v) * plot_height / (value.high - value.low); };
 
-  std::string svg = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      number(width), number(total_height));
   if (!options.title.empty())
     svg += fmt::format("<title>{0}</title>\n<text x=\"{1}\" y=\"{2}\" font-size=\"14\" font-weight=\"bold\">{0}</text>\n",
                        lines::xml_escape(options.title), number(plot_x), number(kTop + 12));
@@ -100,7 +97,7 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
   }
 
   svg += "<g class=\"legend\">\n";
-  for (std::size_t i = 0; i < series.size(); ++i) {
+  for (std::size_t i = 0; legend && i < series.size(); ++i) {
     double y = axis_y + kBottom + kLegendLine * static_cast<double>(i) + 12;
     std::string label = series[i].label;
     if (!same_unit && !series[i].unit.empty()) label += fmt::format(" ({})", series[i].unit);
@@ -109,8 +106,59 @@ std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions&
                        number(plot_x), number(y - 4), number(plot_x + 20), kPalette[i % kPalette.size()],
                        number(plot_x + 26), number(y), lines::xml_escape(label));
   }
-  svg += "</g>\n</svg>\n";
-  return svg;
+  svg += "</g>\n";
+  return total_height;
+}
+
+std::string document_head(double width, double height) {
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      number(width), number(height));
+}
+
+}  // namespace
+
+std::string render_svg(const std::vector<ChartSeries>& series, const SvgOptions& options) {
+  const double width = std::max(options.width, kMinWidth), height = std::max(options.height, kMinHeight);
+  std::string chart;
+  double total_height = append_chart(chart, series, options, width, height);
+  return document_head(width, total_height) + chart + "</svg>\n";
+}
+
+std::string render_svg_dashboard(const std::vector<Panel>& panels, const SvgOptions& options) {
+  const double width = std::max(options.width, kMinWidth), height = std::max(options.height, kMinHeight);
+  int count = std::max(1, static_cast<int>(panels.size()));
+  int columns = std::clamp(static_cast<int>((width + kPanelGap) / (kMinSvgPanelWidth + kPanelGap)), 1, count);
+  double panel_width = std::floor((width - kPanelGap * (columns - 1)) / columns);  // whole pixels
+
+  // One time range for every panel, as the terminal's dashboard.
+  std::vector<ChartSeries> all;
+  for (const Panel& panel : panels) all.insert(all.end(), panel.series.begin(), panel.series.end());
+  TimeRange range = time_range(all, options.start_ms, options.end_ms);
+  SvgOptions chart = options;
+  chart.start_ms = range.start_ms;
+  chart.end_ms = range.end_ms;
+
+  std::string body;
+  double y = 0;
+  for (std::size_t first = 0; first < panels.size(); first += static_cast<std::size_t>(columns)) {
+    double row_height = height;
+    for (std::size_t i = first; i < std::min(panels.size(), first + static_cast<std::size_t>(columns)); ++i) {
+      chart.title = panels[i].title;
+      std::string panel;
+      double panel_height = append_chart(panel, panels[i].series, chart, panel_width, height);
+      row_height = std::max(row_height, panel_height);
+      double x = static_cast<double>(i - first) * (panel_width + kPanelGap);
+      body += fmt::format("<svg class=\"panel\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">\n{}</svg>\n", number(x),
+                          number(y), number(panel_width), number(panel_height), panel);
+    }
+    y += row_height + kPanelGap;
+  }
+  double total_height = std::max<double>(kMinHeight, y - (panels.empty() ? 0 : kPanelGap));
+  return document_head(width, total_height) + body + "</svg>\n";
 }
 
 }  // namespace millrace::metrics
