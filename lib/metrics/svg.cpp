@@ -24,7 +24,7 @@ constexpr double kPixelsPerValueTick = 40, kPixelsPerTimeTick = 80;
 // A dashboard's panels: at least this wide, this far apart.
 constexpr double kMinSvgPanelWidth = 360, kPanelGap = 16;
 
-std::string number(double pixels) { return fmt::format("{:.2f}", pixels); }
+std::string coordinate(double pixels) { return fmt::format("{:.2f}", pixels); }
 
 // Appends the chart's elements, drawn from (0, 0) in a `width` by `height` viewport; returns the
 // height it takes (more than `height` when the legend leaves too little room for the plot).
@@ -52,43 +52,43 @@ double append_chart(std::string& svg, const std::vector<ChartSeries>& series, co
 
   if (!options.title.empty())
     svg += fmt::format("<title>{0}</title>\n<text x=\"{1}\" y=\"{2}\" font-size=\"14\" font-weight=\"bold\">{0}</text>\n",
-                       lines::xml_escape(options.title), number(plot_x), number(kTop + 12));
+                       lines::xml_escape(options.title), coordinate(plot_x), coordinate(kTop + 12));
   svg += fmt::format("<rect class=\"plot\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
-                     number(plot_x), number(plot_y), number(plot_width), number(plot_height));
+                     coordinate(plot_x), coordinate(plot_y), coordinate(plot_width), coordinate(plot_height));
 
   svg += "<g class=\"value-axis\" text-anchor=\"end\">\n";
   for (std::size_t k = 0; k < value.ticks.size(); ++k) {
-    std::string y = number(y_of(value.ticks[k]));
+    std::string y = coordinate(y_of(value.ticks[k]));
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#ddd\"/>"
                        "<text x=\"{3}\" y=\"{1}\" dy=\"4\">{4}</text>\n",
-                       number(plot_x), y, number(plot_x + plot_width), number(plot_x - 6), lines::xml_escape(value.labels[k]));
+                       coordinate(plot_x), y, coordinate(plot_x + plot_width), coordinate(plot_x - 6), lines::xml_escape(value.labels[k]));
   }
   svg += "</g>\n<g class=\"time-axis\" text-anchor=\"middle\">\n";
   TimeAxis time = time_axis(range.start_ms, range.end_ms, static_cast<int>(plot_width / kPixelsPerTimeTick),
                             options.utc_offset_minutes);
   double axis_y = plot_y + plot_height;
   for (std::size_t k = 0; k < time.ticks.size(); ++k) {
-    std::string x = number(x_of(time.ticks[k]));
+    std::string x = coordinate(x_of(time.ticks[k]));
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\"/>"
                        "<text x=\"{0}\" y=\"{3}\">{4}</text>\n",
-                       x, number(axis_y), number(axis_y + 5), number(axis_y + 18), lines::xml_escape(time.labels[k]));
+                       x, coordinate(axis_y), coordinate(axis_y + 5), coordinate(axis_y + 18), lines::xml_escape(time.labels[k]));
   }
   svg += "</g>\n";
   if (!values)
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n",
-                       number(plot_x + plot_width / 2), number(plot_y + plot_height / 2));
+                       coordinate(plot_x + plot_width / 2), coordinate(plot_y + plot_height / 2));
 
   for (std::size_t i = 0; i < series.size(); ++i) {
     const char* colour = kPalette[i % kPalette.size()];
     for (std::span<const ChartPoint> run : runs_of(series[i], range)) {
       if (run.size() == 1) {
         svg += fmt::format("<circle class=\"series\" data-series=\"{}\" cx=\"{}\" cy=\"{}\" r=\"2\" fill=\"{}\"/>\n", i,
-                           number(x_of(run[0].time_ms)), number(y_of(run[0].value)), colour);
+                           coordinate(x_of(run[0].time_ms)), coordinate(y_of(run[0].value)), colour);
         continue;
       }
       std::string points;
       for (const ChartPoint& point : run)
-        points += fmt::format("{}{},{}", points.empty() ? "" : " ", number(x_of(point.time_ms)), number(y_of(point.value)));
+        points += fmt::format("{}{},{}", points.empty() ? "" : " ", coordinate(x_of(point.time_ms)), coordinate(y_of(point.value)));
       svg += fmt::format(
           "<polyline class=\"series\" data-series=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" "
           "stroke-linejoin=\"round\" points=\"{}\"/>\n",
@@ -103,8 +103,8 @@ double append_chart(std::string& svg, const std::vector<ChartSeries>& series, co
     if (!same_unit && !series[i].unit.empty()) label += fmt::format(" ({})", series[i].unit);
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"3\"/>"
                        "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
-                       number(plot_x), number(y - 4), number(plot_x + 20), kPalette[i % kPalette.size()],
-                       number(plot_x + 26), number(y), lines::xml_escape(label));
+                       coordinate(plot_x), coordinate(y - 4), coordinate(plot_x + 20), kPalette[i % kPalette.size()],
+                       coordinate(plot_x + 26), coordinate(y), lines::xml_escape(label));
   }
   svg += "</g>\n";
   return total_height;
@@ -116,7 +116,7 @@ std::string document_head(double width, double height) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      number(width), number(height));
+      coordinate(width), coordinate(height));
 }
 
 }  // namespace
@@ -152,8 +152,8 @@ std::string render_svg_dashboard(const std::vector<Panel>& panels, const SvgOpti
       double panel_height = append_chart(panel, panels[i].series, chart, panel_width, height);
       row_height = std::max(row_height, panel_height);
       double x = static_cast<double>(i - first) * (panel_width + kPanelGap);
-      body += fmt::format("<svg class=\"panel\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">\n{}</svg>\n", number(x),
-                          number(y), number(panel_width), number(panel_height), panel);
+      body += fmt::format("<svg class=\"panel\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">\n{}</svg>\n", coordinate(x),
+                          coordinate(y), coordinate(panel_width), coordinate(panel_height), panel);
     }
     y += row_height + kPanelGap;
   }

@@ -15,6 +15,9 @@
 
 namespace millrace::store {
 
+// A follower wakes at least this often, to notice a stop signal that came just before its wait.
+constexpr std::int64_t kLongestFollowerWaitMs = 1000;
+
 class Notifier {
  public:
   // Opens (creating, mode 0600) the store's notify file. Throws std::system_error.

@@ -22,8 +22,6 @@ namespace {
 // output is written (and checkpointed) in pieces large enough that write(2) and the checkpoint
 // commit cost little per record.
 constexpr std::size_t kPollBytes = 1 << 20;
-// A follower wakes at least this often to notice a stop signal that came just before its wait.
-constexpr std::int64_t kLongestWaitMs = 1000;
 // A reader drops the store's pages from its resident set after delivering this much, so its
 // memory does not grow with the stream (the pages stay in the page cache).
 constexpr std::uint64_t kReleaseBytes = 16 << 20;
@@ -221,7 +219,7 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
     if (options.progress) options.progress(poller.total(), written, true);
     if (!options.follow) break;
     lines::EpochMs now = lines::now_ms();
-    std::int64_t wait_ms = kLongestWaitMs;
+    std::int64_t wait_ms = store::kLongestFollowerWaitMs;
     if (options.idle_exit_ms) {
       std::int64_t left = last_news + *options.idle_exit_ms - now;
       if (left <= 0) break;

@@ -41,7 +41,6 @@ constexpr std::int64_t kMaxBackoffMs = 5000;
 // While handlers run, the main loop looks for new records this often (it also wakes at once
 // when a handler finishes).
 constexpr std::int64_t kBusyWaitMs = 10;
-constexpr std::int64_t kLongestWaitMs = 1000;
 // A shard's jobs at its lane: the batch being handled, and the next one read ahead so that the
 // lane has its event ready when the batch is done.
 constexpr std::size_t kJobsAhead = 2;
@@ -558,7 +557,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
     // A stop: what waits for a runtime (a restart's back-off) ends now, not when it would begin.
     if (cli::stop_requested() && runtimes && !std::exchange(closed, true)) runtimes->close();
     std::uint32_t epoch = notifier.epoch(stream_id);
-    std::int64_t wait_ms = kLongestWaitMs;
+    std::int64_t wait_ms = store::kLongestFollowerWaitMs;
     bool window_pending = false;  // a batch waits for its window to fill
     std::size_t dispatched = 0;
     if (!cli::stop_requested() && !(options.limit != 0 && total >= options.limit)) {
