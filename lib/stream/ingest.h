@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "aws/kinesis_client.h"
 #include "lines/input.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
@@ -30,5 +31,21 @@ struct IngestStats {
 // OnError::fail, after committing the lines before it.
 IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string& stream, lines::Reader& reader,
                    PutParser& parser, OnError on_error, lines::Writer* print);
+
+// The same on an endpoint, by PutRecords: the lines are read, parsed and grouped as above, and
+// the commit thread sends them in requests of at most kPutRecordsCount records and
+// kPutRecordsBytes of data and partition keys, one request at a time. Entries the service
+// fails (ProvisionedThroughputExceeded, InternalFailure) are sent again alone, after AWS's
+// back-off, before any later record: a failed record holds back every later one, so each
+// partition key's records arrive in input order across requests. (Within one request the
+// service may take a later record of a key whose earlier one failed: PutRecords itself orders
+// no more than that, as AWS documents.) `explicit_hash_key`, when not empty, is sent with every
+// record. With `print`, the service's ShardId and SequenceNumber of each record, in input
+// order. Throws cli::Error(temp_fail) when a request or an entry still fails after the last
+// attempt (aws/retry.h): the records before it are in the stream.
+inline constexpr std::size_t kPutRecordsCount = 500;
+inline constexpr std::size_t kPutRecordsBytes = 5 << 20;
+IngestStats ingest(aws::KinesisClient& kinesis, const std::string& stream, lines::Reader& reader, PutParser& parser,
+                   OnError on_error, lines::Writer* print, const std::string& explicit_hash_key);
 
 }  // namespace millrace::stream

@@ -1,0 +1,182 @@
+#include "aws/kinesis_client.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cmath>
+#include <thread>
+
+#include "lines/json.h"
+#include "store/streams.h"
+
+namespace millrace::aws {
+namespace {
+
+std::string_view string_member(simdjson::dom::element object, std::string_view name) {
+  std::string_view value;
+  if (object[name].get(value) != simdjson::SUCCESS) return {};
+  return value;
+}
+
+simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& body, std::string_view where,
+                             std::string_view operation) {
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS || !doc.is_object())
+    throw cli::Error(cli::Exit::unavailable, std::string(where),
+                     std::string(operation) + ": the answer is not a JSON object");
+  return doc;
+}
+
+void open_request(std::string& body, std::string_view stream) {
+  body.assign("{\"StreamName\":");
+  lines::append_json_string(body, stream);
+}
+
+}  // namespace
+
+KinesisClient::KinesisClient(const StoreSpec& store) : client_(store, "kinesis", kKinesisJson) {}
+
+const std::string& KinesisClient::call(std::string_view operation, std::string_view stream) {
+  try {
+    return client_.call(operation, body_);
+  } catch (const ServiceError& e) {
+    if (e.type() == "ResourceNotFoundException" && !stream.empty()) throw store::no_such_stream(stream);
+    throw;
+  }
+}
+
+void KinesisClient::put_records(std::string_view stream, std::span<const PutEntry> records,
+                                std::vector<PutResult>& results) {
+  open_request(body_, stream);
+  body_.append(",\"Records\":[");
+  bool first = true;
+  for (const PutEntry& record : records) {
+    body_.append(first ? "{\"Data\":\"" : ",{\"Data\":\"");
+    first = false;
+    lines::append_base64(body_, record.data);
+    body_.append("\",\"PartitionKey\":");
+    lines::append_json_string(body_, record.partition_key);
+    if (!record.explicit_hash_key.empty()) body_.append(",\"ExplicitHashKey\":\"").append(record.explicit_hash_key).append("\"");
+    body_.push_back('}');
+  }
+  body_.append("]}");
+  const std::string& answer = call("PutRecords", stream);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parse(parser, answer, client_.endpoint().url, "PutRecords");
+  simdjson::dom::array entries;
+  if (doc["Records"].get(entries) != simdjson::SUCCESS || entries.size() != records.size())
+    throw cli::Error(cli::Exit::unavailable, client_.endpoint().url,
+                     "PutRecords: the answer does not have one result per record");
+  results.resize(records.size());
+  std::size_t i = 0;
+  for (simdjson::dom::element entry : entries) {
+    PutResult& result = results[i++];
+    result.shard_id = string_member(entry, "ShardId");
+    result.sequence = string_member(entry, "SequenceNumber");
+    result.error_code = string_member(entry, "ErrorCode");
+    result.error_message = string_member(entry, "ErrorMessage");
+    if (result.ok() && (result.shard_id.empty() || result.sequence.empty())) result.error_code = "InternalFailure";
+  }
+}
+
+std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
+  std::vector<ShardInfo> shards;
+  std::string next_token;
+  simdjson::dom::parser parser;
+  do {
+    if (next_token.empty()) {
+      open_request(body_, stream);
+      body_.push_back('}');
+    } else {
+      body_.assign("{\"NextToken\":");
+      lines::append_json_string(body_, next_token);
+      body_.push_back('}');
+    }
+    simdjson::dom::element doc = parse(parser, call("ListShards", stream), client_.endpoint().url, "ListShards");
+    simdjson::dom::array list;
+    if (doc["Shards"].get(list) == simdjson::SUCCESS) {
+      for (simdjson::dom::element shard : list) {
+        ShardInfo info;
+        info.id = string_member(shard, "ShardId");
+        info.parent = string_member(shard, "ParentShardId");
+        info.adjacent_parent = string_member(shard, "AdjacentParentShardId");
+        simdjson::dom::element range;
+        info.closed = shard["SequenceNumberRange"].get(range) == simdjson::SUCCESS &&
+                      !string_member(range, "EndingSequenceNumber").empty();
+        shards.push_back(std::move(info));
+      }
+    }
+    next_token = string_member(doc, "NextToken");
+  } while (!next_token.empty());
+  return shards;
+}
+
+std::string KinesisClient::shard_iterator(std::string_view stream, std::string_view shard_id,
+                                          const IteratorStart& start) {
+  open_request(body_, stream);
+  body_.append(",\"ShardId\":");
+  lines::append_json_string(body_, shard_id);
+  body_.append(",\"ShardIteratorType\":\"").append(start.type).append("\"");
+  if (!start.sequence.empty()) body_.append(",\"StartingSequenceNumber\":\"").append(start.sequence).append("\"");
+  if (start.type == "AT_TIMESTAMP") body_.append(fmt::format(",\"Timestamp\":{}.{:03}", start.time / 1000, start.time % 1000));
+  body_.push_back('}');
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parse(parser, call("GetShardIterator", stream), client_.endpoint().url, "GetShardIterator");
+  return std::string(string_member(doc, "ShardIterator"));
+}
+
+void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out) {
+  body_.assign("{\"ShardIterator\":");
+  lines::append_json_string(body_, iterator);
+  body_.append(fmt::format(",\"Limit\":{}}}", limit));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parse(parser, call("GetRecords", {}), client_.endpoint().url, "GetRecords");
+  out.records.clear();
+  simdjson::dom::array records;
+  if (doc["Records"].get(records) == simdjson::SUCCESS) {
+    for (simdjson::dom::element record : records) {
+      FetchedRecord& fetched = out.records.emplace_back();
+      fetched.sequence = string_member(record, "SequenceNumber");
+      fetched.partition_key = string_member(record, "PartitionKey");
+      if (!lines::append_base64_decoded(fetched.data, string_member(record, "Data")))
+        throw cli::Error(cli::Exit::unavailable, client_.endpoint().url, "GetRecords: a record's Data is not base64");
+      double seconds = 0;
+      if (record["ApproximateArrivalTimestamp"].get(seconds) == simdjson::SUCCESS)
+        fetched.arrival_ms = static_cast<lines::EpochMs>(std::llround(seconds * 1000));
+    }
+  }
+  std::string_view next;
+  if (doc["NextShardIterator"].get(next) == simdjson::SUCCESS && !next.empty())
+    out.next_iterator = std::string(next);
+  else
+    out.next_iterator.reset();
+  std::int64_t behind = 0;
+  out.millis_behind = doc["MillisBehindLatest"].get(behind) == simdjson::SUCCESS ? behind : 0;
+}
+
+bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards) {
+  open_request(body_, stream);
+  body_.append(fmt::format(",\"ShardCount\":{}}}", shards));
+  bool created = true;
+  try {
+    call("CreateStream", {});
+  } catch (const ServiceError& e) {
+    if (e.type() != "ResourceInUseException") throw;
+    created = false;
+  }
+  // A new stream is CREATING for a while (seconds on AWS); records are taken once it is ACTIVE.
+  simdjson::dom::parser parser;
+  for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
+    open_request(body_, stream);
+    body_.push_back('}');
+    simdjson::dom::element doc =
+        parse(parser, call("DescribeStreamSummary", stream), client_.endpoint().url, "DescribeStreamSummary");
+    simdjson::dom::element summary;
+    if (doc["StreamDescriptionSummary"].get(summary) == simdjson::SUCCESS &&
+        string_member(summary, "StreamStatus") == "ACTIVE")
+      return created;
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
+}  // namespace millrace::aws
