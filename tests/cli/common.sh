@@ -264,3 +264,44 @@ wait_gateway() {
   export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_PAGER= AWS_CONFIG_FILE=/dev/null
   export AWS_SHARED_CREDENTIALS_FILE=/dev/null
 }
+
+# ---- other endpoints -----------------------------------------------------------------------
+
+# free_port: a free loopback TCP port.
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_kinesis_local: kinesis-local (npm, LocalStack's kinesis-mock, from tests/clients) on a
+# free loopback port, its streams ACTIVE at once; sets KL_URL. Skips the test without node.
+start_kinesis_local() {
+  command -v node >/dev/null 2>&1 || skip "node is not installed: kinesis-local (npm) cannot run"
+  local dir=$MILLRACE_SRC/tests/clients/node_modules/kinesis-local port i
+  [[ -f $dir/main.js ]] || fail "kinesis-local is not installed: npm ci --prefix tests/clients"
+  port=$(free_port)
+  # It reads its TLS certificate from its working directory.
+  (cd "$dir" && KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$(free_port) LOG_LEVEL=ERROR \
+    CREATE_STREAM_DURATION=0ms DELETE_STREAM_DURATION=0ms SPLIT_SHARD_DURATION=0ms MERGE_SHARDS_DURATION=0ms \
+    UPDATE_SHARD_COUNT_DURATION=0ms exec node main.js) >"$TMP/kinesis-local.log" 2>&1 &
+  bg_register $!
+  for ((i = 0; i < 300; i++)); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    sleep 0.1
+  done
+  curl -s -o /dev/null "http://127.0.0.1:$port/" || fail "kinesis-local did not start: $(tail -n 5 "$TMP/kinesis-local.log")"
+  KL_URL=http://127.0.0.1:$port
+}
+
+# start_fault_proxy UPSTREAM [ARGS...]: tests/tools/aws_fault_proxy.py in front of UPSTREAM;
+# sets PROXY_URL; its log of requests is $TMP/proxy.log.
+start_fault_proxy() {
+  local upstream=$1 i
+  shift
+  : >"$TMP/proxy.log"
+  /usr/bin/python3 "$MILLRACE_SRC/tests/tools/aws_fault_proxy.py" "$upstream" "$TMP/proxy.log" "$@" >"$TMP/proxy.url" &
+  bg_register $!
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $TMP/proxy.url ]] && break
+    sleep 0.05
+  done
+  PROXY_URL=$(head -n 1 "$TMP/proxy.url")
+  [[ -n $PROXY_URL ]] || fail "the fault proxy did not start"
+}
