@@ -296,10 +296,11 @@ start_fault_proxy() {
   local upstream=$1 i
   shift
   : >"$TMP/proxy.log"
+  rm -f "$TMP/proxy.url"
   /usr/bin/python3 "$MILLRACE_SRC/tests/tools/aws_fault_proxy.py" "$upstream" "$TMP/proxy.log" "$@" >"$TMP/proxy.url" &
   bg_register $!
   for ((i = 0; i < 100; i++)); do
-    [[ -s $TMP/proxy.url ]] && break
+    [[ -s $TMP/proxy.url ]] && grep -q '^http' "$TMP/proxy.url" && break
     sleep 0.05
   done
   PROXY_URL=$(head -n 1 "$TMP/proxy.url")
