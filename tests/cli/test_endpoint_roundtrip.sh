@@ -53,6 +53,26 @@ for url in "$GW_URL" "$KL_URL"; do
   expect_status 0 "--from latest" "$MILLRACE_BIN/ks-consume" -S "$url" -s four --from latest
   assert_eq 0 "$(count_lines "$TMP/out")" "--from latest without -f reads nothing"
 
+  # A reshard between two puts: parents are read before their children, so each key's records
+  # come out in input order.
+  head -n 600 input.jsonl | "$MILLRACE_BIN/ks-put" -S "$url" -s resharded --create --shards 2 -k k
+  aws --endpoint-url "$url" kinesis update-shard-count --stream-name resharded --target-shard-count 3 \
+    --scaling-type UNIFORM_SCALING >/dev/null
+  for _ in {1..50}; do
+    [[ $(aws --endpoint-url "$url" kinesis describe-stream-summary --stream-name resharded \
+      --query StreamDescriptionSummary.StreamStatus --output text) == ACTIVE ]] && break
+    sleep 0.1
+  done
+  tail -n +601 input.jsonl | "$MILLRACE_BIN/ks-put" -S "$url" -s resharded -k k
+  expect_status 0 "consume across a reshard" "$MILLRACE_BIN/ks-consume" -S "$url" -s resharded
+  cp "$TMP/out" resharded.out
+  same_sorted input.jsonl resharded.out "every record once across a reshard"
+  for key in key-0 key-13 key-39; do
+    grep "\"$key\"" input.jsonl >want.key
+    grep "\"$key\"" resharded.out >got.key
+    same_file want.key got.key "$key's records in input order across a reshard"
+  done
+
   expect_status 66 "a missing stream" "$MILLRACE_BIN/ks-put" -S "$url" -s missing -k k input.jsonl
   expect_stderr_match '^ks-put: missing: no such stream' "a missing stream is named"
   expect_status 66 "consume a missing stream" "$MILLRACE_BIN/ks-consume" -S "$url" -s missing
