@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     cli::Progress progress("records", progress_mode, print ? cli::Stdout::data : cli::Stdout::unused);
     progress.follow(reader);
     std::string hash_key = put.explicit_hash_key ? store::format_hash_key(*put.explicit_hash_key) : "";
-    auto stats = kinesis ? stream::ingest(*kinesis, stream, reader, parser, on_error, printed, hash_key)
+    auto stats = kinesis ? stream::ingest(store, stream, reader, parser, on_error, printed, hash_key)
                          : stream::ingest(*env, *notifier, stream, reader, parser, on_error, printed);
     progress.finish();
     if (stats.skipped > 0) cli::warn(stream, "{} bad lines skipped", stats.skipped);

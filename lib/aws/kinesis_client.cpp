@@ -101,6 +101,11 @@ std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
         info.parent = string_member(shard, "ParentShardId");
         info.adjacent_parent = string_member(shard, "AdjacentParentShardId");
         simdjson::dom::element range;
+        if (shard["HashKeyRange"].get(range) == simdjson::SUCCESS) {
+          auto start = store::parse_hash_key(string_member(range, "StartingHashKey"));
+          auto end = store::parse_hash_key(string_member(range, "EndingHashKey"));
+          if (start && end) info.hash_range = {*start, *end};
+        }
         info.closed = shard["SequenceNumberRange"].get(range) == simdjson::SUCCESS &&
                       !string_member(range, "EndingSequenceNumber").empty();
         shards.push_back(std::move(info));
@@ -121,7 +126,7 @@ std::string KinesisClient::shard_iterator(std::string_view stream, std::string_v
   if (start.type == "AT_TIMESTAMP") body_.append(fmt::format(",\"Timestamp\":{}.{:03}", start.time / 1000, start.time % 1000));
   body_.push_back('}');
   simdjson::dom::parser parser;
-  simdjson::dom::element doc = parse(parser, call("GetShardIterator", stream), client_.endpoint().url, "GetShardIterator");
+  simdjson::dom::element doc = parse(parser, call("GetShardIterator", {}), client_.endpoint().url, "GetShardIterator");
   return std::string(string_member(doc, "ShardIterator"));
 }
 

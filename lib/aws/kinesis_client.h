@@ -17,6 +17,7 @@
 
 #include "aws/json_client.h"
 #include "lines/time.h"
+#include "store/hash_key.h"
 
 namespace millrace::aws {
 
@@ -38,6 +39,7 @@ struct ShardInfo {
   std::string id;
   std::string parent, adjacent_parent;  // empty when none
   bool closed = false;                  // has an ending sequence number
+  store::HashRange hash_range{0, store::kMaxHashKey};
 };
 
 struct FetchedRecord {
@@ -67,6 +69,8 @@ class KinesisClient {
   // One PutRecords request: results[i] is records[i]'s. REQUIRES 1 to 500 records.
   void put_records(std::string_view stream, std::span<const PutEntry> records, std::vector<PutResult>& results);
   std::vector<ShardInfo> list_shards(std::string_view stream);
+  // Throws ServiceError as the service answers: a sequence number of another shard is an
+  // InvalidArgumentException on AWS, a ResourceNotFoundException on some emulators.
   std::string shard_iterator(std::string_view stream, std::string_view shard_id, const IteratorStart& start);
   // Throws ServiceError ExpiredIteratorException when the iterator is older than 5 minutes.
   void get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out);

@@ -108,7 +108,8 @@ class EndpointConsumer {
       try {
         shard.iterator = kinesis_.shard_iterator(options_.source.stream, shard.info.id, start_of(shard));
       } catch (const aws::ServiceError& e) {
-        if (e.type() != "InvalidArgumentException" || !wanted_.empty()) throw;
+        bool elsewhere = e.type() == "InvalidArgumentException" || e.type() == "ResourceNotFoundException";
+        if (!elsewhere || !wanted_.empty()) throw;
         continue;
       }
       wanted_ = {shard.info.id};

@@ -20,6 +20,7 @@ awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "{\"k\":\"key-%d\",\"n\":%d}\n",
 start_fault_proxy "$GW_URL" --fail 2 --throttle 2 --partial 3 --only PutRecords
 expect_status 0 "ks-put through failures" "$MILLRACE_BIN/ks-put" -S "$PROXY_URL" -s rides -k k --print -v input.jsonl
 assert_eq 3000 "$(count_lines "$TMP/out")" "--print's lines"
+shards_used=$(jq -r .shard "$TMP/out" | sort -u | wc -l)
 cp "$TMP/err" put.err
 grep -q 'PutRecords 500' "$TMP/proxy.log" || fail "the proxy failed no request: $(cat "$TMP/proxy.log")"
 grep -q 'PutRecords throttled' "$TMP/proxy.log" || fail "the proxy throttled no request"
@@ -42,14 +43,16 @@ expect_status 0 "consume through failures" "$MILLRACE_BIN/ks-consume" -S "$PROXY
 cmp -s consumed.jsonl "$TMP/out" || fail "GetRecords failing for a while changed what is read"
 grep -q 'GetRecords 500' "$TMP/proxy.log" || fail "the proxy failed no GetRecords"
 
-# Never recovering: exit 75, naming the endpoint and the operation, within the attempts.
-start_fault_proxy "$GW_URL" --forever
+# Never recovering: exit 75, naming the endpoint and the operation, within the attempts: three
+# for each shard's requests, which go at once.
+start_fault_proxy "$GW_URL" --forever --only PutRecords
 export AWS_MAX_ATTEMPTS=3
 expect_status 75 "ks-put on an endpoint that never recovers" "$MILLRACE_BIN/ks-put" -S "$PROXY_URL" -s rides -k k -v input.jsonl
 expect_stderr_match "^ks-put: $PROXY_URL: PutRecords: no success in 3 attempts \(last: HTTP 500 InternalFailure\)" \
   "the give-up names the endpoint and the operation"
 cat "$TMP/err" >>all.err
-assert_eq 3 "$(grep -c PutRecords "$TMP/proxy.log")" "attempts made"
+assert_eq $((3 * shards_used)) "$(grep -c PutRecords "$TMP/proxy.log")" "attempts made, 3 for each of $shards_used shards"
+start_fault_proxy "$GW_URL" --forever
 expect_status 75 "ks-consume on an endpoint that never recovers" "$MILLRACE_BIN/ks-consume" -S "$PROXY_URL" -s rides -v
 expect_stderr_match "^ks-consume: $PROXY_URL: ListShards: no success in 3 attempts" "ks-consume's give-up"
 cat "$TMP/err" put.err >>all.err
