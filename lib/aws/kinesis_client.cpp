@@ -18,10 +18,10 @@ std::string_view string_member(simdjson::dom::element object, std::string_view n
   return value;
 }
 
-simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& body, std::string_view where,
+simdjson::dom::element parse(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
                              std::string_view operation) {
   simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS || !doc.is_object())
+  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS || !doc.is_object())
     throw cli::Error(cli::Exit::unavailable, std::string(where),
                      std::string(operation) + ": the answer is not a JSON object");
   return doc;
@@ -60,14 +60,17 @@ void KinesisClient::put_records(std::string_view stream, std::span<const PutEntr
     body_.push_back('}');
   }
   body_.append("]}");
-  const std::string& answer = call("PutRecords", stream);
+  read_put_records_answer(call("PutRecords", stream), records.size(), results, client_.endpoint().url);
+}
+
+void read_put_records_answer(std::string_view body, std::size_t count, std::vector<PutResult>& results,
+                             std::string_view where) {
   simdjson::dom::parser parser;
-  simdjson::dom::element doc = parse(parser, answer, client_.endpoint().url, "PutRecords");
+  simdjson::dom::element doc = parse(parser, body, where, "PutRecords");
   simdjson::dom::array entries;
-  if (doc["Records"].get(entries) != simdjson::SUCCESS || entries.size() != records.size())
-    throw cli::Error(cli::Exit::unavailable, client_.endpoint().url,
-                     "PutRecords: the answer does not have one result per record");
-  results.resize(records.size());
+  if (doc["Records"].get(entries) != simdjson::SUCCESS || entries.size() != count)
+    throw cli::Error(cli::Exit::unavailable, std::string(where), "PutRecords: the answer does not have one result per record");
+  results.resize(count);
   std::size_t i = 0;
   for (simdjson::dom::element entry : entries) {
     PutResult& result = results[i++];
@@ -82,7 +85,6 @@ void KinesisClient::put_records(std::string_view stream, std::span<const PutEntr
 std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
   std::vector<ShardInfo> shards;
   std::string next_token;
-  simdjson::dom::parser parser;
   do {
     if (next_token.empty()) {
       open_request(body_, stream);
@@ -92,28 +94,34 @@ std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
       lines::append_json_string(body_, next_token);
       body_.push_back('}');
     }
-    simdjson::dom::element doc = parse(parser, call("ListShards", stream), client_.endpoint().url, "ListShards");
-    simdjson::dom::array list;
-    if (doc["Shards"].get(list) == simdjson::SUCCESS) {
-      for (simdjson::dom::element shard : list) {
-        ShardInfo info;
-        info.id = string_member(shard, "ShardId");
-        info.parent = string_member(shard, "ParentShardId");
-        info.adjacent_parent = string_member(shard, "AdjacentParentShardId");
-        simdjson::dom::element range;
-        if (shard["HashKeyRange"].get(range) == simdjson::SUCCESS) {
-          auto start = store::parse_hash_key(string_member(range, "StartingHashKey"));
-          auto end = store::parse_hash_key(string_member(range, "EndingHashKey"));
-          if (start && end) info.hash_range = {*start, *end};
-        }
-        info.closed = shard["SequenceNumberRange"].get(range) == simdjson::SUCCESS &&
-                      !string_member(range, "EndingSequenceNumber").empty();
-        shards.push_back(std::move(info));
-      }
-    }
-    next_token = string_member(doc, "NextToken");
+    next_token = read_list_shards_answer(call("ListShards", stream), shards, client_.endpoint().url);
   } while (!next_token.empty());
   return shards;
+}
+
+std::string read_list_shards_answer(std::string_view body, std::vector<ShardInfo>& shards, std::string_view where) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parse(parser, body, where, "ListShards");
+  simdjson::dom::array list;
+  if (doc["Shards"].get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element shard : list) {
+      ShardInfo info;
+      info.id = string_member(shard, "ShardId");
+      info.parent = string_member(shard, "ParentShardId");
+      info.adjacent_parent = string_member(shard, "AdjacentParentShardId");
+      simdjson::dom::element range;
+      if (shard["HashKeyRange"].get(range) == simdjson::SUCCESS) {
+        auto start = store::parse_hash_key(string_member(range, "StartingHashKey"));
+        auto end = store::parse_hash_key(string_member(range, "EndingHashKey"));
+        if (start && end && *start <= *end) info.hash_range = {*start, *end};
+      }
+      info.closed = shard["SequenceNumberRange"].get(range) == simdjson::SUCCESS &&
+                    !string_member(range, "EndingSequenceNumber").empty();
+      if (info.id.empty()) throw cli::Error(cli::Exit::unavailable, std::string(where), "ListShards: a shard without a ShardId");
+      shards.push_back(std::move(info));
+    }
+  }
+  return std::string(string_member(doc, "NextToken"));
 }
 
 std::string KinesisClient::shard_iterator(std::string_view stream, std::string_view shard_id,
@@ -134,8 +142,12 @@ void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, 
   body_.assign("{\"ShardIterator\":");
   lines::append_json_string(body_, iterator);
   body_.append(fmt::format(",\"Limit\":{}}}", limit));
+  read_get_records_answer(call("GetRecords", {}), out, client_.endpoint().url);
+}
+
+void read_get_records_answer(std::string_view body, FetchedRecords& out, std::string_view where) {
   simdjson::dom::parser parser;
-  simdjson::dom::element doc = parse(parser, call("GetRecords", {}), client_.endpoint().url, "GetRecords");
+  simdjson::dom::element doc = parse(parser, body, where, "GetRecords");
   out.records.clear();
   simdjson::dom::array records;
   if (doc["Records"].get(records) == simdjson::SUCCESS) {
@@ -144,9 +156,10 @@ void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, 
       fetched.sequence = string_member(record, "SequenceNumber");
       fetched.partition_key = string_member(record, "PartitionKey");
       if (!lines::append_base64_decoded(fetched.data, string_member(record, "Data")))
-        throw cli::Error(cli::Exit::unavailable, client_.endpoint().url, "GetRecords: a record's Data is not base64");
+        throw cli::Error(cli::Exit::unavailable, std::string(where), "GetRecords: a record's Data is not base64");
+      // Epoch seconds with a fraction; a time outside years 1970 to 5138 is taken as unknown (0).
       double seconds = 0;
-      if (record["ApproximateArrivalTimestamp"].get(seconds) == simdjson::SUCCESS)
+      if (record["ApproximateArrivalTimestamp"].get(seconds) == simdjson::SUCCESS && seconds >= 0 && seconds < 1e11)
         fetched.arrival_ms = static_cast<lines::EpochMs>(std::llround(seconds * 1000));
     }
   }
@@ -171,7 +184,10 @@ bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards)
   }
   // A new stream is CREATING for a while (seconds on AWS); records are taken once it is ACTIVE.
   simdjson::dom::parser parser;
+  auto deadline = std::chrono::steady_clock::now() + kCreateWait;
   for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw cli::Error(cli::Exit::temp_fail, std::string(stream), "created, but not ACTIVE after 5 minutes; try again later");
     open_request(body_, stream);
     body_.push_back('}');
     simdjson::dom::element doc =

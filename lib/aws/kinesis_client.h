@@ -8,6 +8,7 @@
 // A ResourceNotFoundException for the stream is store::no_such_stream's error, as locally.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -62,6 +63,16 @@ struct IteratorStart {
   lines::EpochMs time = 0;     // AT_TIMESTAMP
 };
 
+// The readers of the answers, apart from the requests so that they can be fuzzed
+// (tests/fuzz/kinesis_answer.cpp). Each throws cli::Error(unavailable, where) for an answer
+// not of botocore's shape; members the model makes optional may be missing.
+// PutRecords' answer to `count` records: one result each.
+void read_put_records_answer(std::string_view body, std::size_t count, std::vector<PutResult>& results,
+                             std::string_view where);
+// ListShards' answer: its shards appended to `shards`; returns NextToken ("" for the last page).
+std::string read_list_shards_answer(std::string_view body, std::vector<ShardInfo>& shards, std::string_view where);
+void read_get_records_answer(std::string_view body, FetchedRecords& out, std::string_view where);
+
 class KinesisClient {
  public:
   explicit KinesisClient(const StoreSpec& store);
@@ -74,7 +85,9 @@ class KinesisClient {
   std::string shard_iterator(std::string_view stream, std::string_view shard_id, const IteratorStart& start);
   // Throws ServiceError ExpiredIteratorException when the iterator is older than 5 minutes.
   void get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out);
-  // Creates `stream` with `shards` shards and waits until it is ACTIVE; false when it existed.
+  // Creates `stream` with `shards` shards and waits until it is ACTIVE, for kCreateWait at most
+  // (then cli::Error(temp_fail)); false when it existed.
+  static constexpr std::chrono::minutes kCreateWait{5};
   bool create_stream(std::string_view stream, std::uint32_t shards);
 
   JsonClient& json() { return client_; }

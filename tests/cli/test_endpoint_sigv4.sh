@@ -55,7 +55,7 @@ mv capture.jsonl profile.jsonl
 # 3. A key gw-serve does not know is refused: exit 69, AWS's words.
 expect_status 69 "an unknown key" env -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=AKIDUNKNOWN AWS_SECRET_ACCESS_KEY=x \
   "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s signed -k k input.jsonl
-expect_stderr_match "^ks-put: $GW_URL: PutRecords: UnrecognizedClientException" "the refusal names the operation"
+expect_stderr_match "^ks-put: $GW_URL: ListShards: UnrecognizedClientException" "the refusal names the operation"
 
 cat >compare.py <<'PY'
 import base64, datetime, json, sys, types
