@@ -136,6 +136,19 @@ same_sorted() {
   same_file "$TMP/.ss_a" "$TMP/.ss_b" "$3"
 }
 
+# same_keys_in_order WANT GOT DESCRIPTION KEY...: GOT has WANT's lines as a multiset, and the
+# lines holding each "KEY" (as a JSON string) in WANT's order.
+same_keys_in_order() {
+  local want=$1 got=$2 what=$3 key
+  shift 3
+  same_sorted "$want" "$got" "$what: every line once"
+  for key; do
+    grep "\"$key\"" "$want" >"$TMP/.key_want" || true
+    grep "\"$key\"" "$got" >"$TMP/.key_got" || true
+    same_file "$TMP/.key_want" "$TMP/.key_got" "$what: the lines of $key in order"
+  done
+}
+
 # count_lines FILE
 count_lines() { wc -l <"$1" | tr -d ' '; }
 
