@@ -77,6 +77,12 @@ for url in "$GW_URL" "$KL_URL"; do
   expect_stderr_match '^ks-put: bad.jsonl:2: ' "a bad line is named by its place"
 done
 
+# What does not work on an endpoint yet says so, naming it (exit 69).
+expect_status 69 "a handler on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four --exec cat
+expect_stderr_match "^ks-consume: $GW_URL: handlers .* on an endpoint are still to come" "the handler's refusal"
+expect_status 69 "ks-shard on an endpoint" "$MILLRACE_BIN/ks-shard" -S "$GW_URL" list
+expect_stderr_match "^ks-shard: $GW_URL: ks-shard works on a store directory only" "ks-shard's refusal"
+
 # Following: records put after ks-consume -f started arrive; --idle-exit ends it.
 "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four -f --from latest --idle-exit 1500ms >follow.out 2>follow.err &
 follower=$!
