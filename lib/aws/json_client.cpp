@@ -83,6 +83,11 @@ const std::string& JsonClient::call(std::string_view operation, std::string_view
     http_.post(endpoint_.url, headers, body, response_);
     if (response_.status == 200) return response_.body;
     auto [type, message] = error_of(response_.body);
+    // A refused signature is told with the canonical request AWS computed, which holds the
+    // session token's header: it is not repeated.
+    if (!credentials_.session_token.empty())
+      for (std::size_t at; (at = message.find(credentials_.session_token)) != std::string::npos;)
+        message.replace(at, credentials_.session_token.size(), "(session token)");
     if (!is_retryable(response_.status, type)) {
       if (type.empty()) type = fmt::format("HTTP {}", response_.status);
       throw ServiceError(endpoint_.url, type, fmt::format("{}: {}{}{}", operation, type, message.empty() ? "" : ": ", message));

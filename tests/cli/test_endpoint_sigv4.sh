@@ -57,6 +57,18 @@ expect_status 69 "an unknown key" env -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=AKI
   "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s signed -k k input.jsonl
 expect_stderr_match "^ks-put: $GW_URL: ListShards: UnrecognizedClientException" "the refusal names the operation"
 
+# 4. A wrong secret: InvalidSignatureException, whose message (the canonical request gw-serve
+# computed, as AWS tells it) would show the session token's header; neither it nor a secret is
+# printed.
+expect_status 69 "a wrong secret" env AWS_SECRET_ACCESS_KEY=wrong-secret-never-shown \
+  "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s signed -k k -v input.jsonl
+expect_stderr_match "^ks-put: $GW_URL: ListShards: InvalidSignatureException: The request signature we calculated" \
+  "a wrong secret is refused as AWS refuses it"
+expect_stderr_match "x-amz-security-token:\(session token\)" "the canonical request is told without the token"
+if grep -Fq -e "$AWS_SESSION_TOKEN" -e wrong-secret-never-shown -e millrace-test-secret "$TMP/err"; then
+  fail "a secret in the diagnostics: $(cat "$TMP/err")"
+fi
+
 cat >compare.py <<'PY'
 import base64, datetime, json, sys, types
 from unittest import mock
