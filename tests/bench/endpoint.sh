@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # tests/bench/endpoint.sh — ks-put on an endpoint against a boto3 put_records loop.
 #
-# usage: tests/bench/endpoint.sh            (RECORDS, RUNS, MILLRACE_BIN, BENCH_TMP to change)
+# usage: tests/bench/endpoint.sh     (RECORDS, RUNS, SHARDS, MILLRACE_BIN, BENCH_TMP to change)
 #
 # One gw-serve (the build's, --sync full, its store under BENCH_TMP) on loopback. The same
 # RECORDS Wild Rydes lines (wildrydes --rate max, seed 1) are put, in each of RUNS runs, into a
-# fresh stream of 4 shards by:
+# fresh stream of SHARDS shards (default 4) by:
 #   ks-put    ks-put -S URL -s STREAM -k Name FILE: PutRecords of 500 records, one request in
-#             flight, over libcurl's kept-alive connection;
+#             flight per shard, each shard on a kept-alive connection of its own (libcurl);
 #   boto3     a Python loop (Debian's python3-boto3) reading the same file and sending
 #             put_records of 500 records (Data the line, PartitionKey its Name), sending the
 #             failed entries again, as the AWS documentation's producer loop does.
 # Each is timed as a whole process, start-up included, as a user runs it. Reported: the median
 # wall time and records/s of each, and the ratio of the medians. Target: ks-put >= 10x boto3.
+# A durable endpoint answers a request once its commit is fsynced, so the requests of one shard,
+# which go one at a time to keep their order, wait for the disk's flushes (gw-serve commits the
+# shards' requests together). Both processes' CPU time (user+sys) is printed too: on a busy
+# machine it tells more than the wall time.
 # Every run's stream is checked to hold RECORDS records (a ks-consume count) before its time
 # counts. Exits 1 under BENCH_STRICT=1 when the target is missed.
 set -euo pipefail
@@ -20,6 +24,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${MILLRACE_BIN:-$SRC/build}
 RECORDS=${RECORDS:-200000}
 RUNS=${RUNS:-3}
+SHARDS=${SHARDS:-4}
 PYTHON=/usr/bin/python3
 die() { echo "endpoint.sh: $*" >&2; exit 1; }
 # shellcheck source=tests/bench/common.sh
@@ -72,17 +77,22 @@ send(batch)
 PY
 
 count() { "$BIN/ks-consume" -S "$URL" -s "$1" | wc -l; }
-ks_times=() boto_times=()
+# cpu_timed CMD...: timed, and CPU set to the user+sys seconds of CMD (GNU time).
+cpu_timed() {
+  timed /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@"
+  CPU=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu")
+}
+ks_times=() boto_times=() ks_cpu=() boto_cpu=()
 for ((run = 1; run <= RUNS; run++)); do
   for who in ks boto; do
     stream=rides-$who-$run
-    "$BIN/ks-put" -S "$URL" -s "$stream" --create --shards 4 </dev/null
+    "$BIN/ks-put" -S "$URL" -s "$stream" --create --shards "$SHARDS" </dev/null
     if [[ $who == ks ]]; then
-      timed "$BIN/ks-put" -S "$URL" -s "$stream" -k Name "$WORK/rides.jsonl"
-      ks_times+=("$ELAPSED")
+      cpu_timed "$BIN/ks-put" -S "$URL" -s "$stream" -k Name "$WORK/rides.jsonl"
+      ks_times+=("$ELAPSED") ks_cpu+=("$CPU")
     else
-      timed "$PYTHON" "$WORK/boto3_put.py" "$URL" "$stream" "$WORK/rides.jsonl"
-      boto_times+=("$ELAPSED")
+      cpu_timed "$PYTHON" "$WORK/boto3_put.py" "$URL" "$stream" "$WORK/rides.jsonl"
+      boto_times+=("$ELAPSED") boto_cpu+=("$CPU")
     fi
     n=$(count "$stream")
     ((n == RECORDS)) || die "$stream holds $n records, not $RECORDS"
@@ -91,10 +101,10 @@ done
 ks=$(median "${ks_times[@]}")
 boto=$(median "${boto_times[@]}")
 x=$(ratio "$boto" "$ks")
-echo "endpoint bench: $RECORDS Wild Rydes records into 4 shards of gw-serve at $URL, $RUNS runs"
+echo "endpoint bench: $RECORDS Wild Rydes records into $SHARDS shards of gw-serve at $URL, $RUNS runs"
 describe_machine "$WORK"
-printf '  %-8s median %7.2f s  %s\n' ks-put "$ks" "$(human_rate "$(rate "$RECORDS" "$ks")")"
-printf '  %-8s median %7.2f s  %s\n' boto3 "$boto" "$(human_rate "$(rate "$RECORDS" "$boto")")"
+printf '  %-8s median %7.2f s  %-12s CPU %5.2f s\n' ks-put "$ks" "$(human_rate "$(rate "$RECORDS" "$ks")")" "$(median "${ks_cpu[@]}")"
+printf '  %-8s median %7.2f s  %-12s CPU %5.2f s\n' boto3 "$boto" "$(human_rate "$(rate "$RECORDS" "$boto")")" "$(median "${boto_cpu[@]}")"
 printf '  ks-put / boto3: %sx (target >= 10x): %s\n' "$x" "$(verdict "ge $x 10")"
 [[ ${BENCH_STRICT:-0} == 1 && -e $WORK/missed ]] && exit 1
 exit 0
