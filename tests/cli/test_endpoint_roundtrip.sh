@@ -77,6 +77,15 @@ for url in "$GW_URL" "$KL_URL"; do
   expect_stderr_match '^ks-put: bad.jsonl:2: ' "a bad line is named by its place"
 done
 
+# Parents before children where it shows: a parent of more than one GetRecords' worth (10,000).
+awk 'BEGIN { for (i = 1; i <= 30000; i++) printf "{\"k\":\"key-%d\",\"n\":%d}\n", i % 7, i }' >many.jsonl
+head -n 24000 many.jsonl | "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s lineage --create -k k
+aws --endpoint-url "$GW_URL" kinesis update-shard-count --stream-name lineage --target-shard-count 2 \
+  --scaling-type UNIFORM_SCALING >/dev/null
+tail -n +24001 many.jsonl | "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s lineage -k k
+expect_status 0 "consume a parent of 24,000 and its children" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s lineage
+same_keys_in_order many.jsonl "$TMP/out" "a long parent before its children" key-0 key-3 key-6
+
 # What does not work on an endpoint yet says so, naming it (exit 69).
 expect_status 69 "a handler on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four --exec cat
 expect_stderr_match "^ks-consume: $GW_URL: handlers .* on an endpoint are still to come" "the handler's refusal"
