@@ -60,12 +60,11 @@ void KinesisClient::put_records(std::string_view stream, std::span<const PutEntr
     body_.push_back('}');
   }
   body_.append("]}");
-  read_put_records_answer(call("PutRecords", stream), records.size(), results, client_.endpoint().url);
+  read_put_records_answer(parser_, call("PutRecords", stream), records.size(), results, client_.endpoint().url);
 }
 
-void read_put_records_answer(std::string_view body, std::size_t count, std::vector<PutResult>& results,
+void read_put_records_answer(simdjson::dom::parser& parser, std::string_view body, std::size_t count, std::vector<PutResult>& results,
                              std::string_view where) {
-  simdjson::dom::parser parser;
   simdjson::dom::element doc = parse(parser, body, where, "PutRecords");
   simdjson::dom::array entries;
   if (doc["Records"].get(entries) != simdjson::SUCCESS || entries.size() != count)
@@ -94,13 +93,12 @@ std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
       lines::append_json_string(body_, next_token);
       body_.push_back('}');
     }
-    next_token = read_list_shards_answer(call("ListShards", stream), shards, client_.endpoint().url);
+    next_token = read_list_shards_answer(parser_, call("ListShards", stream), shards, client_.endpoint().url);
   } while (!next_token.empty());
   return shards;
 }
 
-std::string read_list_shards_answer(std::string_view body, std::vector<ShardInfo>& shards, std::string_view where) {
-  simdjson::dom::parser parser;
+std::string read_list_shards_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<ShardInfo>& shards, std::string_view where) {
   simdjson::dom::element doc = parse(parser, body, where, "ListShards");
   simdjson::dom::array list;
   if (doc["Shards"].get(list) == simdjson::SUCCESS) {
@@ -133,8 +131,7 @@ std::string KinesisClient::shard_iterator(std::string_view stream, std::string_v
   if (!start.sequence.empty()) body_.append(",\"StartingSequenceNumber\":\"").append(start.sequence).append("\"");
   if (start.type == "AT_TIMESTAMP") body_.append(fmt::format(",\"Timestamp\":{}.{:03}", start.time / 1000, start.time % 1000));
   body_.push_back('}');
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc = parse(parser, call("GetShardIterator", {}), client_.endpoint().url, "GetShardIterator");
+  simdjson::dom::element doc = parse(parser_, call("GetShardIterator", {}), client_.endpoint().url, "GetShardIterator");
   return std::string(string_member(doc, "ShardIterator"));
 }
 
@@ -142,11 +139,10 @@ void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, 
   body_.assign("{\"ShardIterator\":");
   lines::append_json_string(body_, iterator);
   body_.append(fmt::format(",\"Limit\":{}}}", limit));
-  read_get_records_answer(call("GetRecords", {}), out, client_.endpoint().url);
+  read_get_records_answer(parser_, call("GetRecords", {}), out, client_.endpoint().url);
 }
 
-void read_get_records_answer(std::string_view body, FetchedRecords& out, std::string_view where) {
-  simdjson::dom::parser parser;
+void read_get_records_answer(simdjson::dom::parser& parser, std::string_view body, FetchedRecords& out, std::string_view where) {
   simdjson::dom::element doc = parse(parser, body, where, "GetRecords");
   out.records.clear();
   simdjson::dom::array records;
@@ -183,7 +179,6 @@ bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards)
     created = false;
   }
   // A new stream is CREATING for a while (seconds on AWS); records are taken once it is ACTIVE.
-  simdjson::dom::parser parser;
   auto deadline = std::chrono::steady_clock::now() + kCreateWait;
   for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
     if (std::chrono::steady_clock::now() > deadline)
@@ -191,7 +186,7 @@ bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards)
     open_request(body_, stream);
     body_.push_back('}');
     simdjson::dom::element doc =
-        parse(parser, call("DescribeStreamSummary", stream), client_.endpoint().url, "DescribeStreamSummary");
+        parse(parser_, call("DescribeStreamSummary", stream), client_.endpoint().url, "DescribeStreamSummary");
     simdjson::dom::element summary;
     if (doc["StreamDescriptionSummary"].get(summary) == simdjson::SUCCESS &&
         string_member(summary, "StreamStatus") == "ACTIVE")

@@ -8,6 +8,8 @@
 // A ResourceNotFoundException for the stream is store::no_such_stream's error, as locally.
 #pragma once
 
+#include <simdjson.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -65,13 +67,14 @@ struct IteratorStart {
 
 // The readers of the answers, apart from the requests so that they can be fuzzed
 // (tests/fuzz/kinesis_answer.cpp). Each throws cli::Error(unavailable, where) for an answer
-// not of botocore's shape; members the model makes optional may be missing.
+// not of botocore's shape; members the model makes optional may be missing. `parser` is reused
+// from answer to answer: its buffers grow once, not at every answer.
 // PutRecords' answer to `count` records: one result each.
-void read_put_records_answer(std::string_view body, std::size_t count, std::vector<PutResult>& results,
+void read_put_records_answer(simdjson::dom::parser& parser, std::string_view body, std::size_t count, std::vector<PutResult>& results,
                              std::string_view where);
 // ListShards' answer: its shards appended to `shards`; returns NextToken ("" for the last page).
-std::string read_list_shards_answer(std::string_view body, std::vector<ShardInfo>& shards, std::string_view where);
-void read_get_records_answer(std::string_view body, FetchedRecords& out, std::string_view where);
+std::string read_list_shards_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<ShardInfo>& shards, std::string_view where);
+void read_get_records_answer(simdjson::dom::parser& parser, std::string_view body, FetchedRecords& out, std::string_view where);
 
 class KinesisClient {
  public:
@@ -96,6 +99,7 @@ class KinesisClient {
   const std::string& call(std::string_view operation, std::string_view stream);
   JsonClient client_;
   std::string body_;
+  simdjson::dom::parser parser_;
 };
 
 }  // namespace millrace::aws

@@ -20,10 +20,11 @@ using fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view body = fuzz::as_text(data, size);
+  simdjson::dom::parser parser;
   for (std::size_t count : {std::size_t{1}, std::size_t{3}}) {
     std::vector<aws::PutResult> results;
     try {
-      aws::read_put_records_answer(body, count, results, "fuzz");
+      aws::read_put_records_answer(parser, body, count, results, "fuzz");
     } catch (const cli::Error&) {
       continue;
     }
@@ -34,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     std::vector<aws::ShardInfo> shards;
-    aws::read_list_shards_answer(body, shards, "fuzz");
+    aws::read_list_shards_answer(parser, body, shards, "fuzz");
     for (const aws::ShardInfo& shard : shards) {
       require(!shard.id.empty(), "a shard without an id");
       require(shard.hash_range.start <= shard.hash_range.end, "a hash-key range that ends before it starts");
@@ -43,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     aws::FetchedRecords fetched;
-    aws::read_get_records_answer(body, fetched, "fuzz");
+    aws::read_get_records_answer(parser, body, fetched, "fuzz");
     for (const aws::FetchedRecord& record : fetched.records) {
       require(record.arrival_ms >= 0 && record.arrival_ms <= 100'000'000'000'000, "an arrival time out of range");
       std::string again;
