@@ -1,4 +1,4 @@
-// ks-consume [-S DIR] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
+// ks-consume [-S DIR | -S URL] -s STREAM [-g GROUP] [--from POSITION] [--shard ID ...] [-n N]
 //            [-f [--idle-exit DURATION]] [--format data|envelope|lambda] [--batch-size N]
 //            [--lease-timeout DURATION] [--checkpoint poll|downstream] [--sync full|none]
 //            [--exec CMD [--exec-format lambda|data|envelope] | --handler FILE.FUNCTION
@@ -8,6 +8,9 @@
 //            [--on-failure STREAM] [--parallel N] [--timeout DURATION] [--progress | --no-progress]
 #include <unistd.h>
 
+#include <optional>
+
+#include "aws/kinesis_client.h"
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
@@ -100,16 +103,30 @@ int main(int argc, char** argv) {
       exec.function = function;
     }
     for (const std::string& id : shards) options.shards.push_back(cli::shard_argument(id, "--shard"));
-    store::Env env(app.store_dir(), store::Access::read, sync);
-    store::Notifier notifier(env.dir());
+    // The stream is in the store directory, or behind an endpoint (GetRecords).
+    aws::StoreSpec store = app.store();
+    if (store.remote() && invokes)
+      throw cli::Error(cli::Exit::unavailable, store.text,
+                       "handlers (--exec, --handler, --runtime-cmd) on an endpoint are still to come; "
+                       "pipe the output to them instead");
+    std::optional<aws::KinesisClient> kinesis;
+    std::optional<store::Env> env;
+    std::optional<store::Notifier> notifier;
+    if (store.remote()) {
+      kinesis.emplace(store);
+    } else {
+      env.emplace(app.store_dir(), store::Access::read, sync);
+      notifier.emplace(env->dir());
+    }
     cli::catch_stop_signals();
     lines::Writer out(STDOUT_FILENO);
     cli::Progress progress("records", progress_mode, cli::Stdout::data);
     options.progress = [&](std::uint64_t records, std::uint64_t bytes, bool caught_up) {
       caught_up ? progress.finish() : progress.update(records, bytes);
     };
-    std::uint64_t count = invokes ? stream::consume_exec(env, notifier, options, exec)
-                                  : stream::consume(env, notifier, options, out);
+    std::uint64_t count = kinesis  ? stream::consume(*kinesis, options, out)
+                          : invokes ? stream::consume_exec(*env, *notifier, options, exec)
+                                    : stream::consume(*env, *notifier, options, out);
     cli::note(options.source.stream, "{} records", count);
   });
 }

@@ -1,8 +1,11 @@
-// ks-put [-S DIR] -s STREAM [-k FIELD | --partition-key STRING] [--explicit-hash-key DECIMAL]
+// ks-put [-S DIR | -S URL] -s STREAM [-k FIELD | --partition-key STRING] [--explicit-hash-key DECIMAL]
 //        [--format data|envelope] [--raw] [--sync full|none] [--on-error fail|skip] [--print]
 //        [--create [--shards N]] [--progress | --no-progress] [FILE ...]
 #include <unistd.h>
 
+#include <optional>
+
+#include "aws/kinesis_client.h"
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
@@ -52,16 +55,29 @@ int main(int argc, char** argv) {
   return app.run(argc, argv, [&] {
     if (!key_field.empty()) put.key_field.emplace(key_field);
     put.explicit_hash_key = cli::hash_key_argument(explicit_hash_key, "--explicit-hash-key");
-    if (!create && !store::Env::exists(app.store_dir())) throw store::no_such_stream(stream);
-    store::Env env(app.store_dir(), create ? store::Access::write : store::Access::read, sync);
-    if (create && stream::ensure_stream(env, stream, shards)) cli::note(stream, "created with {} shards", shards);
-    store::Notifier notifier(env.dir());
+    // The stream is in the store directory, or behind an endpoint (PutRecords).
+    aws::StoreSpec store = app.store();
+    std::optional<aws::KinesisClient> kinesis;
+    std::optional<store::Env> env;
+    std::optional<store::Notifier> notifier;
+    if (store.remote()) {
+      kinesis.emplace(store);
+      if (create && kinesis->create_stream(stream, shards)) cli::note(stream, "created with {} shards", shards);
+    } else {
+      if (!create && !store::Env::exists(app.store_dir())) throw store::no_such_stream(stream);
+      env.emplace(app.store_dir(), create ? store::Access::write : store::Access::read, sync);
+      if (create && stream::ensure_stream(*env, stream, shards)) cli::note(stream, "created with {} shards", shards);
+      notifier.emplace(env->dir());
+    }
     lines::Reader reader(files, stream::max_line_length(put.format));
     stream::PutParser parser(put);
     lines::Writer out(STDOUT_FILENO);
+    lines::Writer* printed = print ? &out : nullptr;
     cli::Progress progress("records", progress_mode, print ? cli::Stdout::data : cli::Stdout::unused);
     progress.follow(reader);
-    auto stats = stream::ingest(env, notifier, stream, reader, parser, on_error, print ? &out : nullptr);
+    std::string hash_key = put.explicit_hash_key ? store::format_hash_key(*put.explicit_hash_key) : "";
+    auto stats = kinesis ? stream::ingest(store, stream, reader, parser, on_error, printed, hash_key)
+                         : stream::ingest(*env, *notifier, stream, reader, parser, on_error, printed);
     progress.finish();
     if (stats.skipped > 0) cli::warn(stream, "{} bad lines skipped", stats.skipped);
     cli::note(stream, "{} records put", stats.records);

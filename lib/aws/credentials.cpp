@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -204,6 +206,34 @@ const Credentials* CredentialStore::find(std::string_view access_key_id) const {
       keys_.begin(), keys_.end(), access_key_id,
       [](const Credentials& c, std::string_view id) { return c.access_key_id < id; });
   return found != keys_.end() && found->access_key_id == access_key_id ? &*found : nullptr;
+}
+
+std::optional<Credentials> client_credentials() {
+  auto variable = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+  };
+  Credentials from_environment{variable("AWS_ACCESS_KEY_ID"), variable("AWS_SECRET_ACCESS_KEY"),
+                               variable("AWS_SESSION_TOKEN")};
+  if (!from_environment.access_key_id.empty() || !from_environment.secret_access_key.empty()) {
+    if (from_environment.access_key_id.empty() || from_environment.secret_access_key.empty())
+      throw cli::Error(cli::Exit::usage, "", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set together or not at all");
+    return from_environment;
+  }
+  std::string path = variable("AWS_SHARED_CREDENTIALS_FILE");
+  if (path.empty() && !variable("HOME").empty()) path = variable("HOME") + "/.aws/credentials";
+  std::string name = variable("AWS_PROFILE");
+  bool named = !name.empty();
+  if (!named) name = "default";
+  std::vector<Profile> profiles;
+  if (!path.empty() && std::filesystem::exists(path)) profiles = read_credentials_file(path);
+  const Profile* profile = find_profile(profiles, name);
+  if (profile == nullptr) {
+    if (named) throw cli::Error(cli::Exit::usage, "AWS_PROFILE", fmt::format("no profile '{}' in {}", name, path));
+    return std::nullopt;
+  }
+  if (profile->credentials.access_key_id.empty()) return std::nullopt;
+  return profile->credentials;
 }
 
 }  // namespace millrace::aws

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,13 @@ std::vector<Profile> read_credentials_file(const std::string& path);
 
 // The profile called `name`, or nullptr.
 const Profile* find_profile(const std::vector<Profile>& profiles, std::string_view name);
+
+// The AWS client's credentials, found as the aws CLI finds them: AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN) from the environment, else the profile
+// AWS_PROFILE (else default) of the credentials file (AWS_SHARED_CREDENTIALS_FILE, else
+// ~/.aws/credentials). nullopt when there are none. Throws cli::Error(usage) for one half of a
+// key pair in the environment and for an AWS_PROFILE the file does not have.
+std::optional<Credentials> client_credentials();
 
 // Access key id → credentials, for verifying signatures. Immutable once made: share it freely.
 class CredentialStore {

@@ -29,8 +29,17 @@ App::App(std::string name, std::string description, Store store)
   });
 }
 
+aws::StoreSpec App::store() const {
+  if (!store_.empty()) return aws::StoreSpec::parse(store_);
+  return aws::StoreSpec{aws::StoreSpec::Kind::directory, store_dir().string()};
+}
+
 std::filesystem::path App::store_dir() const {
-  if (!store_.empty()) return store_;
+  if (!store_.empty()) {
+    if (aws::StoreSpec::parse(store_).remote())
+      throw Error(Exit::unavailable, store_, fmt::format("{} works on a store directory only, not yet on an endpoint", name_));
+    return store_;
+  }
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0')
     return std::filesystem::path(xdg) / "millrace";
   const char* home = std::getenv("HOME");

@@ -14,6 +14,8 @@
 #include <functional>
 #include <string>
 
+#include "aws/store_spec.h"
+
 namespace millrace::cli {
 
 class App {
@@ -24,7 +26,11 @@ class App {
 
   CLI::App& parser() { return parser_; }
 
-  // The store directory: --store, else $KS_STORE, else ${XDG_DATA_HOME:-$HOME/.local/share}/millrace.
+  // The store: --store, else $KS_STORE, else ${XDG_DATA_HOME:-$HOME/.local/share}/millrace; a
+  // directory or an endpoint (aws/store_spec.h).
+  aws::StoreSpec store() const;
+  // The store directory. Throws cli::Error(unavailable) when the store is an endpoint: for the
+  // programs that do not yet work on one.
   std::filesystem::path store_dir() const;
 
   // Parses argv and runs `body`; returns the exit status for main to return.

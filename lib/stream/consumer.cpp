@@ -166,10 +166,16 @@ std::optional<StartPosition> StartPosition::parse(std::string_view text) {
     return text.substr(prefix.size());
   };
   if (auto seq = after_colon("at:"); seq || (seq = after_colon("after:"))) {
-    auto position = store::parse_sequence(*seq);
-    if (!position) return std::nullopt;
+    // Kinesis' SequenceNumber pattern: 0|([1-9]\d{0,128}).
+    bool digits = !seq->empty() && seq->size() <= 129 && (*seq == "0" || seq->front() != '0') &&
+                  std::all_of(seq->begin(), seq->end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) return std::nullopt;
     p.kind = text.starts_with("at:") ? Kind::at_sequence : Kind::after_sequence;
-    p.sequence = *position;
+    p.sequence_text = *seq;
+    if (auto position = store::parse_sequence(*seq)) {
+      p.sequence = *position;
+      p.store_sequence = true;
+    }
     return p;
   }
   if (auto time = after_colon("time:")) {

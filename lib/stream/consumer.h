@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/kinesis_client.h"
 #include "lines/time.h"
 #include "lines/writer.h"
 #include "store/env.h"
@@ -34,10 +35,14 @@ namespace millrace::stream {
 struct StartPosition {
   enum class Kind { trim_horizon, latest, at_sequence, after_sequence, at_timestamp };
   Kind kind = Kind::trim_horizon;
-  store::Position sequence{};  // at_sequence, after_sequence
+  store::Position sequence{};  // at_sequence, after_sequence: SEQ in a store directory
+  std::string sequence_text;   // at_sequence, after_sequence: SEQ as given
+  bool store_sequence = false; // SEQ is of a store directory's form (store/sequence.h)
   lines::EpochMs time = 0;     // at_timestamp
 
   // trim-horizon | latest | at:SEQ | after:SEQ | time:ISO8601; nullopt when none of these.
+  // SEQ is any Kinesis sequence number (0, or up to 129 digits without a leading 0): an
+  // endpoint's are not of a store directory's form, which only a directory needs.
   static std::optional<StartPosition> parse(std::string_view text);
 };
 
@@ -68,5 +73,18 @@ struct ConsumeOptions {
 // Writes records to `out` until the stream is drained (or, following, until idle or stopped);
 // returns how many were delivered. Throws cli::Error(no_input) for a missing stream or shard.
 std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, lines::Writer& out);
+
+// The same from an endpoint, without a group: ListShards, then GetShardIterator and GetRecords
+// per shard, each shard polled at most kGetRecordsPerSecond times a second (the service's
+// limit). A shard is read once every parent it has in ListShards' lineage (ParentShardId,
+// AdjacentParentShardId) is read to its end; the shard list is read again whenever a shard
+// ends, so children made by a reshard while following are found (--shard reads only the
+// shards it names, as locally). --from applies to the shards
+// listed at the start, as locally; at:SEQ and after:SEQ read the one shard that holds SEQ (the
+// one --shard names, else the one whose GetShardIterator takes it). The output lines are the
+// local ones, with the service's shard ids and sequence numbers. Throws cli::Error(usage) for a
+// group (leases on an endpoint are still to come).
+inline constexpr int kGetRecordsPerSecond = 5;
+std::uint64_t consume(aws::KinesisClient& kinesis, const ConsumeOptions& options, lines::Writer& out);
 
 }  // namespace millrace::stream

@@ -19,22 +19,33 @@ void append_iso(std::string& out, lines::EpochMs ms) {
   lines::format_iso8601(ms, out.data() + at);
 }
 
+void append_shard_id(std::string& out, const store::Record& record) {
+  store::append_shard_id(out, record.position.shard);
+}
+void append_sequence(std::string& out, const store::Record& record) { store::append_sequence(out, record.position); }
+void append_shard_id(std::string& out, const RemoteRecord& record) { out.append(record.shard_id); }
+void append_sequence(std::string& out, const RemoteRecord& record) { out.append(record.sequence); }
+
 }  // namespace
 
-void append_data(std::string& out, const store::Record& record) {
+template <class Record>
+void append_data(std::string& out, const Record& record) {
   out.append(record.data);
   out.push_back('\n');
 }
 
-void append_envelope(std::string& out, const store::Record& record, const Source& source) {
+template <class Record>
+void append_envelope(std::string& out, const Record& record, const Source& source) {
   out.append("{\"stream\":");
   lines::append_json_string(out, source.stream);
   if (source.group) {
     out.append(",\"group\":");
     lines::append_json_string(out, *source.group);
   }
-  out.append(",\"shard\":\"").append(store::shard_id(record.position.shard)).append("\",\"seq\":\"");
-  store::append_sequence(out, record.position);
+  out.append(",\"shard\":\"");
+  append_shard_id(out, record);
+  out.append("\",\"seq\":\"");
+  append_sequence(out, record);
   out.append("\",\"pk\":");
   lines::append_json_string(out, record.partition_key);
   out.append(",\"ts\":\"");
@@ -58,12 +69,13 @@ LambdaEvent::LambdaEvent(const Source& source) {
 
 void LambdaEvent::begin(std::string& out) const { out.append("{\"Records\":["); }
 
-void LambdaEvent::add(std::string& out, const store::Record& record, bool first) const {
+template <class Record>
+void LambdaEvent::add(std::string& out, const Record& record, bool first) const {
   if (!first) out.push_back(',');
   out.append("{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":");
   lines::append_json_string(out, record.partition_key);
   out.append(",\"sequenceNumber\":\"");
-  store::append_sequence(out, record.position);
+  append_sequence(out, record);
   out.append("\",\"data\":\"");
   lines::append_base64(out, record.data);
   // Seconds with milliseconds: 1795428000.123.
@@ -76,12 +88,19 @@ void LambdaEvent::add(std::string& out, const store::Record& record, bool first)
   *end++ = static_cast<char>('0' + ms % 10);
   out.append("\",\"approximateArrivalTimestamp\":").append(seconds, end);
   out.append("},\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"");
-  store::append_shard_id(out, record.position.shard);
+  append_shard_id(out, record);
   out.push_back(':');
-  store::append_sequence(out, record.position);
+  append_sequence(out, record);
   out.append(record_end_);
 }
 
 void LambdaEvent::end(std::string& out) const { out.append("]}\n"); }
+
+template void append_data(std::string&, const store::Record&);
+template void append_data(std::string&, const RemoteRecord&);
+template void append_envelope(std::string&, const store::Record&, const Source&);
+template void append_envelope(std::string&, const RemoteRecord&, const Source&);
+template void LambdaEvent::add(std::string&, const store::Record&, bool) const;
+template void LambdaEvent::add(std::string&, const RemoteRecord&, bool) const;
 
 }  // namespace millrace::stream

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "lines/time.h"
 #include "store/records.h"
 
 namespace millrace::stream {
@@ -29,15 +30,29 @@ struct Source {
   std::optional<std::string> group;
 };
 
-void append_data(std::string& out, const store::Record& record);
-void append_envelope(std::string& out, const store::Record& record, const Source& source);
+// A record read from an endpoint: its shard and sequence number are the service's, as text.
+struct RemoteRecord {
+  std::string_view shard_id;
+  std::string_view sequence;
+  std::string_view partition_key;
+  std::string_view data;
+  lines::EpochMs arrival_ms;
+  bool json;  // the data is one JSON text (as ks-put validated it): envelopes carry it as JSON
+};
+
+// Each format is written once for both kinds of record (store::Record, RemoteRecord).
+template <class Record>
+void append_data(std::string& out, const Record& record);
+template <class Record>
+void append_envelope(std::string& out, const Record& record, const Source& source);
 
 // A Lambda event, built one record at a time. Its ARNs and awsRegion name aws::region().
 class LambdaEvent {
  public:
   explicit LambdaEvent(const Source& source);
   void begin(std::string& out) const;
-  void add(std::string& out, const store::Record& record, bool first) const;
+  template <class Record>
+  void add(std::string& out, const Record& record, bool first) const;
   void end(std::string& out) const;
 
  private:

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "aws/kinesis_client.h"
 #include "lines/input.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
@@ -30,5 +31,27 @@ struct IngestStats {
 // OnError::fail, after committing the lines before it.
 IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string& stream, lines::Reader& reader,
                    PutParser& parser, OnError on_error, lines::Writer* print);
+
+// The same on an endpoint, by PutRecords: the lines are read, parsed and grouped as above, and
+// the commit thread sends each group by lanes at once: a lane per open shard of the stream when
+// the put starts (ListShards), up to kMaxPutLanes, each record in the lane of the shard its
+// hash key routes it to (MD5, as store/hash_key.h), so that a shard takes its records in input
+// order as locally; each lane one request at a time over its own connection (a durable
+// endpoint, as gw-serve, commits the lanes' requests together), in requests of
+// at most kPutRecordsCount records and kPutRecordsBytes of data and partition keys. Entries the
+// service fails (ProvisionedThroughputExceeded, InternalFailure) are sent again alone, after
+// AWS's back-off, before any later record of their lane: a failed record holds back the later
+// records of its key, so each key's records arrive in input order across requests. (Within one
+// request the service may take a later record of a key whose earlier one failed: PutRecords
+// orders no more than that, as AWS documents.) `explicit_hash_key`, when not empty, is sent
+// with every record. With `print`, the service's ShardId and SequenceNumber of each record, in
+// input order, once its group is in. Throws cli::Error(temp_fail) when a request or an entry
+// still fails after the last attempt (aws/retry.h); the groups before it are in the stream, and
+// perhaps some of its own.
+inline constexpr std::size_t kPutRecordsCount = 500;
+inline constexpr std::size_t kPutRecordsBytes = 5 << 20;
+inline constexpr std::size_t kMaxPutLanes = 16;
+IngestStats ingest(const aws::StoreSpec& store, const std::string& stream, lines::Reader& reader, PutParser& parser,
+                   OnError on_error, lines::Writer* print, const std::string& explicit_hash_key);
 
 }  // namespace millrace::stream

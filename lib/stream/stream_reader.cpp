@@ -16,6 +16,9 @@ std::uint32_t StreamReader::start(const store::Txn& txn) {
   const StartPosition& from = options_.from;
   bool by_sequence = from.kind == StartPosition::Kind::at_sequence || from.kind == StartPosition::Kind::after_sequence;
   wanted_ = options_.shards;
+  if (by_sequence && !from.store_sequence)
+    throw cli::Error(cli::Exit::usage, "--from",
+                     fmt::format("{} is not a sequence number of a store directory", from.sequence_text));
   if (by_sequence && wanted_.empty()) wanted_.push_back(from.sequence.shard);  // a sequence number names its shard
   for (std::uint32_t index : wanted_)
     if (store::find_shard(shards, index) == nullptr)

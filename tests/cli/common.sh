@@ -136,6 +136,19 @@ same_sorted() {
   same_file "$TMP/.ss_a" "$TMP/.ss_b" "$3"
 }
 
+# same_keys_in_order WANT GOT DESCRIPTION KEY...: GOT has WANT's lines as a multiset, and the
+# lines holding each "KEY" (as a JSON string) in WANT's order.
+same_keys_in_order() {
+  local want=$1 got=$2 what=$3 key
+  shift 3
+  same_sorted "$want" "$got" "$what: every line once"
+  for key; do
+    grep "\"$key\"" "$want" >"$TMP/.key_want" || true
+    grep "\"$key\"" "$got" >"$TMP/.key_got" || true
+    same_file "$TMP/.key_want" "$TMP/.key_got" "$what: the lines of $key in order"
+  done
+}
+
 # count_lines FILE
 count_lines() { wc -l <"$1" | tr -d ' '; }
 
@@ -263,4 +276,46 @@ wait_gateway() {
   export AWS_ACCESS_KEY_ID=AKIDMILLRACETEST AWS_SECRET_ACCESS_KEY=millrace-test-secret
   export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_PAGER= AWS_CONFIG_FILE=/dev/null
   export AWS_SHARED_CREDENTIALS_FILE=/dev/null
+}
+
+# ---- other endpoints -----------------------------------------------------------------------
+
+# free_port: a free loopback TCP port.
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_kinesis_local: kinesis-local (npm, LocalStack's kinesis-mock, from tests/clients) on a
+# free loopback port, its streams ACTIVE at once; sets KL_URL. Skips the test without node.
+start_kinesis_local() {
+  command -v node >/dev/null 2>&1 || skip "node is not installed: kinesis-local (npm) cannot run"
+  local dir=$MILLRACE_SRC/tests/clients/node_modules/kinesis-local port i
+  [[ -f $dir/main.js ]] || fail "kinesis-local is not installed: npm ci --prefix tests/clients"
+  port=$(free_port)
+  # It reads its TLS certificate from its working directory.
+  (cd "$dir" && KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$(free_port) LOG_LEVEL=ERROR \
+    CREATE_STREAM_DURATION=0ms DELETE_STREAM_DURATION=0ms SPLIT_SHARD_DURATION=0ms MERGE_SHARDS_DURATION=0ms \
+    UPDATE_SHARD_COUNT_DURATION=0ms exec node main.js) >"$TMP/kinesis-local.log" 2>&1 &
+  bg_register $!
+  for ((i = 0; i < 300; i++)); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    sleep 0.1
+  done
+  curl -s -o /dev/null "http://127.0.0.1:$port/" || fail "kinesis-local did not start: $(tail -n 5 "$TMP/kinesis-local.log")"
+  KL_URL=http://127.0.0.1:$port
+}
+
+# start_fault_proxy UPSTREAM [ARGS...]: tests/tools/aws_fault_proxy.py in front of UPSTREAM;
+# sets PROXY_URL; its log of requests is $TMP/proxy.log.
+start_fault_proxy() {
+  local upstream=$1 i
+  shift
+  : >"$TMP/proxy.log"
+  rm -f "$TMP/proxy.url"
+  /usr/bin/python3 "$MILLRACE_SRC/tests/tools/aws_fault_proxy.py" "$upstream" "$TMP/proxy.log" "$@" >"$TMP/proxy.url" &
+  bg_register $!
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $TMP/proxy.url ]] && grep -q '^http' "$TMP/proxy.url" && break
+    sleep 0.05
+  done
+  PROXY_URL=$(head -n 1 "$TMP/proxy.url")
+  [[ -n $PROXY_URL ]] || fail "the fault proxy did not start"
 }

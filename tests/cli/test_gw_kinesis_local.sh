@@ -15,7 +15,6 @@ kinesis_local=$MILLRACE_SRC/tests/clients/node_modules/kinesis-local
 cd "$TMP"
 
 start_gateway
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 # kinesis-local reads its TLS certificate from its working directory. Its streams and shards
 # change state (CREATING, UPDATING) after a delay, none here; the comparison waits for ACTIVE.

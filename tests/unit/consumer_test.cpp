@@ -80,8 +80,22 @@ TEST_CASE("start positions parse as Kinesis' shard iterator types") {
   CHECK(time->time == 1795428000123);
 }
 
+TEST_CASE("a sequence number of an endpoint is taken as given, and is not a store directory's") {
+  std::string kinesis = "49546986683135544286507457936321625675700192471156785154";
+  auto at = StartPosition::parse("at:" + kinesis);
+  REQUIRE(at);
+  CHECK(at->kind == Kind::at_sequence);
+  CHECK(at->sequence_text == kinesis);
+  CHECK_FALSE(at->store_sequence);
+  auto ours = StartPosition::parse("after:10000000000000005");
+  REQUIRE(ours);
+  CHECK(ours->store_sequence);
+  CHECK(ours->sequence_text == "10000000000000005");
+  CHECK_FALSE(StartPosition::parse("at:1" + std::string(129, '0')));  // 130 digits: past Kinesis' pattern
+}
+
 TEST_CASE("other start positions are refused") {
-  for (std::string_view text : {"", "TRIM_HORIZON", "trim_horizon", "earliest", "latest ", "at:", "at:xyz", "at:1",
+  for (std::string_view text : {"", "TRIM_HORIZON", "trim_horizon", "earliest", "latest ", "at:", "at:xyz", "at:01", "at:-1",
                                 "after", "after:", "time:", "time:yesterday", "time:2026-02-30", "at 10000000000000005",
                                 "seq:10000000000000005"}) {
     CAPTURE(text);

@@ -2,9 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <string>
 
 #include "cli/error.h"
+#include "scoped_env.h"
 #include "temp_dir.h"
 
 using namespace millrace;
@@ -164,4 +166,51 @@ TEST_CASE("a credentials file that cannot be read ends with no_input, naming it"
   std::string path =
       dir.write("credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n");
   CHECK(CredentialStore::from_file(path).find("A") != nullptr);
+}
+
+TEST_CASE("the client's credentials: the environment, then AWS_PROFILE's profile of the file") {
+  test::TempDir dir;
+  std::ofstream(dir / "credentials") << "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n"
+                                        "[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = c\n"
+                                        "aws_session_token = t\n[role]\nrole_arn = arn:aws:iam::1:role/x\n";
+  std::string file = (dir / "credentials").string();
+  test::ScopedEnv path("AWS_SHARED_CREDENTIALS_FILE", file.c_str()), profile("AWS_PROFILE", nullptr);
+  test::ScopedEnv key("AWS_ACCESS_KEY_ID", nullptr), secret("AWS_SECRET_ACCESS_KEY", nullptr),
+      token("AWS_SESSION_TOKEN", nullptr);
+  auto found = client_credentials();
+  REQUIRE(found);
+  CHECK(found->access_key_id == "AKIDDEFAULT");
+  {
+    test::ScopedEnv ci("AWS_PROFILE", "ci");
+    found = client_credentials();
+    REQUIRE(found);
+    CHECK(found->access_key_id == "AKIDCI");
+    CHECK(found->session_token == "t");
+  }
+  {
+    test::ScopedEnv role("AWS_PROFILE", "role");
+    CHECK_FALSE(client_credentials());
+  }
+  {
+    test::ScopedEnv missing("AWS_PROFILE", "missing");
+    CHECK_THROWS_AS(client_credentials(), cli::Error);
+  }
+  {
+    test::ScopedEnv env_key("AWS_ACCESS_KEY_ID", "AKIDENV"), env_secret("AWS_SECRET_ACCESS_KEY", "e");
+    found = client_credentials();
+    REQUIRE(found);
+    CHECK(found->access_key_id == "AKIDENV");
+    CHECK(found->session_token.empty());
+  }
+  {
+    test::ScopedEnv half("AWS_ACCESS_KEY_ID", "AKIDENV");
+    try {
+      client_credentials();
+      FAIL("half a key pair was taken");
+    } catch (const cli::Error& e) {
+      CHECK(e.status() == cli::Exit::usage);
+    }
+  }
+  test::ScopedEnv nowhere("AWS_SHARED_CREDENTIALS_FILE", (dir / "absent").string().c_str());
+  CHECK_FALSE(client_credentials());
 }

@@ -8,6 +8,7 @@
 
 #include "lines/json.h"
 #include "lines/reader.h"
+#include "scoped_env.h"
 
 using namespace millrace;
 using namespace millrace::stream;
@@ -112,21 +113,7 @@ TEST_CASE("a Lambda event has the fields of Lambda's Kinesis event source") {
   CHECK(event.ends_with("]}\n"));
 }
 
-namespace {
-// Sets (or, with nullptr, unsets) an environment variable for a scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    value ? ::setenv(name, value, 1) : ::unsetenv(name);
-  }
-  ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-}  // namespace
+using test::ScopedEnv;
 
 TEST_CASE("a Lambda event names the region of AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1") {
   auto region_of = [](const char* region, const char* default_region) {
@@ -170,4 +157,26 @@ TEST_CASE("a Lambda event of several records is one JSON document with the recor
   CHECK(validator.parse({padded.data(), out.size()}) == simdjson::SUCCESS);
   std::string scratch;
   CHECK(validator.field_text(lines::Field("/Records/2"), scratch).status == lines::FieldText::Status::missing);
+}
+
+TEST_CASE("a record read from an endpoint comes out as a local one, with the service's shard and sequence") {
+  std::string kinesis_seq = "49546986683135544286507457936321625675700192471156785154";
+  RemoteRecord remote{"shardId-000000000002", kinesis_seq, "Shadowfax", R"({"a":1})", 1795428000123, true};
+  std::string out;
+  append_envelope(out, remote, Source{"rides", std::nullopt});
+  CHECK(out == R"({"stream":"rides","shard":"shardId-000000000002","seq":")" + kinesis_seq +
+                   R"(","pk":"Shadowfax","ts":"2026-11-23T10:00:00.123Z","data":{"a":1}})" "\n");
+  out.clear();
+  remote.json = false;
+  remote.data = "not json";
+  append_envelope(out, remote, Source{"rides", std::nullopt});
+  CHECK(out.ends_with(R"("data":"not json"})" "\n"));
+  out.clear();
+  append_data(out, remote);
+  CHECK(out == "not json\n");
+  out.clear();
+  LambdaEvent event(Source{"rides", std::nullopt});
+  event.add(out, remote, true);
+  CHECK(out.find("\"sequenceNumber\":\"" + kinesis_seq + "\"") != std::string::npos);
+  CHECK(out.find("\"eventID\":\"shardId-000000000002:" + kinesis_seq + "\"") != std::string::npos);
 }

@@ -1,0 +1,198 @@
+#include "aws/kinesis_client.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cmath>
+#include <thread>
+
+#include "lines/json.h"
+#include "store/streams.h"
+
+namespace millrace::aws {
+namespace {
+
+std::string_view string_member(simdjson::dom::element object, std::string_view name) {
+  std::string_view value;
+  if (object[name].get(value) != simdjson::SUCCESS) return {};
+  return value;
+}
+
+simdjson::dom::element parse(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
+                             std::string_view operation) {
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS || !doc.is_object())
+    throw cli::Error(cli::Exit::unavailable, std::string(where),
+                     std::string(operation) + ": the answer is not a JSON object");
+  return doc;
+}
+
+void open_request(std::string& body, std::string_view stream) {
+  body.assign("{\"StreamName\":");
+  lines::append_json_string(body, stream);
+}
+
+}  // namespace
+
+KinesisClient::KinesisClient(const StoreSpec& store) : client_(store, "kinesis", kKinesisJson) {}
+
+const std::string& KinesisClient::call(std::string_view operation, std::string_view stream) {
+  try {
+    return client_.call(operation, body_);
+  } catch (const ServiceError& e) {
+    if (e.type() == "ResourceNotFoundException" && !stream.empty()) throw store::no_such_stream(stream);
+    throw;
+  }
+}
+
+void KinesisClient::put_records(std::string_view stream, std::span<const PutEntry> records,
+                                std::vector<PutResult>& results) {
+  open_request(body_, stream);
+  body_.append(",\"Records\":[");
+  bool first = true;
+  for (const PutEntry& record : records) {
+    body_.append(first ? "{\"Data\":\"" : ",{\"Data\":\"");
+    first = false;
+    lines::append_base64(body_, record.data);
+    body_.append("\",\"PartitionKey\":");
+    lines::append_json_string(body_, record.partition_key);
+    if (!record.explicit_hash_key.empty()) body_.append(",\"ExplicitHashKey\":\"").append(record.explicit_hash_key).append("\"");
+    body_.push_back('}');
+  }
+  body_.append("]}");
+  read_put_records_answer(parser_, call("PutRecords", stream), records.size(), results, client_.endpoint().url);
+}
+
+void read_put_records_answer(simdjson::dom::parser& parser, std::string_view body, std::size_t count, std::vector<PutResult>& results,
+                             std::string_view where) {
+  simdjson::dom::element doc = parse(parser, body, where, "PutRecords");
+  simdjson::dom::array entries;
+  if (doc["Records"].get(entries) != simdjson::SUCCESS || entries.size() != count)
+    throw cli::Error(cli::Exit::unavailable, std::string(where), "PutRecords: the answer does not have one result per record");
+  results.resize(count);
+  std::size_t i = 0;
+  for (simdjson::dom::element entry : entries) {
+    PutResult& result = results[i++];
+    result.shard_id = string_member(entry, "ShardId");
+    result.sequence = string_member(entry, "SequenceNumber");
+    result.error_code = string_member(entry, "ErrorCode");
+    result.error_message = string_member(entry, "ErrorMessage");
+    if (result.ok() && (result.shard_id.empty() || result.sequence.empty())) result.error_code = "InternalFailure";
+  }
+}
+
+std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
+  std::vector<ShardInfo> shards;
+  std::string next_token;
+  do {
+    if (next_token.empty()) {
+      open_request(body_, stream);
+      body_.push_back('}');
+    } else {
+      body_.assign("{\"NextToken\":");
+      lines::append_json_string(body_, next_token);
+      body_.push_back('}');
+    }
+    next_token = read_list_shards_answer(parser_, call("ListShards", stream), shards, client_.endpoint().url);
+  } while (!next_token.empty());
+  return shards;
+}
+
+std::string read_list_shards_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<ShardInfo>& shards, std::string_view where) {
+  simdjson::dom::element doc = parse(parser, body, where, "ListShards");
+  simdjson::dom::array list;
+  if (doc["Shards"].get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element shard : list) {
+      ShardInfo info;
+      info.id = string_member(shard, "ShardId");
+      info.parent = string_member(shard, "ParentShardId");
+      info.adjacent_parent = string_member(shard, "AdjacentParentShardId");
+      simdjson::dom::element range;
+      if (shard["HashKeyRange"].get(range) == simdjson::SUCCESS) {
+        auto start = store::parse_hash_key(string_member(range, "StartingHashKey"));
+        auto end = store::parse_hash_key(string_member(range, "EndingHashKey"));
+        if (start && end && *start <= *end) info.hash_range = {*start, *end};
+      }
+      info.closed = shard["SequenceNumberRange"].get(range) == simdjson::SUCCESS &&
+                    !string_member(range, "EndingSequenceNumber").empty();
+      if (info.id.empty()) throw cli::Error(cli::Exit::unavailable, std::string(where), "ListShards: a shard without a ShardId");
+      shards.push_back(std::move(info));
+    }
+  }
+  return std::string(string_member(doc, "NextToken"));
+}
+
+std::string KinesisClient::shard_iterator(std::string_view stream, std::string_view shard_id,
+                                          const IteratorStart& start) {
+  open_request(body_, stream);
+  body_.append(",\"ShardId\":");
+  lines::append_json_string(body_, shard_id);
+  body_.append(",\"ShardIteratorType\":\"").append(start.type).append("\"");
+  if (!start.sequence.empty()) body_.append(",\"StartingSequenceNumber\":\"").append(start.sequence).append("\"");
+  if (start.type == "AT_TIMESTAMP") body_.append(fmt::format(",\"Timestamp\":{}.{:03}", start.time / 1000, start.time % 1000));
+  body_.push_back('}');
+  simdjson::dom::element doc = parse(parser_, call("GetShardIterator", {}), client_.endpoint().url, "GetShardIterator");
+  return std::string(string_member(doc, "ShardIterator"));
+}
+
+void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out) {
+  body_.assign("{\"ShardIterator\":");
+  lines::append_json_string(body_, iterator);
+  body_.append(fmt::format(",\"Limit\":{}}}", limit));
+  read_get_records_answer(parser_, call("GetRecords", {}), out, client_.endpoint().url);
+}
+
+void read_get_records_answer(simdjson::dom::parser& parser, std::string_view body, FetchedRecords& out, std::string_view where) {
+  simdjson::dom::element doc = parse(parser, body, where, "GetRecords");
+  out.records.clear();
+  simdjson::dom::array records;
+  if (doc["Records"].get(records) == simdjson::SUCCESS) {
+    for (simdjson::dom::element record : records) {
+      FetchedRecord& fetched = out.records.emplace_back();
+      fetched.sequence = string_member(record, "SequenceNumber");
+      fetched.partition_key = string_member(record, "PartitionKey");
+      if (!lines::append_base64_decoded(fetched.data, string_member(record, "Data")))
+        throw cli::Error(cli::Exit::unavailable, std::string(where), "GetRecords: a record's Data is not base64");
+      // Epoch seconds with a fraction; a time outside years 1970 to 5138 is taken as unknown (0).
+      double seconds = 0;
+      if (record["ApproximateArrivalTimestamp"].get(seconds) == simdjson::SUCCESS && seconds >= 0 && seconds < 1e11)
+        fetched.arrival_ms = static_cast<lines::EpochMs>(std::llround(seconds * 1000));
+    }
+  }
+  std::string_view next;
+  if (doc["NextShardIterator"].get(next) == simdjson::SUCCESS && !next.empty())
+    out.next_iterator = std::string(next);
+  else
+    out.next_iterator.reset();
+  std::int64_t behind = 0;
+  out.millis_behind = doc["MillisBehindLatest"].get(behind) == simdjson::SUCCESS ? behind : 0;
+}
+
+bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards) {
+  open_request(body_, stream);
+  body_.append(fmt::format(",\"ShardCount\":{}}}", shards));
+  bool created = true;
+  try {
+    call("CreateStream", {});
+  } catch (const ServiceError& e) {
+    if (e.type() != "ResourceInUseException") throw;
+    created = false;
+  }
+  // A new stream is CREATING for a while (seconds on AWS); records are taken once it is ACTIVE.
+  auto deadline = std::chrono::steady_clock::now() + kCreateWait;
+  for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw cli::Error(cli::Exit::temp_fail, std::string(stream), "created, but not ACTIVE after 5 minutes; try again later");
+    open_request(body_, stream);
+    body_.push_back('}');
+    simdjson::dom::element doc =
+        parse(parser_, call("DescribeStreamSummary", stream), client_.endpoint().url, "DescribeStreamSummary");
+    simdjson::dom::element summary;
+    if (doc["StreamDescriptionSummary"].get(summary) == simdjson::SUCCESS &&
+        string_member(summary, "StreamStatus") == "ACTIVE")
+      return created;
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
+}  // namespace millrace::aws

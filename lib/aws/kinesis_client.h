@@ -1,0 +1,105 @@
+// KinesisClient: the Kinesis Data Streams operations that ks-put and ks-consume use on an
+// endpoint, as typed calls over aws::JsonClient (JSON 1.1, SigV4, AWS's retries).
+//
+// Requests are written and answers read by the shapes of botocore's model
+// (botocore/data/kinesis/2013-12-02/service-2.json): record data is base64 on the wire, and
+// ApproximateArrivalTimestamp is epoch seconds with a fraction.
+//
+// A ResourceNotFoundException for the stream is store::no_such_stream's error, as locally.
+#pragma once
+
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/json_client.h"
+#include "lines/time.h"
+#include "store/hash_key.h"
+
+namespace millrace::aws {
+
+struct PutEntry {
+  std::string_view partition_key;
+  std::string_view data;
+  std::string_view explicit_hash_key;  // decimal, or empty
+};
+
+struct PutResult {
+  std::string shard_id;
+  std::string sequence;
+  std::string error_code;  // empty: put
+  std::string error_message;
+  bool ok() const { return error_code.empty(); }
+};
+
+struct ShardInfo {
+  std::string id;
+  std::string parent, adjacent_parent;  // empty when none
+  bool closed = false;                  // has an ending sequence number
+  store::HashRange hash_range{0, store::kMaxHashKey};
+};
+
+struct FetchedRecord {
+  std::string sequence;
+  std::string partition_key;
+  std::string data;
+  lines::EpochMs arrival_ms = 0;
+};
+
+struct FetchedRecords {
+  std::vector<FetchedRecord> records;
+  std::optional<std::string> next_iterator;  // none: the shard is closed and read to its end
+  std::int64_t millis_behind = 0;
+};
+
+// Kinesis' ShardIteratorType, with the sequence number or time it needs.
+struct IteratorStart {
+  std::string_view type;       // TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP
+  std::string_view sequence;   // *_SEQUENCE_NUMBER
+  lines::EpochMs time = 0;     // AT_TIMESTAMP
+};
+
+// The readers of the answers, apart from the requests so that they can be fuzzed
+// (tests/fuzz/kinesis_answer.cpp). Each throws cli::Error(unavailable, where) for an answer
+// not of botocore's shape; members the model makes optional may be missing. `parser` is reused
+// from answer to answer: its buffers grow once, not at every answer.
+// PutRecords' answer to `count` records: one result each.
+void read_put_records_answer(simdjson::dom::parser& parser, std::string_view body, std::size_t count, std::vector<PutResult>& results,
+                             std::string_view where);
+// ListShards' answer: its shards appended to `shards`; returns NextToken ("" for the last page).
+std::string read_list_shards_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<ShardInfo>& shards, std::string_view where);
+void read_get_records_answer(simdjson::dom::parser& parser, std::string_view body, FetchedRecords& out, std::string_view where);
+
+class KinesisClient {
+ public:
+  explicit KinesisClient(const StoreSpec& store);
+
+  // One PutRecords request: results[i] is records[i]'s. REQUIRES 1 to 500 records.
+  void put_records(std::string_view stream, std::span<const PutEntry> records, std::vector<PutResult>& results);
+  std::vector<ShardInfo> list_shards(std::string_view stream);
+  // Throws ServiceError as the service answers: a sequence number of another shard is an
+  // InvalidArgumentException on AWS, a ResourceNotFoundException on some emulators.
+  std::string shard_iterator(std::string_view stream, std::string_view shard_id, const IteratorStart& start);
+  // Throws ServiceError ExpiredIteratorException when the iterator is older than 5 minutes.
+  void get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out);
+  // Creates `stream` with `shards` shards and waits until it is ACTIVE, for kCreateWait at most
+  // (then cli::Error(temp_fail)); false when it existed.
+  static constexpr std::chrono::minutes kCreateWait{5};
+  bool create_stream(std::string_view stream, std::uint32_t shards);
+
+  JsonClient& json() { return client_; }
+
+ private:
+  const std::string& call(std::string_view operation, std::string_view stream);
+  JsonClient client_;
+  std::string body_;
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace millrace::aws
