@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 
 #include "aws/text.h"
@@ -32,17 +33,21 @@ bool has_prefix(const Form& form, const std::string& prefix) {
   return it != form.end() && it->first.starts_with(prefix);
 }
 
-bool is_number(std::string_view text, bool integer) {
-  if (text.empty()) return false;
-  double value;
+// The JSON number of a form's number, or nothing when the text is not one: written anew from
+// its value, as the form's text may be no JSON number ("05", "1.", "inf").
+std::optional<std::string> json_number(std::string_view text, bool integer) {
+  if (text.empty()) return std::nullopt;
   const char* end = text.data() + text.size();
   if (integer) {
     long long whole;
     auto [at, ec] = std::from_chars(text.data(), end, whole);
-    return ec == std::errc{} && at == end;
+    if (ec != std::errc{} || at != end) return std::nullopt;
+    return fmt::format("{}", whole);
   }
+  double value;
   auto [at, ec] = std::from_chars(text.data(), end, value);
-  return ec == std::errc{} && at == end;
+  if (ec != std::errc{} || at != end || !std::isfinite(value)) return std::nullopt;
+  return fmt::format("{}", value);
 }
 
 // Writes the JSON of the member `name` of shape `index` from the form, when the form has it;
@@ -117,18 +122,21 @@ class Decoder {
     switch (shape.type) {
       case Type::integer:
       case Type::long_:
-      case Type::double_:
-        if (!is_number(text, shape.type != Type::double_)) return malformed(name, "a number", text, out);
-        out += text;
+      case Type::double_: {
+        auto number = json_number(text, shape.type != Type::double_);
+        if (!number) return malformed(name, "a number", text, out);
+        out += *number;
         return true;
+      }
       case Type::boolean:
         if (text != "true" && text != "false") return malformed(name, "true or false", text, out);
         out += text;
         return true;
       case Type::timestamp: {
         auto ms = lines::parse_iso8601(text);
-        if (!ms && is_number(text, false)) {  // epoch seconds are taken too, as by the JSON protocols
-          out += text;
+        auto seconds = ms ? std::nullopt : json_number(text, false);
+        if (seconds) {  // epoch seconds are taken too, as by the JSON protocols
+          out += *seconds;
           return true;
         }
         if (!ms) return malformed(name, "an ISO 8601 time", text, out);

@@ -114,3 +114,19 @@ TEST_CASE("an error answer of the query protocol names its code, and Receiver fo
   CHECK(query_error_code(model::cloudwatch, "ValidationException") == "ValidationError");
   CHECK(query_error_code(model::cloudwatch, "MalformedInput") == "MalformedInput");
 }
+
+TEST_CASE("a form's numbers become JSON numbers: leading zeros dropped, what JSON cannot write refused") {
+  simdjson::dom::parser parser;
+  std::string json;
+  auto root = decoded(parser, "Action=GetMetricStatistics&Period=060&StartTime=0100&EndTime=2.50", json);
+  CHECK(std::int64_t(root["Period"]) == 60);
+  CHECK(double(root["StartTime"]) == 100);
+  CHECK(double(root["EndTime"]) == 2.5);
+  for (std::string_view form : {"Action=GetMetricStatistics&Period=6.0", "Action=GetMetricStatistics&StartTime=inf",
+                                "Action=GetMetricStatistics&StartTime=nan"}) {
+    CAPTURE(form);
+    auto call = decode_query(model::cloudwatch, form);
+    REQUIRE(std::holds_alternative<ApiError>(call));
+    CHECK(std::get<ApiError>(call).type == "MalformedInput");
+  }
+}
