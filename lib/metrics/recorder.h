@@ -69,6 +69,11 @@ class Recorder {
   // Whether samples wait for a commit.
   bool empty() const { return entries_.empty(); }
 
+  // Moves the samples waiting here into `into`, to be written by its commit: a recorder whose
+  // samples are taken on threads that do not commit (gw-serve's reads) hands them to the one of
+  // the thread that writes them. Neither may be in a commit.
+  void move_to(Recorder& into);
+
   // The transaction protocol, above.
   void begin();
   void flush(const store::Txn& txn, lines::EpochMs now);

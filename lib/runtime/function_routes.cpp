@@ -40,6 +40,8 @@ void call_back(std::vector<Function>& functions, const std::string& endpoint, bo
 
 FunctionRoutes::FunctionRoutes(std::vector<Route> routes, std::vector<Function> functions, unsigned parallel)
     : routes_(std::move(routes)) {
+  for (const CompiledRoute& compiled : routes_.all())
+    operations_.emplace(&compiled.route, fmt::format("{} {}", compiled.route.method, compiled.route.path));
   for (Function& function : functions) {
     std::string handler = function.handler;
     if (pools_.contains(handler)) continue;
@@ -70,10 +72,27 @@ serve::BodyLimit FunctionRoutes::body_limit_in_front_of(serve::BodyLimit next) c
   };
 }
 
+namespace {
+
+// Whether `path` is Lambda's Invoke of a function.
+bool is_invoke(std::string_view path) {
+  return path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
+         path.size() > kInvokePrefix.size() + kInvokeSuffix.size();
+}
+
+}  // namespace
+
+std::optional<std::string_view> FunctionRoutes::operation_of(const serve::Request& request) const {
+  std::string_view path = request.path();
+  if (is_invoke(path)) return "POST /2015-03-31/functions/{FunctionName}/invocations";
+  auto match = routes_.match(request.method, path);
+  if (!match) return std::nullopt;
+  return operations_.at(match->route);
+}
+
 bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder) {
   std::string_view path = request.path();
-  if (path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
-      path.size() > kInvokePrefix.size() + kInvokeSuffix.size()) {
+  if (is_invoke(path)) {
     std::string_view name = path.substr(kInvokePrefix.size(), path.size() - kInvokePrefix.size() - kInvokeSuffix.size());
     invoke(request, name, std::move(responder));
     return true;

@@ -20,7 +20,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/function.h"
@@ -52,6 +54,10 @@ class FunctionRoutes {
   // The body limit: Lambda's 6 MB payload for the functions (API Gateway's is 10 MB, but the
   // event must hold the body), `next`'s for the others.
   serve::BodyLimit body_limit_in_front_of(serve::BodyLimit next) const;
+  // The operation of a request the functions take, for its metrics (metrics/api_gateway.h): its
+  // route's method and resource ("GET /users/{id}"), or Invoke's; nullopt for the others.
+  // Thread-safe; the view lives as long as this object.
+  std::optional<std::string_view> operation_of(const serve::Request& request) const;
 
  private:
   bool take(serve::Request& request, serve::Responder& responder);
@@ -59,6 +65,7 @@ class FunctionRoutes {
   void invoke(const serve::Request& request, std::string_view encoded_name, serve::Responder responder);
 
   Routes routes_;
+  std::map<const Route*, std::string> operations_;  // of each route of routes_
   std::map<std::string, std::unique_ptr<Pool>, std::less<>> pools_;  // by handler
   std::map<std::string, Pool*, std::less<>> by_name_;
   std::string api_id_;

@@ -24,6 +24,10 @@
 //
 // Thread safety: call() may run on many threads at once; reads are one snapshot each, writes
 // are answered once their grouped commit is durable (serve/item_committer.h).
+//
+// Metrics: the writes' are recorded in their commits (serve/item_committer.h); the item reads'
+// (GetItem, BatchGetItem, Query, Scan, TransactGetItems: their tables' ConsumedReadCapacityUnits,
+// ReturnedItemCount and SuccessfulRequestLatency) in the RequestMetrics given, when one is.
 #pragma once
 
 #include <functional>
@@ -33,14 +37,17 @@
 
 #include "serve/api.h"
 #include "serve/item_committer.h"
+#include "serve/request_metrics.h"
 #include "store/env.h"
 
 namespace millrace::serve {
 
 class DynamoDbApi {
  public:
-  // Writes go through `committer`, shared with the other writers of the server.
-  DynamoDbApi(store::Env& env, ItemCommitter& committer, std::string region = "us-east-1");
+  // Writes go through `committer`, shared with the other writers of the server; reads are
+  // recorded in `metrics` when given.
+  DynamoDbApi(store::Env& env, ItemCommitter& committer, std::string region = "us-east-1",
+              RequestMetrics* metrics = nullptr);
   ~DynamoDbApi();
 
   // Answers `operation` (the part of X-Amz-Target after "DynamoDB_20120810.") with `body`:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <iterator>
 #include <mutex>
 
@@ -58,19 +59,21 @@ HttpAnswer HttpAnswer::message(int status, std::string_view text) {
 }
 
 struct Gateway::State {
-  State(store::Env& e, store::Notifier& notifier, const GatewayOptions& options)
+  State(store::Env& e, store::Notifier& notifier, const GatewayOptions& options, RequestMetrics* m)
       : env(e),
+        metrics(m),
         limits(options.shard_limits ? std::make_unique<ShardLimits>() : nullptr),
         committer(env, notifier),
         kinesis(env, committer, options.region, limits.get()),
         items(env),
-        dynamodb(env, items, options.region),
+        dynamodb(env, items, options.region, metrics),
         cloudwatch(env) {
     if (!options.credentials.empty())
       verifier.emplace(aws::CredentialStore::from_file(options.credentials));
   }
 
   store::Env& env;
+  RequestMetrics* metrics;  // null: reads are not recorded
   std::function<void()> stop_on_failure;
   std::once_flag failure_told;
   std::unique_ptr<ShardLimits> limits;  // null: puts are not limited
@@ -90,39 +93,49 @@ struct Gateway::State {
     return verifier->verify(request, now, service).refusal;
   }
 
+  // Calls `answer` once the request metrics kept are written, so that a read of the metrics
+  // sees every request answered before it; at once without them.
+  void after_metrics(std::function<void()> answer) {
+    if (metrics) return metrics->write_then(std::move(answer));
+    answer();
+  }
+
   // CloudWatch: JSON 1.0 as the SDKs of today send it, the query protocol as Debian's aws CLI
   // and boto3 do. A JSON error also names its query code (x-amzn-query-error), as CloudWatch's
   // JSON protocol does for the clients that know the codes of the query protocol.
-  void cloudwatch_json(HttpCall& call, std::string_view path, std::string_view operation, std::function<void(HttpAnswer)>& done) {
-    std::variant<std::string, aws::ApiError> result;
-    if (auto refused = refusal(call, path, "", "monitoring")) {
-      result = aws::ApiError{400, std::string(refused->type), refused->message};
-    } else {
-      result = cloudwatch.answer(operation, call.body);
-    }
+  static HttpAnswer cloudwatch_json_answer(std::variant<std::string, aws::ApiError> result) {
     if (auto* error = std::get_if<aws::ApiError>(&result)) {
       HttpAnswer answer{error->status, "application/x-amz-json-1.0", ApiAnswer::of(*error).body, {}};
       answer.headers.emplace_back("x-amzn-query-error", fmt::format("{};{}", aws::query_error_code(aws::model::cloudwatch, error->type),
                                                                      error->status >= 500 ? "Receiver" : "Sender"));
-      return done(std::move(answer));
+      return answer;
     }
-    done(HttpAnswer{200, "application/x-amz-json-1.0", std::move(std::get<std::string>(result)), {}});
+    return HttpAnswer{200, "application/x-amz-json-1.0", std::move(std::get<std::string>(result)), {}};
+  }
+
+  void cloudwatch_json(HttpCall& call, std::string_view path, std::string_view operation, std::function<void(HttpAnswer)>& done) {
+    if (auto refused = refusal(call, path, "", "monitoring"))
+      return done(cloudwatch_json_answer(aws::ApiError{400, std::string(refused->type), refused->message}));
+    after_metrics([this, operation = std::string(operation), body = std::move(call.body), done = std::move(done)] {
+      done(cloudwatch_json_answer(cloudwatch.answer(operation, body)));
+    });
   }
 
   void cloudwatch_query(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::string id = aws::request_id();
-    auto xml_error = [&](const aws::ApiError& error) {
+    auto xml_error = [id](const aws::ApiError& error) {
       return HttpAnswer{error.status, "text/xml", aws::encode_query_error(aws::model::cloudwatch, error, id), {}};
     };
     if (auto refused = refusal(call, path, "", "monitoring"))
       return done(xml_error(aws::ApiError{403, std::string(refused->type), refused->message}));
     auto decoded = aws::decode_query(aws::model::cloudwatch, call.body);
     if (auto* error = std::get_if<aws::ApiError>(&decoded)) return done(xml_error(*error));
-    const aws::QueryCall& query = std::get<aws::QueryCall>(decoded);
-    auto result = cloudwatch.answer(query.operation->name, query.json);
-    if (auto* error = std::get_if<aws::ApiError>(&result)) return done(xml_error(*error));
-    done(HttpAnswer{200, "text/xml",
-                    aws::encode_query_answer(aws::model::cloudwatch, *query.operation, std::get<std::string>(result), id), {}});
+    after_metrics([this, query = std::get<aws::QueryCall>(std::move(decoded)), id, xml_error, done = std::move(done)] {
+      auto result = cloudwatch.answer(query.operation->name, query.json);
+      if (auto* error = std::get_if<aws::ApiError>(&result)) return done(xml_error(*error));
+      done(HttpAnswer{200, "text/xml",
+                      aws::encode_query_answer(aws::model::cloudwatch, *query.operation, std::get<std::string>(result), id), {}});
+    });
   }
 
   void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
@@ -214,8 +227,8 @@ struct Gateway::State {
   }
 };
 
-Gateway::Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
-    : state_(std::make_unique<State>(env, notifier, options)) {}
+Gateway::Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options, RequestMetrics* metrics)
+    : state_(std::make_unique<State>(env, notifier, options, metrics)) {}
 
 std::optional<std::string_view> HttpCall::header(std::string_view name) const {
   aws::RequestView view{method, target, {}, headers, {}, {}};
@@ -241,7 +254,9 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   if (path == "/metrics") {
     if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /metrics"));
     if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
-    return done(HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state_->cloudwatch.prometheus_text(), {}});
+    return state_->after_metrics([this, done = std::move(done)] {
+      done(HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state_->cloudwatch.prometheus_text(), {}});
+    });
   }
   if (path == "/health") {
     if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /health"));
@@ -250,13 +265,45 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
   if (path.starts_with(kTablesRoute)) {
     if (call.method != "GET") return done(HttpAnswer::message(405, fmt::format("{} takes GET", path)));
     if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
-    return done(get_items(state_->env, path, query));
+    if (!state_->metrics) return done(get_items(state_->env, path, query));
+    auto started = std::chrono::steady_clock::now();
+    dynamodb::ReadUsage usage;
+    HttpAnswer answer = get_items(state_->env, path, query, &usage);
+    std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - started;
+    done(std::move(answer));
+    return state_->metrics->read(usage, latency.count());
   }
   if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size()) {
     if (call.method != "POST") return done(HttpAnswer::message(405, fmt::format("{} takes POST", path)));
     return state_->put_route(call, path, query, done);
   }
   done(HttpAnswer::message(404, fmt::format("no route for {} {}", call.method, path)));
+}
+
+std::string_view Gateway::operation_of(const Request& request) const {
+  std::string_view path = request.path(), method = request.method;
+  if (path == "/") {
+    if (method != "POST") return {};
+    std::optional<std::string_view> target = request.headers.find("x-amz-target");
+    if (!target) {
+      if (!aws::is_query_request(request.headers.find("content-type").value_or(""), request.body)) return {};
+      std::optional<std::string> action = aws::query_parameter(request.body, "Action");
+      return action ? api_operation(aws::model::cloudwatch, *action) : std::string_view{};
+    }
+    for (const aws::model::Service* service : {&aws::model::kinesis, &aws::model::dynamodb, &aws::model::cloudwatch}) {
+      std::string_view prefix = service->target_prefix;
+      if (target->size() > prefix.size() && target->starts_with(prefix) && (*target)[prefix.size()] == '.')
+        return api_operation(*service, target->substr(prefix.size() + 1));
+    }
+    return {};
+  }
+  bool get = method == "GET" || method == "HEAD";
+  if (path == "/metrics") return get ? "GET /metrics" : "";
+  if (path == "/health") return get ? "GET /health" : "";
+  if (path.starts_with(kTablesRoute)) return method == "GET" ? "GET /tables/{TableName}/items/{Key+}" : "";
+  if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size())
+    return method == "POST" ? "POST /streams/{StreamName}" : "";
+  return {};
 }
 
 void Gateway::on_store_failure(std::function<void()> stop) { state_->stop_on_failure = std::move(stop); }

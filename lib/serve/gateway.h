@@ -29,6 +29,11 @@
 // Kinesis refuses (serve/kinesis_api.h), the route's one record with 429 and Kinesis' message,
 // its lines as PutRecords answers, those refused with their ErrorCode and ErrorMessage.
 //
+// Metrics (with a RequestMetrics, serve/request_metrics.h): the DynamoDB API's reads and the
+// item route's are recorded in it; GET /metrics and CloudWatch's API answer once what it keeps
+// is written, so that they show every request answered before theirs. operation_of() names a
+// request's operation for its AWS/ApiGateway metrics (serve::recorded).
+//
 // Signatures: without credentials any request is taken, signed or not, as the emulators take
 // them. With credentials (an AWS credentials file) every request but GET /health must carry a
 // valid Signature Version 4 by one of its keys (aws/sigv4.h): the API answers a refusal as AWS
@@ -46,6 +51,7 @@
 
 #include "aws/arn.h"
 #include "aws/sigv4.h"
+#include "serve/request_metrics.h"
 #include "serve/server.h"
 #include "store/env.h"
 #include "store/notify.h"
@@ -81,8 +87,10 @@ struct GatewayOptions {
 
 class Gateway {
  public:
-  // Throws cli::Error(usage) for a credentials file that cannot be read.
-  Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options = {});
+  // Throws cli::Error(usage) for a credentials file that cannot be read. `metrics`, when given,
+  // outlives the gateway.
+  Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options = {},
+          RequestMetrics* metrics = nullptr);
   ~Gateway();
 
   // Answers `call` through `done`: at once, or from the commit thread once a put is durable.
@@ -95,6 +103,11 @@ class Gateway {
   // The largest body accepted for a request to `target`: the APIs' 16 MiB (DynamoDB's limit on
   // a request; Kinesis' PutRecords takes 5 MiB of records as base64), 5 MiB on the routes.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
+
+  // The operation of `request` (metrics/api_gateway.h): its X-Amz-Target for the APIs (the
+  // form's Action for CloudWatch's query protocol), the route's method and resource for the
+  // routes; empty for a request that names none. Thread-safe.
+  std::string_view operation_of(const Request& request) const;
 
   // Calls the on_store_failure hook, once, when the store has failed. The server's handler
   // (handler_of) calls it after each answer of status 5xx, once the answer is sent.
