@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# tests/bench/gw_metrics.sh — what recording its requests' metrics costs gw-serve.
+#
+# usage: BASELINE_BIN=DIR tests/bench/gw_metrics.sh
+#
+# Two gw-serve side by side, each on a store of its own under BENCH_TMP: "with", the build's
+# (MILLRACE_BIN), which records every request (AWS/ApiGateway) and every DynamoDB read
+# (ConsumedReadCapacityUnits, ReturnedItemCount, SuccessfulRequestLatency) in memory and
+# writes them every 5 s; and "without", built from a revision before that (BASELINE_BIN, a
+# directory holding its gw-serve). h2load sends the load of gw.sh and dynamodb.sh (one request
+# in flight on each of CONNECTIONS keep-alive connections, HTTP/1.1, the SDKs' headers) to one
+# and then the other, the order alternating from run to run, RUNS runs of DURATION seconds
+# after a 1 s warm-up of each:
+#   putrecord  PutRecord of one Wild Rydes ride (wildrydes --rate max, seed 1) into a 4-shard
+#              stream; the servers run with --sync SYNC (default none: the commit's CPU, not the
+#              disk's flush, bounds the rate, so that what recording adds shows)
+#   getitem    GetItem of that ride, as a typed item of a table (Name HASH, StatusTime RANGE)
+# Each run is measured two ways: requests/s (h2load), and gw-serve's CPU time per request (its
+# utime and stime from /proc, every thread's, over the run), which h2load sharing the machine
+# disturbs less. Reported: the medians of each, and the ratios with/without. Targets: requests/s
+# at least 0.98 of without's, CPU per request at most 1.02 of it. Checked: every request
+# answered 2xx; afterwards, the "with" store's metrics count every PutRecord and GetItem that
+# h2load had answered (GET /metrics, which writes what is kept first), and the "without" store
+# none.
+#
+# Environment: BASELINE_BIN (required), MILLRACE_BIN (default <repo>/build), RUNS (7),
+# DURATION (5), CONNECTIONS (64), SYNC (none), BENCH_TMP (default $TMPDIR or /tmp),
+# BENCH_STRICT=1 (exit 1 when a target is missed). Needs h2load (nghttp2-client), curl and jq.
+# A benchmark, not a test: timings depend on the machine.
+
+set -euo pipefail
+export LC_ALL=C
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$(cd "${MILLRACE_BIN:-$SRC/build}" 2>/dev/null && pwd || echo "${MILLRACE_BIN:-$SRC/build}")
+RUNS=${RUNS:-7}
+DURATION=${DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-64}
+SYNC=${SYNC:-none}
+
+die() { echo "gw_metrics.sh: $*" >&2; exit 1; }
+[[ ${1-} == -h || ${1-} == --help ]] && { sed -n '3,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
+(($# == 0)) || die "unknown argument: $1"
+[[ -n ${BASELINE_BIN-} ]] || die "set BASELINE_BIN to a directory holding a gw-serve without request metrics (see --help)"
+[[ -x $BASELINE_BIN/gw-serve ]] || die "$BASELINE_BIN/gw-serve not found"
+for b in gw-serve wildrydes; do [[ -x $BIN/$b ]] || die "$BIN/$b not found: build first, or set MILLRACE_BIN"; done
+for b in h2load curl jq; do command -v "$b" >/dev/null || die "$b not found"; done
+
+# shellcheck source=tests/bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+servers_work gw-metrics
+
+# Copies of both: a rebuild while the benchmark runs must not mix versions.
+mkdir -p "$WORK/with" "$WORK/without"
+cp "$BIN/gw-serve" "$WORK/with/" && cp "$BASELINE_BIN/gw-serve" "$WORK/without/"
+
+"$BIN/wildrydes" --rate max --records 1 --seed 1 >"$WORK/ride.jsonl"
+jq -Rc '{StreamName: "rides", Data: @base64, PartitionKey: fromjson.Name}' "$WORK/ride.jsonl" >"$WORK/putrecord.json"
+TYPED='with_entries(.value |= if type == "number" then {N: tojson} else {S: .} end)'
+jq -c "{TableName: \"rides\", Item: ($TYPED)}" "$WORK/ride.jsonl" >"$WORK/putitem.json"
+jq -c '{TableName, Key: {Name: .Item.Name, StatusTime: .Item.StatusTime}}' "$WORK/putitem.json" >"$WORK/getitem.json"
+
+SIDES=(with without)
+for side in "${SIDES[@]}"; do
+  start_gw "$side" "$SYNC" "$WORK/$side/gw-serve"
+  aws_json_api 1.1 kinesis Kinesis_20131202
+  wait_listening "$side" "$WORK/$side.log" Kinesis_20131202.ListStreams
+  call "$side" CreateStream '{"StreamName":"rides","ShardCount":4}' >/dev/null
+  aws_json_api 1.0 dynamodb DynamoDB_20120810
+  call "$side" CreateTable '{"TableName":"rides","BillingMode":"PAY_PER_REQUEST",
+    "AttributeDefinitions":[{"AttributeName":"Name","AttributeType":"S"},{"AttributeName":"StatusTime","AttributeType":"S"}],
+    "KeySchema":[{"AttributeName":"Name","KeyType":"HASH"},{"AttributeName":"StatusTime","KeyType":"RANGE"}]}' >/dev/null
+  call "$side" PutItem "@$WORK/putitem.json" >/dev/null
+done
+
+# cpu_ticks PID: the CPU time of every thread of the process so far (utime + stime, clock ticks).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
+
+# measure CASE SIDE RUN: one run (RUN 0: the warm-up); sets RPS and CPU_US (µs of CPU per request).
+declare -A ANSWERED  # requests answered 2xx, per case and side, warm-ups included
+measure() {
+  local case=$1 side=$2 run=$3 duration=$DURATION before target
+  ((run > 0)) || duration=1
+  case $case in
+    putrecord) target=Kinesis_20131202.PutRecord && aws_json_api 1.1 kinesis Kinesis_20131202 ;;
+    getitem) target=DynamoDB_20120810.GetItem && aws_json_api 1.0 dynamodb DynamoDB_20120810 ;;
+  esac
+  before=$(cpu_ticks "${PID[$side]}")
+  h2load_run "$case-$side-$run" "$WORK" --h1 -c "$CONNECTIONS" -m 1 -t 1 -D "$duration" -d "$WORK/$case.json" \
+    "${HEADERS[@]}" -H "X-Amz-Target: $target" "${URL[$side]}"
+  # What was still in flight when the time was up is answered before the CPU is read.
+  curl -s -o /dev/null "${URL[$side]}health"
+  CPU_US=$(awk -v t="$(($(cpu_ticks "${PID[$side]}") - before))" -v hz="$TICKS" -v n="$DONE" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  # h2load counts the requests done; those started but cut off by the time may be answered too.
+  ANSWERED[$case.$side]=$((${ANSWERED[$case.$side]:-0} + DONE))
+  ANSWERED_HIGH[$case.$side]=$((${ANSWERED_HIGH[$case.$side]:-0} + STARTED))
+}
+declare -A ANSWERED_HIGH R
+
+echo "millrace gw-serve request metrics bench: $RUNS runs of ${DURATION}s, $CONNECTIONS connections, --sync $SYNC, alternating"
+describe_machine "$WORK" "$(h2load --version | head -n 1)"
+echo "  with: $BIN/gw-serve; without: $BASELINE_BIN/gw-serve"
+echo
+
+CASES=(putrecord getitem)
+for case in "${CASES[@]}"; do
+  for side in "${SIDES[@]}"; do measure "$case" "$side" 0; done
+  echo "$case: $RUNS runs (requests/s, µs of CPU a request)"
+  for ((run = 1; run <= RUNS; run++)); do
+    if ((run % 2)); then order=(with without); else order=(without with); fi
+    line="   run $run:"
+    for side in "${order[@]}"; do
+      measure "$case" "$side" "$run"
+      R[$case.$side.rps]+="$RPS " R[$case.$side.cpu]+="$CPU_US "
+      line+=$(printf ' %s %.0f req/s %s µs;' "$side" "$RPS" "$CPU_US")
+    done
+    echo "${line%;}"
+  done
+done
+
+# ---- the metrics count what was answered
+echo
+echo "check: the metrics of \"with\" count every request answered, \"without\" has none"
+# counter SIDE OPERATION: its Count in the Prometheus text (the scrape writes what is kept first).
+counter() {
+  curl -s "${URL[$1]}metrics" |
+    awk -v k="aws_apigateway_count_total{api_name=\"gw-serve\",operation=\"$2\"}" 'index($0, k " ") == 1 { print $NF }'
+}
+for case in "${CASES[@]}"; do
+  operation=$([[ $case == putrecord ]] && echo Kinesis_20131202.PutRecord || echo DynamoDB_20120810.GetItem)
+  got=$(counter with "$operation")
+  # Besides h2load's, the setup's own requests: one PutItem, no PutRecord or GetItem.
+  low=${ANSWERED[$case.with]} high=${ANSWERED_HIGH[$case.with]}
+  if [[ -z $got ]] || ((got < low || got > high)); then die "with: $operation counted ${got:-nothing}, not between $low and $high"; fi
+  [[ -z $(counter without "$operation") ]] || die "without: $operation is counted"
+  echo "   $operation: $got (answered: $low to $high)"
+done
+
+# ---- the results
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
+echo
+echo "results (medians of $RUNS runs):"
+printf '  %-10s %12s %12s %7s %-4s   %10s %10s %7s %s\n' "" "req/s with" without ratio "" "CPU µs with" without ratio ""
+for case in "${CASES[@]}"; do
+  # shellcheck disable=SC2086  # the runs' figures, one word each
+  rps_with=$(median ${R[$case.with.rps]}) rps_without=$(median ${R[$case.without.rps]})
+  # shellcheck disable=SC2086
+  cpu_with=$(median ${R[$case.with.cpu]}) cpu_without=$(median ${R[$case.without.cpu]})
+  rps_ratio=$(ratio3 "$rps_with" "$rps_without") cpu_ratio=$(ratio3 "$cpu_with" "$cpu_without")
+  printf '  %-10s %12.0f %12.0f %7s %-4s   %10s %10s %7s %s\n' "$case" "$rps_with" "$rps_without" "$rps_ratio" \
+    "$(verdict "ge $rps_ratio 0.98")" "$cpu_with" "$cpu_without" "$cpu_ratio" "$(verdict "le $cpu_ratio 1.02")"
+done
+[[ ${BENCH_STRICT:-0} == 1 && -e $WORK/missed ]] && exit 1
+exit 0
