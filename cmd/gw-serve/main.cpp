@@ -78,14 +78,9 @@ int main(int argc, char** argv) {
     std::optional<runtime::FunctionRoutes> function_routes;
     if (!functions.empty()) {
       function_routes.emplace(std::move(routes), std::move(functions), parallel);
-      handler = function_routes->in_front_of(std::move(handler));
+      handler = function_routes->in_front_of(std::move(handler), &metrics);
       body_limit = function_routes->body_limit_in_front_of(std::move(body_limit));
     }
-    handler = serve::recorded(std::move(handler), metrics, [&](const serve::Request& request) {
-      if (function_routes)
-        if (auto operation = function_routes->operation_of(request)) return *operation;
-      return gateway.operation_of(request);
-    });
     gateway.on_store_failure([&http] { http.stop(); });
     cli::warn("", "listening on http://{}", http.local_address());
     serve::run_until_signal(http, [&function_routes] {

@@ -1,36 +1,38 @@
 #include "metrics/api_gateway.h"
 
+#include <map>
 #include <utility>
 #include <vector>
 
 namespace millrace::metrics {
+namespace {
 
-ApiRequests::ApiRequests(Recorder& recorder) : recorder_(recorder), api_(series({})) {}
+constexpr std::pair<std::string_view, Unit> kNamesAndUnits[] = {
+    {"Count", Unit::count}, {"4XXError", Unit::count}, {"5XXError", Unit::count}, {"Latency", Unit::milliseconds}};
 
-ApiRequests::Series ApiRequests::series(std::string_view operation) {
+// The series of the metric `index` of `operation` (empty: of the API) in `recorder`.
+Recorder::Series series(Recorder& recorder, std::size_t index, std::string_view operation) {
   std::vector<Dimension> dimensions = {{"ApiName", std::string(kApiName)}};
   if (!operation.empty()) dimensions.push_back({"Operation", std::string(operation)});
-  Series made;
-  constexpr std::pair<std::string_view, Unit> kMetrics[] = {
-      {"Count", Unit::count}, {"4XXError", Unit::count}, {"5XXError", Unit::count}, {"Latency", Unit::milliseconds}};
-  for (std::size_t i = 0; i < made.size(); ++i)
-    made[i] = recorder_.series(MetricId(std::string(kApiGateway), std::string(kMetrics[i].first), dimensions), kMetrics[i].second);
-  return made;
+  return recorder.series(MetricId(std::string(kApiGateway), std::string(kNamesAndUnits[index].first), std::move(dimensions)),
+                         kNamesAndUnits[index].second);
 }
 
-void ApiRequests::add(const Series& series, int status, double latency_ms, lines::EpochMs at) {
-  recorder_.add(series[0], 1, at);
-  recorder_.add(series[1], status >= 400 && status < 500 ? 1 : 0, at);
-  recorder_.add(series[2], status >= 500 && status < 600 ? 1 : 0, at);
-  recorder_.add(series[3], latency_ms, at);
-}
+}  // namespace
 
-void ApiRequests::add(std::string_view operation, int status, double latency_ms, lines::EpochMs at) {
-  add(api_, status, latency_ms, at);
-  if (operation.empty()) return;
-  auto it = operations_.find(operation);
-  if (it == operations_.end()) it = operations_.emplace(std::string(operation), series(operation)).first;
-  add(it->second, status, latency_ms, at);
+void ApiRequests::move_to(Recorder& recorder) {
+  std::map<layout::Minute, std::array<StatisticSet, kMetrics>> api;  // every request's, by minute
+  for (auto& [operation, sets] : operations_) {
+    const std::string& name = operation;  // a lambda may not capture a structured binding (clang)
+    sets.take([&](layout::Minute minute, const std::array<StatisticSet, kMetrics>& taken) {
+      for (std::size_t i = 0; i < kMetrics; ++i) {
+        if (!name.empty()) recorder.add(series(recorder, i, name), taken[i], minute);
+        api[minute][i].merge(taken[i]);
+      }
+    });
+  }
+  for (const auto& [minute, sets] : api)
+    for (std::size_t i = 0; i < kMetrics; ++i) recorder.add(series(recorder, i, {}), sets[i], minute);
 }
 
 }  // namespace millrace::metrics

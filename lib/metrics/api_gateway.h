@@ -20,14 +20,17 @@
 // A request that names no operation (404, 405, an X-Amz-Target the models do not have) counts in
 // the ApiName metrics only: the values of Operation are the few the server knows, never a
 // client's text.
+//
+// A request costs a hash lookup of its operation and a few additions (metrics/minute_sets.h);
+// the ApiName metrics are the operations' merged when the samples move to a Recorder.
 #pragma once
 
-#include <array>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "lines/time.h"
+#include "metrics/minute_sets.h"
 #include "metrics/recorder.h"
 
 namespace millrace::metrics {
@@ -37,23 +40,30 @@ inline constexpr std::string_view kApiName = "gw-serve";
 
 class ApiRequests {
  public:
-  explicit ApiRequests(Recorder& recorder);
   // A request of `operation` (empty: none) answered with `status` after `latency_ms`, at `at`.
-  void add(std::string_view operation, int status, double latency_ms, lines::EpochMs at);
+  void add(std::string_view operation, int status, double latency_ms, lines::EpochMs at) {
+    if (last_ == nullptr || operation != last_operation_) {  // requests come in runs of one kind
+      auto it = operations_.find(operation);
+      if (it == operations_.end()) it = operations_.emplace(std::string(operation), Sets()).first;
+      last_operation_ = it->first;
+      last_ = &it->second;
+    }
+    auto& sets = last_->at(at);
+    sets[kCount].add(1);
+    sets[kClientErrors].add(status >= 400 && status < 500 ? 1 : 0);
+    sets[kServerErrors].add(status >= 500 && status < 600 ? 1 : 0);
+    sets[kLatency].add(latency_ms);
+  }
+
+  // Moves the samples added so far into `recorder`, as its metrics' samples.
+  void move_to(Recorder& recorder);
 
  private:
-  // Count, 4XXError, 5XXError, Latency.
-  using Series = std::array<Recorder::Series, 4>;
-  Series series(std::string_view operation);
-  void add(const Series& series, int status, double latency_ms, lines::EpochMs at);
-
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
-  Recorder& recorder_;
-  Series api_;
-  std::unordered_map<std::string, Series, Hash, std::equal_to<>> operations_;
+  enum Metric : std::size_t { kCount, kClientErrors, kServerErrors, kLatency, kMetrics };
+  using Sets = MinuteSets<kMetrics>;
+  std::unordered_map<std::string, Sets, NameHash, std::equal_to<>> operations_;  // "" for none
+  std::string_view last_operation_;  // the key of the last one added to,
+  Sets* last_ = nullptr;             // and its sets
 };
 
 }  // namespace millrace::metrics

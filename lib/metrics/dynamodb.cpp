@@ -1,5 +1,7 @@
 #include "metrics/dynamodb.h"
 
+#include <algorithm>
+
 namespace millrace::metrics {
 namespace {
 
@@ -13,7 +15,6 @@ TableMetrics::TableMetrics(Recorder& recorder, std::string table)
     : recorder_(recorder),
       table_(std::move(table)),
       write_units_(table_series(recorder, "ConsumedWriteCapacityUnits", table_)),
-      read_units_(table_series(recorder, "ConsumedReadCapacityUnits", table_)),
       condition_failed_(table_series(recorder, "ConditionalCheckFailedRequests", table_)),
       expired_(table_series(recorder, "TimeToLiveDeletedItemCount", table_)) {}
 
@@ -35,12 +36,46 @@ void TableMetrics::latency(std::string_view operation, double ms, lines::EpochMs
   recorder_.add(of(latency_, "SuccessfulRequestLatency", "Operation", operation, Unit::milliseconds), ms, at);
 }
 
-void TableMetrics::returned(std::string_view operation, std::uint64_t items, lines::EpochMs at) {
-  recorder_.add(of(returned_, "ReturnedItemCount", "Operation", operation, Unit::count), static_cast<double>(items), at);
-}
-
 void TableMetrics::consumed_index_read(std::string_view index, double units, lines::EpochMs at) {
   recorder_.add(of(index_read_units_, "ConsumedReadCapacityUnits", "GlobalSecondaryIndexName", index, Unit::count), units, at);
+}
+
+TableReads::Operation& TableReads::operation(std::string_view table, std::string_view name) {
+  if (last_ != nullptr && last_->name == name && last_table_ == table) return *last_;
+  auto known = tables_.find(table);
+  if (known == tables_.end()) known = tables_.emplace(std::string(table), std::vector<Operation>()).first;
+  std::vector<Operation>& operations = known->second;
+  auto it = std::find_if(operations.begin(), operations.end(), [&](const Operation& o) { return o.name == name; });
+  if (it == operations.end()) it = operations.insert(operations.end(), Operation{std::string(name), {}});
+  last_table_ = known->first;
+  last_ = &*it;
+  return *it;
+}
+
+void TableReads::add(std::string_view table, std::string_view operation_name, std::optional<double> units, std::uint64_t items,
+                     double ms, lines::EpochMs at) {
+  auto& sets = operation(table, operation_name).sets.at(at);
+  if (units) sets[kUnits].add(*units);
+  sets[kItems].add(static_cast<double>(items));
+  sets[kLatency].add(ms);
+}
+
+void TableReads::move_to(Recorder& recorder) {
+  for (auto& [table, operations] : tables_) {
+    const std::string& name = table;  // a lambda may not capture a structured binding (clang)
+    Recorder::Series units = table_series(recorder, "ConsumedReadCapacityUnits", name);
+    for (Operation& operation : operations) {
+      auto of = [&](const char* metric, Unit unit) {
+        return recorder.series(kDynamoDB, metric, {{"TableName", name}, {"Operation", operation.name}}, unit);
+      };
+      Recorder::Series items = of("ReturnedItemCount", Unit::count), latency = of("SuccessfulRequestLatency", Unit::milliseconds);
+      operation.sets.take([&](layout::Minute minute, const std::array<StatisticSet, kMetrics>& taken) {
+        recorder.add(units, taken[kUnits], minute);
+        recorder.add(items, taken[kItems], minute);
+        recorder.add(latency, taken[kLatency], minute);
+      });
+    }
+  }
 }
 
 TableMetrics& TablesMetrics::of(std::string_view table) {

@@ -66,6 +66,11 @@ class Recorder {
     add_entry(series, minute).add(value);
   }
 
+  // Adds the samples of `set`, taken in `minute` (metrics/minute_sets.h).
+  void add(Series series, const StatisticSet& set, layout::Minute minute) {
+    if (series != kNotRecorded && !set.empty()) add_entry(series, minute).merge(set);
+  }
+
   // Whether samples wait for a commit.
   bool empty() const { return entries_.empty(); }
 

@@ -58,9 +58,9 @@ void FunctionRoutes::close() {
   for (auto& [handler, pool] : pools_) pool->close();
 }
 
-serve::Handler FunctionRoutes::in_front_of(serve::Handler next) {
-  return [this, next = std::move(next)](serve::Request request, serve::Responder responder) {
-    if (!take(request, responder)) next(std::move(request), std::move(responder));
+serve::Handler FunctionRoutes::in_front_of(serve::Handler next, serve::RequestMetrics* metrics) {
+  return [this, next = std::move(next), metrics](serve::Request request, serve::Responder responder) {
+    if (!take(request, responder, metrics)) next(std::move(request), std::move(responder));
   };
 }
 
@@ -82,23 +82,17 @@ bool is_invoke(std::string_view path) {
 
 }  // namespace
 
-std::optional<std::string_view> FunctionRoutes::operation_of(const serve::Request& request) const {
-  std::string_view path = request.path();
-  if (is_invoke(path)) return "POST /2015-03-31/functions/{FunctionName}/invocations";
-  auto match = routes_.match(request.method, path);
-  if (!match) return std::nullopt;
-  return operations_.at(match->route);
-}
-
-bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder) {
+bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder, serve::RequestMetrics* metrics) {
   std::string_view path = request.path();
   if (is_invoke(path)) {
     std::string_view name = path.substr(kInvokePrefix.size(), path.size() - kInvokePrefix.size() - kInvokeSuffix.size());
+    if (metrics) responder = serve::recording(std::move(responder), *metrics, "POST /2015-03-31/functions/{FunctionName}/invocations");
     invoke(request, name, std::move(responder));
     return true;
   }
   auto match = routes_.match(request.method, path);
   if (!match) return false;
+  if (metrics) responder = serve::recording(std::move(responder), *metrics, operations_.at(match->route));
   proxy(request, *match, std::move(responder));
   return true;
 }

@@ -20,7 +20,6 @@
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +27,7 @@
 #include "runtime/function.h"
 #include "runtime/pool.h"
 #include "runtime/proxy_event.h"
+#include "serve/request_metrics.h"
 #include "serve/server.h"
 
 namespace millrace::runtime {
@@ -49,18 +49,16 @@ class FunctionRoutes {
   // restart's back-off; the invocations at a runtime run to their end. Thread-safe.
   void close();
 
-  // The server's handler: requests for the functions to them, the others to `next`.
-  serve::Handler in_front_of(serve::Handler next);
+  // The server's handler: requests for the functions to them, the others to `next`. With
+  // `metrics`, each request the functions take is recorded there (metrics/api_gateway.h) under
+  // its route's method and resource ("GET /users/{id}"), or Invoke's.
+  serve::Handler in_front_of(serve::Handler next, serve::RequestMetrics* metrics = nullptr);
   // The body limit: Lambda's 6 MB payload for the functions (API Gateway's is 10 MB, but the
   // event must hold the body), `next`'s for the others.
   serve::BodyLimit body_limit_in_front_of(serve::BodyLimit next) const;
-  // The operation of a request the functions take, for its metrics (metrics/api_gateway.h): its
-  // route's method and resource ("GET /users/{id}"), or Invoke's; nullopt for the others.
-  // Thread-safe; the view lives as long as this object.
-  std::optional<std::string_view> operation_of(const serve::Request& request) const;
 
  private:
-  bool take(serve::Request& request, serve::Responder& responder);
+  bool take(serve::Request& request, serve::Responder& responder, serve::RequestMetrics* metrics);
   void proxy(const serve::Request& request, const RouteMatch& match, serve::Responder responder);
   void invoke(const serve::Request& request, std::string_view encoded_name, serve::Responder responder);
 

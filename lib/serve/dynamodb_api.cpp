@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <chrono>
 #include <future>
 #include <map>
 
@@ -20,19 +19,17 @@ namespace millrace::serve {
 using dynamodb::element;
 
 struct DynamoDbApi::State {
-  State(store::Env& env, ItemCommitter& committer, std::string region, RequestMetrics* m)
-      : context{env, committer, std::move(region), tokens}, metrics(m) {}
+  State(store::Env& env, ItemCommitter& committer, std::string region) : context{env, committer, std::move(region), tokens} {}
   dynamodb::ClientTokens tokens;
   dynamodb::Context context;
-  RequestMetrics* metrics;
 };
 
-DynamoDbApi::DynamoDbApi(store::Env& env, ItemCommitter& committer, std::string region, RequestMetrics* metrics)
-    : state_(std::make_unique<State>(env, committer, std::move(region), metrics)) {}
+DynamoDbApi::DynamoDbApi(store::Env& env, ItemCommitter& committer, std::string region)
+    : state_(std::make_unique<State>(env, committer, std::move(region))) {}
 
 DynamoDbApi::~DynamoDbApi() = default;
 
-void DynamoDbApi::call(std::string_view operation, std::string_view body, Done done) {
+void DynamoDbApi::call(std::string_view operation, std::string_view body, Done done, dynamodb::ReadUsage* reads) {
   using dynamodb::Context;
   using Read = std::string (*)(Context&, element);
   using ItemRead = std::string (*)(Context&, element, dynamodb::ReadUsage&);
@@ -71,16 +68,15 @@ void DynamoDbApi::call(std::string_view operation, std::string_view body, Done d
   thread_local simdjson::dom::parser parser;
   element root;
   if (auto invalid = parse_request(aws::model::dynamodb, *modelled, body, parser, root)) return done(dynamodb::answer_of(*invalid));
-  auto decoded = std::chrono::steady_clock::now();
+  dynamodb::ReadUsage unused;
+  dynamodb::ReadUsage& usage = reads ? *reads : unused;
   try {
     if (handler->second.write) return handler->second.write(state_->context, root, done);
     if (handler->second.read) return done(ApiAnswer{200, handler->second.read(state_->context, root)});
-    dynamodb::ReadUsage usage{handler->first, {}};
-    std::string answer = handler->second.item_read(state_->context, root, usage);
-    std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - decoded;
-    done(ApiAnswer{200, std::move(answer)});
-    if (state_->metrics) state_->metrics->read(usage, latency.count());
+    usage.operation = handler->first;
+    done(ApiAnswer{200, handler->second.item_read(state_->context, root, usage)});
   } catch (const aws::ApiError& e) {
+    usage.tables.clear();  // a read that failed read nothing, as its metrics go
     done(dynamodb::answer_of(e));
   }
 }

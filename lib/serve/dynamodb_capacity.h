@@ -19,6 +19,7 @@
 // table's ("Table"), and each index's under LocalSecondaryIndexes or GlobalSecondaryIndexes.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <simdjson.h>
 
 #include <cstddef>
@@ -101,7 +102,7 @@ struct TableRead {
 };
 struct ReadUsage {
   std::string_view operation;  // "GetItem", ...: a literal
-  std::vector<TableRead> tables;
+  boost::container::small_vector<TableRead, 1> tables;  // most reads read one table: no allocation
 };
 
 }  // namespace millrace::serve::dynamodb

@@ -66,7 +66,7 @@ struct Gateway::State {
         committer(env, notifier),
         kinesis(env, committer, options.region, limits.get()),
         items(env),
-        dynamodb(env, items, options.region, metrics),
+        dynamodb(env, items, options.region),
         cloudwatch(env) {
     if (!options.credentials.empty())
       verifier.emplace(aws::CredentialStore::from_file(options.credentials));
@@ -91,6 +91,11 @@ struct Gateway::State {
     aws::RequestView request{call.method, path, query, call.headers, call.body, {}};
     aws::SigningTime now{std::chrono::seconds(lines::now_ms() / 1000)};
     return verifier->verify(request, now, service).refusal;
+  }
+
+  // Names the operation of `call` for its metrics.
+  static void name(HttpCall& call, std::string_view operation) {
+    if (call.operation) *call.operation = operation;
   }
 
   // Calls `answer` once the request metrics kept are written, so that a read of the metrics
@@ -130,6 +135,7 @@ struct Gateway::State {
       return done(xml_error(aws::ApiError{403, std::string(refused->type), refused->message}));
     auto decoded = aws::decode_query(aws::model::cloudwatch, call.body);
     if (auto* error = std::get_if<aws::ApiError>(&decoded)) return done(xml_error(*error));
+    name(call, api_operation(aws::model::cloudwatch, std::get<aws::QueryCall>(decoded).operation->name));
     after_metrics([this, query = std::get<aws::QueryCall>(std::move(decoded)), id, xml_error, done = std::move(done)] {
       auto result = cloudwatch.answer(query.operation->name, query.json);
       if (auto* error = std::get_if<aws::ApiError>(&result)) return done(xml_error(*error));
@@ -140,6 +146,7 @@ struct Gateway::State {
 
   void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::optional<std::string_view> target = call.header("x-amz-target");
+    if (target) name(call, api_operation(*target));
     if (target && target->starts_with(kCloudWatchTarget))
       return cloudwatch_json(call, path, target->substr(kCloudWatchTarget.size()), done);
     if (!target && aws::is_query_request(call.header("content-type").value_or(""), call.body))
@@ -148,7 +155,7 @@ struct Gateway::State {
       if (auto refused = refusal(call, path, "", "dynamodb"))
         return done(dynamodb_answer(dynamodb::answer_of(aws::ApiError{400, std::string(refused->type), refused->message})));
       return dynamodb.call(target->substr(kDynamoDbTarget.size()), call.body,
-                           [done](ApiAnswer answer) { done(dynamodb_answer(std::move(answer))); });
+                           [done](ApiAnswer answer) { done(dynamodb_answer(std::move(answer))); }, call.reads);
     }
     if (!target || !target->starts_with(kKinesisTarget)) {
       std::string type = target ? "UnknownOperationException" : "MissingAuthenticationTokenException";
@@ -251,60 +258,35 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
     if (call.method != "POST") return done(HttpAnswer::message(405, "the AWS APIs take POST /"));
     return state_->api(call, path, done);
   }
+  bool get = call.method == "GET" || call.method == "HEAD";
   if (path == "/metrics") {
-    if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /metrics"));
+    if (!get) return done(HttpAnswer::message(405, "GET /metrics"));
+    State::name(call, "GET /metrics");
     if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
     return state_->after_metrics([this, done = std::move(done)] {
       done(HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state_->cloudwatch.prometheus_text(), {}});
     });
   }
   if (path == "/health") {
-    if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /health"));
+    if (!get) return done(HttpAnswer::message(405, "GET /health"));
+    State::name(call, "GET /health");
     return done(HttpAnswer{200, "application/json", "{\"status\":\"ok\"}", {}});
   }
   if (path.starts_with(kTablesRoute)) {
     if (call.method != "GET") return done(HttpAnswer::message(405, fmt::format("{} takes GET", path)));
+    State::name(call, "GET /tables/{TableName}/items/{Key+}");
     if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
-    if (!state_->metrics) return done(get_items(state_->env, path, query));
-    auto started = std::chrono::steady_clock::now();
-    dynamodb::ReadUsage usage;
-    HttpAnswer answer = get_items(state_->env, path, query, &usage);
-    std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - started;
-    done(std::move(answer));
-    return state_->metrics->read(usage, latency.count());
+    return done(get_items(state_->env, path, query, call.reads));
   }
   if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size()) {
     if (call.method != "POST") return done(HttpAnswer::message(405, fmt::format("{} takes POST", path)));
+    State::name(call, "POST /streams/{StreamName}");
     return state_->put_route(call, path, query, done);
   }
   done(HttpAnswer::message(404, fmt::format("no route for {} {}", call.method, path)));
 }
 
-std::string_view Gateway::operation_of(const Request& request) const {
-  std::string_view path = request.path(), method = request.method;
-  if (path == "/") {
-    if (method != "POST") return {};
-    std::optional<std::string_view> target = request.headers.find("x-amz-target");
-    if (!target) {
-      if (!aws::is_query_request(request.headers.find("content-type").value_or(""), request.body)) return {};
-      std::optional<std::string> action = aws::query_parameter(request.body, "Action");
-      return action ? api_operation(aws::model::cloudwatch, *action) : std::string_view{};
-    }
-    for (const aws::model::Service* service : {&aws::model::kinesis, &aws::model::dynamodb, &aws::model::cloudwatch}) {
-      std::string_view prefix = service->target_prefix;
-      if (target->size() > prefix.size() && target->starts_with(prefix) && (*target)[prefix.size()] == '.')
-        return api_operation(*service, target->substr(prefix.size() + 1));
-    }
-    return {};
-  }
-  bool get = method == "GET" || method == "HEAD";
-  if (path == "/metrics") return get ? "GET /metrics" : "";
-  if (path == "/health") return get ? "GET /health" : "";
-  if (path.starts_with(kTablesRoute)) return method == "GET" ? "GET /tables/{TableName}/items/{Key+}" : "";
-  if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size())
-    return method == "POST" ? "POST /streams/{StreamName}" : "";
-  return {};
-}
+RequestMetrics* Gateway::metrics() const { return state_->metrics; }
 
 void Gateway::on_store_failure(std::function<void()> stop) { state_->stop_on_failure = std::move(stop); }
 
@@ -314,23 +296,33 @@ void Gateway::check_store() {
 }
 
 Handler handler_of(Gateway& gateway) {
+  // What an answer given after the call needs: the request's Responder, and for its metrics its
+  // operation and when it came.
+  struct Pending {
+    explicit Pending(Responder r) : responder(std::move(r)) {}
+    Responder responder;
+    std::string_view operation;
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+    dynamodb::ReadUsage reads;
+  };
   return [&gateway](Request request, Responder responder) {
     std::vector<aws::HeaderField> fields;
     fields.reserve(request.headers.size());
     for (const Header& header : request.headers) fields.push_back({header.name, header.value});
     // The answer may come from the commit thread, after this call: the Responder goes with it.
-    auto answer = std::make_shared<Responder>(std::move(responder));
-    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)},
-                   [answer, &gateway](HttpAnswer reply) {
-                     bool failed = reply.status >= 500;
-                     Response response;
-                     response.status = reply.status;
-                     response.headers.set("Content-Type", std::move(reply.content_type));
-                     for (auto& [name, value] : reply.headers) response.headers.set(name, std::move(value));
-                     response.body = std::move(reply.body);
-                     answer->send(std::move(response));
-                     if (failed) gateway.check_store();  // the answer goes before the server stops
-                   });
+    auto pending = std::make_shared<Pending>(std::move(responder));
+    HttpCall call{request.method, request.target, fields, std::move(request.body), &pending->operation, &pending->reads};
+    gateway.handle(std::move(call), [pending, &gateway](HttpAnswer reply) {
+      int status = reply.status;
+      Response response;
+      response.status = reply.status;
+      response.headers.set("Content-Type", std::move(reply.content_type));
+      for (auto& [name, value] : reply.headers) response.headers.set(name, std::move(value));
+      response.body = std::move(reply.body);
+      pending->responder.send(std::move(response));
+      if (RequestMetrics* metrics = gateway.metrics()) metrics->request(pending->operation, status, pending->received, &pending->reads);
+      if (status >= 500) gateway.check_store();  // the answer goes before the server stops
+    });
   };
 }
 

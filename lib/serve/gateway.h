@@ -29,10 +29,10 @@
 // Kinesis refuses (serve/kinesis_api.h), the route's one record with 429 and Kinesis' message,
 // its lines as PutRecords answers, those refused with their ErrorCode and ErrorMessage.
 //
-// Metrics (with a RequestMetrics, serve/request_metrics.h): the DynamoDB API's reads and the
-// item route's are recorded in it; GET /metrics and CloudWatch's API answer once what it keeps
-// is written, so that they show every request answered before theirs. operation_of() names a
-// request's operation for its AWS/ApiGateway metrics (serve::recorded).
+// Metrics (with a RequestMetrics, serve/request_metrics.h): handler_of's handler records there
+// every request (AWS/ApiGateway, under the operation handle() names, metrics/api_gateway.h) and
+// what its reads of tables read (AWS/DynamoDB); GET /metrics and CloudWatch's API answer once
+// what it keeps is written, so that they show every request answered before theirs.
 //
 // Signatures: without credentials any request is taken, signed or not, as the emulators take
 // them. With credentials (an AWS credentials file) every request but GET /health must carry a
@@ -51,6 +51,7 @@
 
 #include "aws/arn.h"
 #include "aws/sigv4.h"
+#include "serve/dynamodb_capacity.h"
 #include "serve/request_metrics.h"
 #include "serve/server.h"
 #include "store/env.h"
@@ -74,6 +75,14 @@ struct HttpCall {
   std::string_view target;                     // path and query: "/streams/rides?key=Name"
   std::span<const aws::HeaderField> headers;  // every field, as received
   std::string body;
+  // Where handle() names the request's operation for its metrics, when given, before it answers:
+  // its X-Amz-Target for the APIs (the form's Action for CloudWatch's query protocol), the
+  // route's method and resource for the routes; left empty for a request that names none. A
+  // view of a string that lives as long as the process.
+  std::string_view* operation = nullptr;
+  // Where handle() tells what a read of tables read (the DynamoDB API's item reads, the item
+  // route's), when given, before it answers.
+  dynamodb::ReadUsage* reads = nullptr;
 
   // The first header called `name`, in any case.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -104,10 +113,8 @@ class Gateway {
   // a request; Kinesis' PutRecords takes 5 MiB of records as base64), 5 MiB on the routes.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
 
-  // The operation of `request` (metrics/api_gateway.h): its X-Amz-Target for the APIs (the
-  // form's Action for CloudWatch's query protocol), the route's method and resource for the
-  // routes; empty for a request that names none. Thread-safe.
-  std::string_view operation_of(const Request& request) const;
+  // The RequestMetrics given, or nullptr.
+  RequestMetrics* metrics() const;
 
   // Calls the on_store_failure hook, once, when the store has failed. The server's handler
   // (handler_of) calls it after each answer of status 5xx, once the answer is sent.
@@ -119,7 +126,7 @@ class Gateway {
 };
 
 // The server's handler for `gateway`: each request to Gateway::handle, its answer to the
-// request's Responder.
+// request's Responder, recorded in the gateway's RequestMetrics when it has them.
 Handler handler_of(Gateway& gateway);
 // The server's body limit for `gateway` (Gateway::body_limit).
 BodyLimit body_limit_of(const Gateway& gateway);

@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -12,7 +14,13 @@
 
 namespace millrace::serve {
 
-RequestMetrics::RequestMetrics(store::Env& env) : env_(env), thread_([this] { run(); }) {}
+namespace {
+
+std::atomic<std::uint64_t> last_id{0};
+
+}  // namespace
+
+RequestMetrics::RequestMetrics(store::Env& env) : env_(env), id_(++last_id), thread_([this] { run(); }) {}
 
 RequestMetrics::~RequestMetrics() {
   {
@@ -23,24 +31,30 @@ RequestMetrics::~RequestMetrics() {
   thread_.join();
 }
 
-void RequestMetrics::request(std::string_view operation, int status, double latency_ms) {
-  lines::EpochMs now = lines::now_ms();
-  std::lock_guard lock(mutex_);
-  requests_.add(operation, status, latency_ms, now);
+RequestMetrics::Part& RequestMetrics::part() {
+  thread_local std::uint64_t owner = 0;
+  thread_local Part* cached = nullptr;
+  if (owner == id_) return *cached;
+  std::lock_guard lock(parts_mutex_);
+  cached = parts_.emplace_back(std::make_unique<Part>()).get();
+  owner = id_;
+  return *cached;
 }
 
-void RequestMetrics::read(const dynamodb::ReadUsage& usage, double latency_ms) {
+void RequestMetrics::request(std::string_view operation, int status, double latency_ms, const dynamodb::ReadUsage* reads) {
   lines::EpochMs now = lines::now_ms();
-  std::lock_guard lock(mutex_);
-  for (const dynamodb::TableRead& read : usage.tables) {
-    metrics::TableMetrics& table = tables_.of(read.consumed.table_name());
+  Part& mine = part();
+  std::lock_guard lock(mine.mutex);
+  mine.requests.add(operation, status, latency_ms, now);
+  if (reads == nullptr) return;
+  for (const dynamodb::TableRead& read : reads->tables) {
     std::vector<std::pair<std::string_view, double>> indexes = read.consumed.global_index_units();
     // A read of a global index alone consumes nothing of the table's capacity: no sample of it.
-    double units = read.consumed.table_capacity_units();
-    if (units > 0 || indexes.empty()) table.consumed_read(units, now);
-    for (const auto& [index, index_units] : indexes) table.consumed_index_read(index, index_units, now);
-    table.returned(usage.operation, read.items, now);
-    table.latency(usage.operation, latency_ms, now);
+    std::optional<double> units = read.consumed.table_capacity_units();
+    if (*units == 0 && !indexes.empty()) units.reset();
+    mine.reads.add(read.consumed.table_name(), reads->operation, units, read.items, latency_ms, now);
+    for (const auto& [index, index_units] : indexes)
+      mine.tables.of(read.consumed.table_name()).consumed_index_read(index, index_units, now);
   }
 }
 
@@ -63,8 +77,16 @@ void RequestMetrics::run() {
     std::vector<std::function<void()>> then;
     then.swap(waiting_);
     bool last = stopping_;
-    taken_.move_to(writing_);
     lock.unlock();
+    {
+      std::lock_guard parts(parts_mutex_);
+      for (const std::unique_ptr<Part>& taken : parts_) {
+        std::lock_guard samples(taken->mutex);
+        taken->requests.move_to(writing_);
+        taken->reads.move_to(writing_);
+        taken->recorder.move_to(writing_);
+      }
+    }
     write();
     for (std::function<void()>& f : then) f();
     lock.lock();
@@ -84,17 +106,36 @@ void RequestMetrics::write() {
   }
 }
 
+namespace {
+
+// Every modelled operation's X-Amz-Target, each text kept once, found by itself.
+struct ApiOperations {
+  ApiOperations() {
+    for (const aws::model::Service* service : {&aws::model::kinesis, &aws::model::dynamodb, &aws::model::cloudwatch})
+      for (const aws::model::Operation& operation : service->operations)
+        targets.push_back(std::string(service->target_prefix) + "." + std::string(operation.name));
+    for (const std::string& target : targets) by_target.emplace(target, target);  // views of `targets`, complete now
+  }
+  std::vector<std::string> targets;
+  std::unordered_map<std::string_view, std::string_view> by_target;
+};
+
+}  // namespace
+
+std::string_view api_operation(std::string_view target) {
+  static const ApiOperations kKnown;
+  thread_local std::string_view last;  // a thread's requests come in runs of one operation
+  if (!last.empty() && target == last) return last;
+  auto it = kKnown.by_target.find(target);
+  if (it == kKnown.by_target.end()) return {};
+  last = it->second;
+  return last;
+}
+
 std::string_view api_operation(const aws::model::Service& service, std::string_view name) {
-  static const std::unordered_map<const aws::model::Operation*, std::string> kNames = [] {
-    std::unordered_map<const aws::model::Operation*, std::string> names;
-    for (const aws::model::Service* known : {&aws::model::kinesis, &aws::model::dynamodb, &aws::model::cloudwatch})
-      for (const aws::model::Operation& operation : known->operations)
-        names.emplace(&operation, std::string(known->target_prefix) + "." + std::string(operation.name));
-    return names;
-  }();
-  const aws::model::Operation* operation = service.operation(name);
-  auto it = operation ? kNames.find(operation) : kNames.end();
-  return it == kNames.end() ? std::string_view{} : std::string_view(it->second);
+  std::string target;
+  target.append(service.target_prefix).append(".").append(name);
+  return api_operation(target);
 }
 
 namespace {
@@ -103,29 +144,25 @@ namespace {
 class RecordingSink final : public ResponseSink {
  public:
   RecordingSink(Responder responder, RequestMetrics& metrics, std::string_view operation)
-      : responder_(std::move(responder)), metrics_(metrics), operation_(operation), start_(std::chrono::steady_clock::now()) {}
+      : responder_(std::move(responder)), metrics_(metrics), operation_(operation), received_(std::chrono::steady_clock::now()) {}
 
   void deliver(std::uint64_t, Response response) override {
-    std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - start_;
     int status = response.status;
     responder_.send(std::move(response));
-    metrics_.request(operation_, status, latency.count());
+    metrics_.request(operation_, status, received_);
   }
 
  private:
   Responder responder_;
   RequestMetrics& metrics_;
   std::string_view operation_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point received_;
 };
 
 }  // namespace
 
-Handler recorded(Handler next, RequestMetrics& metrics, OperationOf operation_of) {
-  return [next = std::move(next), &metrics, operation_of = std::move(operation_of)](Request request, Responder responder) {
-    auto sink = std::make_shared<RecordingSink>(std::move(responder), metrics, operation_of(request));
-    next(std::move(request), Responder(sink, 0));
-  };
+Responder recording(Responder responder, RequestMetrics& metrics, std::string_view operation) {
+  return Responder(std::make_shared<RecordingSink>(std::move(responder), metrics, operation), 0);
 }
 
 }  // namespace millrace::serve

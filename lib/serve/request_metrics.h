@@ -2,8 +2,10 @@
 // request's (AWS/ApiGateway, metrics/api_gateway.h) and the DynamoDB API's reads
 // (ConsumedReadCapacityUnits, ReturnedItemCount, SuccessfulRequestLatency, metrics/dynamodb.h).
 //
-// The server's threads and the commit threads add samples to one table in memory, under a lock:
-// a request costs a lock and a few additions, never a write. A thread of its own ("metrics")
+// Each thread that answers (the server's, the commit threads) adds its samples to a table of its
+// own in memory, under a lock that only the writer takes besides it: a request costs a few
+// additions and hash lookups, never a write, and threads never wait for one another nor share
+// the cache lines of one table. A thread of its own ("metrics")
 // writes them in a small write transaction: every kInterval when there are any (on the clock's
 // multiples of it, so that one write follows each minute's end by at most that), before a read of
 // the metrics (write_then: GET /metrics and CloudWatch's API see every request answered before
@@ -17,7 +19,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -28,7 +32,7 @@
 #include "metrics/dynamodb.h"
 #include "metrics/recorder.h"
 #include "serve/dynamodb_capacity.h"
-#include "serve/server.h"
+#include "serve/responder.h"
 #include "store/env.h"
 
 namespace millrace::serve {
@@ -44,25 +48,37 @@ class RequestMetrics {
   RequestMetrics& operator=(const RequestMetrics&) = delete;
 
   // A request of `operation` (metrics/api_gateway.h; empty: none) answered with `status` after
-  // `latency_ms`. Thread-safe.
-  void request(std::string_view operation, int status, double latency_ms);
-  // A read of the DynamoDB API (or an item route's) that gave `usage` after `latency_ms`.
-  // Thread-safe.
-  void read(const dynamodb::ReadUsage& usage, double latency_ms);
+  // `latency_ms`, which read `reads` of tables when given (its SuccessfulRequestLatency: the
+  // same). Thread-safe.
+  void request(std::string_view operation, int status, double latency_ms, const dynamodb::ReadUsage* reads = nullptr);
+  // The same, its latency from `received` to now.
+  void request(std::string_view operation, int status, std::chrono::steady_clock::time_point received,
+               const dynamodb::ReadUsage* reads = nullptr) {
+    request(operation, status, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count(), reads);
+  }
   // Calls `then` on the metrics thread once what was kept when it was called is written (or
   // its write failed). Thread-safe; `then` must not block.
   void write_then(std::function<void()> then);
 
  private:
+  // The samples of one thread, and their lock.
+  struct Part {
+    std::mutex mutex;
+    metrics::ApiRequests requests;
+    metrics::TableReads reads;
+    metrics::Recorder recorder;  // a global index's reads
+    metrics::TablesMetrics tables{recorder};
+  };
+  Part& part();  // the calling thread's
   void run();
   void write();  // on the metrics thread
 
   store::Env& env_;
-  std::mutex mutex_;  // guards what follows, up to writing_
+  const std::uint64_t id_;  // this object's, unlike any other's: what a thread's Part is cached by
+  std::mutex parts_mutex_;
+  std::vector<std::unique_ptr<Part>> parts_;
+  std::mutex mutex_;  // guards waiting_ and stopping_
   std::condition_variable wake_;
-  metrics::Recorder taken_;
-  metrics::ApiRequests requests_{taken_};
-  metrics::TablesMetrics tables_{taken_};
   std::vector<std::function<void()>> waiting_;
   bool stopping_ = false;
   // The metrics thread's.
@@ -71,16 +87,15 @@ class RequestMetrics {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-// The Operation of a call of `name` to the AWS API `service`: its X-Amz-Target (PREFIX.NAME), a
-// view of a string that lives as long as the process; empty when the model has no such
+// The Operation of a call to an AWS API whose X-Amz-Target is `target` (PREFIX.NAME): a view of
+// the same text that lives as long as the process; empty when the APIs' models have no such
 // operation.
+std::string_view api_operation(std::string_view target);
+// The same, of the operation `name` of `service`.
 std::string_view api_operation(const aws::model::Service& service, std::string_view name);
 
-// The operation a request is recorded under (empty: none), a view that outlives the request.
-using OperationOf = std::function<std::string_view(const Request& request)>;
-
-// The server's handler `next`, each request's answer recorded in `metrics` under the operation
-// `operation_of` names, with its status and its time from the call of the handler to the answer.
-Handler recorded(Handler next, RequestMetrics& metrics, OperationOf operation_of);
+// `responder`, which records its answer in `metrics` when it is sent: under `operation` (a view
+// that outlives it), with its status and the time from now.
+Responder recording(Responder responder, RequestMetrics& metrics, std::string_view operation);
 
 }  // namespace millrace::serve

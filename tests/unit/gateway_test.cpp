@@ -42,14 +42,17 @@ class Server {
     return answer.get_future().get();
   }
 
+  // The operation handle() names the request, once it is answered.
   std::string_view operation_of(std::string method, std::string target, std::map<std::string, std::string> headers = {},
                                 std::string body = {}) {
-    millrace::serve::Request request;
-    request.method = std::move(method);
-    request.target = std::move(target);
-    for (const auto& [name, value] : headers) request.headers.add(name, value);
-    request.body = std::move(body);
-    return gateway_.operation_of(request);
+    std::promise<void> answered;
+    std::vector<millrace::aws::HeaderField> fields;
+    for (const auto& [name, value] : headers) fields.push_back({name, value});
+    std::string_view operation;
+    HttpCall call{method, target, fields, std::move(body), &operation};
+    gateway_.handle(std::move(call), [&answered](HttpAnswer) { answered.set_value(); });
+    answered.get_future().get();
+    return operation;
   }
 
   // The records of the stream's shard 0: (partition key, data) in order.
@@ -167,7 +170,7 @@ TEST_CASE("with credentials, a request is taken only with a valid signature by o
   CHECK(server.send("GET", "/health", "").status == 200);
 }
 
-TEST_CASE("a request's operation, for its metrics: the X-Amz-Target of a modelled operation, a route's method and resource") {
+TEST_CASE("handle() names a request's operation: the X-Amz-Target of a modelled operation, a route's method and resource") {
   Server server;
   CHECK(server.operation_of("POST", "/", {{"X-Amz-Target", "Kinesis_20131202.PutRecord"}}) == "Kinesis_20131202.PutRecord");
   CHECK(server.operation_of("POST", "/", {{"x-amz-target", "DynamoDB_20120810.Query"}}) == "DynamoDB_20120810.Query");

@@ -5,6 +5,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -50,7 +51,7 @@ struct Sink : ResponseSink {
 
 }  // namespace
 
-TEST_CASE("requests and reads are kept in memory, written before a read of the metrics and when it ends") {
+TEST_CASE("requests and what they read are kept in memory, written before a read of the metrics and when it ends") {
   Store s;
   std::string_view put = api_operation(aws::model::kinesis, "PutRecord");
   {
@@ -60,9 +61,10 @@ TEST_CASE("requests and reads are kept in memory, written before a read of the m
     dynamodb::ReadUsage usage{"GetItem", {}};
     usage.tables.push_back({dynamodb::Consumed("rides"), 1});
     usage.tables.back().consumed.add_table(0.5);
-    metrics.read(usage, 2);
+    std::string_view get = api_operation(aws::model::dynamodb, "GetItem");
+    metrics.request(get, 200, 2, &usage);
     usage.tables.back().items = 0;  // a miss costs its units all the same
-    metrics.read(usage, 3);
+    metrics.request(get, 200, 3, &usage);
     CHECK(s.total(api("Count", put)).empty());  // not written yet
     written(metrics);
     CHECK(s.total(api("Count", put)).sum == 2);
@@ -89,37 +91,26 @@ TEST_CASE("a read of a global index is the index's, not the table's") {
     dynamodb::ReadUsage usage{"Query", {}};
     usage.tables.push_back({dynamodb::Consumed("rides"), 4});
     usage.tables.back().consumed.add_index(index, 1.5);
-    metrics.read(usage, 1);
+    metrics.request(api_operation(aws::model::dynamodb, "Query"), 200, 1, &usage);
   }
   CHECK(s.total(rides("ConsumedReadCapacityUnits")).empty());
   CHECK(s.total(rides("ConsumedReadCapacityUnits", {{"GlobalSecondaryIndexName", "by-city"}})).sum == 1.5);
   CHECK(s.total(rides("ReturnedItemCount", {{"Operation", "Query"}})).sum == 4);
 }
 
-TEST_CASE("the recorded handler passes the answer on and records its status under the request's operation") {
+TEST_CASE("a recording responder passes the answer on and records its status; one dropped, its 500") {
   Store s;
   auto sink = std::make_shared<Sink>();
   {
     RequestMetrics metrics(s.env);
-    Handler handler = recorded(
-        [](Request request, Responder responder) {
-          if (request.target == "/drop") return;  // the responder, dropped, answers 500
-          Response response;
-          response.status = request.target == "/missing" ? 404 : 200;
-          response.body = request.body;
-          responder.send(std::move(response));
-        },
-        metrics, [](const Request& request) { return request.target == "/missing" ? std::string_view{} : std::string_view("GET /echo"); });
-    Request echo;
-    echo.target = "/echo";
-    echo.body = "hello";
-    handler(echo, Responder(sink, 1));
-    Request missing;
-    missing.target = "/missing";
-    handler(missing, Responder(sink, 2));
-    Request dropped;
-    dropped.target = "/drop";
-    handler(dropped, Responder(sink, 3));
+    Responder echo = recording(Responder(sink, 1), metrics, "GET /echo");
+    Response answer;
+    answer.body = "hello";
+    echo.send(std::move(answer));
+    Response missing;
+    missing.status = 404;
+    recording(Responder(sink, 2), metrics, "").send(std::move(missing));
+    recording(Responder(sink, 3), metrics, "GET /echo");  // dropped unanswered
   }
   REQUIRE(sink->answers.size() == 3);
   CHECK(sink->answers[0].body == "hello");
@@ -132,11 +123,35 @@ TEST_CASE("the recorded handler passes the answer on and records its status unde
   CHECK(s.total(metrics::MetricId("AWS/ApiGateway", "4XXError", {{"ApiName", "gw-serve"}})).sum == 1);
 }
 
+TEST_CASE("samples taken on many threads at once are all written") {
+  Store s;
+  constexpr int kThreads = 4, kEach = 5000;
+  {
+    RequestMetrics metrics(s.env);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&metrics, t] {
+        for (int i = 0; i < kEach; ++i) {
+          metrics.request("GET /health", i % 10 == 0 ? 503 : 200, 1);
+          if (t == 0 && i % 1000 == 0) written(metrics);  // writes while the others add
+        }
+      });
+    for (std::thread& thread : threads) thread.join();
+  }
+  CHECK(s.total(api("Count", "GET /health")).sum == kThreads * kEach);
+  CHECK(s.total(api("5XXError", "GET /health")).sum == kThreads * kEach / 10);
+}
+
 TEST_CASE("an API's operation is its X-Amz-Target, for the operations of its model only") {
   CHECK(api_operation(aws::model::kinesis, "PutRecords") == "Kinesis_20131202.PutRecords");
   CHECK(api_operation(aws::model::dynamodb, "GetItem") == "DynamoDB_20120810.GetItem");
   CHECK(api_operation(aws::model::cloudwatch, "GetMetricData") == "GraniteServiceVersion20100801.GetMetricData");
   CHECK(api_operation(aws::model::kinesis, "GetItem").empty());
   CHECK(api_operation(aws::model::kinesis, "").empty());
-  CHECK(api_operation(aws::model::kinesis, "PutRecords").data() == api_operation(aws::model::kinesis, "PutRecords").data());
+  CHECK(api_operation("DynamoDB_20120810.Query") == "DynamoDB_20120810.Query");
+  CHECK(api_operation("DynamoDB_20120810.Nothing").empty());
+  CHECK(api_operation("DynamoDB_20120810.").empty());
+  std::string target = "Kinesis_20131202.PutRecords";  // a client's text, gone after the request
+  CHECK(api_operation(target).data() != target.data());
+  CHECK(api_operation(target).data() == api_operation(aws::model::kinesis, "PutRecords").data());
 }
