@@ -73,7 +73,7 @@ struct Gateway::State {
   }
 
   store::Env& env;
-  RequestMetrics* metrics;  // null: reads are not recorded
+  RequestMetrics* metrics;  // null: nothing is recorded
   std::function<void()> stop_on_failure;
   std::once_flag failure_told;
   std::unique_ptr<ShardLimits> limits;  // null: puts are not limited

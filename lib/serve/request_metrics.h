@@ -2,16 +2,16 @@
 // request's (AWS/ApiGateway, metrics/api_gateway.h) and the DynamoDB API's reads
 // (ConsumedReadCapacityUnits, ReturnedItemCount, SuccessfulRequestLatency, metrics/dynamodb.h).
 //
-// Each thread that answers (the server's, the commit threads) adds its samples to a table of its
-// own in memory, under a lock that only the writer takes besides it: a request costs a few
-// additions and hash lookups, never a write, and threads never wait for one another nor share
-// the cache lines of one table. A thread of its own ("metrics")
+// Each thread that answers (the server's, the commit threads) adds its samples to tables of its
+// own in memory (metrics/minute_sets.h), under a lock that only the writer takes besides it: a
+// request costs a lookup and a few additions, never a write nor an allocation, and threads never
+// wait for one another nor share the cache lines of one table. A thread of its own ("metrics")
 // writes them in a small write transaction: every kInterval when there are any (on the clock's
-// multiples of it, so that one write follows each minute's end by at most that), before a read of
-// the metrics (write_then: GET /metrics and CloudWatch's API see every request answered before
-// theirs), and when it is destroyed (gw-serve's end on SIGTERM or SIGINT, once the requests in
-// flight are answered). A crash loses at most the last kInterval of them; a write that fails
-// keeps them for the next.
+// multiples of it, so that one write follows each minute's end by at most that), before a read
+// of the metrics (write_then: GET /metrics and CloudWatch's API see every request answered
+// before theirs), and when it is destroyed (gw-serve's end on SIGTERM or SIGINT, once the
+// requests in flight are answered). A crash loses at most the last kInterval of them; a write
+// that fails keeps them for the next.
 //
 // The metrics of the writes (IncomingRecords, ConsumedWriteCapacityUnits, ...) are not these:
 // they are recorded in the writes' own commits (serve/record_committer.h, serve/item_committer.h).
