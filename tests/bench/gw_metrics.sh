@@ -29,8 +29,14 @@
 # store's metrics count every PutRecord and GetItem that h2load had answered (GET /metrics,
 # which writes what is kept first), and the "without" store none.
 #
+# With STREAMS, both stores first hold the metrics of that many other streams (2 shards each,
+# one ks-put of a record), as a store in use does: a commit's metrics then cost what they cost
+# in a metrics database of that size on both sides, rather than the one level of LMDB's tree
+# that the request metrics' few keys add to a fresh store's.
+#
 # Environment: BASELINE_BIN (required), MILLRACE_BIN (default <repo>/build), RUNS (7),
 # DURATION (5), CONNECTIONS (64), SYNC (none), CG_REQUESTS (2000; 0: no instruction counts),
+# STREAMS (0),
 # BENCH_TMP (default $TMPDIR or /tmp), BENCH_STRICT=1 (exit 1 when a target is missed). Needs
 # h2load (nghttp2-client), curl, jq, and valgrind for the instructions. A benchmark, not a
 # test: timings depend on the machine.
@@ -45,13 +51,14 @@ DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-64}
 SYNC=${SYNC:-none}
 CG_REQUESTS=${CG_REQUESTS:-2000}
+STREAMS=${STREAMS:-0}
 
 die() { echo "gw_metrics.sh: $*" >&2; exit 1; }
 [[ ${1-} == -h || ${1-} == --help ]] && { sed -n '3,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0; }
 (($# == 0)) || die "unknown argument: $1"
 [[ -n ${BASELINE_BIN-} ]] || die "set BASELINE_BIN to a directory holding a gw-serve without request metrics (see --help)"
 [[ -x $BASELINE_BIN/gw-serve ]] || die "$BASELINE_BIN/gw-serve not found"
-for b in gw-serve wildrydes; do [[ -x $BIN/$b ]] || die "$BIN/$b not found: build first, or set MILLRACE_BIN"; done
+for b in gw-serve ks-shard ks-put wildrydes; do [[ -x $BIN/$b ]] || die "$BIN/$b not found: build first, or set MILLRACE_BIN"; done
 for b in h2load curl jq; do command -v "$b" >/dev/null || die "$b not found"; done
 ((CG_REQUESTS == 0)) || command -v valgrind >/dev/null || die "valgrind not found (or set CG_REQUESTS=0)"
 
@@ -69,6 +76,15 @@ TYPED='with_entries(.value |= if type == "number" then {N: tojson} else {S: .} e
 jq -c "{TableName: \"rides\", Item: ($TYPED)}" "$WORK/ride.jsonl" >"$WORK/putitem.json"
 jq -c '{TableName, Key: {Name: .Item.Name, StatusTime: .Item.StatusTime}}' "$WORK/putitem.json" >"$WORK/getitem.json"
 
+# history DIR: the store DIR, holding the metrics of STREAMS streams.
+history() {
+  rm -rf "$1" && mkdir -p "$1"
+  local i
+  for ((i = 1; i <= STREAMS; i++)); do
+    "$BIN/ks-shard" -S "$1" create "history-$i" --shards 2 >/dev/null
+    echo '{"n":1}' | "$BIN/ks-put" -S "$1" -s "history-$i" -k n
+  done
+}
 # prepare SERVER: the stream and the table, with the ride, on a server that listens.
 prepare() {
   aws_json_api 1.1 kinesis Kinesis_20131202
@@ -90,6 +106,7 @@ use() {
 
 SIDES=(with without)
 for side in "${SIDES[@]}"; do
+  history "$WORK/$side.store"
   start_gw "$side" "$SYNC" "$WORK/$side/gw-serve"
   prepare "$side"
 done
@@ -116,7 +133,8 @@ measure() {
 }
 declare -A ANSWERED_HIGH R
 
-echo "millrace gw-serve request metrics bench: $RUNS runs of ${DURATION}s, $CONNECTIONS connections, --sync $SYNC, alternating"
+echo "millrace gw-serve request metrics bench: $RUNS runs of ${DURATION}s, $CONNECTIONS connections, --sync $SYNC, alternating;" \
+  "stores holding $STREAMS other streams' metrics"
 describe_machine "$WORK" "$(h2load --version | head -n 1)"
 echo "  with: $BIN/gw-serve; without: $BASELINE_BIN/gw-serve"
 echo
@@ -163,11 +181,11 @@ declare -A I
 INSTRUCTIONS=
 instructions() {
   local side=$1 case=$2 n=$3 name=cg-$1 out=$WORK/cg.out total writer
-  rm -rf "$WORK/$name.store" && mkdir -p "$WORK/$name.store"
+  history "$WORK/$name.store"
   valgrind --tool=callgrind --callgrind-out-file="$out" -q "$WORK/$side/gw-serve" -S "$WORK/$name.store" \
     --listen 127.0.0.1:0 --sync "$SYNC" 2>"$WORK/$name.log" &
   PID[$name]=$!
-  for _ in {1..600}; do
+  for _ in {1..3000}; do  # valgrind starts slowly, and more slowly on a busy machine
     URL[$name]=$(grep -so 'http://[0-9.]*:[0-9]*' "$WORK/$name.log" | head -n 1 || true)
     [[ -n ${URL[$name]} ]] && break
     sleep 0.1
