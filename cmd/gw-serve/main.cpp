@@ -11,6 +11,7 @@
 #include "runtime/function_routes.h"
 #include "serve/gateway.h"
 #include "serve/request_log.h"
+#include "serve/request_metrics.h"
 #include "serve/server.h"
 #include "serve/signals.h"
 #include "store/env.h"
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
     function_options.refuse_unused(!routes.empty() || function_options.given());
     store::Env env(app.store_dir(), store::Access::write, sync);
     store::Notifier notifier(env.dir());
-    serve::Gateway gateway(env, notifier, gateway_options);
+    serve::RequestMetrics metrics(env);  // written last, once every request is answered
+    serve::Gateway gateway(env, notifier, gateway_options, &metrics);
     // The functions' runtimes need the server's address (their SDK calls come back to it), and
     // the server its handler: both are set once the server is bound, before it runs.
     serve::Handler handler = serve::handler_of(gateway);
@@ -76,7 +78,7 @@ int main(int argc, char** argv) {
     std::optional<runtime::FunctionRoutes> function_routes;
     if (!functions.empty()) {
       function_routes.emplace(std::move(routes), std::move(functions), parallel);
-      handler = function_routes->in_front_of(std::move(handler));
+      handler = function_routes->in_front_of(std::move(handler), &metrics);
       body_limit = function_routes->body_limit_in_front_of(std::move(body_limit));
     }
     gateway.on_store_failure([&http] { http.stop(); });

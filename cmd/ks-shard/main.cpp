@@ -7,13 +7,17 @@
 // ks-shard [-S DIR] [--json] scale STREAM --shards N
 // ks-shard [-S DIR] [--json] trim STREAM [--progress | --no-progress]
 // ks-shard [-S DIR] delete STREAM [--progress | --no-progress]
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/options.h"
 #include "cli/progress.h"
+#include "cli/terminal.h"
 #include "lines/time.h"
+#include "metrics/last_hour.h"
 #include "store/env.h"
 #include "stream/admin.h"
 #include "stream/admin_render.h"
@@ -76,7 +80,11 @@ int main(int argc, char** argv) {
       out = json ? stream::list_json(states) : stream::list_table(states);
     } else if (describe->parsed()) {
       auto state = stream::describe_stream(env, stream);
-      out = json ? stream::describe_json(state) : stream::describe_table(state);
+      std::string last_hour;  // a terminal's decoration
+      if (!json && cli::is_terminal(STDOUT_FILENO))
+        last_hour = stream::incoming_last_hour(env, state, lines::now_ms(), cli::terminal_size(STDOUT_FILENO).columns,
+                                               metrics::sparkline_glyphs());
+      out = json ? stream::describe_json(state) : stream::describe_table(state, last_hour);
     } else if (retention->parsed()) {
       stream::set_retention(env, stream, retention_ms);
     } else if (split->parsed() || merge->parsed() || scale->parsed()) {

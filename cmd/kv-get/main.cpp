@@ -8,7 +8,10 @@
 #include "cli/app.h"
 #include "cli/error.h"
 #include "cli/options.h"
+#include "cli/terminal.h"
+#include "lines/time.h"
 #include "lines/writer.h"
+#include "metrics/last_hour.h"
 #include "store/env.h"
 #include "table/get.h"
 #include "expr/condition.h"
@@ -67,6 +70,9 @@ int main(int argc, char** argv) {
     lines::Writer out(STDOUT_FILENO);
     if (list || !describe.empty()) {
       list ? table::list_tables(env, out) : table::describe_table(env, describe, out);
+      if (!describe.empty() && cli::is_terminal(STDOUT_FILENO))  // a terminal's decoration
+        out.buffer() += table::capacity_last_hour(env, describe, lines::now_ms(), cli::terminal_size(STDOUT_FILENO).columns,
+                                                  metrics::sparkline_glyphs());
       out.flush();
       return 0;
     }

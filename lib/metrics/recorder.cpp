@@ -31,6 +31,14 @@ StatisticSet& Recorder::add_entry(Series series, layout::Minute minute) {
   return entries_.back().set;
 }
 
+void Recorder::move_to(Recorder& into) {
+  for (const Entry& entry : entries_) {
+    const Info& info = series_[entry.series];
+    into.add_entry(into.series(info.id, info.unit), entry.minute).merge(entry.set);
+  }
+  entries_.clear();
+}
+
 void Recorder::begin() {
   if (in_commit_) {
     entries_ = before_;  // the body runs again: what its earlier run added goes

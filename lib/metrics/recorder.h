@@ -66,8 +66,18 @@ class Recorder {
     add_entry(series, minute).add(value);
   }
 
+  // Adds the samples of `set`, taken in `minute` (metrics/minute_sets.h).
+  void add(Series series, const StatisticSet& set, layout::Minute minute) {
+    if (series != kNotRecorded && !set.empty()) add_entry(series, minute).merge(set);
+  }
+
   // Whether samples wait for a commit.
   bool empty() const { return entries_.empty(); }
+
+  // Moves the samples waiting here into `into`, to be written by its commit: a recorder whose
+  // samples are taken on threads that do not commit (gw-serve's reads) hands them to the one of
+  // the thread that writes them. Neither may be in a commit.
+  void move_to(Recorder& into);
 
   // The transaction protocol, above.
   void begin();

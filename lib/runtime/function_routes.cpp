@@ -40,6 +40,8 @@ void call_back(std::vector<Function>& functions, const std::string& endpoint, bo
 
 FunctionRoutes::FunctionRoutes(std::vector<Route> routes, std::vector<Function> functions, unsigned parallel)
     : routes_(std::move(routes)) {
+  for (const CompiledRoute& compiled : routes_.all())
+    operations_.emplace(&compiled.route, fmt::format("{} {}", compiled.route.method, compiled.route.path));
   for (Function& function : functions) {
     std::string handler = function.handler;
     if (pools_.contains(handler)) continue;
@@ -56,9 +58,9 @@ void FunctionRoutes::close() {
   for (auto& [handler, pool] : pools_) pool->close();
 }
 
-serve::Handler FunctionRoutes::in_front_of(serve::Handler next) {
-  return [this, next = std::move(next)](serve::Request request, serve::Responder responder) {
-    if (!take(request, responder)) next(std::move(request), std::move(responder));
+serve::Handler FunctionRoutes::in_front_of(serve::Handler next, serve::RequestMetrics* metrics) {
+  return [this, next = std::move(next), metrics](serve::Request request, serve::Responder responder) {
+    if (!take(request, responder, metrics)) next(std::move(request), std::move(responder));
   };
 }
 
@@ -70,16 +72,27 @@ serve::BodyLimit FunctionRoutes::body_limit_in_front_of(serve::BodyLimit next) c
   };
 }
 
-bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder) {
+namespace {
+
+// Whether `path` is Lambda's Invoke of a function.
+bool is_invoke(std::string_view path) {
+  return path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
+         path.size() > kInvokePrefix.size() + kInvokeSuffix.size();
+}
+
+}  // namespace
+
+bool FunctionRoutes::take(serve::Request& request, serve::Responder& responder, serve::RequestMetrics* metrics) {
   std::string_view path = request.path();
-  if (path.starts_with(kInvokePrefix) && path.ends_with(kInvokeSuffix) &&
-      path.size() > kInvokePrefix.size() + kInvokeSuffix.size()) {
+  if (is_invoke(path)) {
     std::string_view name = path.substr(kInvokePrefix.size(), path.size() - kInvokePrefix.size() - kInvokeSuffix.size());
+    if (metrics) responder = serve::recording(std::move(responder), *metrics, "POST /2015-03-31/functions/{FunctionName}/invocations");
     invoke(request, name, std::move(responder));
     return true;
   }
   auto match = routes_.match(request.method, path);
   if (!match) return false;
+  if (metrics) responder = serve::recording(std::move(responder), *metrics, operations_.at(match->route));
   proxy(request, *match, std::move(responder));
   return true;
 }

@@ -21,11 +21,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/function.h"
 #include "runtime/pool.h"
 #include "runtime/proxy_event.h"
+#include "serve/request_metrics.h"
 #include "serve/server.h"
 
 namespace millrace::runtime {
@@ -47,18 +49,21 @@ class FunctionRoutes {
   // restart's back-off; the invocations at a runtime run to their end. Thread-safe.
   void close();
 
-  // The server's handler: requests for the functions to them, the others to `next`.
-  serve::Handler in_front_of(serve::Handler next);
+  // The server's handler: requests for the functions to them, the others to `next`. With
+  // `metrics`, each request the functions take is recorded there (metrics/api_gateway.h) under
+  // its route's method and resource ("GET /users/{id}"), or Invoke's.
+  serve::Handler in_front_of(serve::Handler next, serve::RequestMetrics* metrics = nullptr);
   // The body limit: Lambda's 6 MB payload for the functions (API Gateway's is 10 MB, but the
   // event must hold the body), `next`'s for the others.
   serve::BodyLimit body_limit_in_front_of(serve::BodyLimit next) const;
 
  private:
-  bool take(serve::Request& request, serve::Responder& responder);
+  bool take(serve::Request& request, serve::Responder& responder, serve::RequestMetrics* metrics);
   void proxy(const serve::Request& request, const RouteMatch& match, serve::Responder responder);
   void invoke(const serve::Request& request, std::string_view encoded_name, serve::Responder responder);
 
   Routes routes_;
+  std::map<const Route*, std::string> operations_;  // of each route of routes_
   std::map<std::string, std::unique_ptr<Pool>, std::less<>> pools_;  // by handler
   std::map<std::string, Pool*, std::less<>> by_name_;
   std::string api_id_;

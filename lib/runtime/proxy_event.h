@@ -84,6 +84,7 @@ class Routes {
   std::optional<RouteMatch> match(std::string_view method, std::string_view path) const;
 
   std::size_t size() const { return routes_.size(); }
+  const std::vector<CompiledRoute>& all() const { return routes_; }
 
  private:
   std::vector<CompiledRoute> routes_;

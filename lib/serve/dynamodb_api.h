@@ -24,6 +24,10 @@
 //
 // Thread safety: call() may run on many threads at once; reads are one snapshot each, writes
 // are answered once their grouped commit is durable (serve/item_committer.h).
+//
+// Metrics: the writes' are recorded in their commits (serve/item_committer.h); what the item
+// reads (GetItem, BatchGetItem, Query, Scan, TransactGetItems) read is told to the caller, who
+// records it with the request (serve/request_metrics.h).
 #pragma once
 
 #include <functional>
@@ -32,6 +36,7 @@
 #include <string_view>
 
 #include "serve/api.h"
+#include "serve/dynamodb_capacity.h"
 #include "serve/item_committer.h"
 #include "store/env.h"
 
@@ -45,8 +50,9 @@ class DynamoDbApi {
 
   // Answers `operation` (the part of X-Amz-Target after "DynamoDB_20120810.") with `body`:
   // calls `done` with the answer, at once, or for writes from the commit thread once durable.
+  // An item read that succeeds tells what it read in `reads`, when given, before `done`.
   using Done = std::function<void(ApiAnswer)>;
-  void call(std::string_view operation, std::string_view body, Done done);
+  void call(std::string_view operation, std::string_view body, Done done, dynamodb::ReadUsage* reads = nullptr);
   // The same, waiting for the answer.
   ApiAnswer call(std::string_view operation, std::string_view body);
 

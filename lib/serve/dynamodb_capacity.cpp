@@ -38,6 +38,20 @@ double Consumed::total() const {
   return sum;
 }
 
+double Consumed::table_capacity_units() const {
+  double sum = table_;
+  for (const IndexUnits& index : indexes_)
+    if (index.kind == store::IndexKind::local) sum += index.units;
+  return sum;
+}
+
+std::vector<std::pair<std::string_view, double>> Consumed::global_index_units() const {
+  std::vector<std::pair<std::string_view, double>> units;
+  for (const IndexUnits& index : indexes_)
+    if (index.kind == store::IndexKind::global) units.emplace_back(index.name, index.units);
+  return units;
+}
+
 void Consumed::add_index(const store::IndexMeta& index, double units) {
   auto known = std::find_if(indexes_.begin(), indexes_.end(), [&](const IndexUnits& i) { return i.name == index.name; });
   if (known == indexes_.end()) known = indexes_.insert(indexes_.end(), IndexUnits{index.name, index.kind});

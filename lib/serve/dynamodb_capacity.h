@@ -19,12 +19,15 @@
 // table's ("Table"), and each index's under LocalSecondaryIndexes or GlobalSecondaryIndexes.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <simdjson.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/tables.h"
@@ -38,14 +41,15 @@ enum class CapacityDetail { none, total, indexes };
 CapacityDetail capacity_detail(simdjson::dom::element request);
 
 // DynamoDB's units of an item (table/capacity.h).
+using table::item_read_units;
 using table::item_write_units;
+using table::ItemRead;
+using table::kTransactionFactor;
 using table::read_units;
 using table::write_units;
 // DynamoDB Local's units of a delete of an item that is not there: DeleteItem's and a
 // transaction's Delete's, and a BatchWriteItem's DeleteRequest's.
 inline constexpr double kMissingDeleteUnits = 1, kMissingBatchDeleteUnits = 2;
-// A transaction's action costs twice what the same write or consistent read costs alone.
-inline constexpr double kTransactionFactor = 2;
 
 // What one request consumed of one table: on the table itself and on each of its indexes.
 class Consumed {
@@ -57,6 +61,11 @@ class Consumed {
   // The units on the table itself, its indexes' aside (CloudWatch's ConsumedWriteCapacityUnits
   // of the table).
   double table_units() const { return table_; }
+  // The units on the table's own capacity, which its local indexes share, and those of each
+  // global index, which has its own: CloudWatch's ConsumedReadCapacityUnits of TableName, and
+  // of TableName and GlobalSecondaryIndexName.
+  double table_capacity_units() const;
+  std::vector<std::pair<std::string_view, double>> global_index_units() const;
 
   void add_table(double units) { table_ += units; }
   // Units on `index`, which is named in the answer from now on, even with none (a read of it).
@@ -82,5 +91,18 @@ class Consumed {
 
 // Appends "ConsumedCapacity":[…], one object per table.
 void append_capacities(std::string& out, const std::vector<Consumed>& tables, CapacityDetail detail);
+
+// What a read (GetItem, BatchGetItem, Query, Scan, TransactGetItems, the item route) gave of
+// each table it read, for the metrics (metrics/dynamodb.h): the units it consumed, as its
+// ConsumedCapacity counts them whether or not the request asks for them, and the items it
+// returned (a Query's or Scan's Count).
+struct TableRead {
+  Consumed consumed;
+  std::uint64_t items = 0;
+};
+struct ReadUsage {
+  std::string_view operation;  // "GetItem", ...: a literal
+  boost::container::small_vector<TableRead, 1> tables;  // most reads read one table: no allocation
+};
 
 }  // namespace millrace::serve::dynamodb

@@ -125,7 +125,9 @@ Page read_page(const store::Txn& txn, const store::TableMeta& table, const table
   return page;
 }
 
-std::string page_answer(const Page& page, const store::TableMeta& table, const PageOptions& options, CapacityDetail detail) {
+// The page's answer, its units and items counted in `usage`.
+std::string page_answer(const Page& page, const store::TableMeta& table, const PageOptions& options, CapacityDetail detail,
+                        ReadUsage& usage) {
   std::string out = "{";
   if (!options.count_only) out.append("\"Items\":[").append(page.items).append("],");
   fmt::format_to(std::back_inserter(out), "\"Count\":{},\"ScannedCount\":{}", page.count, page.scanned);
@@ -133,16 +135,16 @@ std::string page_answer(const Page& page, const store::TableMeta& table, const P
     out.append(",\"LastEvaluatedKey\":");
     append_typed_key(out, table, *page.last, options.index);
   }
+  TableRead& read = usage.tables.emplace_back(TableRead{Consumed(table.name), page.count});
+  if (options.index != nullptr) {
+    read.consumed.add_index(*options.index, read_units(options.fetched ? page.entry_bytes : page.bytes, options.consistent));
+    read.consumed.add_table(page.fetched_units);
+  } else {
+    read.consumed.add_table(read_units(page.bytes, options.consistent));
+  }
   if (detail != CapacityDetail::none) {
-    Consumed consumed(table.name);
-    if (options.index != nullptr) {
-      consumed.add_index(*options.index, read_units(options.fetched ? page.entry_bytes : page.bytes, options.consistent));
-      consumed.add_table(page.fetched_units);
-    } else {
-      consumed.add_table(read_units(page.bytes, options.consistent));
-    }
     out.append(",\"ConsumedCapacity\":");
-    consumed.append(out, detail);
+    read.consumed.append(out, detail);
   }
   return out + "}";
 }
@@ -195,7 +197,7 @@ PageOptions page_options(element request, const store::TableMeta& table, const s
 
 }  // namespace
 
-std::string get_item(Context& context, element request) {
+std::string get_item(Context& context, element request, ReadUsage& usage) {
   bool consistent = bool_member(request, "ConsistentRead").value_or(false);
   CapacityDetail detail = capacity_detail(request);
   store::ReadTxn reader(context.env);
@@ -205,6 +207,7 @@ std::string get_item(Context& context, element request) {
   std::optional<expr::dynamo::Projection> shown = expressions(request, "GetItem", key_schema(table)).projection;
   std::string out = "{";
   std::size_t size = 0;
+  TableRead& read = usage.tables.emplace_back(TableRead{Consumed(table.name), 0});
   if (auto value = txn.get(txn.dbs().items, key.key)) {
     store::StoredItem item = store::decode_item(*value);
     if (!item.expired(lines::now_ms())) {
@@ -213,19 +216,19 @@ std::string get_item(Context& context, element request) {
       if (shown) append_projection(projected, *shown, item.json);
       size = size_of(item.json);
       append_typed(out, shown ? std::string_view(projected) : item.json);
+      read.items = 1;
     }
   }
+  read.consumed.add_table(item_read_units(size, consistent ? ItemRead::consistent : ItemRead::eventual));
   if (detail != CapacityDetail::none) {
     if (out.size() > 1) out.push_back(',');
     out.append("\"ConsumedCapacity\":");
-    Consumed consumed(table.name);
-    consumed.add_table(read_units(std::max<std::size_t>(size, 1), consistent));
-    consumed.append(out, detail);
+    read.consumed.append(out, detail);
   }
   return out + "}";
 }
 
-std::string batch_get_item(Context& context, element request) {
+std::string batch_get_item(Context& context, element request, ReadUsage& usage) {
   simdjson::dom::object tables = object_of(request["RequestItems"]);
   std::size_t keys_count = 0;
   for (auto entry : tables) keys_count += array_of(entry.value["Keys"]).size();
@@ -249,6 +252,7 @@ std::string batch_get_item(Context& context, element request) {
     }
     std::string items, left;
     double units = 0;
+    std::uint64_t returned = 0;
     lines::EpochMs now = lines::now_ms();
     for (const auto& [key, typed] : keys) {
       auto value = txn.get(txn.dbs().items, key.key);
@@ -262,7 +266,8 @@ std::string batch_get_item(Context& context, element request) {
         continue;
       }
       answered += size;
-      units += read_units(std::max<std::size_t>(size, 1), consistent);
+      ++returned;
+      units += item_read_units(size, consistent ? ItemRead::consistent : ItemRead::eventual);
       std::string projected;
       if (shown) append_projection(projected, *shown, item->json);
       if (!items.empty()) items.push_back(',');
@@ -277,6 +282,7 @@ std::string batch_get_item(Context& context, element request) {
       unprocessed.push_back('}');
     }
     capacities.emplace_back(table.name).add_table(units);
+    usage.tables.push_back(TableRead{capacities.back(), returned});
   }
   std::string out = fmt::format("{{\"Responses\":{{{}}},\"UnprocessedKeys\":{{{}}}", responses, unprocessed);
   if (detail != CapacityDetail::none) {
@@ -286,7 +292,7 @@ std::string batch_get_item(Context& context, element request) {
   return out + "}";
 }
 
-std::string query(Context& context, element request) {
+std::string query(Context& context, element request, ReadUsage& usage) {
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
   store::TableMeta table = table_named(txn, string_member(request, "TableName").value_or(""));
@@ -304,10 +310,10 @@ std::string query(Context& context, element request) {
   }
   if (options.after && !range.contains(*options.after)) throw validation("The provided starting key does not match the range key predicate");
   Page page = read_page(txn, table, range, options);
-  return page_answer(page, table, options, capacity_detail(request));
+  return page_answer(page, table, options, capacity_detail(request), usage);
 }
 
-std::string scan(Context& context, element request) {
+std::string scan(Context& context, element request, ReadUsage& usage) {
   std::optional<std::int64_t> segment = integer_member(request, "Segment"), segments = integer_member(request, "TotalSegments");
   if (segment && !segments) throw validation("If segment is specified, total segment must also be specified");
   if (segments && !segment) throw validation("If total segments is specified, a particular segment must also be specified for this request");
@@ -323,7 +329,7 @@ std::string scan(Context& context, element request) {
   PageOptions options = page_options(request, table, index, compiled);
   if (segment) options.segment = std::pair{*segment, *segments};
   Page page = read_page(txn, table, table::table_range(table, options.read_index()), options);
-  return page_answer(page, table, options, capacity_detail(request));
+  return page_answer(page, table, options, capacity_detail(request), usage);
 }
 
 // ---- writes -----------------------------------------------------------------------------------

@@ -13,14 +13,16 @@
 
 #include <string>
 
+#include "serve/dynamodb_capacity.h"
 #include "serve/dynamodb_request.h"
 
 namespace millrace::serve::dynamodb {
 
-std::string get_item(Context& context, element request);
-std::string batch_get_item(Context& context, element request);
-std::string query(Context& context, element request);
-std::string scan(Context& context, element request);
+// Reads: the answer; what they read of each table goes in `usage` (its operation aside).
+std::string get_item(Context& context, element request, ReadUsage& usage);
+std::string batch_get_item(Context& context, element request, ReadUsage& usage);
+std::string query(Context& context, element request, ReadUsage& usage);
+std::string scan(Context& context, element request, ReadUsage& usage);
 
 // Writes: `done` is moved from only once nothing can throw any more (the request is queued).
 void put_item(Context& context, element request, Done& done);

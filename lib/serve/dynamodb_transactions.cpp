@@ -195,7 +195,7 @@ void transact_write_items(Context& context, element request, Done& done) {
         TableWriters::Table& table = tables.of(p.action.table);
         std::optional<store::StoredItem> stored = table.items->get(p.action.item.key);
         std::size_t size = stored && !stored->expired(now) ? size_of(stored->json) : 0;
-        table.consumed.add_table(kTransactionFactor * read_units(std::max<std::size_t>(size, 1), true));
+        table.consumed.add_table(item_read_units(size, ItemRead::transactional));
       }
       *answer = capacity_answer(tables, detail);
       return;
@@ -237,7 +237,7 @@ void transact_write_items(Context& context, element request, Done& done) {
       if (const StoreItem* written = decision.written(action)) written_size = written->size;
       double units = kTransactionFactor * item_write_units(old_size, written_size);
       if (action.kind == ItemAction::Kind::remove && !decision.live) units = kMissingDeleteUnits;
-      if (action.kind == ItemAction::Kind::check) units = kTransactionFactor * read_units(std::max<std::size_t>(old_size.value_or(1), 1), true);
+      if (action.kind == ItemAction::Kind::check) units = item_read_units(old_size.value_or(0), ItemRead::transactional);
       tables.of(action.table).consumed.add_table(units);
     }
     if (token) tokens.claim(*token, actions, owner, now);
@@ -261,7 +261,7 @@ void transact_write_items(Context& context, element request, Done& done) {
   }, done);
 }
 
-std::string transact_get_items(Context& context, element request) {
+std::string transact_get_items(Context& context, element request, ReadUsage& usage) {
   CapacityDetail detail = capacity_detail(request);
   store::ReadTxn reader(context.env);
   const store::Txn& txn = reader.renew();
@@ -286,12 +286,18 @@ std::string transact_get_items(Context& context, element request) {
       if (gets[i].key.key == get.key.key) throw validation(std::string(kDuplicate));
   }
   std::vector<Consumed> units;
+  std::vector<std::uint64_t> returned;  // by table, as `units`
   std::string out = "{\"Responses\":[";
   lines::EpochMs now = lines::now_ms();
   for (const Get& get : gets) {
     if (&get != gets.data()) out.push_back(',');
     out.push_back('{');
     std::size_t size = 0;
+    auto table = std::find_if(units.begin(), units.end(), [&](const Consumed& u) { return u.table_name() == get.table.name; });
+    if (table == units.end()) {
+      table = units.insert(units.end(), Consumed(get.table.name));
+      returned.push_back(0);
+    }
     if (auto value = txn.get(txn.dbs().items, get.key.key)) {
       store::StoredItem item = store::decode_item(*value);
       if (!item.expired(now)) {
@@ -300,19 +306,18 @@ std::string transact_get_items(Context& context, element request) {
         std::string projected;
         if (get.projection) append_projection(projected, *get.projection, item.json);
         append_typed(out, get.projection ? std::string_view(projected) : item.json);
+        ++returned[static_cast<std::size_t>(table - units.begin())];
       }
     }
     out.push_back('}');
-    double read = kTransactionFactor * read_units(std::max<std::size_t>(size, 1), true);
-    auto table = std::find_if(units.begin(), units.end(), [&](const Consumed& u) { return u.table_name() == get.table.name; });
-    if (table == units.end()) table = units.insert(units.end(), Consumed(get.table.name));
-    table->add_table(read);
+    table->add_table(item_read_units(size, ItemRead::transactional));
   }
   out.push_back(']');
   if (detail != CapacityDetail::none) {
     out.push_back(',');
     append_capacities(out, units, detail);
   }
+  for (std::size_t i = 0; i < units.size(); ++i) usage.tables.push_back(TableRead{std::move(units[i]), returned[i]});
   return out + "}";
 }
 

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "serve/dynamodb_capacity.h"
 #include "serve/dynamodb_request.h"
 
 namespace millrace::serve::dynamodb {
@@ -54,6 +55,6 @@ class ClientTokens {
 };
 
 void transact_write_items(Context& context, element request, Done& done);
-std::string transact_get_items(Context& context, element request);
+std::string transact_get_items(Context& context, element request, ReadUsage& usage);
 
 }  // namespace millrace::serve::dynamodb

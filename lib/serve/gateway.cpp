@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <iterator>
 #include <mutex>
 
@@ -58,8 +59,9 @@ HttpAnswer HttpAnswer::message(int status, std::string_view text) {
 }
 
 struct Gateway::State {
-  State(store::Env& e, store::Notifier& notifier, const GatewayOptions& options)
+  State(store::Env& e, store::Notifier& notifier, const GatewayOptions& options, RequestMetrics* m)
       : env(e),
+        metrics(m),
         limits(options.shard_limits ? std::make_unique<ShardLimits>() : nullptr),
         committer(env, notifier),
         kinesis(env, committer, options.region, limits.get()),
@@ -71,6 +73,7 @@ struct Gateway::State {
   }
 
   store::Env& env;
+  RequestMetrics* metrics;  // null: nothing is recorded
   std::function<void()> stop_on_failure;
   std::once_flag failure_told;
   std::unique_ptr<ShardLimits> limits;  // null: puts are not limited
@@ -90,43 +93,60 @@ struct Gateway::State {
     return verifier->verify(request, now, service).refusal;
   }
 
+  // Names the operation of `call` for its metrics.
+  static void name(HttpCall& call, std::string_view operation) {
+    if (call.operation) *call.operation = operation;
+  }
+
+  // Calls `answer` once the request metrics kept are written, so that a read of the metrics
+  // sees every request answered before it; at once without them.
+  void after_metrics(std::function<void()> answer) {
+    if (metrics) return metrics->write_then(std::move(answer));
+    answer();
+  }
+
   // CloudWatch: JSON 1.0 as the SDKs of today send it, the query protocol as Debian's aws CLI
   // and boto3 do. A JSON error also names its query code (x-amzn-query-error), as CloudWatch's
   // JSON protocol does for the clients that know the codes of the query protocol.
-  void cloudwatch_json(HttpCall& call, std::string_view path, std::string_view operation, std::function<void(HttpAnswer)>& done) {
-    std::variant<std::string, aws::ApiError> result;
-    if (auto refused = refusal(call, path, "", "monitoring")) {
-      result = aws::ApiError{400, std::string(refused->type), refused->message};
-    } else {
-      result = cloudwatch.answer(operation, call.body);
-    }
+  static HttpAnswer cloudwatch_json_answer(std::variant<std::string, aws::ApiError> result) {
     if (auto* error = std::get_if<aws::ApiError>(&result)) {
       HttpAnswer answer{error->status, "application/x-amz-json-1.0", ApiAnswer::of(*error).body, {}};
       answer.headers.emplace_back("x-amzn-query-error", fmt::format("{};{}", aws::query_error_code(aws::model::cloudwatch, error->type),
                                                                      error->status >= 500 ? "Receiver" : "Sender"));
-      return done(std::move(answer));
+      return answer;
     }
-    done(HttpAnswer{200, "application/x-amz-json-1.0", std::move(std::get<std::string>(result)), {}});
+    return HttpAnswer{200, "application/x-amz-json-1.0", std::move(std::get<std::string>(result)), {}};
+  }
+
+  void cloudwatch_json(HttpCall& call, std::string_view path, std::string_view operation, std::function<void(HttpAnswer)>& done) {
+    if (auto refused = refusal(call, path, "", "monitoring"))
+      return done(cloudwatch_json_answer(aws::ApiError{400, std::string(refused->type), refused->message}));
+    after_metrics([this, operation = std::string(operation), body = std::move(call.body), done = std::move(done)] {
+      done(cloudwatch_json_answer(cloudwatch.answer(operation, body)));
+    });
   }
 
   void cloudwatch_query(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::string id = aws::request_id();
-    auto xml_error = [&](const aws::ApiError& error) {
+    auto xml_error = [id](const aws::ApiError& error) {
       return HttpAnswer{error.status, "text/xml", aws::encode_query_error(aws::model::cloudwatch, error, id), {}};
     };
     if (auto refused = refusal(call, path, "", "monitoring"))
       return done(xml_error(aws::ApiError{403, std::string(refused->type), refused->message}));
     auto decoded = aws::decode_query(aws::model::cloudwatch, call.body);
     if (auto* error = std::get_if<aws::ApiError>(&decoded)) return done(xml_error(*error));
-    const aws::QueryCall& query = std::get<aws::QueryCall>(decoded);
-    auto result = cloudwatch.answer(query.operation->name, query.json);
-    if (auto* error = std::get_if<aws::ApiError>(&result)) return done(xml_error(*error));
-    done(HttpAnswer{200, "text/xml",
-                    aws::encode_query_answer(aws::model::cloudwatch, *query.operation, std::get<std::string>(result), id), {}});
+    name(call, api_operation(aws::model::cloudwatch, std::get<aws::QueryCall>(decoded).operation->name));
+    after_metrics([this, query = std::get<aws::QueryCall>(std::move(decoded)), id, xml_error, done = std::move(done)] {
+      auto result = cloudwatch.answer(query.operation->name, query.json);
+      if (auto* error = std::get_if<aws::ApiError>(&result)) return done(xml_error(*error));
+      done(HttpAnswer{200, "text/xml",
+                      aws::encode_query_answer(aws::model::cloudwatch, *query.operation, std::get<std::string>(result), id), {}});
+    });
   }
 
   void api(HttpCall& call, std::string_view path, std::function<void(HttpAnswer)>& done) {
     std::optional<std::string_view> target = call.header("x-amz-target");
+    if (target) name(call, api_operation(*target));
     if (target && target->starts_with(kCloudWatchTarget))
       return cloudwatch_json(call, path, target->substr(kCloudWatchTarget.size()), done);
     if (!target && aws::is_query_request(call.header("content-type").value_or(""), call.body))
@@ -135,7 +155,7 @@ struct Gateway::State {
       if (auto refused = refusal(call, path, "", "dynamodb"))
         return done(dynamodb_answer(dynamodb::answer_of(aws::ApiError{400, std::string(refused->type), refused->message})));
       return dynamodb.call(target->substr(kDynamoDbTarget.size()), call.body,
-                           [done](ApiAnswer answer) { done(dynamodb_answer(std::move(answer))); });
+                           [done](ApiAnswer answer) { done(dynamodb_answer(std::move(answer))); }, call.reads);
     }
     if (!target || !target->starts_with(kKinesisTarget)) {
       std::string type = target ? "UnknownOperationException" : "MissingAuthenticationTokenException";
@@ -214,8 +234,8 @@ struct Gateway::State {
   }
 };
 
-Gateway::Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options)
-    : state_(std::make_unique<State>(env, notifier, options)) {}
+Gateway::Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options, RequestMetrics* metrics)
+    : state_(std::make_unique<State>(env, notifier, options, metrics)) {}
 
 std::optional<std::string_view> HttpCall::header(std::string_view name) const {
   aws::RequestView view{method, target, {}, headers, {}, {}};
@@ -238,26 +258,35 @@ void Gateway::handle(HttpCall call, std::function<void(HttpAnswer)> done) {
     if (call.method != "POST") return done(HttpAnswer::message(405, "the AWS APIs take POST /"));
     return state_->api(call, path, done);
   }
+  bool get = call.method == "GET" || call.method == "HEAD";
   if (path == "/metrics") {
-    if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /metrics"));
+    if (!get) return done(HttpAnswer::message(405, "GET /metrics"));
+    State::name(call, "GET /metrics");
     if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
-    return done(HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state_->cloudwatch.prometheus_text(), {}});
+    return state_->after_metrics([this, done = std::move(done)] {
+      done(HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", state_->cloudwatch.prometheus_text(), {}});
+    });
   }
   if (path == "/health") {
-    if (call.method != "GET" && call.method != "HEAD") return done(HttpAnswer::message(405, "GET /health"));
+    if (!get) return done(HttpAnswer::message(405, "GET /health"));
+    State::name(call, "GET /health");
     return done(HttpAnswer{200, "application/json", "{\"status\":\"ok\"}", {}});
   }
   if (path.starts_with(kTablesRoute)) {
     if (call.method != "GET") return done(HttpAnswer::message(405, fmt::format("{} takes GET", path)));
+    State::name(call, "GET /tables/{TableName}/items/{Key+}");
     if (auto refused = state_->refusal(call, path, query, {})) return done(HttpAnswer::message(403, refused->message));
-    return done(get_items(state_->env, path, query));
+    return done(get_items(state_->env, path, query, call.reads));
   }
   if (path.starts_with(kStreamsRoute) && path.size() > kStreamsRoute.size()) {
     if (call.method != "POST") return done(HttpAnswer::message(405, fmt::format("{} takes POST", path)));
+    State::name(call, "POST /streams/{StreamName}");
     return state_->put_route(call, path, query, done);
   }
   done(HttpAnswer::message(404, fmt::format("no route for {} {}", call.method, path)));
 }
+
+RequestMetrics* Gateway::metrics() const { return state_->metrics; }
 
 void Gateway::on_store_failure(std::function<void()> stop) { state_->stop_on_failure = std::move(stop); }
 
@@ -267,23 +296,33 @@ void Gateway::check_store() {
 }
 
 Handler handler_of(Gateway& gateway) {
+  // What an answer given after the call needs: the request's Responder, and for its metrics its
+  // operation and when it came.
+  struct Pending {
+    explicit Pending(Responder r) : responder(std::move(r)) {}
+    Responder responder;
+    std::string_view operation;
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+    dynamodb::ReadUsage reads;
+  };
   return [&gateway](Request request, Responder responder) {
     std::vector<aws::HeaderField> fields;
     fields.reserve(request.headers.size());
     for (const Header& header : request.headers) fields.push_back({header.name, header.value});
     // The answer may come from the commit thread, after this call: the Responder goes with it.
-    auto answer = std::make_shared<Responder>(std::move(responder));
-    gateway.handle(HttpCall{request.method, request.target, fields, std::move(request.body)},
-                   [answer, &gateway](HttpAnswer reply) {
-                     bool failed = reply.status >= 500;
-                     Response response;
-                     response.status = reply.status;
-                     response.headers.set("Content-Type", std::move(reply.content_type));
-                     for (auto& [name, value] : reply.headers) response.headers.set(name, std::move(value));
-                     response.body = std::move(reply.body);
-                     answer->send(std::move(response));
-                     if (failed) gateway.check_store();  // the answer goes before the server stops
-                   });
+    auto pending = std::make_shared<Pending>(std::move(responder));
+    HttpCall call{request.method, request.target, fields, std::move(request.body), &pending->operation, &pending->reads};
+    gateway.handle(std::move(call), [pending, &gateway](HttpAnswer reply) {
+      int status = reply.status;
+      Response response;
+      response.status = reply.status;
+      response.headers.set("Content-Type", std::move(reply.content_type));
+      for (auto& [name, value] : reply.headers) response.headers.set(name, std::move(value));
+      response.body = std::move(reply.body);
+      pending->responder.send(std::move(response));
+      if (RequestMetrics* metrics = gateway.metrics()) metrics->request(pending->operation, status, pending->received, &pending->reads);
+      if (status >= 500) gateway.check_store();  // the answer goes before the server stops
+    });
   };
 }
 

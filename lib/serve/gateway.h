@@ -29,6 +29,11 @@
 // Kinesis refuses (serve/kinesis_api.h), the route's one record with 429 and Kinesis' message,
 // its lines as PutRecords answers, those refused with their ErrorCode and ErrorMessage.
 //
+// Metrics (with a RequestMetrics, serve/request_metrics.h): handler_of's handler records there
+// every request (AWS/ApiGateway, under the operation handle() names, metrics/api_gateway.h) and
+// what its reads of tables read (AWS/DynamoDB); GET /metrics and CloudWatch's API answer once
+// what it keeps is written, so that they show every request answered before theirs.
+//
 // Signatures: without credentials any request is taken, signed or not, as the emulators take
 // them. With credentials (an AWS credentials file) every request but GET /health must carry a
 // valid Signature Version 4 by one of its keys (aws/sigv4.h): the API answers a refusal as AWS
@@ -46,6 +51,8 @@
 
 #include "aws/arn.h"
 #include "aws/sigv4.h"
+#include "serve/dynamodb_capacity.h"
+#include "serve/request_metrics.h"
 #include "serve/server.h"
 #include "store/env.h"
 #include "store/notify.h"
@@ -68,6 +75,14 @@ struct HttpCall {
   std::string_view target;                     // path and query: "/streams/rides?key=Name"
   std::span<const aws::HeaderField> headers;  // every field, as received
   std::string body;
+  // Where handle() names the request's operation for its metrics, when given, before it answers:
+  // its X-Amz-Target for the APIs (the form's Action for CloudWatch's query protocol), the
+  // route's method and resource for the routes; left empty for a request that names none. A
+  // view of a string that lives as long as the process.
+  std::string_view* operation = nullptr;
+  // Where handle() tells what a read of tables read (the DynamoDB API's item reads, the item
+  // route's), when given, before it answers.
+  dynamodb::ReadUsage* reads = nullptr;
 
   // The first header called `name`, in any case.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -81,8 +96,10 @@ struct GatewayOptions {
 
 class Gateway {
  public:
-  // Throws cli::Error(usage) for a credentials file that cannot be read.
-  Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options = {});
+  // Throws cli::Error(usage) for a credentials file that cannot be read. `metrics`, when given,
+  // outlives the gateway.
+  Gateway(store::Env& env, store::Notifier& notifier, const GatewayOptions& options = {},
+          RequestMetrics* metrics = nullptr);
   ~Gateway();
 
   // Answers `call` through `done`: at once, or from the commit thread once a put is durable.
@@ -96,6 +113,9 @@ class Gateway {
   // a request; Kinesis' PutRecords takes 5 MiB of records as base64), 5 MiB on the routes.
   std::size_t body_limit(std::string_view method, std::string_view target) const;
 
+  // The RequestMetrics given, or nullptr.
+  RequestMetrics* metrics() const;
+
   // Calls the on_store_failure hook, once, when the store has failed. The server's handler
   // (handler_of) calls it after each answer of status 5xx, once the answer is sent.
   void check_store();
@@ -106,7 +126,7 @@ class Gateway {
 };
 
 // The server's handler for `gateway`: each request to Gateway::handle, its answer to the
-// request's Responder.
+// request's Responder, recorded in the gateway's RequestMetrics when it has them.
 Handler handler_of(Gateway& gateway);
 // The server's body limit for `gateway` (Gateway::body_limit).
 BodyLimit body_limit_of(const Gateway& gateway);

@@ -11,6 +11,7 @@
 #include "cli/error.h"
 #include "store/names.h"
 #include "store/tables.h"
+#include "table/capacity.h"
 #include "table/get.h"
 
 namespace millrace::serve {
@@ -65,11 +66,14 @@ std::vector<std::string> segments(std::string_view path) {
   return parts;
 }
 
-// The items of the query as JSON lines, or the 400 of an answer past kMaxQueryAnswer.
+// The items of the query as JSON lines, or the 400 of an answer past kMaxQueryAnswer; the
+// items answered, and their DynamoDB bytes, in `read`.
 HttpAnswer query_answer(const store::Txn& txn, const store::TableMeta& meta,
-                        std::string_view partition, const QueryParameters& parameters) {
+                        std::string_view partition, const QueryParameters& parameters,
+                        dynamodb::TableRead* read) {
   HttpAnswer answer{200, "application/x-ndjson", {}, {}};
   std::uint64_t written = 0;
+  std::size_t bytes = 0;
   bool too_large = false;
   table::for_each_item(txn, table::query_range(meta, partition, parameters.condition),
                        parameters.reverse, std::nullopt,
@@ -77,6 +81,7 @@ HttpAnswer query_answer(const store::Txn& txn, const store::TableMeta& meta,
                          if (answer.body.size() + json.size() + 1 > kMaxQueryAnswer)
                            return !(too_large = true);
                          answer.body.append(json).push_back('\n');
+                         if (read) bytes += table::item_size(json);
                          return ++written != parameters.limit;
                        });
   if (too_large)
@@ -84,6 +89,10 @@ HttpAnswer query_answer(const store::Txn& txn, const store::TableMeta& meta,
         400, fmt::format("the items of {} pass {} MiB: read them in parts with ?limit= "
                          "and ?begins_with=",
                          partition, kMaxQueryAnswer >> 20));
+  if (read) {
+    read->items = written;
+    read->consumed.add_table(table::read_units(bytes, false));
+  }
   return answer;
 }
 
@@ -101,7 +110,8 @@ std::string route_place(const std::string& where) {
 
 }  // namespace
 
-HttpAnswer get_items(store::Env& env, std::string_view path, std::string_view query) {
+HttpAnswer get_items(store::Env& env, std::string_view path, std::string_view query,
+                     dynamodb::ReadUsage* usage) {
   std::vector<std::string> parts = segments(path.substr(kTablesRoute.size()));
   if (parts.size() < 3 || parts.size() > 4 || parts[1] != kItemsSegment || parts[2].empty())
     return HttpAnswer::message(
@@ -121,13 +131,26 @@ HttpAnswer get_items(store::Env& env, std::string_view path, std::string_view qu
     if (sort && parameters.given)
       return HttpAnswer::message(
           400, "a query takes the partition key alone: GET /tables/NAME/items/KEY?...");
+    std::optional<dynamodb::TableRead> read;
+    if (usage) read.emplace(dynamodb::TableRead{dynamodb::Consumed(meta.name), 0});
+    auto answered = [&](HttpAnswer answer, std::string_view operation) {
+      if (read && (answer.status == 200 || operation == "GetItem")) {
+        usage->operation = operation;
+        usage->tables.push_back(std::move(*read));
+      }
+      return answer;
+    };
     if (parameters.given || (meta.sort && !sort))
-      return query_answer(txn, meta, parts[2], parameters);
+      return answered(query_answer(txn, meta, parts[2], parameters, read ? &*read : nullptr), "Query");
     std::optional<std::string_view> item = table::find_item(txn, meta, parts[2], sort);
-    if (!item) return HttpAnswer::message(404, fmt::format("{}: no item of that key", table_name));
+    if (read) {
+      read->items = item ? 1 : 0;
+      read->consumed.add_table(table::item_read_units(item ? table::item_size(*item) : 0, table::ItemRead::eventual));
+    }
+    if (!item) return answered(HttpAnswer::message(404, fmt::format("{}: no item of that key", table_name)), "GetItem");
     HttpAnswer answer{200, "application/json", std::string(*item), {}};
     answer.body.push_back('\n');
-    return answer;
+    return answered(std::move(answer), "GetItem");
   } catch (const cli::Error& e) {
     int status = e.status() == cli::Exit::no_input ? 404
                  : e.status() == cli::Exit::usage  ? 400

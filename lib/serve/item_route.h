@@ -14,11 +14,16 @@
 // (application/x-ndjson; none is an empty body); 404 for a table or an item that is not there;
 // 400 for a key that does not fit its type, a parameter this route does not take, a query whose
 // lines would pass kMaxQueryAnswer. Errors are {"message":...} (HttpAnswer::message).
+//
+// What an answered read consumed, for the table's metrics, is what API Gateway's integration
+// would have asked of DynamoDB: an eventually consistent GetItem (a read of an item that is not
+// there too), or a Query of the items answered.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 
+#include "serve/dynamodb_capacity.h"
 #include "serve/gateway.h"
 #include "store/env.h"
 
@@ -30,7 +35,9 @@ inline constexpr std::string_view kTablesRoute = "/tables/";
 // ?begins_with=).
 inline constexpr std::size_t kMaxQueryAnswer = 16 << 20;
 
-// The answer to GET `path` (which starts with kTablesRoute) with the raw query string `query`.
-HttpAnswer get_items(store::Env& env, std::string_view path, std::string_view query);
+// The answer to GET `path` (which starts with kTablesRoute) with the raw query string `query`;
+// what it read in `usage`, when given, if it answered 200 or 404 for an item not there.
+HttpAnswer get_items(store::Env& env, std::string_view path, std::string_view query,
+                     dynamodb::ReadUsage* usage = nullptr);
 
 }  // namespace millrace::serve

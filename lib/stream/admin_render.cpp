@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
 
 #include "lines/json.h"
+#include "metrics/chart_series.h"
+#include "metrics/kinesis.h"
+#include "metrics/last_hour.h"
 #include "store/sequence.h"
 
 namespace millrace::stream {
@@ -87,10 +91,11 @@ std::string describe_json(const StreamState& state) {
   return out;
 }
 
-std::string describe_table(const StreamState& state) {
+std::string describe_table(const StreamState& state, std::string_view last_hour) {
   std::string out = fmt::format("stream {}: {} open shards, {} records, {} bytes, retention {}, created {}\n\n",
                                 state.stream.name, state.open_shards(), state.records(), state.bytes(),
                                 lines::format_duration(state.stream.retention_ms), iso(state.stream.created_ms));
+  if (!last_hour.empty()) out.append(last_hour).push_back('\n');
   fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} {:<17} {:<17} {:>10} {:>12}  {}\n", "SHARD", "STATE",
                  "PARENTS", "FIRST SEQ", "LAST SEQ", "RECORDS", "BYTES", "HASH KEYS");
   for (const ShardState& s : state.shards) {
@@ -112,6 +117,25 @@ std::string describe_table(const StreamState& state) {
                      s.checkpoint.owner.empty() ? "-" : s.checkpoint.owner + " until " + iso(s.checkpoint.lease_expiry_ms));
   }
   return out;
+}
+
+std::string incoming_last_hour(store::Env& env, const StreamState& state, lines::EpochMs now, int columns,
+                               metrics::Glyphs glyphs) {
+  store::ReadTxn reader(env);
+  const store::Txn& txn = reader.renew();
+  const std::string& name = state.stream.name;
+  std::vector<metrics::HourRow> rows = {
+      {metrics::printable(name), metrics::MetricId(std::string(metrics::kKinesis), "IncomingRecords", {{"StreamName", name}})}};
+  for (const ShardState& shard : state.shards) {
+    std::string id = store::shard_id(shard.meta.index);
+    metrics::MetricId metric(std::string(metrics::kKinesis), "IncomingRecords", {{"StreamName", name}, {"ShardId", id}});
+    auto had_any = [&] {
+      auto minutes = metrics::last_hour(txn, metric, now, 1);
+      return std::any_of(minutes.begin(), minutes.end(), [](const std::optional<double>& v) { return v.has_value(); });
+    };
+    if (shard.meta.open || had_any()) rows.push_back({id, std::move(metric)});
+  }
+  return metrics::last_hour_block(txn, "incoming records", rows, now, columns, glyphs);
 }
 
 std::string list_json(const std::vector<StreamState>& states) {

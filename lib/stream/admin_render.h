@@ -3,14 +3,23 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "lines/time.h"
+#include "metrics/canvas.h"
+#include "store/env.h"
 #include "stream/admin.h"
 
 namespace millrace::stream {
 
 std::string describe_json(const StreamState& state);
-std::string describe_table(const StreamState& state);
+// The table; `last_hour` (incoming_last_hour's block, on a terminal) goes after its first line.
+std::string describe_table(const StreamState& state, std::string_view last_hour = {});
+// The stream's IncomingRecords of the last hour, and each shard's (a closed one's when it had
+// any), as metrics/last_hour.h draws them in `columns` columns at `now`.
+std::string incoming_last_hour(store::Env& env, const StreamState& state, lines::EpochMs now, int columns,
+                               metrics::Glyphs glyphs);
 std::string list_json(const std::vector<StreamState>& states);
 std::string list_table(const std::vector<StreamState>& states);
 // The shards a resharding created: {"ShardIds":[...]} or one id a line.

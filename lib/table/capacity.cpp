@@ -22,6 +22,11 @@ double read_units(std::size_t size, bool consistent) {
   return consistent ? units : units / 2;
 }
 
+double item_read_units(std::size_t size, ItemRead read) {
+  double units = read_units(std::max<std::size_t>(size, 1), read != ItemRead::eventual);
+  return read == ItemRead::transactional ? kTransactionFactor * units : units;
+}
+
 double item_write_units(std::optional<std::size_t> replaced, std::optional<std::size_t> written) {
   double units = replaced ? write_units(*replaced) : 0;
   return written ? std::max(units, write_units(*written)) : units;

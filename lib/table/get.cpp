@@ -5,6 +5,8 @@
 #include "cli/error.h"
 #include "lines/json.h"
 #include "lines/time.h"
+#include "metrics/dynamodb.h"
+#include "metrics/last_hour.h"
 #include "store/tables.h"
 #include "table/index_entries.h"
 #include "table/schema.h"
@@ -244,6 +246,17 @@ void describe_table(store::Env& env, std::string_view table_name, lines::Writer&
     o.append("\"TimeToLiveStatus\":\"DISABLED\"}");
   }
   o.append("}\n");
+}
+
+std::string capacity_last_hour(store::Env& env, std::string_view table, lines::EpochMs now, int columns,
+                               metrics::Glyphs glyphs) {
+  store::ReadTxn reader(env);
+  const store::Txn& txn = reader.renew();
+  auto units = [&](const char* name) {
+    return metrics::MetricId(std::string(metrics::kDynamoDB), name, {{"TableName", std::string(table)}});
+  };
+  std::vector<metrics::HourRow> rows = {{"write", units("ConsumedWriteCapacityUnits")}, {"read", units("ConsumedReadCapacityUnits")}};
+  return metrics::last_hour_block(txn, "consumed capacity units", rows, now, columns, glyphs);
 }
 
 }  // namespace millrace::table

@@ -10,7 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "lines/time.h"
 #include "lines/writer.h"
+#include "metrics/canvas.h"
 #include "store/env.h"
 #include "store/tables.h"
 #include "expr/condition.h"
@@ -87,6 +89,10 @@ void list_tables(store::Env& env, lines::Writer& out);
 // DescribeTable, in its shape: TableName, KeySchema, AttributeDefinitions, ItemCount,
 // TableSizeBytes, CreationDateTime, TimeToLiveDescription.
 void describe_table(store::Env& env, std::string_view table, lines::Writer& out);
+// The table's ConsumedWriteCapacityUnits and ConsumedReadCapacityUnits of the last hour, as
+// metrics/last_hour.h draws them in `columns` columns at `now` (kv-get --describe on a terminal).
+std::string capacity_last_hour(store::Env& env, std::string_view table, lines::EpochMs now, int columns,
+                               metrics::Glyphs glyphs);
 // Appends DescribeTable's "KeySchema":[…],"AttributeDefinitions":[…] of `table`.
 void append_key_schema(std::string& out, const store::TableMeta& table);
 

@@ -156,10 +156,10 @@ servers_cleanup() {
 # associative arrays PID and URL (declare -A PID URL), its files under $WORK. Need die() and
 # HEADERS (the requests' headers).
 free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# start_gw NAME SYNC: $WORK/bin/gw-serve on a store of its own in $WORK/NAME.store.
+# start_gw NAME SYNC [BINARY]: $WORK/bin/gw-serve (or BINARY) on a store of its own in $WORK/NAME.store.
 start_gw() {
   mkdir -p "$WORK/$1.store"
-  "$WORK/bin/gw-serve" -S "$WORK/$1.store" --listen 127.0.0.1:0 --sync "$2" 2>"$WORK/$1.log" &
+  "${3:-$WORK/bin/gw-serve}" -S "$WORK/$1.store" --listen 127.0.0.1:0 --sync "$2" 2>"$WORK/$1.log" &
   PID[$1]=$!
   for _ in {1..100}; do
     URL[$1]=$(grep -so 'http://[0-9.]*:[0-9]*' "$WORK/$1.log" | head -n 1 || true)

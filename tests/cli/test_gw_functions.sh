@@ -362,6 +362,13 @@ st=$(http_to put.json --aws-sigv4 aws:amz:us-east-1:kinesis --user "$AWS_ACCESS_
 assert_eq 200 "$st" "PutRecord behind the routes ($(cat put.json))"
 consume -s invoices --format envelope | jq -c 'select(.pk == "lab") | .data' >lab.records
 assert_eq '{"from":"the Kinesis API"}' "$(cat lab.records)" "the record put through the Kinesis API behind the routes"
+# Each request counts under the route that took it (AWS/ApiGateway, millrace(7)); one that no
+# route took, under none.
+curl -sS "$LAB/metrics" >lab.metrics || fail "GET /metrics"
+count_of() { awk -v k="aws_apigateway_count_total{api_name=\"gw-serve\",operation=\"$1\"}" 'index($0, k " ") == 1 { print $NF }' lab.metrics; }
+assert_eq 1 "$(count_of 'GET /s/{id}')" "the requests GET /s/{id} took"
+assert_eq 1 "$(count_of 'GET /s/{rest+}')" "the requests GET /s/{rest+} took"
+assert_eq 2 "$(count_of 'ANY /s/me')" "the requests ANY /s/me took"
 note "the proxy event, the answers, the failures and the routes"
 
 # ---- 3. Lambda's Invoke ----------------------------------------------------------------------

@@ -6,7 +6,8 @@
 //
 // Checks: the answer is 200, 400 or 404 (never 500: every failure is the client's); a 200 is
 // the item, one JSON object, or a query's JSON lines, each an object of the partition asked
-// for; every error is {"message":...}.
+// for; every error is {"message":...}. What the read consumed, for the metrics: a GetItem or a
+// Query of one table, as many items as the answer's lines, half a unit at least.
 #include <simdjson.h>
 
 #include <cstdlib>
@@ -61,8 +62,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view path = std::string_view(target).substr(0, question);
   std::string_view query = question == std::string::npos ? std::string_view{} : std::string_view(target).substr(question + 1);
 
-  serve::HttpAnswer answer = serve::get_items(fixture.env, path, query);
+  serve::dynamodb::ReadUsage usage;
+  serve::HttpAnswer answer = serve::get_items(fixture.env, path, query, &usage);
   require(answer.status == 200 || answer.status == 400 || answer.status == 404, "a status other than 200, 400 or 404");
+  require(usage.tables.size() <= 1, "a read of more than one table");
+  if (!usage.tables.empty()) {
+    require(usage.operation == "GetItem" || usage.operation == "Query", "a read that is neither GetItem nor Query");
+    require(usage.tables[0].consumed.table_units() >= (usage.operation == "GetItem" ? 0.5 : 0), "a GetItem that cost nothing");
+    if (answer.status == 200)
+      require(usage.tables[0].items == fuzz::split_lines(answer.body).size(), "items counted that the answer does not hold");
+  }
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (answer.status != 200) {

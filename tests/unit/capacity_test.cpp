@@ -21,6 +21,16 @@ TEST_CASE("an item write costs a unit per KB of the larger item, at least one") 
   CHECK(read_units(4097, false) == 1);
 }
 
+TEST_CASE("an item read costs a unit per 4 KB, a missing item's too; half eventually consistent, twice in a transaction") {
+  CHECK(item_read_units(0, ItemRead::eventual) == 0.5);
+  CHECK(item_read_units(0, ItemRead::consistent) == 1);
+  CHECK(item_read_units(0, ItemRead::transactional) == 2);
+  CHECK(item_read_units(4096, ItemRead::eventual) == 0.5);
+  CHECK(item_read_units(4097, ItemRead::eventual) == 1);
+  CHECK(item_read_units(4097, ItemRead::consistent) == 2);
+  CHECK(item_read_units(8193, ItemRead::transactional) == 6);
+}
+
 TEST_CASE("an item's size is DynamoDB's: names and values") {
   // "id" + "k1", "n" + the number 12345 (3 bytes), "ok" + BOOL (1), "l" + a list of 2 numbers.
   CHECK(item_size(R"({"id":"k1"})") == 4);

@@ -42,6 +42,19 @@ class Server {
     return answer.get_future().get();
   }
 
+  // The operation handle() names the request, once it is answered.
+  std::string_view operation_of(std::string method, std::string target, std::map<std::string, std::string> headers = {},
+                                std::string body = {}) {
+    std::promise<void> answered;
+    std::vector<millrace::aws::HeaderField> fields;
+    for (const auto& [name, value] : headers) fields.push_back({name, value});
+    std::string_view operation;
+    HttpCall call{method, target, fields, std::move(body), &operation};
+    gateway_.handle(std::move(call), [&answered](HttpAnswer) { answered.set_value(); });
+    answered.get_future().get();
+    return operation;
+  }
+
   // The records of the stream's shard 0: (partition key, data) in order.
   std::vector<std::pair<std::string, std::string>> records() {
     store::ReadTxn reader(env_);
@@ -155,4 +168,25 @@ TEST_CASE("with credentials, a request is taken only with a valid signature by o
   CHECK(server.send("POST", "/streams/invoices", "{}", {{"x-partition-key", "k"}}).status == 403);
   CHECK(server.send("POST", "/streams/invoices", "{}", signed_headers("POST", "/streams/invoices", "{}", {{"x-partition-key", "k"}}, "s3cr3t")).status == 200);
   CHECK(server.send("GET", "/health", "").status == 200);
+}
+
+TEST_CASE("handle() names a request's operation: the X-Amz-Target of a modelled operation, a route's method and resource") {
+  Server server;
+  CHECK(server.operation_of("POST", "/", {{"X-Amz-Target", "Kinesis_20131202.PutRecord"}}) == "Kinesis_20131202.PutRecord");
+  CHECK(server.operation_of("POST", "/", {{"x-amz-target", "DynamoDB_20120810.Query"}}) == "DynamoDB_20120810.Query");
+  CHECK(server.operation_of("POST", "/", {{"X-Amz-Target", "GraniteServiceVersion20100801.ListMetrics"}}) ==
+        "GraniteServiceVersion20100801.ListMetrics");
+  CHECK(server.operation_of("POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                            "Action=GetMetricData&Version=2010-08-01") == "GraniteServiceVersion20100801.GetMetricData");
+  // A client's text never becomes an operation.
+  CHECK(server.operation_of("POST", "/", {{"X-Amz-Target", "Kinesis_20131202.Anything"}}).empty());
+  CHECK(server.operation_of("POST", "/", {{"X-Amz-Target", "Kinesis_20131202PutRecord"}}).empty());
+  CHECK(server.operation_of("POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}}, "Action=Nope").empty());
+  CHECK(server.operation_of("GET", "/", {{"X-Amz-Target", "Kinesis_20131202.PutRecord"}}).empty());
+  CHECK(server.operation_of("POST", "/streams/invoices?key=id") == "POST /streams/{StreamName}");
+  CHECK(server.operation_of("GET", "/tables/rides/items/a/b") == "GET /tables/{TableName}/items/{Key+}");
+  CHECK(server.operation_of("GET", "/metrics") == "GET /metrics");
+  CHECK(server.operation_of("HEAD", "/health") == "GET /health");
+  CHECK(server.operation_of("PUT", "/streams/invoices").empty());
+  CHECK(server.operation_of("GET", "/elsewhere").empty());
 }

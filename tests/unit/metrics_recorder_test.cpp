@@ -126,6 +126,29 @@ TEST_CASE("a commit that fails records nothing of its body, and keeps what came 
   CHECK(s.point(kRecords, at("2026-11-23T10:00:00Z")) == set_of({1, 2}));
 }
 
+TEST_CASE("samples moved to another recorder are written by its commit, merged with its own") {
+  Store s;
+  Recorder taking, writing;
+  const MetricId bytes("AWS/Kinesis", "IncomingBytes", {{"StreamName", "rides"}});
+  // Registered in another order: the metrics, not the handles, are what moves.
+  Recorder::Series taken_records = taking.series(kRecords, Unit::count);
+  Recorder::Series taken_bytes = taking.series(bytes, Unit::bytes);
+  Recorder::Series written_records = writing.series(kRecords, Unit::count);
+  taking.add(taken_records, 2, at("2026-11-23T10:00:10Z"));
+  taking.add(taken_records, 7, at("2026-11-23T10:01:10Z"));
+  taking.add(taken_bytes, 500, at("2026-11-23T10:00:20Z"));
+  writing.add(written_records, 4, at("2026-11-23T10:00:30Z"));
+  taking.move_to(writing);
+  CHECK(taking.empty());
+  taking.move_to(writing);  // nothing more
+  s.commit(writing, at("2026-11-23T10:01:30Z"));
+  CHECK(s.point(kRecords, at("2026-11-23T10:00:00Z")) == set_of({4, 2}));
+  CHECK(s.point(kRecords, at("2026-11-23T10:01:00Z")) == set_of({7}));
+  CHECK(s.point(bytes, at("2026-11-23T10:00:00Z")) == set_of({500}));
+  store::ReadTxn reader(s.env);
+  CHECK(read_total(reader.renew(), kRecords) == set_of({4, 2, 7}));
+}
+
 TEST_CASE("a metric that cannot be stored is not recorded") {
   Recorder recorder;
   std::string long_value(200, 'x');
