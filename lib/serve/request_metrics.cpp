@@ -146,7 +146,8 @@ class RecordingSink final : public ResponseSink {
   RecordingSink(Responder responder, RequestMetrics& metrics, std::string_view operation)
       : responder_(std::move(responder)), metrics_(metrics), operation_(operation), received_(std::chrono::steady_clock::now()) {}
 
-  void deliver(std::uint64_t, Response response) override {
+  // `self` goes when this returns: the connection's own reference has gone on with the answer.
+  void deliver(std::shared_ptr<ResponseSink> /*self*/, std::uint64_t, Response response) override {
     int status = response.status;
     responder_.send(std::move(response));
     metrics_.request(operation_, status, received_);

@@ -46,7 +46,9 @@ void written(RequestMetrics& metrics) {
 
 struct Sink : ResponseSink {
   std::vector<Response> answers;
-  void deliver(std::uint64_t, Response response) override { answers.push_back(std::move(response)); }
+  void deliver(std::shared_ptr<ResponseSink>, std::uint64_t, Response response) override {
+    answers.push_back(std::move(response));
+  }
 };
 
 }  // namespace
