@@ -97,7 +97,7 @@ void Recorder::flush(const store::Txn& txn, lines::EpochMs now) {
     add_to_total(txn, info, entry.set);
     ++written;
   }
-  // Points expire a minute at a time: once a step has come round, none is due before the next.
+  // Points expire a minute at a time: once a pass has come round, none is due before the next.
   trimming_ = UINT32_MAX;
   layout::Minute minute = layout::minute_of(now);
   if (minute != trimmed_ && trim_step(txn, now, std::max(kTrimFloor, 2 * written)).came_round) trimming_ = minute;

@@ -17,27 +17,17 @@ Trimmed trim_step(const store::Txn& txn, lines::EpochMs now, std::uint64_t budge
   std::string start(txn.get(dbi, layout::kSweepKey).value_or(""));
   store::Cursor cursor(txn, dbi);
   std::uint64_t removed = 0, steps = 0;
-  bool wrapped = false, came_round = false;
+  bool came_round = false;
   bool ok = cursor.seek(start);
   std::string past;
   store::Cursor points(txn, dbi);
   while (steps < budget) {
-    if (!ok || cursor.key() == layout::kSweepKey) {
-      // The end (the sweep key sorts last): on from the beginning, once.
-      if (wrapped || start.empty()) {
-        ok = false;
-        came_round = true;
-        break;
-      }
-      wrapped = true;
-      ok = cursor.seek("");
-      continue;
-    }
-    std::string_view key = cursor.key();
-    if (wrapped && key >= start) {  // come round to where the step began
+    if (!ok || cursor.key() == layout::kSweepKey) {  // the end (the sweep key sorts last)
+      ok = false;
       came_round = true;
       break;
     }
+    std::string_view key = cursor.key();
     ++steps;
     if (layout::is_point(key)) {
       if (layout::point_minute(key) < first_kept) {

@@ -290,3 +290,22 @@ TEST_CASE("a selector is ListMetrics' filter; with only_these, GetMetricData's e
   other.dimensions = {{"StreamName", "other"}};
   CHECK_FALSE(other.matches(kRecords));
 }
+
+TEST_CASE("a pass of retention over more keys than a step's budget comes round, and the next begins anew") {
+  // The recorder steps no more in a minute once a pass has come round: were a pass longer than
+  // a step never to come round, every commit would step through the store.
+  Store s;
+  Recorder recorder;
+  lines::EpochMs now = at("2026-11-01T00:00:00Z");
+  for (int i = 0; i < 40; ++i)
+    recorder.add(recorder.series(MetricId("NS", "M", {{"Shard", std::to_string(i)}}), Unit::count), 1, now);
+  s.commit(recorder, now);
+  // Nothing has expired: each metric is one step (skipped whole), each total one: 80 steps.
+  for (int pass = 0; pass < 2; ++pass) {
+    CAPTURE(pass);
+    std::vector<bool> came_round;
+    for (int step = 0; step < 3; ++step)
+      s.env.write([&](const store::Txn& txn) { came_round.push_back(trim_step(txn, now, 30).came_round); });
+    CHECK(came_round == std::vector<bool>{false, false, true});  // 30, 60, then the last 20
+  }
+}
