@@ -75,8 +75,8 @@ struct ConsumeOptions {
 std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, lines::Writer& out);
 
 // The same from an endpoint, without a group: ListShards, then GetShardIterator and GetRecords
-// per shard, each shard polled at most kGetRecordsPerSecond times a second (the service's
-// limit). A shard is read once every parent it has in ListShards' lineage (ParentShardId,
+// per shard, each shard polled at most kGetRecordsPerSecond times in any second (the
+// service's limit): at once while it is behind, evenly once caught up. A shard is read once every parent it has in ListShards' lineage (ParentShardId,
 // AdjacentParentShardId) is read to its end; the shard list is read again whenever a shard
 // ends, so children made by a reshard while following are found (--shard reads only the
 // shards it names, as locally). --from applies to the shards

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -15,6 +16,9 @@ namespace millrace::stream {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// The service allows kGetRecordsPerSecond calls a shard in any second: a shard behind takes
+// them at once, one caught up polls evenly, once every interval.
+constexpr auto kRateWindow = std::chrono::seconds(1);
 constexpr auto kPollInterval = std::chrono::milliseconds(1000 / kGetRecordsPerSecond);
 // GetRecords' largest Limit.
 constexpr std::uint32_t kGetRecordsLimit = 10'000;
@@ -27,6 +31,9 @@ struct ShardState {
   bool ended = false;      // closed and read to its end
   bool caught_up = false;  // the last GetRecords found nothing new
   Clock::time_point next_poll{};
+  // The times of the shard's last kGetRecordsPerSecond calls, the oldest at `oldest_call`.
+  std::array<Clock::time_point, kGetRecordsPerSecond> calls{};
+  std::size_t oldest_call = 0;
 };
 
 std::string_view iterator_type(StartPosition::Kind kind) {
@@ -166,7 +173,11 @@ class EndpointConsumer {
       shard.iterator = kinesis_.shard_iterator(options_.source.stream, shard.info.id, start_of(shard));
       kinesis_.get_records(shard.iterator, limit, fetched_);
     }
-    shard.next_poll = Clock::now() + kPollInterval;
+    Clock::time_point now = Clock::now();
+    shard.calls[shard.oldest_call] = now;
+    shard.oldest_call = (shard.oldest_call + 1) % shard.calls.size();
+    shard.next_poll = shard.calls[shard.oldest_call] + kRateWindow;
+    if (fetched_.records.empty()) shard.next_poll = std::max(shard.next_poll, now + kPollInterval);
     write(shard);
     if (!fetched_.records.empty()) shard.last_sequence = fetched_.records.back().sequence;
     shard.caught_up = fetched_.records.empty() && fetched_.millis_behind == 0;

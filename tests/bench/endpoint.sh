@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/bench/endpoint.sh — ks-put on an endpoint against a boto3 put_records loop.
+# tests/bench/endpoint.sh — ks-put and ks-consume on an endpoint against boto3 loops.
 #
 # usage: tests/bench/endpoint.sh     (RECORDS, RUNS, SHARDS, MILLRACE_BIN, BENCH_TMP to change)
 #
@@ -11,8 +11,14 @@
 #   boto3     a Python loop (Debian's python3-boto3) reading the same file and sending
 #             put_records of 500 records (Data the line, PartitionKey its Name), sending the
 #             failed entries again, as the AWS documentation's producer loop does.
+# Then the stream ks-put filled is read whole, as lines into a file, by:
+#   ks-consume  ks-consume -S URL -s STREAM: GetShardIterator and GetRecords per shard, at most
+#               5 calls a second per shard, as the service allows;
+#   get_records a Python loop (boto3) reading each shard from TRIM_HORIZON in calls of 10,000
+#               records, with no pause, until it is caught up.
 # Each is timed as a whole process, start-up included, as a user runs it. Reported: the median
-# wall time and records/s of each, and the ratio of the medians. Target: ks-put >= 10x boto3.
+# wall time and records/s of each, and the ratios of the medians. Targets: ks-put >= 10x boto3,
+# ks-consume >= 5x.
 # A durable endpoint answers a request once its commit is fsynced, so the requests of one shard,
 # which go one at a time to keep their order, wait for the disk's flushes (gw-serve commits the
 # shards' requests together). Both processes' CPU time (user+sys) is printed too: on a busy
@@ -76,13 +82,32 @@ with open(path, "rb") as lines:
 send(batch)
 PY
 
+cat >"$WORK/boto3_get.py" <<'PY'
+import sys
+import boto3
+
+url, stream = sys.argv[1:3]
+kinesis = boto3.client("kinesis", endpoint_url=url)
+out = sys.stdout.buffer
+for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
+    iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    while iterator:
+        answer = kinesis.get_records(ShardIterator=iterator, Limit=10000)
+        for record in answer["Records"]:
+            out.write(record["Data"] + b"\n")
+        if not answer["Records"] and answer.get("MillisBehindLatest", 0) == 0:
+            break
+        iterator = answer.get("NextShardIterator")
+PY
+
 count() { "$BIN/ks-consume" -S "$URL" -s "$1" | wc -l; }
 # cpu_timed CMD...: timed, and CPU set to the user+sys seconds of CMD (GNU time).
 cpu_timed() {
   timed /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@"
   CPU=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu")
 }
-ks_times=() boto_times=() ks_cpu=() boto_cpu=()
+ks_times=() boto_times=() ks_cpu=() boto_cpu=() consume_times=() consume_cpu=() get_times=() get_cpu=()
 for ((run = 1; run <= RUNS; run++)); do
   for who in ks boto; do
     stream=rides-$who-$run
@@ -97,6 +122,16 @@ for ((run = 1; run <= RUNS; run++)); do
     n=$(count "$stream")
     ((n == RECORDS)) || die "$stream holds $n records, not $RECORDS"
   done
+  # Reading the stream ks-put filled, whole, as lines: ks-consume against a get_records loop.
+  stream=rides-ks-$run
+  cpu_timed sh -c '"$1" -S "$2" -s "$3" >"$4"' sh "$BIN/ks-consume" "$URL" "$stream" "$WORK/consumed"
+  consume_times+=("$ELAPSED") consume_cpu+=("$CPU")
+  n=$(wc -l <"$WORK/consumed")
+  ((n == RECORDS)) || die "ks-consume read $n records of $stream, not $RECORDS"
+  cpu_timed sh -c '"$1" "$2" "$3" "$4" >"$5"' sh "$PYTHON" "$WORK/boto3_get.py" "$URL" "$stream" "$WORK/got"
+  get_times+=("$ELAPSED") get_cpu+=("$CPU")
+  n=$(wc -l <"$WORK/got")
+  ((n == RECORDS)) || die "the get_records loop read $n records of $stream, not $RECORDS"
 done
 ks=$(median "${ks_times[@]}")
 boto=$(median "${boto_times[@]}")
@@ -106,5 +141,11 @@ describe_machine "$WORK"
 printf '  %-8s median %7.2f s  %-12s CPU %5.2f s\n' ks-put "$ks" "$(human_rate "$(rate "$RECORDS" "$ks")")" "$(median "${ks_cpu[@]}")"
 printf '  %-8s median %7.2f s  %-12s CPU %5.2f s\n' boto3 "$boto" "$(human_rate "$(rate "$RECORDS" "$boto")")" "$(median "${boto_cpu[@]}")"
 printf '  ks-put / boto3: %sx (target >= 10x): %s\n' "$x" "$(verdict "ge $x 10")"
+consume=$(median "${consume_times[@]}")
+get=$(median "${get_times[@]}")
+y=$(ratio "$get" "$consume")
+printf '  %-10s median %7.2f s  %-12s CPU %5.2f s\n' ks-consume "$consume" "$(human_rate "$(rate "$RECORDS" "$consume")")" "$(median "${consume_cpu[@]}")"
+printf '  %-10s median %7.2f s  %-12s CPU %5.2f s\n' get_records "$get" "$(human_rate "$(rate "$RECORDS" "$get")")" "$(median "${get_cpu[@]}")"
+printf '  ks-consume / boto3: %sx (target >= 5x): %s\n' "$y" "$(verdict "ge $y 5")"
 [[ ${BENCH_STRICT:-0} == 1 && -e $WORK/missed ]] && exit 1
 exit 0
