@@ -38,6 +38,35 @@ expect_status 0 "consume through failures" "$MILLRACE_BIN/ks-consume" -S "$PROXY
 cmp -s consumed.jsonl "$TMP/out" || fail "GetRecords failing for a while changed what is read"
 grep -q 'GetRecords 500' "$TMP/proxy.log" || fail "the proxy failed no GetRecords"
 
+# The service's pace: at most 5 GetRecords of a shard in any second, which a shard that is behind
+# takes at once. 45,000 records on one shard are 5 calls of up to 10,000 and one that finds the
+# shard caught up: the sixth waits for the second after the first.
+"$MILLRACE_BIN/ks-put" -S "$GW_URL" -s paced --create --shards 1 </dev/null
+awk 'BEGIN { for (i = 1; i <= 45000; i++) printf "{\"n\":%d}\n", i }' >paced.jsonl
+expect_status 0 "put the paced stream" "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s paced --partition-key p paced.jsonl
+start_fault_proxy "$GW_URL" --capture "$TMP/paced.capture"
+expect_status 0 "consume the paced stream" "$MILLRACE_BIN/ks-consume" -S "$PROXY_URL" -s paced
+assert_eq 45000 "$(count_lines "$TMP/out")" "records read at the service's pace"
+pace=$(/usr/bin/python3 - "$TMP/paced.capture" <<'PY'
+import json, sys
+times = []
+for line in open(sys.argv[1]):
+    request = json.loads(line)
+    if any(n.lower() == "x-amz-target" and v.endswith(".GetRecords") for n, v in request["headers"]):
+        times.append(request["time"])
+times.sort()
+if len(times) < 6:
+    print(f"only {len(times)} GetRecords")
+elif min(times[i + 5] - times[i] for i in range(len(times) - 5)) < 0.95:
+    print("6 GetRecords within a second: " + " ".join(f"{t - times[0]:.3f}" for t in times))
+elif min(b - a for a, b in zip(times, times[1:5])) >= 0.15:
+    print("a shard behind waited between its first calls: " + " ".join(f"{t - times[0]:.3f}" for t in times))
+else:
+    print("ok")
+PY
+)
+assert_eq ok "$pace" "GetRecords at the service's pace"
+
 # Never recovering: exit 75, naming the endpoint and the operation, within the attempts: three
 # for each shard's requests, which go at once.
 start_fault_proxy "$GW_URL" --forever --only PutRecords

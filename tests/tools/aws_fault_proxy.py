@@ -13,10 +13,10 @@ Each request (X-Amz-Target's operation; --only limits the faults to one operatio
                  as Kinesis fails a shard's tail when its throughput runs out);
   --forever      every request is answered 500, for good;
   everything else is forwarded as it came, and the upstream's answer returned as it is.
---capture FILE appends each request as a JSON line {"method","path","headers":[[n,v]...],"body"}
-(body in base64). LOG_FILE gets one line per request: the operation and what was done.
+--capture FILE appends each request as a JSON line {"time","method","path","headers":[[n,v]...],
+"body"} (time: the proxy's monotonic clock when the request was read, in seconds; body in base64). LOG_FILE gets one line per request: the operation and what was done.
 """
-import argparse, base64, http.client, http.server, json, socketserver, sys, threading, urllib.parse
+import argparse, base64, http.client, http.server, json, socketserver, sys, threading, time, urllib.parse
 
 args = argparse.ArgumentParser()
 args.add_argument("upstream")
@@ -69,7 +69,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         operation = (self.headers.get("X-Amz-Target") or "").split(".")[-1]
         if options.capture:
             with lock, open(options.capture, "a") as f:
-                f.write(json.dumps({"method": self.command, "path": self.path,
+                f.write(json.dumps({"time": time.monotonic(), "method": self.command, "path": self.path,
                                     "headers": [[k, v] for k, v in self.headers.items()],
                                     "body": base64.b64encode(body).decode()}) + "\n")
         faulty = not options.only or operation == options.only
