@@ -8,9 +8,6 @@
 //            [--on-failure STREAM] [--parallel N] [--timeout DURATION] [--progress | --no-progress]
 #include <unistd.h>
 
-#include <optional>
-
-#include "aws/kinesis_client.h"
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
@@ -19,11 +16,8 @@
 #include "cli/signals.h"
 #include "lines/writer.h"
 #include "runtime/function_options.h"
-#include "store/env.h"
-#include "store/notify.h"
 #include "store/sequence.h"
-#include "stream/consumer.h"
-#include "stream/exec.h"
+#include "stream/consume_store.h"
 
 using namespace millrace;
 
@@ -103,30 +97,13 @@ int main(int argc, char** argv) {
       exec.function = function;
     }
     for (const std::string& id : shards) options.shards.push_back(cli::shard_argument(id, "--shard"));
-    // The stream is in the store directory, or behind an endpoint (GetRecords).
-    aws::StoreSpec store = app.store();
-    if (store.remote() && invokes)
-      throw cli::Error(cli::Exit::unavailable, store.text,
-                       "handlers (--exec, --handler, --runtime-cmd) on an endpoint are still to come; "
-                       "pipe the output to them instead");
-    std::optional<aws::KinesisClient> kinesis;
-    std::optional<store::Env> env;
-    std::optional<store::Notifier> notifier;
-    if (store.remote()) {
-      kinesis.emplace(store);
-    } else {
-      env.emplace(app.store_dir(), store::Access::read, sync);
-      notifier.emplace(env->dir());
-    }
     cli::catch_stop_signals();
     lines::Writer out(STDOUT_FILENO);
     cli::Progress progress("records", progress_mode, cli::Stdout::data);
     options.progress = [&](std::uint64_t records, std::uint64_t bytes, bool caught_up) {
       caught_up ? progress.finish() : progress.update(records, bytes);
     };
-    std::uint64_t count = kinesis  ? stream::consume(*kinesis, options, out)
-                          : invokes ? stream::consume_exec(*env, *notifier, options, exec)
-                                    : stream::consume(*env, *notifier, options, out);
+    std::uint64_t count = stream::consume_store(app.store(), sync, options, exec, out);
     cli::note(options.source.stream, "{} records", count);
   });
 }

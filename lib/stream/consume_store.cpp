@@ -1,0 +1,26 @@
+#include "stream/consume_store.h"
+
+#include "aws/kinesis_client.h"
+#include "cli/error.h"
+#include "store/notify.h"
+
+namespace millrace::stream {
+
+bool has_handler(const ExecOptions& exec) { return !exec.command.empty() || exec.function.has_value(); }
+
+std::uint64_t consume_store(const aws::StoreSpec& store, store::Sync sync, const ConsumeOptions& options,
+                            const ExecOptions& exec, lines::Writer& out) {
+  if (store.remote()) {
+    if (has_handler(exec))
+      throw cli::Error(cli::Exit::unavailable, store.text,
+                       "handlers (--exec, --handler, --runtime-cmd) on an endpoint are still to come; "
+                       "pipe the output to them instead");
+    aws::KinesisClient kinesis(store);
+    return consume(kinesis, options, out);
+  }
+  store::Env env(store.text, store::Access::read, sync);
+  store::Notifier notifier(env.dir());
+  return has_handler(exec) ? consume_exec(env, notifier, options, exec) : consume(env, notifier, options, out);
+}
+
+}  // namespace millrace::stream
