@@ -62,39 +62,44 @@ IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string
 namespace {
 
 // Puts `records` by PutRecords, retrying the failed entries alone until every one is in;
-// results[i] is records[i]'s.
+// results[i] is records[i]'s. The first answer is read into `results` itself, so that a request
+// whose entries all go in, the usual case, keeps the strings of the last one's results.
 void put_all(aws::KinesisClient& kinesis, const std::string& stream, std::span<const aws::PutEntry> records,
              std::vector<aws::PutResult>& results) {
-  results.assign(records.size(), {});
-  std::vector<std::size_t> pending(records.size());
-  for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
+  auto reason = [](const aws::PutResult& failed) {
+    return failed.error_code + (failed.error_message.empty() ? "" : ": " + failed.error_message);
+  };
+  kinesis.put_records(stream, records, results);
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (!results[i].ok()) pending.push_back(i);
+  if (pending.empty()) return;
+  std::string why = reason(results[pending.front()]);
   std::vector<aws::PutEntry> entries;
   std::vector<aws::PutResult> answered;
   aws::RetryPolicy& retry = kinesis.json().retry();
-  for (int attempt = 1;; ++attempt) {
+  for (int attempt = 1; !pending.empty(); ++attempt) {
+    if (attempt >= retry.max_attempts())
+      throw cli::Error(cli::Exit::temp_fail, kinesis.json().endpoint().url,
+                       fmt::format("PutRecords: {} of {} records still failing after {} attempts (last: {}); "
+                                   "the records before them are in {}; try again later",
+                                   pending.size(), records.size(), attempt, why, stream));
+    auto wait = retry.backoff(attempt);
+    cli::note(stream, "PutRecords: {} records failed ({}); sending them again in {} ms", pending.size(), why,
+              wait.count());
+    std::this_thread::sleep_for(wait);
     entries.clear();
     for (std::size_t i : pending) entries.push_back(records[i]);
     kinesis.put_records(stream, entries, answered);
     std::vector<std::size_t> failed;
     for (std::size_t k = 0; k < pending.size(); ++k) {
-      if (answered[k].ok())
+      if (answered[k].ok()) {
         results[pending[k]] = std::move(answered[k]);
-      else
+      } else {
+        if (failed.empty()) why = reason(answered[k]);
         failed.push_back(pending[k]);
+      }
     }
-    if (failed.empty()) return;
-    const aws::PutResult& last = answered[std::distance(
-        pending.begin(), std::find(pending.begin(), pending.end(), failed.front()))];
-    std::string why = last.error_code + (last.error_message.empty() ? "" : ": " + last.error_message);
-    if (attempt >= retry.max_attempts())
-      throw cli::Error(cli::Exit::temp_fail, kinesis.json().endpoint().url,
-                       fmt::format("PutRecords: {} of {} records still failing after {} attempts (last: {}); "
-                                   "the records before them are in {}; try again later",
-                                   failed.size(), records.size(), attempt, why, stream));
-    auto wait = retry.backoff(attempt);
-    cli::note(stream, "PutRecords: {} records failed ({}); sending them again in {} ms", failed.size(), why,
-              wait.count());
-    std::this_thread::sleep_for(wait);
     pending = std::move(failed);
   }
 }
@@ -147,14 +152,15 @@ IngestStats ingest(const aws::StoreSpec& store, const std::string& stream, lines
         lane.entries.push_back({put.partition_key, put.data, explicit_hash_key});
       }
       put_all(lane.client, stream, lane.entries, lane.results);
-      for (std::size_t k = 0; k < lane.entries.size(); ++k) results[lane.records[begin + k]] = std::move(lane.results[k]);
+      if (print != nullptr)
+        for (std::size_t k = 0; k < lane.entries.size(); ++k) results[lane.records[begin + k]] = lane.results[k];
       begin += lane.entries.size();
     }
   };
   store::GroupCommit<Batch> committer([&](std::vector<Batch>& taken) {
     puts.clear();
     for (const Batch& batch : taken) batch.append_puts(puts);
-    results.assign(puts.size(), {});
+    if (print != nullptr) results.resize(puts.size());
     for (auto& lane : lanes) lane->records.clear();
     for (std::size_t i = 0; i < puts.size(); ++i) lane_of(puts[i].hash).records.push_back(i);
     std::vector<std::future<void>> sending;
