@@ -127,6 +127,7 @@ std::string describe_table(const StreamState& state, std::string_view last_hour)
     fmt::format_to(std::back_inserter(out), " {}..{}\n", store::format_hash_key(m.range.start),
                    store::format_hash_key(m.range.end));
   }
+  if (!state.counted) return out;  // no groups either
   for (const GroupState& group : state.groups) {
     fmt::format_to(std::back_inserter(out), "\ngroup {}\n{:<20} {:<17} {:>10} {:>14}  {}\n", group.name, "SHARD",
                    "CHECKPOINT", "BEHIND", "ITERATOR AGE", "LEASE");
