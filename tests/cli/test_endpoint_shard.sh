@@ -159,6 +159,13 @@ for url in "$GW_URL" "$KL_URL"; do
   expect_status 69 "a retention Kinesis cannot keep" ks retention r 12h
   expect_stderr_match "^ks-shard: $url: retention 12h: Kinesis keeps records 24h to 365d" "$url: the retention's refusal"
 
+  # A request the service refuses: its type and message, naming the stream. kinesis-local keeps
+  # UpdateShardCount's limit of double the open shards (InvalidArgumentException: 65).
+  if [[ $url == "$KL_URL" ]]; then
+    expect_status 65 "scale beyond double" ks scale s3 --shards 13
+    expect_stderr_match '^ks-shard: s3: UpdateShardCount: InvalidArgumentException: .*2x' "$url: the service's refusal"
+  fi
+
   # delete: gone from the service.
   for s in r s3 ord; do expect_status 0 "delete $s" ks delete "$s"; done
   assert_eq "[]" "$(aws --endpoint-url "$url" kinesis list-streams --output json | jq -c .StreamNames)" "$url: streams after delete"

@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "cli/error.h"
+#include "error_status.h"
 
 using namespace millrace;
 using namespace millrace::stream;
+using millrace::test::error_status;
 
 namespace {
 
@@ -19,16 +21,6 @@ aws::ShardInfo shard(std::string id, std::string parent, std::string adjacent, b
   info.closed = closed;
   info.hash_range = range;
   return info;
-}
-
-template <class Body>
-cli::Exit error_status(Body&& body) {
-  try {
-    body();
-  } catch (const cli::Error& e) {
-    return e.status();
-  }
-  return cli::Exit::ok;
 }
 
 const store::HashKey kHalf = store::HashKey{1} << 127;

@@ -6,26 +6,14 @@
 #include <vector>
 
 #include "cli/error.h"
+#include "error_status.h"
 
 using namespace millrace;
-
-namespace {
-
-template <class Body>
-cli::Exit error_status(Body&& body) {
-  try {
-    body();
-  } catch (const cli::Error& e) {
-    return e.status();
-  }
-  return cli::Exit::ok;
-}
-
-}  // namespace
+using millrace::test::error_status;
 
 TEST_CASE("DescribeStreamSummary's answer gives the status, retention, creation and open shards") {
   simdjson::dom::parser parser;
-  // As AWS documents it (the API reference's example), with a time of epoch seconds.
+  // Every member of botocore's DescribeStreamSummaryOutput, the time in epoch seconds.
   aws::StreamSummary summary = aws::read_stream_summary_answer(parser, R"({"StreamDescriptionSummary":{
       "StreamName":"rides","StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/rides","StreamStatus":"UPDATING",
       "StreamModeDetails":{"StreamMode":"PROVISIONED"},"RetentionPeriodHours":168,

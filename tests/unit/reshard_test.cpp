@@ -5,10 +5,12 @@
 #include <vector>
 
 #include "cli/error.h"
+#include "error_status.h"
 #include "store/names.h"
 
 using namespace millrace;
 using namespace millrace::stream;
+using millrace::test::error_status;
 using store::HashKey;
 using store::kNoShard;
 
@@ -24,16 +26,6 @@ std::vector<store::ShardMeta> even_shards(std::uint32_t n) {
     shard.range = range;
   }
   return shards;
-}
-
-template <class Body>
-cli::Exit error_status(Body&& body) {
-  try {
-    body();
-  } catch (const cli::Error& e) {
-    return e.status();
-  }
-  return cli::Exit::ok;
 }
 
 constexpr HashKey kTwo64 = HashKey{1} << 64;
