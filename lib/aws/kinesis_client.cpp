@@ -288,26 +288,25 @@ void KinesisClient::set_retention(std::string_view stream, std::int64_t hours) {
   wait_active(stream, "retention changed");
 }
 
-void KinesisClient::split_shard(std::string_view stream, std::string_view shard_id, std::string_view new_starting_hash_key) {
+void KinesisClient::change_shards(std::string_view operation, std::string_view stream,
+                                  std::initializer_list<std::pair<std::string_view, std::string_view>> members,
+                                  std::string_view done) {
   open_request(body_, stream);
-  body_.append(",\"ShardToSplit\":");
-  lines::append_json_string(body_, shard_id);
-  body_.append(",\"NewStartingHashKey\":");
-  lines::append_json_string(body_, new_starting_hash_key);
+  for (const auto& [name, value] : members) {
+    body_.append(",\"").append(name).append("\":");
+    lines::append_json_string(body_, value);
+  }
   body_.push_back('}');
-  change("SplitShard", stream);
-  wait_active(stream, "split");
+  change(operation, stream);
+  wait_active(stream, done);
+}
+
+void KinesisClient::split_shard(std::string_view stream, std::string_view shard_id, std::string_view new_starting_hash_key) {
+  change_shards("SplitShard", stream, {{"ShardToSplit", shard_id}, {"NewStartingHashKey", new_starting_hash_key}}, "split");
 }
 
 void KinesisClient::merge_shards(std::string_view stream, std::string_view shard_id, std::string_view adjacent_shard_id) {
-  open_request(body_, stream);
-  body_.append(",\"ShardToMerge\":");
-  lines::append_json_string(body_, shard_id);
-  body_.append(",\"AdjacentShardToMerge\":");
-  lines::append_json_string(body_, adjacent_shard_id);
-  body_.push_back('}');
-  change("MergeShards", stream);
-  wait_active(stream, "merged");
+  change_shards("MergeShards", stream, {{"ShardToMerge", shard_id}, {"AdjacentShardToMerge", adjacent_shard_id}}, "merged");
 }
 
 void KinesisClient::update_shard_count(std::string_view stream, std::uint32_t target) {

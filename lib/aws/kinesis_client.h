@@ -12,10 +12,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "aws/json_client.h"
@@ -132,6 +134,9 @@ class KinesisClient {
   // Polls DescribeStreamSummary until the stream is ACTIVE; `done` says what was asked
   // ("created") in the error when it does not become so.
   void wait_active(std::string_view stream, std::string_view done);
+  // `operation` with members of text (SplitShard's, MergeShards'), then wait_active.
+  void change_shards(std::string_view operation, std::string_view stream,
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> members, std::string_view done);
   JsonClient client_;
   std::string body_;
   simdjson::dom::parser parser_;
