@@ -8,7 +8,8 @@
 # `describe --json` gives the shards the aws CLI lists, without the counts an endpoint does not
 # tell; records put before and after a split come back in each key's order. A missing stream or
 # shard is exit 66 as locally, a closed shard 64, an existing stream 73; trim and a retention
-# Kinesis cannot keep are exit 69 naming the endpoint.
+# Kinesis cannot keep are exit 69 naming the endpoint. `--store aws` goes where
+# AWS_ENDPOINT_URL_KINESIS says.
 source "$(dirname "$0")/common.sh"
 PYTHON=/usr/bin/python3
 need_tool aws
@@ -164,6 +165,12 @@ for url in "$GW_URL" "$KL_URL"; do
   if [[ $url == "$KL_URL" ]]; then
     expect_status 65 "scale beyond double" ks scale s3 --shards 13
     expect_stderr_match '^ks-shard: s3: UpdateShardCount: InvalidArgumentException: .*2x' "$url: the service's refusal"
+  fi
+
+  # --store aws with the service's endpoint named as the SDKs name it.
+  if [[ $url == "$GW_URL" ]]; then
+    expect_status 0 "describe on --store aws" env AWS_ENDPOINT_URL_KINESIS="$url" "$MILLRACE_BIN/ks-shard" -S aws --json describe r
+    assert_eq "r 2" "$(jq -r '"\(.StreamName) \(.Shards | length)"' "$TMP/out")" "--store aws: r's shards"
   fi
 
   # delete: gone from the service.
