@@ -216,7 +216,9 @@ const std::string& KinesisClient::change(std::string_view operation, std::string
 StreamSummary KinesisClient::describe_stream_summary(std::string_view stream) {
   open_request(body_, stream);
   body_.push_back('}');
-  return read_stream_summary_answer(parser_, change("DescribeStreamSummary", stream), client_.endpoint().url);
+  StreamSummary summary = read_stream_summary_answer(parser_, change("DescribeStreamSummary", stream), client_.endpoint().url);
+  if (summary.name.empty()) summary.name = stream;  // the model requires it; an emulator may not
+  return summary;
 }
 
 StreamSummary read_stream_summary_answer(simdjson::dom::parser& parser, std::string_view body, std::string_view where) {

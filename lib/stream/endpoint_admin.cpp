@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "cli/error.h"
 #include "store/sequence.h"
 #include "store/streams.h"
