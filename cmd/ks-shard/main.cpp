@@ -1,12 +1,12 @@
-// ks-shard [-S DIR] [--json] create STREAM [--shards N] [--retention DURATION]
-// ks-shard [-S DIR] [--json] list
-// ks-shard [-S DIR] [--json] describe STREAM
-// ks-shard [-S DIR] retention STREAM DURATION
-// ks-shard [-S DIR] [--json] split STREAM SHARD [--at HASHKEY]
-// ks-shard [-S DIR] [--json] merge STREAM SHARD SHARD
-// ks-shard [-S DIR] [--json] scale STREAM --shards N
+// ks-shard [-S DIR | -S URL] [--json] create STREAM [--shards N] [--retention DURATION]
+// ks-shard [-S DIR | -S URL] [--json] list
+// ks-shard [-S DIR | -S URL] [--json] describe STREAM
+// ks-shard [-S DIR | -S URL] retention STREAM DURATION
+// ks-shard [-S DIR | -S URL] [--json] split STREAM SHARD [--at HASHKEY]
+// ks-shard [-S DIR | -S URL] [--json] merge STREAM SHARD SHARD
+// ks-shard [-S DIR | -S URL] [--json] scale STREAM --shards N
 // ks-shard [-S DIR] [--json] trim STREAM [--progress | --no-progress]
-// ks-shard [-S DIR] delete STREAM [--progress | --no-progress]
+// ks-shard [-S DIR | -S URL] delete STREAM [--progress | --no-progress]
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -18,9 +18,8 @@
 #include "cli/terminal.h"
 #include "lines/time.h"
 #include "metrics/last_hour.h"
-#include "store/env.h"
-#include "stream/admin.h"
 #include "stream/admin_render.h"
+#include "stream/streams_admin.h"
 
 using namespace millrace;
 
@@ -65,7 +64,8 @@ int main(int argc, char** argv) {
   return app.run(argc, argv, [&] {
     std::vector<std::uint32_t> indices;
     for (const std::string& id : shard_ids) indices.push_back(cli::shard_argument(id, "SHARD"));
-    store::Env env(app.store_dir(), create->parsed() ? store::Access::write : store::Access::read);
+    // The streams are in the store directory, or behind an endpoint (the Kinesis API).
+    auto admin = stream::open_streams_admin(app.store(), create->parsed() ? store::Access::write : store::Access::read);
     std::string out;
     cli::Progress progress("records", progress_mode, cli::Stdout::unused);
     auto removing = [&](std::uint64_t removed, std::optional<std::uint64_t> total) {
@@ -73,31 +73,31 @@ int main(int argc, char** argv) {
       progress.update(removed);
     };
     if (create->parsed()) {
-      stream::create_stream(env, stream, shards, retention_ms);
-      if (json) out = stream::describe_json(stream::describe_stream(env, stream));
+      admin->create(stream, shards, retention_ms);
+      if (json) out = stream::describe_json(admin->describe(stream));
     } else if (list->parsed()) {
-      auto states = stream::list_streams(env);
-      out = json ? stream::list_json(states) : stream::list_table(states);
+      auto states = admin->list();
+      out = json ? stream::list_json(states) : stream::list_table(states, admin->counts());
     } else if (describe->parsed()) {
-      auto state = stream::describe_stream(env, stream);
+      auto state = admin->describe(stream);
       std::string last_hour;  // a terminal's decoration
       if (!json && cli::is_terminal(STDOUT_FILENO))
-        last_hour = stream::incoming_last_hour(env, state, lines::now_ms(), cli::terminal_size(STDOUT_FILENO).columns,
-                                               metrics::sparkline_glyphs());
+        last_hour = admin->incoming_last_hour(state, lines::now_ms(), cli::terminal_size(STDOUT_FILENO).columns,
+                                              metrics::sparkline_glyphs());
       out = json ? stream::describe_json(state) : stream::describe_table(state, last_hour);
     } else if (retention->parsed()) {
-      stream::set_retention(env, stream, retention_ms);
+      admin->set_retention(stream, retention_ms);
     } else if (split->parsed() || merge->parsed() || scale->parsed()) {
-      auto children = split->parsed()   ? stream::split_shard(env, stream, indices[0], cli::hash_key_argument(split_at, "--at"))
-                      : merge->parsed() ? stream::merge_shards(env, stream, indices[0], indices[1])
-                                        : stream::scale_stream(env, stream, shards);
+      auto children = split->parsed()   ? admin->split(stream, indices[0], cli::hash_key_argument(split_at, "--at"))
+                      : merge->parsed() ? admin->merge(stream, indices[0], indices[1])
+                                        : admin->scale(stream, shards);
       out = json ? stream::shard_ids_json(children) : stream::shard_ids_lines(children);
     } else if (trim->parsed()) {
-      auto removed = stream::trim_stream(env, stream, removing);
+      auto removed = admin->trim(stream, removing);
       out = json ? fmt::format("{{\"StreamName\":\"{}\",\"TrimmedRecords\":{}}}\n", stream, removed)
                  : fmt::format("{}: {} records trimmed\n", stream, removed);
     } else if (remove->parsed()) {
-      stream::delete_stream(env, stream, removing);
+      admin->remove(stream, removing);
     }
     progress.finish();
     fmt::print("{}", out);

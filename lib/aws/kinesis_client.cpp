@@ -179,20 +179,159 @@ bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards)
     created = false;
   }
   // A new stream is CREATING for a while (seconds on AWS); records are taken once it is ACTIVE.
-  auto deadline = std::chrono::steady_clock::now() + kCreateWait;
+  wait_active(stream, "created");
+  return created;
+}
+
+namespace {
+
+// Asks `ready` with growing pauses (50 ms to 1 s) until it says yes; after `limit`, throws
+// cli::Error(temp_fail) naming the stream and saying `failure`.
+template <class Ready>
+void poll(std::string_view stream, std::chrono::steady_clock::duration limit, std::string_view failure, Ready&& ready) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
   for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
     if (std::chrono::steady_clock::now() > deadline)
-      throw cli::Error(cli::Exit::temp_fail, std::string(stream), "created, but not ACTIVE after 5 minutes; try again later");
-    open_request(body_, stream);
-    body_.push_back('}');
-    simdjson::dom::element doc =
-        parse(parser_, call("DescribeStreamSummary", stream), client_.endpoint().url, "DescribeStreamSummary");
-    simdjson::dom::element summary;
-    if (doc["StreamDescriptionSummary"].get(summary) == simdjson::SUCCESS &&
-        string_member(summary, "StreamStatus") == "ACTIVE")
-      return created;
+      throw cli::Error(cli::Exit::temp_fail, std::string(stream), std::string(failure));
+    if (ready()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
+}
+
+}  // namespace
+
+void KinesisClient::wait_active(std::string_view stream, std::string_view done) {
+  poll(stream, kCreateWait, fmt::format("{}, but not ACTIVE after 5 minutes; try again later", done),
+       [&] { return describe_stream_summary(stream).status == "ACTIVE"; });
+}
+
+const std::string& KinesisClient::change(std::string_view operation, std::string_view stream) {
+  try {
+    return call(operation, stream);
+  } catch (const ServiceError& e) {
+    throw ServiceError(std::string(stream), e.type(), e.what());
+  }
+}
+
+StreamSummary KinesisClient::describe_stream_summary(std::string_view stream) {
+  open_request(body_, stream);
+  body_.push_back('}');
+  StreamSummary summary = read_stream_summary_answer(parser_, change("DescribeStreamSummary", stream), client_.endpoint().url);
+  if (summary.name.empty()) summary.name = stream;  // the model requires it; an emulator may not
+  return summary;
+}
+
+StreamSummary read_stream_summary_answer(simdjson::dom::parser& parser, std::string_view body, std::string_view where) {
+  simdjson::dom::element doc = parse(parser, body, where, "DescribeStreamSummary");
+  simdjson::dom::element summary;
+  StreamSummary out;
+  std::int64_t hours = 0, open = 0;
+  if (doc["StreamDescriptionSummary"].get(summary) != simdjson::SUCCESS || !summary.is_object() ||
+      (out.status = string_member(summary, "StreamStatus")).empty() ||
+      summary["RetentionPeriodHours"].get(hours) != simdjson::SUCCESS || hours < 1 || hours > 1'000'000 ||
+      summary["OpenShardCount"].get(open) != simdjson::SUCCESS || open < 0 || open > 1'000'000)
+    throw cli::Error(cli::Exit::unavailable, std::string(where),
+                     "DescribeStreamSummary: the answer has no StreamStatus, RetentionPeriodHours and OpenShardCount");
+  out.name = string_member(summary, "StreamName");
+  out.retention_hours = hours;
+  out.open_shards = static_cast<std::uint32_t>(open);
+  // Epoch seconds with a fraction; a time outside years 1970 to 5138 is taken as unknown (0).
+  double seconds = 0;
+  if (summary["StreamCreationTimestamp"].get(seconds) == simdjson::SUCCESS && seconds >= 0 && seconds < 1e11)
+    out.created_ms = static_cast<lines::EpochMs>(std::llround(seconds * 1000));
+  return out;
+}
+
+std::vector<std::string> KinesisClient::list_streams() {
+  std::vector<std::string> names;
+  std::string next_token;
+  for (bool more = true; more;) {
+    if (!next_token.empty()) {
+      body_.assign("{\"NextToken\":");
+      lines::append_json_string(body_, next_token);
+    } else if (!names.empty()) {  // an endpoint of before NextToken: the last name says where
+      body_.assign("{\"ExclusiveStartStreamName\":");
+      lines::append_json_string(body_, names.back());
+    } else {
+      body_.assign("{");
+    }
+    body_.push_back('}');
+    std::size_t listed = names.size();
+    more = read_list_streams_answer(parser_, call("ListStreams", {}), names, next_token, client_.endpoint().url);
+    if (more && names.size() == listed && next_token.empty())
+      throw cli::Error(cli::Exit::unavailable, client_.endpoint().url, "ListStreams: more streams, but no way to them");
+  }
+  return names;
+}
+
+bool read_list_streams_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<std::string>& names,
+                              std::string& next_token, std::string_view where) {
+  simdjson::dom::element doc = parse(parser, body, where, "ListStreams");
+  simdjson::dom::array list;
+  if (doc["StreamNames"].get(list) != simdjson::SUCCESS)
+    throw cli::Error(cli::Exit::unavailable, std::string(where), "ListStreams: the answer has no StreamNames");
+  for (simdjson::dom::element name : list) {
+    std::string_view text;
+    if (name.get(text) != simdjson::SUCCESS || text.empty())
+      throw cli::Error(cli::Exit::unavailable, std::string(where), "ListStreams: a stream name that is not a string");
+    names.emplace_back(text);
+  }
+  next_token = string_member(doc, "NextToken");
+  bool more = false;
+  return doc["HasMoreStreams"].get(more) == simdjson::SUCCESS && more;
+}
+
+void KinesisClient::set_retention(std::string_view stream, std::int64_t hours) {
+  std::int64_t now = describe_stream_summary(stream).retention_hours;
+  if (hours == now) return;
+  open_request(body_, stream);
+  body_.append(fmt::format(",\"RetentionPeriodHours\":{}}}", hours));
+  change(hours > now ? "IncreaseStreamRetentionPeriod" : "DecreaseStreamRetentionPeriod", stream);
+  wait_active(stream, "retention changed");
+}
+
+void KinesisClient::change_shards(std::string_view operation, std::string_view stream,
+                                  std::initializer_list<std::pair<std::string_view, std::string_view>> members,
+                                  std::string_view done) {
+  open_request(body_, stream);
+  for (const auto& [name, value] : members) {
+    body_.append(",\"").append(name).append("\":");
+    lines::append_json_string(body_, value);
+  }
+  body_.push_back('}');
+  change(operation, stream);
+  wait_active(stream, done);
+}
+
+void KinesisClient::split_shard(std::string_view stream, std::string_view shard_id, std::string_view new_starting_hash_key) {
+  change_shards("SplitShard", stream, {{"ShardToSplit", shard_id}, {"NewStartingHashKey", new_starting_hash_key}}, "split");
+}
+
+void KinesisClient::merge_shards(std::string_view stream, std::string_view shard_id, std::string_view adjacent_shard_id) {
+  change_shards("MergeShards", stream, {{"ShardToMerge", shard_id}, {"AdjacentShardToMerge", adjacent_shard_id}}, "merged");
+}
+
+void KinesisClient::update_shard_count(std::string_view stream, std::uint32_t target) {
+  open_request(body_, stream);
+  body_.append(fmt::format(",\"TargetShardCount\":{},\"ScalingType\":\"UNIFORM_SCALING\"}}", target));
+  change("UpdateShardCount", stream);
+  wait_active(stream, "scaled");
+}
+
+void KinesisClient::delete_stream(std::string_view stream) {
+  open_request(body_, stream);
+  body_.push_back('}');
+  change("DeleteStream", stream);
+  // DELETING for a while on AWS; the name is free once DescribeStreamSummary no longer finds it.
+  poll(stream, kCreateWait, "deleting, but still there after 5 minutes; try again later", [&] {
+    try {
+      describe_stream_summary(stream);
+      return false;
+    } catch (const cli::Error& e) {
+      if (e.status() != cli::Exit::no_input) throw;
+      return true;
+    }
+  });
 }
 
 }  // namespace millrace::aws

@@ -1,5 +1,5 @@
-// KinesisClient: the Kinesis Data Streams operations that ks-put and ks-consume use on an
-// endpoint, as typed calls over aws::JsonClient (JSON 1.1, SigV4, AWS's retries).
+// KinesisClient: the Kinesis Data Streams operations that ks-put, ks-consume and ks-shard use on
+// an endpoint, as typed calls over aws::JsonClient (JSON 1.1, SigV4, AWS's retries).
 //
 // Requests are written and answers read by the shapes of botocore's model
 // (botocore/data/kinesis/2013-12-02/service-2.json): record data is base64 on the wire, and
@@ -12,10 +12,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "aws/json_client.h"
@@ -43,6 +45,15 @@ struct ShardInfo {
   std::string parent, adjacent_parent;  // empty when none
   bool closed = false;                  // has an ending sequence number
   store::HashRange hash_range{0, store::kMaxHashKey};
+};
+
+// DescribeStreamSummary's description of a stream.
+struct StreamSummary {
+  std::string name;
+  std::string status;  // CREATING, DELETING, ACTIVE, UPDATING
+  std::int64_t retention_hours = 24;
+  lines::EpochMs created_ms = 0;
+  std::uint32_t open_shards = 0;
 };
 
 struct FetchedRecord {
@@ -75,6 +86,12 @@ void read_put_records_answer(simdjson::dom::parser& parser, std::string_view bod
 // ListShards' answer: its shards appended to `shards`; returns NextToken ("" for the last page).
 std::string read_list_shards_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<ShardInfo>& shards, std::string_view where);
 void read_get_records_answer(simdjson::dom::parser& parser, std::string_view body, FetchedRecords& out, std::string_view where);
+// DescribeStreamSummary's answer.
+StreamSummary read_stream_summary_answer(simdjson::dom::parser& parser, std::string_view body, std::string_view where);
+// ListStreams' answer: its names appended to `names`, NextToken to `next_token` ("" when none);
+// returns HasMoreStreams.
+bool read_list_streams_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<std::string>& names,
+                              std::string& next_token, std::string_view where);
 
 class KinesisClient {
  public:
@@ -93,10 +110,33 @@ class KinesisClient {
   static constexpr std::chrono::minutes kCreateWait{5};
   bool create_stream(std::string_view stream, std::uint32_t shards);
 
+  // The control plane of ks-shard. A change leaves the stream UPDATING for a while (seconds to
+  // minutes on AWS): each waits until it is ACTIVE again, for kCreateWait at most (then
+  // cli::Error(temp_fail)). A ServiceError but ResourceNotFoundException is told naming the
+  // stream, with the service's type and message.
+  StreamSummary describe_stream_summary(std::string_view stream);
+  std::vector<std::string> list_streams();  // every page
+  // IncreaseStreamRetentionPeriod or DecreaseStreamRetentionPeriod, as `hours` is more or
+  // less than the stream's retention now.
+  void set_retention(std::string_view stream, std::int64_t hours);
+  void split_shard(std::string_view stream, std::string_view shard_id, std::string_view new_starting_hash_key);
+  void merge_shards(std::string_view stream, std::string_view shard_id, std::string_view adjacent_shard_id);
+  void update_shard_count(std::string_view stream, std::uint32_t target);  // UNIFORM_SCALING
+  // DeleteStream, then waits until the stream is gone.
+  void delete_stream(std::string_view stream);
+
   JsonClient& json() { return client_; }
 
  private:
   const std::string& call(std::string_view operation, std::string_view stream);
+  // call() for the control plane: an error the service answered names the stream.
+  const std::string& change(std::string_view operation, std::string_view stream);
+  // Polls DescribeStreamSummary until the stream is ACTIVE; `done` says what was asked
+  // ("created") in the error when it does not become so.
+  void wait_active(std::string_view stream, std::string_view done);
+  // `operation` with members of text (SplitShard's, MergeShards'), then wait_active.
+  void change_shards(std::string_view operation, std::string_view stream,
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> members, std::string_view done);
   JsonClient client_;
   std::string body_;
   simdjson::dom::parser parser_;

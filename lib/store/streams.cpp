@@ -100,6 +100,10 @@ cli::Error no_such_stream(std::string_view name) {
                     fmt::format("no such stream; create it with 'ks-shard create {}' (or ks-put --create)", name));
 }
 
+cli::Error stream_exists(std::string_view name) {
+  return cli::Error(cli::Exit::cant_create, std::string(name), "stream exists already");
+}
+
 StreamMeta stream_or_throw(const Txn& txn, std::string_view name) {
   auto stream = find_stream(txn, name);
   if (!stream) throw no_such_stream(name);
@@ -120,7 +124,7 @@ void save_stream(const Txn& txn, const StreamMeta& stream) {
 
 StreamMeta create_stream(const Txn& txn, std::string_view name, std::uint32_t shards, std::int64_t retention_ms,
                          lines::EpochMs now) {
-  if (find_stream(txn, name)) throw cli::Error(cli::Exit::cant_create, std::string(name), "stream exists already");
+  if (find_stream(txn, name)) throw stream_exists(name);
   std::uint32_t id = 1;
   if (auto value = txn.get(txn.dbs().meta, keys::kNextStreamId)) id = Decoder(*value, "meta").u32();
   std::string next;

@@ -53,6 +53,8 @@ struct ShardMeta {
 std::optional<StreamMeta> find_stream(const Txn& txn, std::string_view name);
 // The error for a stream that is not there (66), saying how to create one.
 cli::Error no_such_stream(std::string_view name);
+// The error for creating a stream that is there already (73).
+cli::Error stream_exists(std::string_view name);
 // Like find_stream, but a missing stream throws no_such_stream(name).
 StreamMeta stream_or_throw(const Txn& txn, std::string_view name);
 std::vector<StreamMeta> list_streams(const Txn& txn);

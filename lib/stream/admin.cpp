@@ -8,6 +8,7 @@
 #include "store/names.h"
 #include "store/records.h"
 #include "store/sequence.h"
+#include "stream/reshard.h"
 
 namespace millrace::stream {
 namespace {
@@ -26,7 +27,8 @@ ShardState shard_state(const store::Txn& txn, std::uint32_t stream_id, const sto
 }
 
 StreamState stream_state(const store::Txn& txn, const store::StreamMeta& stream) {
-  StreamState state{stream, {}, {}};
+  StreamState state;
+  state.stream = stream;
   for (const store::ShardMeta& shard : store::load_shards(txn, stream.id))
     state.shards.push_back(shard_state(txn, stream.id, shard));
   return state;
@@ -53,6 +55,7 @@ std::uint64_t StreamState::bytes() const {
 }
 
 std::uint32_t StreamState::open_shards() const {
+  if (open_shard_count) return *open_shard_count;
   std::uint32_t n = 0;
   for (const ShardState& s : shards) n += s.meta.open;
   return n;
@@ -151,17 +154,8 @@ std::uint64_t trim_stream(store::Env& env, const std::string& name, const Remova
 
 namespace {
 
-// Runs a resharding in one transaction: `plan` gets the stream's shards and returns the shards
-// to close and the ranges of the children with their parents.
-struct Child {
-  store::HashRange range;
-  std::uint32_t parent, adjacent_parent;
-};
-struct Plan {
-  std::vector<std::uint32_t> close;
-  std::vector<Child> children;
-};
-
+// Runs a resharding in one transaction: `make_plan` gets the stream's shards and returns the
+// plan (stream/reshard.h) applied here.
 template <class MakePlan>
 std::vector<std::uint32_t> reshard(store::Env& env, const std::string& name, MakePlan&& make_plan) {
   std::vector<std::uint32_t> created;
@@ -169,11 +163,8 @@ std::vector<std::uint32_t> reshard(store::Env& env, const std::string& name, Mak
     created.clear();
     store::StreamMeta stream = store::stream_or_throw(txn, name);
     std::vector<store::ShardMeta> shards = store::load_shards(txn, stream.id);
-    Plan plan = make_plan(shards);
-    std::uint32_t open = 0;
-    for (const store::ShardMeta& s : shards) open += s.open;
-    check_shard_count(open - static_cast<std::uint32_t>(plan.close.size()) +
-                      static_cast<std::uint32_t>(plan.children.size()));
+    ReshardPlan plan = make_plan(shards);
+    check_open_count(shards, plan);
     lines::EpochMs now = lines::now_ms();
     for (std::uint32_t index : plan.close) {
       store::ShardMeta shard = *store::find_shard(shards, index);
@@ -181,7 +172,7 @@ std::vector<std::uint32_t> reshard(store::Env& env, const std::string& name, Mak
       shard.closed_ms = now;
       store::save_shard(txn, stream.id, shard);
     }
-    for (const Child& child : plan.children) {
+    for (const ReshardChild& child : plan.children) {
       store::ShardMeta shard;
       shard.index = stream.next_shard++;
       shard.range = child.range;
@@ -196,65 +187,22 @@ std::vector<std::uint32_t> reshard(store::Env& env, const std::string& name, Mak
   return created;
 }
 
-// The open shard `index` of `shards` (indexed by shard index); throws when it is not one.
-const store::ShardMeta& open_shard(const std::vector<store::ShardMeta>& shards, std::uint32_t index) {
-  const store::ShardMeta* shard = store::find_shard(shards, index);
-  if (shard == nullptr) throw cli::Error(cli::Exit::no_input, store::shard_id(index), "no such shard");
-  if (!shard->open) throw cli::Error(cli::Exit::usage, store::shard_id(index), "shard is closed");
-  return *shard;
-}
-
 }  // namespace
 
 std::vector<std::uint32_t> split_shard(store::Env& env, const std::string& name, std::uint32_t index,
                                        std::optional<store::HashKey> at) {
-  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
-    const store::ShardMeta& shard = open_shard(shards, index);
-    store::HashRange r = shard.range;
-    store::HashKey split = at ? *at : r.start + (r.end - r.start) / 2 + 1;
-    if (split <= r.start || split > r.end)
-      throw cli::Error(cli::Exit::usage, store::shard_id(index),
-                       fmt::format("--at must be in {}..{}", store::format_hash_key(r.start + 1),
-                                   store::format_hash_key(r.end)));
-    return Plan{{index}, {{{r.start, split - 1}, index, store::kNoShard}, {{split, r.end}, index, store::kNoShard}}};
-  });
+  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) { return split_plan(shards, index, at); });
 }
 
 std::vector<std::uint32_t> merge_shards(store::Env& env, const std::string& name, std::uint32_t index,
                                         std::uint32_t adjacent) {
-  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
-    const store::ShardMeta& a = open_shard(shards, index);
-    const store::ShardMeta& b = open_shard(shards, adjacent);
-    auto touches = [](const store::HashRange& left, const store::HashRange& right) {
-      return left.end != store::kMaxHashKey && left.end + 1 == right.start;  // no wrap past 2^128-1
-    };
-    if (!touches(a.range, b.range) && !touches(b.range, a.range))
-      throw cli::Error(cli::Exit::usage, store::shard_id(index),
-                       fmt::format("not adjacent to {}: their hash-key ranges do not touch", store::shard_id(adjacent)));
-    store::HashRange merged{std::min(a.range.start, b.range.start), std::max(a.range.end, b.range.end)};
-    return Plan{{index, adjacent}, {{merged, index, adjacent}}};
-  });
+  return reshard(env, name,
+                 [&](const std::vector<store::ShardMeta>& shards) { return merge_plan(shards, index, adjacent); });
 }
 
 std::vector<std::uint32_t> scale_stream(store::Env& env, const std::string& name, std::uint32_t count) {
-  check_shard_count(count);
-  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) {
-    Plan plan;
-    for (const store::ShardMeta& s : shards)
-      if (s.open) plan.close.push_back(s.index);
-    for (store::HashRange range : store::split_evenly({0, store::kMaxHashKey}, count)) {
-      // The lineage fields hold the first two overlapping parents; readers order by ranges.
-      Child child{range, store::kNoShard, store::kNoShard};
-      for (std::uint32_t index : plan.close) {
-        const store::HashRange& p = store::find_shard(shards, index)->range;
-        if (p.start > range.end || range.start > p.end) continue;
-        (child.parent == store::kNoShard ? child.parent : child.adjacent_parent) = index;
-        if (child.adjacent_parent != store::kNoShard) break;
-      }
-      plan.children.push_back(child);
-    }
-    return plan;
-  });
+  check_shard_count(count);  // before the transaction: a count out of range needs no store
+  return reshard(env, name, [&](const std::vector<store::ShardMeta>& shards) { return scale_plan(shards, count); });
 }
 
 void delete_stream(store::Env& env, const std::string& name, const RemovalProgress& progress) {

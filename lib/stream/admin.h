@@ -38,6 +38,14 @@ struct StreamState {
   store::StreamMeta stream;
   std::vector<ShardState> shards;
   std::vector<GroupState> groups;
+  // A Kinesis endpoint tells less than the store (stream/endpoint_admin.h): a status (the
+  // store's streams are always ACTIVE), no records, bytes, sequence numbers, arrival times or
+  // groups (`counted` false: the shards' counters and `groups` mean nothing), and the number of
+  // open shards as the service counts them (in a list, without the shards).
+  std::string status = "ACTIVE";
+  bool counted = true;
+  std::optional<std::uint32_t> open_shard_count;
+
   std::uint64_t records() const;
   std::uint64_t bytes() const;
   std::uint32_t open_shards() const;
@@ -59,10 +67,9 @@ using RemovalProgress = std::function<void(std::uint64_t removed, std::optional<
 std::uint64_t trim_stream(store::Env& env, const std::string& name, const RemovalProgress& progress = {});
 void delete_stream(store::Env& env, const std::string& name, const RemovalProgress& progress = {});
 
-// Resharding, as Kinesis: the parents close, the children open with the parents' lineage, and
-// producers route to the children from their next commit. Each returns the new shards' indices.
-// Throws cli::Error(no_input) for a missing shard, cli::Error(usage) for a closed shard, a
-// hash key outside the shard, shards that are not adjacent, or a count out of range.
+// Resharding, as Kinesis (the rules and errors of stream/reshard.h): the parents close, the
+// children open with the parents' lineage, and producers route to the children from their next
+// commit. Each returns the new shards' indices.
 //
 // Splits `shard` in two; the second child starts at `at` (default: the middle of the range).
 std::vector<std::uint32_t> split_shard(store::Env& env, const std::string& name, std::uint32_t shard,

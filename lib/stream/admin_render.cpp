@@ -32,29 +32,38 @@ std::string shard_or_null(std::uint32_t index) {
 
 double hours(std::int64_t ms) { return static_cast<double>(ms) / 3'600'000.0; }
 
-void append_shard_json(std::string& out, const ShardState& s) {
+// A shard as DescribeStream's Shards; with the counts of the store when `counted`.
+void append_shard_json(std::string& out, const ShardState& s, bool counted) {
   const store::ShardMeta& m = s.meta;
-  bool empty = m.records() == 0;
   fmt::format_to(std::back_inserter(out),
                  "{{\"ShardId\":{},\"ParentShardId\":{},\"AdjacentParentShardId\":{},"
-                 "\"HashKeyRange\":{{\"StartingHashKey\":\"{}\",\"EndingHashKey\":\"{}\"}},"
-                 "\"State\":\"{}\",\"FirstSequenceNumber\":{},\"LastSequenceNumber\":{},"
-                 "\"FirstArrival\":{},\"LastArrival\":{},\"Records\":{},\"Bytes\":{}}}",
+                 "\"HashKeyRange\":{{\"StartingHashKey\":\"{}\",\"EndingHashKey\":\"{}\"}},\"State\":\"{}\"",
                  json_string(store::shard_id(m.index)), shard_or_null(m.parent), shard_or_null(m.adjacent_parent),
-                 store::format_hash_key(m.range.start), store::format_hash_key(m.range.end), m.open ? "OPEN" : "CLOSED",
-                 sequence_or_null(m.index, empty ? 0 : m.first_counter),
-                 sequence_or_null(m.index, empty ? 0 : m.next_counter - 1),
-                 s.first_arrival_ms ? json_string(iso(*s.first_arrival_ms)) : "null",
-                 s.last_arrival_ms ? json_string(iso(*s.last_arrival_ms)) : "null", m.records(), m.bytes);
+                 store::format_hash_key(m.range.start), store::format_hash_key(m.range.end), m.open ? "OPEN" : "CLOSED");
+  if (counted) {
+    bool empty = m.records() == 0;
+    fmt::format_to(std::back_inserter(out),
+                   ",\"FirstSequenceNumber\":{},\"LastSequenceNumber\":{},\"FirstArrival\":{},\"LastArrival\":{},"
+                   "\"Records\":{},\"Bytes\":{}",
+                   sequence_or_null(m.index, empty ? 0 : m.first_counter),
+                   sequence_or_null(m.index, empty ? 0 : m.next_counter - 1),
+                   s.first_arrival_ms ? json_string(iso(*s.first_arrival_ms)) : "null",
+                   s.last_arrival_ms ? json_string(iso(*s.last_arrival_ms)) : "null", m.records(), m.bytes);
+  }
+  out.push_back('}');
 }
 
 void append_summary_json(std::string& out, const StreamState& state) {
   fmt::format_to(std::back_inserter(out),
-                 "\"StreamName\":{},\"StreamStatus\":\"ACTIVE\",\"StreamCreationTimestamp\":\"{}\","
-                 "\"RetentionPeriodHours\":{},\"RetentionPeriod\":\"{}\",\"OpenShardCount\":{},\"Records\":{},\"Bytes\":{}",
-                 json_string(state.stream.name), iso(state.stream.created_ms), hours(state.stream.retention_ms),
-                 lines::format_duration(state.stream.retention_ms), state.open_shards(), state.records(), state.bytes());
+                 "\"StreamName\":{},\"StreamStatus\":{},\"StreamCreationTimestamp\":\"{}\","
+                 "\"RetentionPeriodHours\":{},\"RetentionPeriod\":\"{}\",\"OpenShardCount\":{}",
+                 json_string(state.stream.name), json_string(state.status), iso(state.stream.created_ms),
+                 hours(state.stream.retention_ms), lines::format_duration(state.stream.retention_ms), state.open_shards());
+  if (state.counted) fmt::format_to(std::back_inserter(out), ",\"Records\":{},\"Bytes\":{}", state.records(), state.bytes());
 }
+
+// The status after the name where it is not ACTIVE (an endpoint's stream being changed).
+std::string status_note(const StreamState& state) { return state.status == "ACTIVE" ? "" : " (" + state.status + ")"; }
 
 std::string cell_sequence(std::uint32_t shard, std::uint64_t counter) {
   return counter == 0 ? "-" : store::format_sequence({shard, counter});
@@ -68,9 +77,11 @@ std::string describe_json(const StreamState& state) {
   out.append(",\"Shards\":[");
   for (std::size_t i = 0; i < state.shards.size(); ++i) {
     if (i > 0) out.push_back(',');
-    append_shard_json(out, state.shards[i]);
+    append_shard_json(out, state.shards[i], state.counted);
   }
-  out.append("],\"Groups\":[");
+  out.push_back(']');
+  if (!state.counted) return out.append("}\n");
+  out.append(",\"Groups\":[");
   for (std::size_t g = 0; g < state.groups.size(); ++g) {
     const GroupState& group = state.groups[g];
     if (g > 0) out.push_back(',');
@@ -92,22 +103,31 @@ std::string describe_json(const StreamState& state) {
 }
 
 std::string describe_table(const StreamState& state, std::string_view last_hour) {
-  std::string out = fmt::format("stream {}: {} open shards, {} records, {} bytes, retention {}, created {}\n\n",
-                                state.stream.name, state.open_shards(), state.records(), state.bytes(),
-                                lines::format_duration(state.stream.retention_ms), iso(state.stream.created_ms));
+  std::string out = fmt::format("stream {}{}: {} open shards, ", state.stream.name, status_note(state), state.open_shards());
+  if (state.counted) fmt::format_to(std::back_inserter(out), "{} records, {} bytes, ", state.records(), state.bytes());
+  fmt::format_to(std::back_inserter(out), "retention {}, created {}\n\n", lines::format_duration(state.stream.retention_ms),
+                 iso(state.stream.created_ms));
   if (!last_hour.empty()) out.append(last_hour).push_back('\n');
-  fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} {:<17} {:<17} {:>10} {:>12}  {}\n", "SHARD", "STATE",
-                 "PARENTS", "FIRST SEQ", "LAST SEQ", "RECORDS", "BYTES", "HASH KEYS");
+  fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} ", "SHARD", "STATE", "PARENTS");
+  if (state.counted)
+    fmt::format_to(std::back_inserter(out), "{:<17} {:<17} {:>10} {:>12} ", "FIRST SEQ", "LAST SEQ", "RECORDS", "BYTES");
+  out.append(" HASH KEYS\n");
   for (const ShardState& s : state.shards) {
     const store::ShardMeta& m = s.meta;
     std::string parents = m.parent == store::kNoShard ? "-" : store::shard_id(m.parent);
     if (m.adjacent_parent != store::kNoShard) parents += "," + store::shard_id(m.adjacent_parent);
-    bool empty = m.records() == 0;
-    fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} {:<17} {:<17} {:>10} {:>12}  {}..{}\n",
-                   store::shard_id(m.index), m.open ? "open" : "closed", parents,
-                   cell_sequence(m.index, empty ? 0 : m.first_counter), cell_sequence(m.index, empty ? 0 : m.next_counter - 1),
-                   m.records(), m.bytes, store::format_hash_key(m.range.start), store::format_hash_key(m.range.end));
+    fmt::format_to(std::back_inserter(out), "{:<20} {:<6} {:<41} ", store::shard_id(m.index), m.open ? "open" : "closed",
+                   parents);
+    if (state.counted) {
+      bool empty = m.records() == 0;
+      fmt::format_to(std::back_inserter(out), "{:<17} {:<17} {:>10} {:>12} ",
+                     cell_sequence(m.index, empty ? 0 : m.first_counter),
+                     cell_sequence(m.index, empty ? 0 : m.next_counter - 1), m.records(), m.bytes);
+    }
+    fmt::format_to(std::back_inserter(out), " {}..{}\n", store::format_hash_key(m.range.start),
+                   store::format_hash_key(m.range.end));
   }
+  if (!state.counted) return out;  // no groups either
   for (const GroupState& group : state.groups) {
     fmt::format_to(std::back_inserter(out), "\ngroup {}\n{:<20} {:<17} {:>10} {:>14}  {}\n", group.name, "SHARD",
                    "CHECKPOINT", "BEHIND", "ITERATOR AGE", "LEASE");
@@ -151,11 +171,15 @@ std::string list_json(const std::vector<StreamState>& states) {
   return out;
 }
 
-std::string list_table(const std::vector<StreamState>& states) {
-  std::string out = fmt::format("{:<32} {:>6} {:>12} {:>14} {:>10}\n", "STREAM", "SHARDS", "RECORDS", "BYTES", "RETENTION");
-  for (const StreamState& s : states)
-    fmt::format_to(std::back_inserter(out), "{:<32} {:>6} {:>12} {:>14} {:>10}\n", s.stream.name, s.open_shards(),
-                   s.records(), s.bytes(), lines::format_duration(s.stream.retention_ms));
+std::string list_table(const std::vector<StreamState>& states, bool counted) {
+  std::string out = fmt::format("{:<32} {:>6} ", "STREAM", "SHARDS");
+  if (counted) fmt::format_to(std::back_inserter(out), "{:>12} {:>14} ", "RECORDS", "BYTES");
+  fmt::format_to(std::back_inserter(out), "{:>10}\n", "RETENTION");
+  for (const StreamState& s : states) {
+    fmt::format_to(std::back_inserter(out), "{:<32} {:>6} ", s.stream.name + status_note(s), s.open_shards());
+    if (counted) fmt::format_to(std::back_inserter(out), "{:>12} {:>14} ", s.records(), s.bytes());
+    fmt::format_to(std::back_inserter(out), "{:>10}\n", lines::format_duration(s.stream.retention_ms));
+  }
   return out;
 }
 

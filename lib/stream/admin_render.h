@@ -21,7 +21,8 @@ std::string describe_table(const StreamState& state, std::string_view last_hour 
 std::string incoming_last_hour(store::Env& env, const StreamState& state, lines::EpochMs now, int columns,
                                metrics::Glyphs glyphs);
 std::string list_json(const std::vector<StreamState>& states);
-std::string list_table(const std::vector<StreamState>& states);
+// Without the RECORDS and BYTES columns when not `counted` (an endpoint's list).
+std::string list_table(const std::vector<StreamState>& states, bool counted = true);
 // The shards a resharding created: {"ShardIds":[...]} or one id a line.
 std::string shard_ids_json(const std::vector<std::uint32_t>& shards);
 std::string shard_ids_lines(const std::vector<std::uint32_t>& shards);

@@ -254,6 +254,9 @@ wait_exit() {
 # and GW_PID. The AWS clients get keys of their own (any signature is taken without
 # --credentials) and no user configuration.
 start_gateway() {
+  # Emptied first: a gateway started again must not be taken for listening on its
+  # predecessor's line, before its own redirection empties the file.
+  : >"$TMP/gw.err"
   "$MILLRACE_BIN/gw-serve" -S "$STORE" --listen 127.0.0.1:0 "$@" 2>"$TMP/gw.err" &
   wait_gateway $!
 }

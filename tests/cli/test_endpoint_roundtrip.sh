@@ -89,8 +89,6 @@ same_keys_in_order many.jsonl "$TMP/out" "a long parent before its children" key
 # What does not work on an endpoint yet says so, naming it (exit 69).
 expect_status 69 "a handler on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four --exec cat
 expect_stderr_match "^ks-consume: $GW_URL: handlers .* on an endpoint are still to come" "the handler's refusal"
-expect_status 69 "ks-shard on an endpoint" "$MILLRACE_BIN/ks-shard" -S "$GW_URL" list
-expect_stderr_match "^ks-shard: $GW_URL: ks-shard works on a store directory only" "ks-shard's refusal"
 
 # Following: records put after ks-consume -f started arrive; --idle-exit ends it.
 "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four -f --from latest --idle-exit 1500ms >follow.out 2>follow.err &

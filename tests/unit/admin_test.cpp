@@ -6,25 +6,17 @@
 #include <vector>
 
 #include "cli/error.h"
+#include "error_status.h"
 #include "store/groups.h"
 #include "store/names.h"
 #include "store_fixture.h"
 
 using namespace millrace;
 using namespace millrace::stream;
+using millrace::test::error_status;
 using millrace::test::StoreFixture;
 
 namespace {
-
-template <class Body>
-cli::Exit error_status(Body&& body) {
-  try {
-    body();
-  } catch (const cli::Error& e) {
-    return e.status();
-  }
-  return cli::Exit::ok;
-}
 
 // Appends records of the given data to the stream, each routed by its hash.
 void put(StoreFixture& store, const std::string& stream, const std::vector<std::pair<store::HashKey, std::string>>& records) {
