@@ -116,8 +116,9 @@ IngestStats ingest(const aws::StoreSpec& store, const std::string& stream, lines
     std::vector<aws::PutResult> results;
     explicit Lane(const aws::StoreSpec& spec) : client(spec) {}
   };
-  // A lane per open shard, up to kMaxPutLanes: a shard's records all go by one lane, so each
-  // shard gets them in input order, as locally.
+  // Lanes by hash key: the open shards' ranges, each cut into lanes_per_shard even parts, so that
+  // every key has one lane and its records go in input order, while a shard takes several
+  // requests at once.
   std::vector<store::HashRange> shards;
   {
     aws::KinesisClient lister(store);
@@ -125,15 +126,21 @@ IngestStats ingest(const aws::StoreSpec& store, const std::string& stream, lines
       if (!shard.closed) shards.push_back(shard.hash_range);
   }
   std::sort(shards.begin(), shards.end(), [](const store::HashRange& a, const store::HashRange& b) { return a.start < b.start; });
+  const std::size_t lanes_per_shard = std::max<std::size_t>(1, kMaxPutLanes / std::max<std::size_t>(shards.size(), 1));
   std::vector<std::unique_ptr<Lane>> lanes;
-  for (std::size_t i = 0; i < std::clamp<std::size_t>(shards.size(), 1, kMaxPutLanes); ++i)
+  for (std::size_t i = 0; i < std::clamp<std::size_t>(shards.size() * lanes_per_shard, 1, kMaxPutLanes); ++i)
     lanes.push_back(std::make_unique<Lane>(store));
-  // The lane of a hash key: its shard's (MD5 routing, store/hash_key.h), by binary search.
+  // The lane of a hash key: its shard's (MD5 routing, store/hash_key.h), by binary search, then
+  // the part of the shard's range it falls in.
   auto lane_of = [&](store::HashKey hash) -> Lane& {
+    if (shards.empty()) return *lanes[0];
     auto after = std::upper_bound(shards.begin(), shards.end(), hash,
                                   [](store::HashKey key, const store::HashRange& range) { return key < range.start; });
     std::size_t shard = after == shards.begin() ? 0 : static_cast<std::size_t>(after - shards.begin() - 1);
-    return *lanes[shard % lanes.size()];
+    const store::HashRange& range = shards[shard];
+    store::HashKey part_width = (range.end - range.start) / lanes_per_shard + 1;
+    std::size_t part = range.contains(hash) ? static_cast<std::size_t>((hash - range.start) / part_width) : 0;
+    return *lanes[(shard * lanes_per_shard + part) % lanes.size()];
   };
   IngestStats stats;
   std::vector<store::Put> puts;

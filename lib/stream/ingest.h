@@ -33,12 +33,15 @@ IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string
                    PutParser& parser, OnError on_error, lines::Writer* print);
 
 // The same on an endpoint, by PutRecords: the lines are read, parsed and grouped as above, and
-// the commit thread sends each group by lanes at once: a lane per open shard of the stream when
-// the put starts (ListShards), up to kMaxPutLanes, each record in the lane of the shard its
-// hash key routes it to (MD5, as store/hash_key.h), so that a shard takes its records in input
-// order as locally; each lane one request at a time over its own connection (a durable
-// endpoint, as gw-serve, commits the lanes' requests together), in requests of
-// at most kPutRecordsCount records and kPutRecordsBytes of data and partition keys. Entries the
+// the commit thread sends each group by lanes at once. The lanes divide the hash keys: each open
+// shard of the stream when the put starts (ListShards) has kMaxPutLanes / shards of them (at
+// least one), each taking an even part of the shard's hash range, so that every key has one
+// lane, a record's lane being found by its hash key (MD5, as store/hash_key.h), and its records
+// are sent in input order, while a shard takes several requests at once. Each lane sends one
+// request at a time over its own connection (a durable endpoint, as gw-serve, commits the lanes'
+// requests together), in requests of at most kPutRecordsCount records and kPutRecordsBytes of
+// data and partition keys. A shard's records of different keys may then be in another order
+// than the input's, as on Kinesis, which orders the records of a key. Entries the
 // service fails (ProvisionedThroughputExceeded, InternalFailure) are sent again alone, after
 // AWS's back-off, before any later record of their lane: a failed record holds back the later
 // records of its key, so each key's records arrive in input order across requests. (Within one

@@ -6,8 +6,9 @@
 # One gw-serve (the build's, --sync full, its store under BENCH_TMP) on loopback. The same
 # RECORDS Wild Rydes lines (wildrydes --rate max, seed 1) are put, in each of RUNS runs, into a
 # fresh stream of SHARDS shards (default 4) by:
-#   ks-put    ks-put -S URL -s STREAM -k Name FILE: PutRecords of 500 records, one request in
-#             flight per shard, each shard on a kept-alive connection of its own (libcurl);
+#   ks-put    ks-put -S URL -s STREAM -k Name FILE: PutRecords of 500 records by 16 lanes, even
+#             parts of the shards' hash key ranges, one request in flight on each, each lane on a
+#             kept-alive connection of its own (libcurl);
 #   boto3     a Python loop (Debian's python3-boto3) reading the same file and sending
 #             put_records of 500 records (Data the line, PartitionKey its Name), sending the
 #             failed entries again, as the AWS documentation's producer loop does.
@@ -19,9 +20,9 @@
 # Each is timed as a whole process, start-up included, as a user runs it. Reported: the median
 # wall time and records/s of each, and the ratios of the medians. Targets: ks-put >= 10x boto3,
 # ks-consume >= 5x.
-# A durable endpoint answers a request once its commit is fsynced, so the requests of one shard,
-# which go one at a time to keep their order, wait for the disk's flushes (gw-serve commits the
-# shards' requests together). Both processes' CPU time (user+sys) is printed too: on a busy
+# A durable endpoint answers a request once its commit is fsynced, so the requests of one lane,
+# which go one at a time to keep each key's order, wait for the disk's flushes (gw-serve commits
+# the lanes' requests together). Both processes' CPU time (user+sys) is printed too: on a busy
 # machine it tells more than the wall time.
 # Every run's stream is checked to hold RECORDS records (a ks-consume count) before its time
 # counts. Exits 1 under BENCH_STRICT=1 when the target is missed.
