@@ -31,6 +31,7 @@ struct JsonProtocol {
   std::string_view content_type;   // "application/x-amz-json-1.1"
 };
 inline constexpr JsonProtocol kKinesisJson{"Kinesis_20131202", "application/x-amz-json-1.1"};
+inline constexpr JsonProtocol kDynamoDBJson{"DynamoDB_20120810", "application/x-amz-json-1.0"};
 
 // An error the service answered with and that is not retried (ResourceNotFoundException,
 // ValidationException...): `type` is AWS's __type without its namespace. Its exit status:

@@ -227,10 +227,7 @@ void append_key_schema(std::string& o, const store::TableMeta& table) {
   o.push_back(']');
 }
 
-void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
-  store::ReadTxn reader(env);
-  store::TableMeta table = store::table_or_throw(reader.renew(), table_name);
-  std::string& o = out.buffer();
+void append_table_description(std::string& o, const store::TableMeta& table) {
   o.append("{\"TableName\":");
   lines::append_json_string(o, table.name);
   o.push_back(',');
@@ -246,6 +243,11 @@ void describe_table(store::Env& env, std::string_view table_name, lines::Writer&
     o.append("\"TimeToLiveStatus\":\"DISABLED\"}");
   }
   o.append("}\n");
+}
+
+void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
+  store::ReadTxn reader(env);
+  append_table_description(out.buffer(), store::table_or_throw(reader.renew(), table_name));
 }
 
 std::string capacity_last_hour(store::Env& env, std::string_view table, lines::EpochMs now, int columns,

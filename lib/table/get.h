@@ -89,6 +89,8 @@ void list_tables(store::Env& env, lines::Writer& out);
 // DescribeTable, in its shape: TableName, KeySchema, AttributeDefinitions, ItemCount,
 // TableSizeBytes, CreationDateTime, TimeToLiveDescription.
 void describe_table(store::Env& env, std::string_view table, lines::Writer& out);
+// Appends that description of `table`, and a newline.
+void append_table_description(std::string& out, const store::TableMeta& table);
 // The table's ConsumedWriteCapacityUnits and ConsumedReadCapacityUnits of the last hour, as
 // metrics/last_hour.h draws them in `columns` columns at `now` (kv-get --describe on a terminal).
 std::string capacity_last_hour(store::Env& env, std::string_view table, lines::EpochMs now, int columns,
