@@ -8,6 +8,8 @@
 #include "cli/error.h"
 #include "lines/envelope.h"
 #include "lines/json.h"
+#include "expr/document.h"
+#include "table/changes.h"
 #include "table/endpoint_tables.h"
 
 namespace millrace::table {
@@ -65,8 +67,8 @@ class PendingBatch {
 // The lines of kv-put into requests.
 class EndpointWriter {
  public:
-  EndpointWriter(aws::DynamoDBClient& client, const TableSpec& spec, const PutOptions& options)
-      : client_(client), spec_(spec), options_(options) {}
+  EndpointWriter(aws::DynamoDBClient& client, const TableSpec& spec, const PutOptions& options, lines::Writer* changes)
+      : client_(client), spec_(spec), options_(options), changes_(changes) {}
 
   PutStats run(lines::Reader& reader) {
     open_table();
@@ -158,7 +160,7 @@ class EndpointWriter {
       return fmt::format("item of {} bytes as DynamoDB counts them; at most {} (400 KB)", *size, kMaxItemSize);
 
     bool conditional = options_.if_absent || options_.condition;
-    if (!conditional && options_.action != Action::update) {
+    if (!conditional && options_.action != Action::update && changes_ == nullptr) {
       bool remove = options_.action == Action::remove;
       std::string request = remove ? "{\"DeleteRequest\":{\"Key\":" + typed_key(*attributes) + "}}"
                                    : "{\"PutRequest\":{\"Item\":" + typed_ + "}}";
@@ -185,13 +187,38 @@ class EndpointWriter {
     if (options_.condition)
       if (auto problem = aws::append_condition_expression(request.condition, *options_.condition, request.attributes))
         throw cannot(client_, "--if: " + *problem + "; this condition cannot be evaluated");
-    if (!client_.write_item(spec_.name, request)) {
+    if (changes_ != nullptr) request.return_values = "ALL_OLD";  // the old image; the new one is the line
+    if (!client_.write_item(spec_.name, request, changes_ != nullptr ? &old_ : nullptr)) {
       ++stats_.refused;
       cli::note(line.where(), "condition failed: not written");
       return std::nullopt;
     }
-    (options_.action == Action::remove ? stats_.removed : stats_.written)++;
+    if (options_.action == Action::remove) {
+      // Deleting no item deletes nothing, as locally.
+      if (changes_ == nullptr || !old_.empty()) ++stats_.removed;
+    } else {
+      ++stats_.written;
+    }
+    if (changes_ != nullptr) emit(*attributes, item);
     return std::nullopt;
+  }
+
+  // The change record of the write just done: `old_` the item before ("" for none), `item` the
+  // one put. No change, no record (as locally): the same item, its attributes in any order.
+  void emit(const std::vector<Attribute>& attributes, std::string_view item) {
+    bool remove = options_.action == Action::remove;
+    if (remove && old_.empty()) return;
+    if (!remove && !old_.empty()) {
+      expr::Document before, after;
+      if (before.parse(old_) && after.parse(item) && expr::equal(before, 0, after, 0)) return;
+    }
+    keys_.clear();
+    append_keys_json(keys_, *table_, attributes);
+    Change change{remove ? ChangeKind::remove : old_.empty() ? ChangeKind::insert : ChangeKind::modify, keys_,
+                  remove ? std::nullopt : std::optional(item), old_.empty() ? std::nullopt : std::optional<std::string_view>(old_),
+                  ++sequence_, lines::now_ms()};
+    append_change(changes_->buffer(), change);
+    changes_->flush();
   }
 
   // {"PARTITION":typed,"SORT":typed} of the item.
@@ -235,12 +262,15 @@ class EndpointWriter {
   aws::DynamoDBClient& client_;
   const TableSpec& spec_;
   const PutOptions& options_;
+  lines::Writer* changes_;
+  std::uint64_t sequence_ = 0;  // the change records of this run
+  std::string old_;
   std::optional<store::TableMeta> table_;
   lines::Validator validator_;
   lines::EnvelopeReader envelopes_;
   ItemParser items_;
   aws::ItemEncoder encoder_;
-  std::string key_, typed_;
+  std::string key_, typed_, keys_;
   std::vector<std::string> values_;
   PendingBatch batch_;
   PutStats stats_;
@@ -250,15 +280,16 @@ class EndpointWriter {
 
 PutStats EndpointTables::put_items(const TableSpec& spec, lines::Reader& reader, const PutOptions& options,
                                    lines::Writer* changes) {
-  if (changes != nullptr)
-    throw cannot(client_, "--emit changes: the changes of a table are its DynamoDB stream's there; this cannot be");
+  if (changes != nullptr && options.action == Action::update)
+    throw cannot(client_, "--emit changes with an update: UpdateItem returns the old item or the new one, not both; "
+                          "this cannot be");
   if (options.condition) {  // refused before any line is written
     aws::ExpressionAttributes attributes;
     std::string expression;
     if (auto problem = aws::append_condition_expression(expression, *options.condition, attributes))
       throw cannot(client_, "--if: " + *problem + "; this condition cannot be evaluated");
   }
-  return EndpointWriter(client_, spec, options).run(reader);
+  return EndpointWriter(client_, spec, options, changes).run(reader);
 }
 
 }  // namespace millrace::table

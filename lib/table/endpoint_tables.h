@@ -7,9 +7,12 @@
 // --add, --remove) go one item at a time, as PutItem, UpdateItem or DeleteItem with a
 // ConditionExpression and an UpdateExpression (aws/dynamodb_expression.h). A line is checked as
 // locally (JSON, its key of the table's types, 400 KB as DynamoDB counts it) before it is sent.
-// What cannot be done with the same meaning is refused, cli::Error(unavailable) naming the
-// endpoint: --emit changes, envelopes with a group's checkpoint, an --if that has no DynamoDB
-// expression of the same semantics.
+// --emit changes writes each item alone too, with ReturnValues ALL_OLD for the old image; its
+// sequence numbers count this run's changes from 1. What cannot be done with the same meaning
+// is refused, cli::Error(unavailable) naming the endpoint: --emit changes with an update
+// (UpdateItem returns the old item or the new, not both), envelopes with a group's checkpoint
+// (kept in the local store's commits), an --if that has no DynamoDB expression of the same
+// semantics.
 //
 // kv-get: GetItem, Query (a KeyConditionExpression), Scan, ListTables and DescribeTable, every
 // page read; --where is evaluated here by expr::Condition (the same code and semantics as

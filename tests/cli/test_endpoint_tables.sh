@@ -5,7 +5,8 @@
 # --reverse and --limit, a Scan with --where, updates (--merge, --add, --remove), --if-absent
 # refusals, --if on the stored item, --delete. Results are checked with the aws CLI (an
 # independent client) and against values worked out here from the input with jq. A batch of more
-# than 25 lines with repeated keys keeps each key's last line; a missing table is exit 66; an
+# than 25 lines with repeated keys keeps each key's last line; --emit changes gives the service's
+# old images; a missing table is exit 66; an
 # --if that DynamoDB cannot evaluate the same way is exit 69, before anything is written.
 source "$(dirname "$0")/common.sh"
 need_tool jq
@@ -124,5 +125,15 @@ for url in "$GW_URL" "$DL_URL"; do
   expect_status 69 "--if comparing two attributes" kv kv-put -t dups --if 'v = id' <<<'{"id":"new","v":1}'
   expect_stderr_match 'compares two attributes.*DynamoDB endpoint' "$url: the reason"
   assert_eq '{}' "$(typed_get "$url" dups '{"id":{"S":"new"}}')" "$url: nothing written"
-  expect_status 69 "--emit changes" kv kv-put -t dups --emit changes <<<'{"id":"new","v":1}'
+
+  # --emit changes: the old image is the service's (ReturnValues ALL_OLD); an unchanged item, none.
+  printf '%s\n' '{"id":"e1","v":1}' '{"id":"e1","v":2}' '{"id":"e1","v":2}' '{"id":"e2","v":3}' >emit.jsonl
+  expect_status 0 "--emit changes" kv kv-put -t emits -k id --create --emit changes emit.jsonl
+  jq -c '[.eventName, .Keys.id, .OldImage.v, .NewImage.v, .SequenceNumber]' "$TMP/out" >got
+  printf '%s\n' '["INSERT","e1",null,1,"00000000000000000001"]' '["MODIFY","e1",1,2,"00000000000000000002"]' \
+    '["INSERT","e2",null,3,"00000000000000000003"]' >want
+  same_file want got "$url: --emit changes of puts"
+  expect_status 0 "--emit changes of deletes" kv kv-put -t emits --delete --emit changes <<<'{"id":"e1"}'
+  assert_eq '["REMOVE",2]' "$(jq -c '[.eventName, .OldImage.v]' "$TMP/out")" "$url: --emit changes of a delete"
+  expect_status 69 "--emit changes with --merge" kv kv-put -t emits --merge --emit changes <<<'{"id":"e2","v":4}'
 done
