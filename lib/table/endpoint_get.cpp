@@ -3,6 +3,7 @@
 
 #include "cli/error.h"
 #include "lines/json.h"
+#include "lines/time.h"
 #include "table/endpoint_tables.h"
 
 namespace millrace::table {
@@ -21,6 +22,27 @@ std::string typed_argument(store::KeyType type, std::string_view value) {
   append_typed_argument(out, type, value);
   return out;
 }
+
+// Items past their TTL are never returned, as locally: the service deletes them only within days
+// (and only those of epoch seconds), returning them meanwhile.
+class ExpiryFilter {
+ public:
+  ExpiryFilter(aws::DynamoDBClient& client, std::string_view table) : now_(lines::now_ms()) {
+    table_.ttl = client.describe_time_to_live(table);
+  }
+  bool expired(std::string_view item) {
+    if (!table_.ttl) return false;
+    const std::vector<Attribute>* attributes = parser_.split(item);
+    if (attributes == nullptr) return false;
+    lines::EpochMs expires = expiry(table_, *attributes);
+    return expires != 0 && expires <= now_;
+  }
+
+ private:
+  store::TableMeta table_;
+  lines::EpochMs now_;
+  ItemParser parser_;
+};
 
 }  // namespace
 
@@ -48,7 +70,7 @@ bool EndpointTables::get_item(std::string_view table_name, std::string_view part
   }
   key.push_back('}');
   std::optional<std::string> item = client_.get_item(table_name, key);
-  if (!item) return false;
+  if (!item || ExpiryFilter(client_, table_name).expired(*item)) return false;
   out.buffer().append(*item).push_back('\n');
   return true;
 }
@@ -97,14 +119,17 @@ std::uint64_t EndpointTables::scan(std::string_view table_name, const ReadOption
 std::uint64_t EndpointTables::read_pages(std::string_view operation, std::string_view table, aws::ReadRequest& request,
                                          const ReadOptions& options, lines::Writer& out) {
   simdjson::dom::parser parser;
+  ExpiryFilter expiry(client_, table);
   std::vector<std::string> items;
   std::uint64_t written = 0;
   do {
-    // Without --where every item read is written: the page need not be longer than what is left.
+    // Without --where every item read is written but the expired: the page need not be longer
+    // than what is left.
     request.limit = options.where || options.limit == 0 ? 0 : options.limit - written;
     items.clear();
     request.start_key = operation == "Query" ? client_.query(table, request, items) : client_.scan(table, request, items);
     for (const std::string& item : items) {
+      if (expiry.expired(item)) continue;
       if (options.where) {
         simdjson::dom::element root;
         if (parser.parse(item).get(root) || !options.where->matches(root)) continue;

@@ -6,7 +6,7 @@
 # refusals, --if on the stored item, --delete. Results are checked with the aws CLI (an
 # independent client) and against values worked out here from the input with jq. A batch of more
 # than 25 lines with repeated keys keeps each key's last line; --emit changes gives the service's
-# old images; a missing table is exit 66; an
+# old images; --ttl enables the table's TTL, and expired items are not read; a missing table is exit 66; an
 # --if that DynamoDB cannot evaluate the same way is exit 69, before anything is written.
 source "$(dirname "$0")/common.sh"
 need_tool jq
@@ -135,5 +135,14 @@ for url in "$GW_URL" "$DL_URL"; do
   same_file want got "$url: --emit changes of puts"
   expect_status 0 "--emit changes of deletes" kv kv-put -t emits --delete --emit changes <<<'{"id":"e1"}'
   assert_eq '["REMOVE",2]' "$(jq -c '[.eventName, .OldImage.v]' "$TMP/out")" "$url: --emit changes of a delete"
+  # --ttl: UpdateTimeToLive; an item past its time is not read, as locally, while the service
+  # still holds it (it deletes expired items within days).
+  printf '%s\n' '{"id":"past","exp":1000}' '{"id":"future","exp":4000000000}' '{"id":"never"}' >ttl.jsonl
+  expect_status 0 "--ttl" kv kv-put -t ttls -k id --create --ttl exp ttl.jsonl
+  assert_eq exp "$(aws --endpoint-url "$url" dynamodb describe-time-to-live --table-name ttls |
+    jq -r .TimeToLiveDescription.AttributeName)" "$url: the aws CLI sees the TTL attribute"
+  expect_status 0 "scan with a TTL" kv kv-get -t ttls --scan
+  assert_eq 'future never' "$(jq -r .id "$TMP/out" | sort | tr '\n' ' ' | sed 's/ $//')" "$url: no expired item read"
+  expect_status 1 "get an expired item" kv kv-get -t ttls past
   expect_status 69 "--emit changes with --merge" kv kv-put -t emits --merge --emit changes <<<'{"id":"e2","v":4}'
 done
