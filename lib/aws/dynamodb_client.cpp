@@ -14,21 +14,6 @@
 namespace millrace::aws {
 namespace {
 
-std::string_view string_member(simdjson::dom::element object, std::string_view name) {
-  std::string_view value;
-  if (object[name].get(value) != simdjson::SUCCESS) return {};
-  return value;
-}
-
-simdjson::dom::element parse(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
-                             std::string_view operation) {
-  simdjson::dom::element doc;
-  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS || !doc.is_object())
-    throw cli::Error(cli::Exit::unavailable, std::string(where),
-                     std::string(operation) + ": the answer is not a JSON object");
-  return doc;
-}
-
 [[noreturn]] void bad_answer(std::string_view where, std::string_view what) {
   throw cli::Error(cli::Exit::unavailable, std::string(where), std::string(what));
 }
@@ -46,13 +31,13 @@ void read_key_schema(simdjson::dom::element holder, simdjson::dom::array definit
   bool has_partition = false;
   for (simdjson::dom::element element : schema) {
     store::KeyAttribute attribute;
-    attribute.name = string_member(element, "AttributeName");
-    std::string_view role = string_member(element, "KeyType");
+    attribute.name = answer_string(element, "AttributeName");
+    std::string_view role = answer_string(element, "KeyType");
     if (attribute.name.empty()) bad_answer(where, "DescribeTable: a key attribute without a name");
     bool typed = false;
     for (simdjson::dom::element definition : definitions) {
-      if (string_member(definition, "AttributeName") != attribute.name) continue;
-      auto type = store::key_type_named(string_member(definition, "AttributeType"));
+      if (answer_string(definition, "AttributeName") != attribute.name) continue;
+      auto type = store::key_type_named(answer_string(definition, "AttributeType"));
       if (!type) bad_answer(where, "DescribeTable: a key attribute's type is not S, N or B");
       attribute.type = *type;
       typed = true;
@@ -74,19 +59,19 @@ void read_key_schema(simdjson::dom::element holder, simdjson::dom::array definit
 
 store::TableMeta read_table_description(simdjson::dom::parser& parser, std::string_view body, std::string_view member,
                                         std::string& status, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "DescribeTable");
+  simdjson::dom::element doc = answer_object(parser, body, where, "DescribeTable");
   simdjson::dom::element table;
   if (doc[member].get(table) != simdjson::SUCCESS || !table.is_object())
     bad_answer(where, fmt::format("DescribeTable: no {}", member));
   store::TableMeta meta;
-  meta.name = string_member(table, "TableName");
-  status = string_member(table, "TableStatus");
+  meta.name = answer_string(table, "TableName");
+  status = answer_string(table, "TableStatus");
   simdjson::dom::array definitions;
   if (table["AttributeDefinitions"].get(definitions) != simdjson::SUCCESS) bad_answer(where, "DescribeTable: no AttributeDefinitions");
   read_key_schema(table, definitions, meta.partition, meta.sort, where);
   for (simdjson::dom::element definition : definitions) {
-    auto type = store::key_type_named(string_member(definition, "AttributeType"));
-    std::string_view name = string_member(definition, "AttributeName");
+    auto type = store::key_type_named(answer_string(definition, "AttributeType"));
+    std::string_view name = answer_string(definition, "AttributeName");
     if (type && !name.empty()) meta.definitions.push_back({std::string(name), *type});
   }
   for (std::string_view kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
@@ -94,7 +79,7 @@ store::TableMeta read_table_description(simdjson::dom::parser& parser, std::stri
     if (table[kind].get(indexes) != simdjson::SUCCESS) continue;
     for (simdjson::dom::element index : indexes) {
       store::IndexMeta& meta_index = meta.indexes.emplace_back();
-      meta_index.name = string_member(index, "IndexName");
+      meta_index.name = answer_string(index, "IndexName");
       meta_index.kind = kind.starts_with("Local") ? store::IndexKind::local : store::IndexKind::global;
       read_key_schema(index, definitions, meta_index.partition, meta_index.sort, where);
     }
@@ -112,7 +97,7 @@ store::TableMeta read_table_description(simdjson::dom::parser& parser, std::stri
 
 std::string read_list_tables_answer(simdjson::dom::parser& parser, std::string_view body,
                                     std::vector<std::string>& names, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "ListTables");
+  simdjson::dom::element doc = answer_object(parser, body, where, "ListTables");
   simdjson::dom::array list;
   if (doc["TableNames"].get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element name : list) {
@@ -121,12 +106,12 @@ std::string read_list_tables_answer(simdjson::dom::parser& parser, std::string_v
       names.emplace_back(text);
     }
   }
-  return std::string(string_member(doc, "LastEvaluatedTableName"));
+  return std::string(answer_string(doc, "LastEvaluatedTableName"));
 }
 
 std::size_t read_batch_write_answer(simdjson::dom::parser& parser, std::string_view body, std::string_view table,
                                     std::string& unprocessed, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "BatchWriteItem");
+  simdjson::dom::element doc = answer_object(parser, body, where, "BatchWriteItem");
   unprocessed.clear();
   simdjson::dom::object all;
   if (doc["UnprocessedItems"].get(all) != simdjson::SUCCESS) return 0;
@@ -145,7 +130,7 @@ std::size_t read_batch_write_answer(simdjson::dom::parser& parser, std::string_v
 
 bool read_item_answer(simdjson::dom::parser& parser, std::string_view body, std::string_view member,
                       std::string& plain, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, member);
+  simdjson::dom::element doc = answer_object(parser, body, where, member);
   plain.clear();
   simdjson::dom::element item;
   if (doc[member].get(item) != simdjson::SUCCESS) return false;
@@ -157,7 +142,7 @@ bool read_item_answer(simdjson::dom::parser& parser, std::string_view body, std:
 
 std::string read_items_page(simdjson::dom::parser& parser, std::string_view body, std::vector<std::string>& items,
                             std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "Query");
+  simdjson::dom::element doc = answer_object(parser, body, where, "Query or Scan");
   simdjson::dom::array list;
   if (doc["Items"].get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element item : list) {
@@ -174,11 +159,11 @@ std::string read_items_page(simdjson::dom::parser& parser, std::string_view body
 
 std::optional<std::string> read_time_to_live_answer(simdjson::dom::parser& parser, std::string_view body,
                                                     std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "DescribeTimeToLive");
+  simdjson::dom::element doc = answer_object(parser, body, where, "DescribeTimeToLive");
   simdjson::dom::element description;
   if (doc["TimeToLiveDescription"].get(description) != simdjson::SUCCESS) return std::nullopt;
-  std::string_view status = string_member(description, "TimeToLiveStatus");
-  std::string_view attribute = string_member(description, "AttributeName");
+  std::string_view status = answer_string(description, "TimeToLiveStatus");
+  std::string_view attribute = answer_string(description, "AttributeName");
   if ((status != "ENABLED" && status != "ENABLING") || attribute.empty()) return std::nullopt;
   return std::string(attribute);
 }

@@ -33,6 +33,21 @@ std::string url_part(CURLU* url, CURLUPart part) {
 
 }  // namespace
 
+simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
+                                     std::string_view operation) {
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS || !doc.is_object())
+    throw cli::Error(cli::Exit::unavailable, std::string(where),
+                     std::string(operation) + ": the answer is not a JSON object");
+  return doc;
+}
+
+std::string_view answer_string(simdjson::dom::element object, std::string_view name) {
+  std::string_view value;
+  if (object[name].get(value) != simdjson::SUCCESS) return {};
+  return value;
+}
+
 ServiceError::ServiceError(std::string where, std::string type, const std::string& message)
     : cli::Error(status_of(type), std::move(where), message), type_(std::move(type)) {}
 

@@ -14,6 +14,8 @@
 // One JsonClient per thread.
 #pragma once
 
+#include <simdjson.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +46,12 @@ class ServiceError : public cli::Error {
  private:
   std::string type_;
 };
+
+// Reading an answer: the JSON object of `body`, else cli::Error(unavailable, where) naming the
+// operation; and a member of it that is a string ("" when absent or not a string).
+simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
+                                     std::string_view operation);
+std::string_view answer_string(simdjson::dom::element object, std::string_view name);
 
 class JsonClient {
  public:

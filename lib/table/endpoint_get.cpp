@@ -51,13 +51,13 @@ EndpointTables::EndpointTables(const aws::StoreSpec& store) : client_(store) {}
 bool EndpointTables::get_item(std::string_view table_name, std::string_view partition,
                               std::optional<std::string_view> sort, lines::Writer& out) {
   store::TableMeta table = client_.describe_table(table_name);
-  if (table.sort && !sort)
-    throw cli::Error(cli::Exit::usage, table.name,
-                     fmt::format("the table's key is {} and {}: give both, or --query", table.partition.name,
-                                 table.sort->name));
-  if (!table.sort && sort) throw cli::Error(cli::Exit::usage, table.name, "the table has no sort key");
+  check_key_count(table, sort);
+  // Each value of its key's type, as locally; the lengths are DynamoDB's to check.
   std::string checked;
-  if (auto problem = item_key(table, partition, sort, checked)) throw cli::Error(cli::Exit::usage, table.name, *problem);
+  for (auto [attribute, value] : {std::pair{&table.partition, partition}, std::pair{table.sort ? &*table.sort : nullptr, sort.value_or("")}})
+    if (attribute != nullptr)
+      if (auto problem = append_key_argument(checked, attribute->type, value))
+        throw cli::Error(cli::Exit::usage, table.name, fmt::format("{}: {}", attribute->name, *problem));
   std::string key = "{";
   lines::append_json_string(key, table.partition.name);
   key.push_back(':');

@@ -96,30 +96,33 @@ class EndpointWriter {
   }
 
  private:
+  // The table, described; or created now when missing, with --create and the key types given
+  // (else from the first item, as locally). Its schema must agree with the options'.
   void open_table() {
     try {
       table_ = client_.describe_table(spec_.name);
     } catch (const cli::Error& e) {
       if (e.status() != cli::Exit::no_input || !spec_.create) throw;
       if (!spec_.partition) throw cli::Error(cli::Exit::usage, "--create", "needs -k, the partition key");
-      // Created now when the key types are given, else from the first item (as locally).
       if (spec_.partition_type && (!spec_.sort || spec_.sort_type)) create({});
+      return;
     }
-    if (table_)
-      if (auto problem = disagreement(*table_, spec_))
-        throw cli::Error(cli::Exit::usage, spec_.name, "the table exists, and " + *problem);
-    if (table_ && spec_.ttl) client_.update_time_to_live(spec_.name, *spec_.ttl);
+    agree();
   }
 
   std::optional<std::string> create(const std::vector<Attribute>& attributes) {
     store::TableMeta schema;
     if (auto problem = schema_from(spec_, attributes, schema)) return problem;
     if (client_.create_table(schema)) cli::note(spec_.name, "created");
-    table_ = client_.describe_table(spec_.name);
+    table_ = client_.describe_table(spec_.name);  // another kv-put may have made it meanwhile
+    agree();
+    return std::nullopt;
+  }
+
+  void agree() {
     if (auto problem = disagreement(*table_, spec_))
       throw cli::Error(cli::Exit::usage, spec_.name, "the table exists, and " + *problem);
     if (spec_.ttl) client_.update_time_to_live(spec_.name, *spec_.ttl);
-    return std::nullopt;
   }
 
   // Writes the line, or adds it to the batch; returns what is wrong with it instead.

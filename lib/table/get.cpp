@@ -150,13 +150,17 @@ KeyRange query_range(const store::TableMeta& table, std::string_view partition, 
   return range;
 }
 
-std::optional<std::string_view> find_item(const store::Txn& txn, const store::TableMeta& table,
-                                          std::string_view partition, std::optional<std::string_view> sort) {
+void check_key_count(const store::TableMeta& table, std::optional<std::string_view> sort) {
   if (table.sort && !sort)
     throw cli::Error(cli::Exit::usage, table.name,
                      fmt::format("the table's key is {} and {}: give both, or --query", table.partition.name,
                                  table.sort->name));
   if (!table.sort && sort) throw cli::Error(cli::Exit::usage, table.name, "the table has no sort key");
+}
+
+std::optional<std::string_view> find_item(const store::Txn& txn, const store::TableMeta& table,
+                                          std::string_view partition, std::optional<std::string_view> sort) {
+  check_key_count(table, sort);
   std::string key;
   if (auto problem = item_key(table, partition, sort, key)) throw cli::Error(cli::Exit::usage, table.name, *problem);
   auto value = txn.get(txn.dbs().items, key);

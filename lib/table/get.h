@@ -69,6 +69,9 @@ struct ReadOptions {
   std::string index;                    // Query and Scan read this secondary index ("": the table)
 };
 
+// Throws cli::Error(usage) naming the table when GetItem's key arguments are not its key's: a
+// sort key missing, or one too many.
+void check_key_count(const store::TableMeta& table, std::optional<std::string_view> sort);
 // GetItem in the snapshot `txn`: the stored JSON of the item of the key (`sort` for a table with
 // a sort key), valid while `txn` is, or nullopt when there is none or it has expired. Throws
 // cli::Error(usage) for a key that does not fit the schema, a sort key missing or one too many.

@@ -47,22 +47,29 @@ Members members_of(const ExpressionAttributes& attributes) {
 
 const expr::dynamo::KeySchema kKeys{{"pk", store::KeyType::string}, std::nullopt};
 
-// The translation of `condition` compiled by the DynamoDB expression engine of gw-serve
-// (checked against DynamoDB Local's answers in dynamo_test.cpp): an independent reading.
+// `expression` of `operation` (PutItem: a ConditionExpression; UpdateItem: an UpdateExpression)
+// with its names and values, compiled by the DynamoDB expression engine of gw-serve (checked
+// against DynamoDB Local's answers in dynamo_test.cpp): an independent reading.
+expr::dynamo::Expressions compiled(std::string_view operation, const std::string& expression,
+                                   const ExpressionAttributes& attributes) {
+  Members m = members_of(attributes);
+  expr::dynamo::Request request;
+  request.operation = operation;
+  (operation == "PutItem" ? request.condition_expression : request.update_expression) = expression;
+  if (!m.names.empty()) request.names = m.names;
+  if (!m.values.empty()) request.values = m.values;
+  return expr::dynamo::compile(request, kKeys);
+}
+
+// The translation of `condition`, compiled.
 expr::dynamo::Condition translated(const expr::Condition& condition) {
   ExpressionAttributes attributes;
   std::string expression;
   auto problem = aws::append_condition_expression(expression, condition, attributes);
   REQUIRE_MESSAGE(!problem, *problem);
-  Members m = members_of(attributes);
-  expr::dynamo::Request request;
-  request.operation = "PutItem";
-  request.condition_expression = expression;
-  if (!m.names.empty()) request.names = m.names;
-  if (!m.values.empty()) request.values = m.values;
-  auto compiled = expr::dynamo::compile(request, kKeys);
-  REQUIRE(compiled.condition);
-  return *compiled.condition;
+  auto expressions = compiled("PutItem", expression, attributes);
+  REQUIRE(expressions.condition);
+  return *expressions.condition;
 }
 
 std::optional<std::string> refusal(std::string_view condition) {
@@ -181,17 +188,11 @@ TEST_CASE("dynamodb_expression: an update expression does what table::apply_upda
     aws::append_update_expression(expression, parts, attributes);
     std::string remote = c.stored ? c.stored : R"({"pk":"a"})";
     if (!expression.empty()) {
-      Members m = members_of(attributes);
-      expr::dynamo::Request request;
-      request.operation = "UpdateItem";
-      request.update_expression = expression;
-      if (!m.names.empty()) request.names = m.names;
-      if (!m.values.empty()) request.values = m.values;
-      auto compiled = expr::dynamo::compile(request, kKeys);
-      REQUIRE(compiled.update);
+      auto expressions = compiled("UpdateItem", expression, attributes);
+      REQUIRE(expressions.update);
       expr::Document document;
       if (c.stored) REQUIRE(document.parse(c.stored));
-      remote = compiled.update->apply(c.stored ? &document : nullptr, R"({"pk":"a"})");
+      remote = expressions.update->apply(c.stored ? &document : nullptr, R"({"pk":"a"})");
     }
     expr::Document a, b;
     REQUIRE(a.parse(local));
