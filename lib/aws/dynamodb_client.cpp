@@ -229,17 +229,14 @@ bool DynamoDBClient::create_table(const store::TableMeta& schema) {
     created = false;
   }
   // A new table is CREATING for a while (seconds on AWS); items are taken once it is ACTIVE.
-  auto deadline = std::chrono::steady_clock::now() + kCreateWait;
-  for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
-    if (std::chrono::steady_clock::now() > deadline)
-      throw cli::Error(cli::Exit::temp_fail, schema.name, "created, but not ACTIVE after 5 minutes; try again later");
+  wait_until_active(schema.name, kCreateWait, [&] {
     open_request(body_, schema.name);
     body_.push_back('}');
     std::string status;
     read_table_description(parser_, call("DescribeTable", schema.name), "Table", status, client_.endpoint().url);
-    if (status == "ACTIVE") return created;
-    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-  }
+    return status == "ACTIVE";
+  });
+  return created;
 }
 
 void DynamoDBClient::update_time_to_live(std::string_view table, std::string_view attribute) {

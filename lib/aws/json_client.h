@@ -16,6 +16,8 @@
 
 #include <simdjson.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +54,10 @@ class ServiceError : public cli::Error {
 simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
                                      std::string_view operation);
 std::string_view answer_string(simdjson::dom::element object, std::string_view name);
+
+// Calls `active` (a Describe... of the `resource` just created) until it returns true: after 50
+// ms, then twice as long each time up to 1 s, for `limit` at most, then cli::Error(temp_fail).
+void wait_until_active(std::string_view resource, std::chrono::minutes limit, const std::function<bool()>& active);
 
 class JsonClient {
  public:
