@@ -146,3 +146,17 @@ for url in "$GW_URL" "$DL_URL"; do
   expect_status 1 "get an expired item" kv kv-get -t ttls past
   expect_status 69 "--emit changes with --merge" kv kv-put -t emits --merge --emit changes <<<'{"id":"e2","v":4}'
 done
+
+# Failures (gw-serve behind tests/tools/aws_fault_proxy.py): BatchWriteItem answered with
+# UnprocessedItems three times and throttled twice loses nothing and keeps each key's last line;
+# an endpoint that never recovers is exit 75 after AWS_MAX_ATTEMPTS attempts.
+start_fault_proxy "$GW_URL" --partial 3 --throttle 2 --only BatchWriteItem
+expect_status 0 "put through UnprocessedItems" "$MILLRACE_BIN/kv-put" -S "$PROXY_URL" -t partial -k id --create dups.jsonl
+aws --endpoint-url "$GW_URL" dynamodb scan --table-name partial | jq -c '.Items[] | {id: .id.S, v: (.v.N | tonumber)}' >got
+jq -s -c 'group_by(.id) | map(last) | .[]' dups.jsonl >want
+same_sorted want got "UnprocessedItems sent again, each key's last line kept"
+assert_eq 3 "$(grep -c 'BatchWriteItem partial' "$TMP/proxy.log")" "BatchWriteItem answered with UnprocessedItems"
+assert_eq 2 "$(grep -c 'BatchWriteItem throttled' "$TMP/proxy.log")" "BatchWriteItem throttled"
+start_fault_proxy "$GW_URL" --forever --only BatchWriteItem
+AWS_MAX_ATTEMPTS=3 expect_status 75 "an endpoint that never recovers" "$MILLRACE_BIN/kv-put" -S "$PROXY_URL" -t partial dups.jsonl
+expect_stderr_match 'BatchWriteItem.*3 attempts' "the attempts are named"
