@@ -190,15 +190,18 @@ class EndpointWriter {
     if (options_.condition)
       if (auto problem = aws::append_condition_expression(request.condition, *options_.condition, request.attributes))
         throw cannot(client_, "--if: " + *problem + "; this condition cannot be evaluated");
-    if (changes_ != nullptr) request.return_values = "ALL_OLD";  // the old image; the new one is the line
-    if (!client_.write_item(spec_.name, request, changes_ != nullptr ? &old_ : nullptr)) {
+    // The old image of a change (the new one is the line), and whether a delete found an item:
+    // ALL_OLD costs no more units.
+    bool returns_old = changes_ != nullptr || options_.action == Action::remove;
+    if (returns_old) request.return_values = "ALL_OLD";
+    if (!client_.write_item(spec_.name, request, returns_old ? &old_ : nullptr)) {
       ++stats_.refused;
       cli::note(line.where(), "condition failed: not written");
       return std::nullopt;
     }
     if (options_.action == Action::remove) {
       // Deleting no item deletes nothing, as locally.
-      if (changes_ == nullptr || !old_.empty()) ++stats_.removed;
+      if (!old_.empty()) ++stats_.removed;
     } else {
       ++stats_.written;
     }
