@@ -1,19 +1,16 @@
-// kv-get [-S DIR] -t TABLE KEY [SORTKEY]
-// kv-get [-S DIR] -t TABLE [--index NAME] --query KEY [--begins-with PREFIX | --between LOW HIGH | --lt V | --le V
+// kv-get [-S DIR | -S URL] -t TABLE KEY [SORTKEY]
+// kv-get [-S DIR | -S URL] -t TABLE [--index NAME] --query KEY [--begins-with PREFIX | --between LOW HIGH | --lt V | --le V
 //        | --gt V | --ge V] [--reverse] [--limit N] [--where EXPR]
-// kv-get [-S DIR] -t TABLE [--index NAME] --scan [--where EXPR] [--limit N]
-// kv-get [-S DIR] --list | --describe TABLE
+// kv-get [-S DIR | -S URL] -t TABLE [--index NAME] --scan [--where EXPR] [--limit N]
+// kv-get [-S DIR | -S URL] --list | --describe TABLE
 #include <unistd.h>
 
 #include "cli/app.h"
 #include "cli/error.h"
 #include "cli/options.h"
 #include "cli/terminal.h"
-#include "lines/time.h"
 #include "lines/writer.h"
-#include "metrics/last_hour.h"
-#include "store/env.h"
-#include "table/get.h"
+#include "table/tables.h"
 #include "expr/condition.h"
 
 using namespace millrace;
@@ -66,13 +63,10 @@ int main(int argc, char** argv) {
   return app.run_with_status(argc, argv, [&] {
     if (between.size() == 2) sort = {Kind::between, between[0], between[1]};
     if (!where.empty()) read.where = expr::Condition::compile(where, "--where");
-    store::Env env(app.store_dir(), store::Access::read);
+    auto tables = table::open_tables(app.store(), {});
     lines::Writer out(STDOUT_FILENO);
     if (list || !describe.empty()) {
-      list ? table::list_tables(env, out) : table::describe_table(env, describe, out);
-      if (!describe.empty() && cli::is_terminal(STDOUT_FILENO))  // a terminal's decoration
-        out.buffer() += table::capacity_last_hour(env, describe, lines::now_ms(), cli::terminal_size(STDOUT_FILENO).columns,
-                                                  metrics::sparkline_glyphs());
+      list ? tables->list_tables(out) : tables->describe_table(describe, out, cli::is_terminal(STDOUT_FILENO));
       out.flush();
       return 0;
     }
@@ -80,11 +74,11 @@ int main(int argc, char** argv) {
     if (!read.index.empty() && query_key.empty() && !scan) throw cli::Error(cli::Exit::usage, "--index", "reads with --query or --scan");
     bool found = true;
     if (!query_key.empty()) {
-      table::query(env, table_name, query_key, sort, read, out);
+      tables->query(table_name, query_key, sort, read, out);
     } else if (scan) {
-      table::scan(env, table_name, read, out);
+      tables->scan(table_name, read, out);
     } else if (!key.empty()) {
-      found = table::get_item(env, table_name, key[0], key.size() > 1 ? std::optional(std::string_view(key[1])) : std::nullopt, out);
+      found = tables->get_item(table_name, key[0], key.size() > 1 ? std::optional(std::string_view(key[1])) : std::nullopt, out);
     } else {
       throw cli::Error(cli::Exit::usage, "", "give KEY [SORTKEY], --query KEY, --scan, --list or --describe TABLE");
     }

@@ -1,4 +1,4 @@
-// kv-put [-S DIR] -t TABLE [-k FIELD [--sort-key FIELD]] [--create [--key-type string|number]
+// kv-put [-S DIR | -S URL] -t TABLE [-k FIELD [--sort-key FIELD]] [--create [--key-type string|number]
 //        [--sort-key-type string|number]] [--merge | --add FIELDS | --remove FIELDS | --delete]
 //        [--if-absent | --if EXPR] [--ttl FIELD] [--emit changes] [--format data|envelope]
 //        [--sync full|none] [--on-error fail|skip] [--progress | --no-progress] [FILE ...]
@@ -12,9 +12,8 @@
 #include "lines/reader.h"
 #include "lines/writer.h"
 #include "store/env.h"
-#include "store/tables.h"
-#include "table/put.h"
 #include "table/schema.h"
+#include "table/tables.h"
 
 using namespace millrace;
 
@@ -72,13 +71,13 @@ int main(int argc, char** argv) {
     if (remove_items) put.action = table::Action::remove;
     if (!condition.empty()) put.condition = expr::Condition::compile(condition, "--if");
 
-    if (!spec.create && !store::Env::exists(app.store_dir())) throw store::no_such_table(spec.name);
-    store::Env env(app.store_dir(), spec.create ? store::Access::write : store::Access::read, sync);
+    auto tables = table::open_tables(app.store(), {spec.create ? store::Access::write : store::Access::read, sync,
+                                                   spec.create ? std::string_view() : std::string_view(spec.name)});
     lines::Reader reader(files, table::max_line_length(put.format));
     lines::Writer out(STDOUT_FILENO);
     cli::Progress progress("items", progress_mode, emit.empty() ? cli::Stdout::unused : cli::Stdout::data);
     progress.follow(reader);
-    auto stats = table::put_items(env, spec, reader, put, emit.empty() ? nullptr : &out);
+    auto stats = tables->put_items(spec, reader, put, emit.empty() ? nullptr : &out);
     progress.finish();
     if (stats.skipped > 0) cli::warn(spec.name, "{} bad lines skipped", stats.skipped);
     cli::note(spec.name, "{} items written, {} deleted, {} not written (condition failed), {} expired removed",

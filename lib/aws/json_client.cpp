@@ -33,6 +33,32 @@ std::string url_part(CURLU* url, CURLUPart part) {
 
 }  // namespace
 
+simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
+                                     std::string_view operation) {
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS || !doc.is_object())
+    throw cli::Error(cli::Exit::unavailable, std::string(where),
+                     std::string(operation) + ": the answer is not a JSON object");
+  return doc;
+}
+
+std::string_view answer_string(simdjson::dom::element object, std::string_view name) {
+  std::string_view value;
+  if (object[name].get(value) != simdjson::SUCCESS) return {};
+  return value;
+}
+
+void wait_until_active(std::string_view resource, std::chrono::minutes limit, const std::function<bool()>& active) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw cli::Error(cli::Exit::temp_fail, std::string(resource),
+                       fmt::format("created, but not ACTIVE after {} minutes; try again later", limit.count()));
+    if (active()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
 ServiceError::ServiceError(std::string where, std::string type, const std::string& message)
     : cli::Error(status_of(type), std::move(where), message), type_(std::move(type)) {}
 

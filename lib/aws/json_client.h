@@ -14,6 +14,10 @@
 // One JsonClient per thread.
 #pragma once
 
+#include <simdjson.h>
+
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +35,7 @@ struct JsonProtocol {
   std::string_view content_type;   // "application/x-amz-json-1.1"
 };
 inline constexpr JsonProtocol kKinesisJson{"Kinesis_20131202", "application/x-amz-json-1.1"};
+inline constexpr JsonProtocol kDynamoDBJson{"DynamoDB_20120810", "application/x-amz-json-1.0"};
 
 // An error the service answered with and that is not retried (ResourceNotFoundException,
 // ValidationException...): `type` is AWS's __type without its namespace. Its exit status:
@@ -43,6 +48,16 @@ class ServiceError : public cli::Error {
  private:
   std::string type_;
 };
+
+// Reading an answer: the JSON object of `body`, else cli::Error(unavailable, where) naming the
+// operation; and a member of it that is a string ("" when absent or not a string).
+simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
+                                     std::string_view operation);
+std::string_view answer_string(simdjson::dom::element object, std::string_view name);
+
+// Calls `active` (a Describe... of the `resource` just created) until it returns true: after 50
+// ms, then twice as long each time up to 1 s, for `limit` at most, then cli::Error(temp_fail).
+void wait_until_active(std::string_view resource, std::chrono::minutes limit, const std::function<bool()>& active);
 
 class JsonClient {
  public:

@@ -125,6 +125,7 @@ class Condition {
 
  private:
   friend class ConditionParser;
+  friend class DynamoTranslator;  // aws/dynamodb_expression.h: a condition as DynamoDB's
   Condition() = default;  // only compile() makes one, so every Condition has a root
   bool eval(std::uint32_t node, simdjson::dom::element record) const;
   Value load(Operand operand, simdjson::dom::element record) const;

@@ -150,13 +150,17 @@ KeyRange query_range(const store::TableMeta& table, std::string_view partition, 
   return range;
 }
 
-std::optional<std::string_view> find_item(const store::Txn& txn, const store::TableMeta& table,
-                                          std::string_view partition, std::optional<std::string_view> sort) {
+void check_key_count(const store::TableMeta& table, std::optional<std::string_view> sort) {
   if (table.sort && !sort)
     throw cli::Error(cli::Exit::usage, table.name,
                      fmt::format("the table's key is {} and {}: give both, or --query", table.partition.name,
                                  table.sort->name));
   if (!table.sort && sort) throw cli::Error(cli::Exit::usage, table.name, "the table has no sort key");
+}
+
+std::optional<std::string_view> find_item(const store::Txn& txn, const store::TableMeta& table,
+                                          std::string_view partition, std::optional<std::string_view> sort) {
+  check_key_count(table, sort);
   std::string key;
   if (auto problem = item_key(table, partition, sort, key)) throw cli::Error(cli::Exit::usage, table.name, *problem);
   auto value = txn.get(txn.dbs().items, key);
@@ -227,10 +231,7 @@ void append_key_schema(std::string& o, const store::TableMeta& table) {
   o.push_back(']');
 }
 
-void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
-  store::ReadTxn reader(env);
-  store::TableMeta table = store::table_or_throw(reader.renew(), table_name);
-  std::string& o = out.buffer();
+void append_table_description(std::string& o, const store::TableMeta& table) {
   o.append("{\"TableName\":");
   lines::append_json_string(o, table.name);
   o.push_back(',');
@@ -246,6 +247,11 @@ void describe_table(store::Env& env, std::string_view table_name, lines::Writer&
     o.append("\"TimeToLiveStatus\":\"DISABLED\"}");
   }
   o.append("}\n");
+}
+
+void describe_table(store::Env& env, std::string_view table_name, lines::Writer& out) {
+  store::ReadTxn reader(env);
+  append_table_description(out.buffer(), store::table_or_throw(reader.renew(), table_name));
 }
 
 std::string capacity_last_hour(store::Env& env, std::string_view table, lines::EpochMs now, int columns,

@@ -69,6 +69,9 @@ struct ReadOptions {
   std::string index;                    // Query and Scan read this secondary index ("": the table)
 };
 
+// Throws cli::Error(usage) naming the table when GetItem's key arguments are not its key's: a
+// sort key missing, or one too many.
+void check_key_count(const store::TableMeta& table, std::optional<std::string_view> sort);
 // GetItem in the snapshot `txn`: the stored JSON of the item of the key (`sort` for a table with
 // a sort key), valid while `txn` is, or nullopt when there is none or it has expired. Throws
 // cli::Error(usage) for a key that does not fit the schema, a sort key missing or one too many.
@@ -89,6 +92,8 @@ void list_tables(store::Env& env, lines::Writer& out);
 // DescribeTable, in its shape: TableName, KeySchema, AttributeDefinitions, ItemCount,
 // TableSizeBytes, CreationDateTime, TimeToLiveDescription.
 void describe_table(store::Env& env, std::string_view table, lines::Writer& out);
+// Appends that description of `table`, and a newline.
+void append_table_description(std::string& out, const store::TableMeta& table);
 // The table's ConsumedWriteCapacityUnits and ConsumedReadCapacityUnits of the last hour, as
 // metrics/last_hour.h draws them in `columns` columns at `now` (kv-get --describe on a terminal).
 std::string capacity_last_hour(store::Env& env, std::string_view table, lines::EpochMs now, int columns,

@@ -13,9 +13,7 @@
 #include "store/names.h"
 
 namespace millrace::table {
-namespace {
-
-std::optional<std::string> check_agrees(const store::TableMeta& table, const TableSpec& spec) {
+std::optional<std::string> disagreement(const store::TableMeta& table, const TableSpec& spec) {
   auto differs = [](const std::optional<std::string>& given, const std::string& actual) {
     return given && *given != actual;
   };
@@ -31,6 +29,8 @@ std::optional<std::string> check_agrees(const store::TableMeta& table, const Tab
   return std::nullopt;
 }
 
+namespace {
+
 store::TableMeta create(store::Env& env, const TableSpec& spec, store::KeyType partition_type,
                         std::optional<store::KeyType> sort_type) {
   store::TableMeta table;
@@ -41,7 +41,7 @@ store::TableMeta create(store::Env& env, const TableSpec& spec, store::KeyType p
   env.write([&](const store::Txn& txn) {
     // Another kv-put may have made it meanwhile: then it must agree.
     if (auto found = store::find_table(txn, spec.name)) {
-      if (auto problem = check_agrees(*found, spec))
+      if (auto problem = disagreement(*found, spec))
         throw cli::Error(cli::Exit::usage, spec.name, "the table exists, and " + *problem);
       table = *found;
       return;
@@ -106,7 +106,7 @@ std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spe
   env.write([&](const store::Txn& txn) {
     table = store::find_table(txn, spec.name);
     if (!table) return;
-    if (auto problem = check_agrees(*table, spec))
+    if (auto problem = disagreement(*table, spec))
       throw cli::Error(cli::Exit::usage, spec.name, "the table exists, and " + *problem);
     if (spec.ttl && table->ttl != spec.ttl) set_ttl(txn, *table, spec.ttl);  // UpdateTimeToLive
   });
@@ -118,8 +118,8 @@ std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spe
   return std::nullopt;
 }
 
-std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
-                                       const std::vector<Attribute>& attributes, store::TableMeta& table) {
+std::optional<std::string> schema_from(const TableSpec& spec, const std::vector<Attribute>& attributes,
+                                       store::TableMeta& table) {
   auto type_of = [&](const std::string& name, std::optional<store::KeyType> given)
       -> std::variant<store::KeyType, std::string> {
     if (given) return *given;
@@ -132,13 +132,21 @@ std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
   };
   auto partition = type_of(*spec.partition, spec.partition_type);
   if (auto* problem = std::get_if<std::string>(&partition)) return *problem;
-  std::optional<store::KeyType> sort_type;
+  table.name = spec.name;
+  table.partition = {*spec.partition, std::get<store::KeyType>(partition)};
+  table.sort.reset();
   if (spec.sort) {
     auto sort = type_of(*spec.sort, spec.sort_type);
     if (auto* problem = std::get_if<std::string>(&sort)) return *problem;
-    sort_type = std::get<store::KeyType>(sort);
+    table.sort = store::KeyAttribute{*spec.sort, std::get<store::KeyType>(sort)};
   }
-  table = create(env, spec, std::get<store::KeyType>(partition), sort_type);
+  return std::nullopt;
+}
+
+std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
+                                       const std::vector<Attribute>& attributes, store::TableMeta& table) {
+  if (auto problem = schema_from(spec, attributes, table)) return problem;
+  table = create(env, spec, table.partition.type, table.sort ? std::optional(table.sort->type) : std::nullopt);
   return std::nullopt;
 }
 

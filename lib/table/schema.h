@@ -30,14 +30,23 @@ struct TableSpec {
 // DynamoDB's key attributes are. Throws cli::Error(usage) naming `option` for a nested pointer.
 std::string attribute_argument(const std::string& field, const std::string& option);
 
+// What `spec` names of the table's schema that `table` does not have ("its sort key is b, not
+// c"), or nullopt when they agree.
+std::optional<std::string> disagreement(const store::TableMeta& table, const TableSpec& spec);
+// The name and key schema of the table `spec` creates, the key types not given taken from the
+// item's `attributes` (a string, a number, or a binary written {"$B": base64}), into `table`.
+// Returns what is wrong with the item instead (a key attribute missing, or of none of these
+// types). REQUIRES spec.partition.
+std::optional<std::string> schema_from(const TableSpec& spec, const std::vector<Attribute>& attributes,
+                                       store::TableMeta& table);
+
 // The table to write to. An existing table must agree with what `spec` names of its schema
 // (else cli::Error(usage)); a TTL attribute in `spec` is recorded on it. A missing table is
 // cli::Error(no_input) without spec.create, and with it is created now, unless a key type is
 // neither given nor known: then nullopt, and create_from() makes it from the first item.
 std::optional<store::TableMeta> open_table(store::Env& env, const TableSpec& spec);
-// Creates the table of `spec`, the key types not given taken from the item's `attributes` (a
-// string, a number, or a binary written {"$B": base64}). Returns what is wrong with the item
-// instead (a key attribute missing, or of none of these types).
+// Creates the table of `spec` with schema_from()'s key schema. Returns what is wrong with the
+// item instead.
 std::optional<std::string> create_from(store::Env& env, const TableSpec& spec,
                                        const std::vector<Attribute>& attributes, store::TableMeta& table);
 

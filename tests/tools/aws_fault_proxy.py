@@ -10,7 +10,9 @@ Each request (X-Amz-Target's operation; --only limits the faults to one operatio
   --throttle N   the next N are answered HTTP 400 ThrottlingException, not forwarded;
   --partial N    the next N PutRecords are forwarded without the last third of their records,
                  which are answered as failed entries (ProvisionedThroughputExceededException,
-                 as Kinesis fails a shard's tail when its throughput runs out);
+                 as Kinesis fails a shard's tail when its throughput runs out); the next N
+                 BatchWriteItem likewise, the last third of their requests (at least one) answered
+                 as UnprocessedItems, as DynamoDB leaves what it has no capacity for;
   --forever      every request is answered 500, for good;
   everything else is forwarded as it came, and the upstream's answer returned as it is.
 --capture FILE appends each request as a JSON line {"time","method","path","headers":[[n,v]...],
@@ -99,6 +101,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 answer["FailedRecordCount"] = answer.get("FailedRecordCount", 0) + failed
                 what = f"partial: {failed} of {len(records)} failed"
                 return self.answer(200, answer)
+            if faulty and operation == "BatchWriteItem" and take("partial"):
+                request = json.loads(body)
+                (table, requests), = request["RequestItems"].items()
+                kept = len(requests) - max(1, len(requests) // 3)
+                answer = {"UnprocessedItems": {}}
+                if kept > 0:
+                    request["RequestItems"][table] = requests[:kept]
+                    status, data, content_type = self.forward(json.dumps(request).encode())
+                    if status != 200:
+                        return self.answer(status, data, content_type)
+                    answer = json.loads(data)
+                answer.setdefault("UnprocessedItems", {})[table] = requests[kept:]
+                what = f"partial: {len(requests) - kept} of {len(requests)} unprocessed"
+                return self.answer(200, answer, "application/x-amz-json-1.0")
             status, data, content_type = self.forward(body)
             what = f"forwarded {status}"
             self.answer(status, data, content_type)
