@@ -48,13 +48,13 @@ std::string_view answer_string(simdjson::dom::element object, std::string_view n
   return value;
 }
 
-void wait_until_active(std::string_view resource, std::chrono::minutes limit, const std::function<bool()>& active) {
+void wait_until(std::string_view resource, std::chrono::minutes limit, std::string_view failure,
+                const std::function<bool()>& ready) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
     if (std::chrono::steady_clock::now() > deadline)
-      throw cli::Error(cli::Exit::temp_fail, std::string(resource),
-                       fmt::format("created, but not ACTIVE after {} minutes; try again later", limit.count()));
-    if (active()) return;
+      throw cli::Error(cli::Exit::temp_fail, std::string(resource), std::string(failure));
+    if (ready()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
 }

@@ -55,9 +55,11 @@ simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_
                                      std::string_view operation);
 std::string_view answer_string(simdjson::dom::element object, std::string_view name);
 
-// Calls `active` (a Describe... of the `resource` just created) until it returns true: after 50
-// ms, then twice as long each time up to 1 s, for `limit` at most, then cli::Error(temp_fail).
-void wait_until_active(std::string_view resource, std::chrono::minutes limit, const std::function<bool()>& active);
+// Calls `ready` (a Describe... of `resource`, just created or changed) until it returns true:
+// after 50 ms, then twice as long each time up to 1 s, for `limit` at most, then
+// cli::Error(temp_fail) naming the resource and saying `failure`.
+void wait_until(std::string_view resource, std::chrono::minutes limit, std::string_view failure,
+                const std::function<bool()>& ready);
 
 class JsonClient {
  public:

@@ -12,21 +12,6 @@
 namespace millrace::aws {
 namespace {
 
-std::string_view string_member(simdjson::dom::element object, std::string_view name) {
-  std::string_view value;
-  if (object[name].get(value) != simdjson::SUCCESS) return {};
-  return value;
-}
-
-simdjson::dom::element parse(simdjson::dom::parser& parser, std::string_view body, std::string_view where,
-                             std::string_view operation) {
-  simdjson::dom::element doc;
-  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS || !doc.is_object())
-    throw cli::Error(cli::Exit::unavailable, std::string(where),
-                     std::string(operation) + ": the answer is not a JSON object");
-  return doc;
-}
-
 void open_request(std::string& body, std::string_view stream) {
   body.assign("{\"StreamName\":");
   lines::append_json_string(body, stream);
@@ -65,7 +50,7 @@ void KinesisClient::put_records(std::string_view stream, std::span<const PutEntr
 
 void read_put_records_answer(simdjson::dom::parser& parser, std::string_view body, std::size_t count, std::vector<PutResult>& results,
                              std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "PutRecords");
+  simdjson::dom::element doc = answer_object(parser, body, where, "PutRecords");
   simdjson::dom::array entries;
   if (doc["Records"].get(entries) != simdjson::SUCCESS || entries.size() != count)
     throw cli::Error(cli::Exit::unavailable, std::string(where), "PutRecords: the answer does not have one result per record");
@@ -73,10 +58,10 @@ void read_put_records_answer(simdjson::dom::parser& parser, std::string_view bod
   std::size_t i = 0;
   for (simdjson::dom::element entry : entries) {
     PutResult& result = results[i++];
-    result.shard_id = string_member(entry, "ShardId");
-    result.sequence = string_member(entry, "SequenceNumber");
-    result.error_code = string_member(entry, "ErrorCode");
-    result.error_message = string_member(entry, "ErrorMessage");
+    result.shard_id = answer_string(entry, "ShardId");
+    result.sequence = answer_string(entry, "SequenceNumber");
+    result.error_code = answer_string(entry, "ErrorCode");
+    result.error_message = answer_string(entry, "ErrorMessage");
     if (result.ok() && (result.shard_id.empty() || result.sequence.empty())) result.error_code = "InternalFailure";
   }
 }
@@ -99,27 +84,27 @@ std::vector<ShardInfo> KinesisClient::list_shards(std::string_view stream) {
 }
 
 std::string read_list_shards_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<ShardInfo>& shards, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "ListShards");
+  simdjson::dom::element doc = answer_object(parser, body, where, "ListShards");
   simdjson::dom::array list;
   if (doc["Shards"].get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element shard : list) {
       ShardInfo info;
-      info.id = string_member(shard, "ShardId");
-      info.parent = string_member(shard, "ParentShardId");
-      info.adjacent_parent = string_member(shard, "AdjacentParentShardId");
+      info.id = answer_string(shard, "ShardId");
+      info.parent = answer_string(shard, "ParentShardId");
+      info.adjacent_parent = answer_string(shard, "AdjacentParentShardId");
       simdjson::dom::element range;
       if (shard["HashKeyRange"].get(range) == simdjson::SUCCESS) {
-        auto start = store::parse_hash_key(string_member(range, "StartingHashKey"));
-        auto end = store::parse_hash_key(string_member(range, "EndingHashKey"));
+        auto start = store::parse_hash_key(answer_string(range, "StartingHashKey"));
+        auto end = store::parse_hash_key(answer_string(range, "EndingHashKey"));
         if (start && end && *start <= *end) info.hash_range = {*start, *end};
       }
       info.closed = shard["SequenceNumberRange"].get(range) == simdjson::SUCCESS &&
-                    !string_member(range, "EndingSequenceNumber").empty();
+                    !answer_string(range, "EndingSequenceNumber").empty();
       if (info.id.empty()) throw cli::Error(cli::Exit::unavailable, std::string(where), "ListShards: a shard without a ShardId");
       shards.push_back(std::move(info));
     }
   }
-  return std::string(string_member(doc, "NextToken"));
+  return std::string(answer_string(doc, "NextToken"));
 }
 
 std::string KinesisClient::shard_iterator(std::string_view stream, std::string_view shard_id,
@@ -131,8 +116,8 @@ std::string KinesisClient::shard_iterator(std::string_view stream, std::string_v
   if (!start.sequence.empty()) body_.append(",\"StartingSequenceNumber\":\"").append(start.sequence).append("\"");
   if (start.type == "AT_TIMESTAMP") body_.append(fmt::format(",\"Timestamp\":{}.{:03}", start.time / 1000, start.time % 1000));
   body_.push_back('}');
-  simdjson::dom::element doc = parse(parser_, call("GetShardIterator", {}), client_.endpoint().url, "GetShardIterator");
-  return std::string(string_member(doc, "ShardIterator"));
+  simdjson::dom::element doc = answer_object(parser_, call("GetShardIterator", {}), client_.endpoint().url, "GetShardIterator");
+  return std::string(answer_string(doc, "ShardIterator"));
 }
 
 void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out) {
@@ -143,15 +128,15 @@ void KinesisClient::get_records(std::string_view iterator, std::uint32_t limit, 
 }
 
 void read_get_records_answer(simdjson::dom::parser& parser, std::string_view body, FetchedRecords& out, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "GetRecords");
+  simdjson::dom::element doc = answer_object(parser, body, where, "GetRecords");
   out.records.clear();
   simdjson::dom::array records;
   if (doc["Records"].get(records) == simdjson::SUCCESS) {
     for (simdjson::dom::element record : records) {
       FetchedRecord& fetched = out.records.emplace_back();
-      fetched.sequence = string_member(record, "SequenceNumber");
-      fetched.partition_key = string_member(record, "PartitionKey");
-      if (!lines::append_base64_decoded(fetched.data, string_member(record, "Data")))
+      fetched.sequence = answer_string(record, "SequenceNumber");
+      fetched.partition_key = answer_string(record, "PartitionKey");
+      if (!lines::append_base64_decoded(fetched.data, answer_string(record, "Data")))
         throw cli::Error(cli::Exit::unavailable, std::string(where), "GetRecords: a record's Data is not base64");
       // Epoch seconds with a fraction; a time outside years 1970 to 5138 is taken as unknown (0).
       double seconds = 0;
@@ -183,26 +168,9 @@ bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards)
   return created;
 }
 
-namespace {
-
-// Asks `ready` with growing pauses (50 ms to 1 s) until it says yes; after `limit`, throws
-// cli::Error(temp_fail) naming the stream and saying `failure`.
-template <class Ready>
-void poll(std::string_view stream, std::chrono::steady_clock::duration limit, std::string_view failure, Ready&& ready) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
-    if (std::chrono::steady_clock::now() > deadline)
-      throw cli::Error(cli::Exit::temp_fail, std::string(stream), std::string(failure));
-    if (ready()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-  }
-}
-
-}  // namespace
-
 void KinesisClient::wait_active(std::string_view stream, std::string_view done) {
-  poll(stream, kCreateWait, fmt::format("{}, but not ACTIVE after 5 minutes; try again later", done),
-       [&] { return describe_stream_summary(stream).status == "ACTIVE"; });
+  wait_until(stream, kCreateWait, fmt::format("{}, but not ACTIVE after 5 minutes; try again later", done),
+             [&] { return describe_stream_summary(stream).status == "ACTIVE"; });
 }
 
 const std::string& KinesisClient::change(std::string_view operation, std::string_view stream) {
@@ -222,17 +190,17 @@ StreamSummary KinesisClient::describe_stream_summary(std::string_view stream) {
 }
 
 StreamSummary read_stream_summary_answer(simdjson::dom::parser& parser, std::string_view body, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "DescribeStreamSummary");
+  simdjson::dom::element doc = answer_object(parser, body, where, "DescribeStreamSummary");
   simdjson::dom::element summary;
   StreamSummary out;
   std::int64_t hours = 0, open = 0;
   if (doc["StreamDescriptionSummary"].get(summary) != simdjson::SUCCESS || !summary.is_object() ||
-      (out.status = string_member(summary, "StreamStatus")).empty() ||
+      (out.status = answer_string(summary, "StreamStatus")).empty() ||
       summary["RetentionPeriodHours"].get(hours) != simdjson::SUCCESS || hours < 1 || hours > 1'000'000 ||
       summary["OpenShardCount"].get(open) != simdjson::SUCCESS || open < 0 || open > 1'000'000)
     throw cli::Error(cli::Exit::unavailable, std::string(where),
                      "DescribeStreamSummary: the answer has no StreamStatus, RetentionPeriodHours and OpenShardCount");
-  out.name = string_member(summary, "StreamName");
+  out.name = answer_string(summary, "StreamName");
   out.retention_hours = hours;
   out.open_shards = static_cast<std::uint32_t>(open);
   // Epoch seconds with a fraction; a time outside years 1970 to 5138 is taken as unknown (0).
@@ -266,7 +234,7 @@ std::vector<std::string> KinesisClient::list_streams() {
 
 bool read_list_streams_answer(simdjson::dom::parser& parser, std::string_view body, std::vector<std::string>& names,
                               std::string& next_token, std::string_view where) {
-  simdjson::dom::element doc = parse(parser, body, where, "ListStreams");
+  simdjson::dom::element doc = answer_object(parser, body, where, "ListStreams");
   simdjson::dom::array list;
   if (doc["StreamNames"].get(list) != simdjson::SUCCESS)
     throw cli::Error(cli::Exit::unavailable, std::string(where), "ListStreams: the answer has no StreamNames");
@@ -276,7 +244,7 @@ bool read_list_streams_answer(simdjson::dom::parser& parser, std::string_view bo
       throw cli::Error(cli::Exit::unavailable, std::string(where), "ListStreams: a stream name that is not a string");
     names.emplace_back(text);
   }
-  next_token = string_member(doc, "NextToken");
+  next_token = answer_string(doc, "NextToken");
   bool more = false;
   return doc["HasMoreStreams"].get(more) == simdjson::SUCCESS && more;
 }
@@ -323,7 +291,7 @@ void KinesisClient::delete_stream(std::string_view stream) {
   body_.push_back('}');
   change("DeleteStream", stream);
   // DELETING for a while on AWS; the name is free once DescribeStreamSummary no longer finds it.
-  poll(stream, kCreateWait, "deleting, but still there after 5 minutes; try again later", [&] {
+  wait_until(stream, kCreateWait, "deleting, but still there after 5 minutes; try again later", [&] {
     try {
       describe_stream_summary(stream);
       return false;
