@@ -46,7 +46,7 @@ class ExpiryFilter {
 
 }  // namespace
 
-EndpointTables::EndpointTables(const aws::StoreSpec& store) : client_(store) {}
+EndpointTables::EndpointTables(const aws::StoreSpec& store) : store_(store), client_(store) {}
 
 bool EndpointTables::get_item(std::string_view table_name, std::string_view partition,
                               std::optional<std::string_view> sort, lines::Writer& out) {

@@ -2,6 +2,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
+#include <future>
+#include <memory>
 
 #include "aws/attribute_value.h"
 #include "cli/diagnostics.h"
@@ -24,6 +27,15 @@ cli::Error cannot(const aws::DynamoDBClient& client, std::string_view what) {
 
 // Plain puts and deletes of consecutive lines, sent together as BatchWriteItem.
 class PendingBatch {
+  friend void swap(PendingBatch& a, PendingBatch& b) noexcept {
+    std::swap(a.keys_, b.keys_);
+    std::swap(a.requests_, b.requests_);
+    std::swap(a.puts_, b.puts_);
+    std::swap(a.removes_, b.removes_);
+    std::swap(a.first_, b.first_);
+    std::swap(a.last_, b.last_);
+  }
+
  public:
   bool empty() const { return requests_.empty(); }
   bool full() const { return requests_.size() == aws::kMaxBatchWrite; }
@@ -39,8 +51,9 @@ class PendingBatch {
     requests_.push_back(std::move(request));
     (remove ? removes_ : puts_)++;
   }
-  // Sends the batch and counts it in `stats`.
-  void send(aws::DynamoDBClient& client, std::string_view table, const lines::OnError on_error, PutStats& stats) {
+  // Sends the batch and counts it in `stats`. It changes nothing of the batch: another thread
+  // may ask what it holds meanwhile.
+  void send(aws::DynamoDBClient& client, std::string_view table, const lines::OnError on_error, PutStats& stats) const {
     if (requests_.empty()) return;
     try {
       client.batch_write(table, requests_);
@@ -53,6 +66,8 @@ class PendingBatch {
       cli::warn(where, "{} (skipped)", e.what());
       stats.skipped += requests_.size();
     }
+  }
+  void clear() {
     keys_.clear();
     requests_.clear();
     puts_ = removes_ = 0;
@@ -64,11 +79,90 @@ class PendingBatch {
   std::string first_, last_;
 };
 
+// Batches sent at once: up to kBatchesInFlight BatchWriteItem requests, each by a client (a
+// connection) of its own, as a durable endpoint answers each once its commit is on disk. A line
+// whose key is in a batch still in flight waits for that batch first, so each key's writes are
+// applied in input order; other keys' batches may be applied in another order than the input's
+// (as DynamoDB applies the requests of one batch).
+class BatchesInFlight {
+ public:
+  static constexpr std::size_t kBatchesInFlight = 8;
+
+  BatchesInFlight(const aws::StoreSpec& store, std::string_view table, lines::OnError on_error)
+      : store_(store), table_(table), on_error_(on_error) {}
+  ~BatchesInFlight() {
+    for (auto& slot : slots_)
+      if (slot->result.valid()) slot->result.wait();
+  }
+
+  // Waits for the batch in flight that holds `key`, if one does.
+  void wait_for(std::string_view key, PutStats& stats) {
+    for (auto& slot : slots_)
+      if (slot->result.valid() && slot->batch.holds(key)) join(*slot, stats);
+  }
+  // Sends `batch`, which is left empty, once a client is free: the oldest batch in flight is
+  // waited for when none is.
+  void send(PendingBatch& batch, PutStats& stats) {
+    if (batch.empty()) return;
+    Slot* free = nullptr;
+    for (auto& slot : slots_)
+      if (!slot->result.valid()) free = slot.get();
+    if (free == nullptr && slots_.size() < kBatchesInFlight) free = slots_.emplace_back(std::make_unique<Slot>(store_)).get();
+    if (free == nullptr) {
+      free = sent_.front();
+      join(*free, stats);
+    }
+    swap(free->batch, batch);
+    free->result = std::async(std::launch::async, [this, free] {
+      PutStats counted;
+      free->batch.send(free->client, table_, on_error_, counted);
+      return counted;
+    });
+    sent_.push_back(free);
+  }
+  // Waits for every batch in flight; throws the first failure among them.
+  void finish(PutStats& stats) {
+    std::exception_ptr failure;
+    while (!sent_.empty()) {
+      try {
+        join(*sent_.front(), stats);
+      } catch (...) {
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  }
+
+ private:
+  struct Slot {
+    explicit Slot(const aws::StoreSpec& store) : client(store) {}
+    aws::DynamoDBClient client;
+    PendingBatch batch;
+    std::future<PutStats> result;  // valid while the batch is in flight
+  };
+  void join(Slot& slot, PutStats& stats) {
+    sent_.erase(std::find(sent_.begin(), sent_.end(), &slot));
+    slot.result.wait();
+    slot.batch.clear();
+    PutStats counted = slot.result.get();
+    stats.written += counted.written;
+    stats.removed += counted.removed;
+    stats.skipped += counted.skipped;
+  }
+
+  const aws::StoreSpec& store_;
+  std::string_view table_;
+  lines::OnError on_error_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> sent_;  // the slots in flight, oldest first
+};
+
 // The lines of kv-put into requests.
 class EndpointWriter {
  public:
-  EndpointWriter(aws::DynamoDBClient& client, const TableSpec& spec, const PutOptions& options, lines::Writer* changes)
-      : client_(client), spec_(spec), options_(options), changes_(changes) {}
+  EndpointWriter(const aws::StoreSpec& store, aws::DynamoDBClient& client, const TableSpec& spec,
+                 const PutOptions& options, lines::Writer* changes)
+      : client_(client), spec_(spec), options_(options), changes_(changes), flight_(store, spec.name, options.on_error) {}
 
   PutStats run(lines::Reader& reader) {
     open_table();
@@ -84,14 +178,14 @@ class EndpointWriter {
         }
         if (!problem) continue;
         if (options_.on_error == lines::OnError::fail) {
-          batch_.send(client_, spec_.name, options_.on_error, stats_);  // the lines before are written
+          send_all();  // the lines before are written
           throw cli::Error(cli::Exit::data, line->where(), *problem);
         }
         cli::warn(line->where(), "{} (skipped)", *problem);
         ++stats_.skipped;
       }
     }
-    batch_.send(client_, spec_.name, options_.on_error, stats_);
+    send_all();
     return stats_;
   }
 
@@ -167,13 +261,14 @@ class EndpointWriter {
       bool remove = options_.action == Action::remove;
       std::string request = remove ? "{\"DeleteRequest\":{\"Key\":" + typed_key(*attributes) + "}}"
                                    : "{\"PutRequest\":{\"Item\":" + typed_ + "}}";
-      if (batch_.holds(key_)) batch_.send(client_, spec_.name, options_.on_error, stats_);
+      if (batch_.holds(key_)) flight_.send(batch_, stats_);
+      flight_.wait_for(key_, stats_);
       batch_.add(key_, std::move(request), line, remove);
-      if (batch_.full()) batch_.send(client_, spec_.name, options_.on_error, stats_);
+      if (batch_.full()) flight_.send(batch_, stats_);
       return std::nullopt;
     }
-    // One item at a time, after the batch of the lines before.
-    batch_.send(client_, spec_.name, options_.on_error, stats_);
+    // One item at a time, after the batches of the lines before.
+    send_all();
     aws::WriteRequest request;
     std::string key;
     if (options_.action == Action::put) {
@@ -207,6 +302,12 @@ class EndpointWriter {
     }
     if (changes_ != nullptr) emit(*attributes, item);
     return std::nullopt;
+  }
+
+  // Sends the batch being made and waits for every batch in flight.
+  void send_all() {
+    flight_.send(batch_, stats_);
+    flight_.finish(stats_);
   }
 
   // The change record of the write just done: `old_` the item before ("" for none), `item` the
@@ -280,6 +381,7 @@ class EndpointWriter {
   std::vector<std::string> values_;
   PendingBatch batch_;
   PutStats stats_;
+  BatchesInFlight flight_;
 };
 
 }  // namespace
@@ -295,7 +397,7 @@ PutStats EndpointTables::put_items(const TableSpec& spec, lines::Reader& reader,
     if (auto problem = aws::append_condition_expression(expression, *options.condition, attributes))
       throw cannot(client_, "--if: " + *problem + "; this condition cannot be evaluated");
   }
-  return EndpointWriter(client_, spec, options, changes).run(reader);
+  return EndpointWriter(store_, client_, spec, options, changes).run(reader);
 }
 
 }  // namespace millrace::table

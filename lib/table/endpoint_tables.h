@@ -1,9 +1,12 @@
 // EndpointTables: the tables of an endpoint that speaks DynamoDB's API (gw-serve, DynamoDB
 // Local, AWS), behind table/tables.h, over aws/dynamodb_client.h.
 //
-// kv-put: plain puts and --delete go as BatchWriteItem of up to 25 requests, in input order; a
-// batch is cut before a key already in it (DynamoDB refuses two requests of one key in a batch,
-// and the later line must win). Conditional writes (--if-absent, --if) and updates (--merge,
+// kv-put: plain puts and --delete go as BatchWriteItem of up to 25 requests, up to 8 of them in
+// flight at once, each on a connection of its own; a batch is cut before a key already in it
+// (DynamoDB refuses two requests of one key in a batch, and the later line must win), and a line
+// whose key is in a batch in flight waits for that batch: each key's writes are applied in input
+// order, the batches of different keys in any order (so a kv-put stopped midway may have written
+// some later lines and not some earlier ones of other keys, unlike the store's prefix). Conditional writes (--if-absent, --if) and updates (--merge,
 // --add, --remove) go one item at a time, as PutItem, UpdateItem or DeleteItem with a
 // ConditionExpression and an UpdateExpression (aws/dynamodb_expression.h). A line is checked as
 // locally (JSON, its key of the table's types, 400 KB as DynamoDB counts it) before it is sent.
@@ -44,6 +47,7 @@ class EndpointTables final : public Tables {
   std::uint64_t read_pages(std::string_view operation, std::string_view table, aws::ReadRequest& request,
                            const ReadOptions& options, lines::Writer& out);
 
+  aws::StoreSpec store_;
   aws::DynamoDBClient client_;
 };
 

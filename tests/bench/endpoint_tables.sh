@@ -6,7 +6,7 @@
 # One gw-serve (the build's, --sync full, its store under BENCH_TMP) on loopback. The same
 # RECORDS Wild Rydes lines (wildrydes --rate max, seed 1) are put, in each of RUNS runs, into a
 # fresh table keyed by (Name, StatusTime) by:
-#   kv-put   kv-put -S URL -t TABLE FILE: BatchWriteItem of 25, one request at a time;
+#   kv-put   kv-put -S URL -t TABLE FILE: BatchWriteItem of 25, up to 8 requests in flight;
 #   boto3    a Python loop (Debian's python3-boto3) reading the same file and putting each
 #            line through the resource layer's batch_writer (BatchWriteItem of 25, unprocessed
 #            items sent again), as the AWS documentation's loader does.

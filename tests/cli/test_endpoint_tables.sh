@@ -18,8 +18,11 @@ start_dynamodb_local
 # 60 orders of 3 users, the sort key a number.
 awk 'BEGIN { for (i = 1; i <= 60; i++)
   printf "{\"user\":\"u%d\",\"ts\":%d,\"amount\":%d,\"tag\":\"t%d\",\"note\":\"caf\\u00e9 %d\"}\n", i % 3, i, i * 10, i % 4, i }' >orders.jsonl
-# 40 lines over 7 keys: every batch of 25 has keys twice.
-awk 'BEGIN { for (i = 1; i <= 40; i++) printf "{\"id\":\"k%d\",\"v\":%d}\n", i % 7, i }' >dups.jsonl
+# 1000 lines over 97 keys: each key comes again 97 lines on, four batches of 25 later, while up
+# to 8 batches are in flight; its lines must still be written in input order. And 40 lines over
+# 7 keys, where every batch of 25 would hold keys twice.
+awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "{\"id\":\"k%d\",\"v\":%d}\n", (i * 7) % 97, i }' >dups.jsonl
+awk 'BEGIN { for (i = 1; i <= 40; i++) printf "{\"id\":\"k%d\",\"v\":%d}\n", i % 7, i }' >>dups.jsonl
 
 # canon FILE: each line's JSON with sorted members (attribute order is the service's).
 canon() { jq -S -c . "$1"; }
