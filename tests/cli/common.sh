@@ -152,6 +152,39 @@ same_keys_in_order() {
 # count_lines FILE
 count_lines() { wc -l <"$1" | tr -d ' '; }
 
+# wildrydes_summary FILE: the Wild Rydes workshop's summary of FILE's rides, worked out by jq
+# (per unicorn per minute of StatusTime: the sum of Distance, min and max of the points), one
+# JSON line per (Name, minute).
+wildrydes_summary() {
+  jq -s -c 'group_by([.Name, .StatusTime[0:16]]) | .[] | {
+      Name: .[0].Name,
+      StatusTime: (.[0].StatusTime[0:16] + ":00.000Z"),
+      Distance: (map(.Distance) | add),
+      MinMagicPoints: (map(.MagicPoints) | min), MaxMagicPoints: (map(.MagicPoints) | max),
+      MinHealthPoints: (map(.HealthPoints) | min), MaxHealthPoints: (map(.HealthPoints) | max) }' "$1"
+}
+
+# same_summary WANT GOT WHAT: the same summary rows, in any order: the points exactly, Distance
+# within 1e-6 relative (jq adds in floating point, in another order).
+same_summary() {
+  local want=$1 got=$2 what=$3 columns
+  columns='[.Name, .StatusTime, .Distance, .MinMagicPoints, .MaxMagicPoints, .MinHealthPoints, .MaxHealthPoints] | @tsv'
+  jq -r "$columns" "$want" | sort >"$TMP/.summary_want"
+  jq -r "$columns" "$got" | sort >"$TMP/.summary_got"
+  assert_eq "$(count_lines "$TMP/.summary_want")" "$(count_lines "$TMP/.summary_got")" "$what: rows"
+  paste "$TMP/.summary_want" "$TMP/.summary_got" | awk -F'\t' '
+    $1 != $8 || $2 != $9 { printf "row %d: want %s %s, got %s %s\n", NR, $1, $2, $8, $9; bad = 1; exit }
+    {
+      d = $3 - $10; if (d < 0) d = -d
+      m = $3 < 0 ? -$3 : $3; if (m < 1) m = 1
+      if (d > 1e-6 * m) { printf "%s %s: Distance want %s, got %s\n", $1, $2, $3, $10; bad = 1; exit }
+      for (i = 4; i <= 7; i++) if ($i != $(i + 7)) {
+        printf "%s %s: column %d want %s, got %s\n", $1, $2, i, $i, $(i + 7); bad = 1; exit
+      }
+    }
+    END { exit bad }' >"$TMP/.summary_cmp" || fail "$what: $(cat "$TMP/.summary_cmp")"
+}
+
 # ---- 128-bit integers: bc preferred, python3 as a fallback ---------------------------
 
 BIGINT_TOOL=

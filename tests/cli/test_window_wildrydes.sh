@@ -33,13 +33,7 @@ echo '["Name","StatusTime","Distance","MinMagicPoints","MaxMagicPoints","MinHeal
 same_file "$TMP/keys.want" "$TMP/keys" "output keys and their order"
 
 # The independent computation: group by Name and the minute of StatusTime.
-jq -s -c 'group_by([.Name, .StatusTime[0:16]]) | .[] | {
-    Name: .[0].Name,
-    StatusTime: (.[0].StatusTime[0:16] + ":00.000Z"),
-    Distance: (map(.Distance) | add),
-    MinMagicPoints: (map(.MagicPoints) | min), MaxMagicPoints: (map(.MagicPoints) | max),
-    MinHealthPoints: (map(.HealthPoints) | min), MaxHealthPoints: (map(.HealthPoints) | max) }' \
-  "$TMP/in.jsonl" >"$TMP/want.jsonl"
+wildrydes_summary "$TMP/in.jsonl" >"$TMP/want.jsonl"
 want_rows=$(count_lines "$TMP/want.jsonl")
 ((want_rows >= 3)) || fail "the jq computation gave only $want_rows rows"
 
@@ -55,26 +49,11 @@ bad_time=$(jq -r '.StatusTime | select(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2
 [[ -z $bad_time ]] || fail "window_start not ISO 8601 with ms on a minute: $bad_time"
 
 # Values: points exactly (and as integers), Distance within 1e-6 relative.
-jq -r '[.Name, .StatusTime, .Distance, .MinMagicPoints, .MaxMagicPoints, .MinHealthPoints, .MaxHealthPoints] | @tsv' \
-  "$TMP/want.jsonl" | sort >"$TMP/want.tsv"
-# The points as written: an integer stays an integer (no "193.0").
-jq -r '[.Name, .StatusTime, .Distance, .MinMagicPoints, .MaxMagicPoints, .MinHealthPoints, .MaxHealthPoints] | @tsv' \
-  "$TMP/got.jsonl" | sort >"$TMP/got.tsv"
 grep -Eq '"MinMagicPoints":-?[0-9]+,' "$TMP/got.jsonl" || fail "MinMagicPoints not written as an integer: $(head -n 1 "$TMP/got.jsonl")"
 if grep -Eq '"(Min|Max)(Magic|Health)Points":-?[0-9]+\.' "$TMP/got.jsonl"; then
   fail "integer points written with a fraction: $(grep -Em1 '"(Min|Max)(Magic|Health)Points":-?[0-9]+\.' "$TMP/got.jsonl")"
 fi
-paste "$TMP/want.tsv" "$TMP/got.tsv" | awk -F'\t' '
-  $1 != $8 || $2 != $9 { printf "row %d: want %s %s, got %s %s\n", NR, $1, $2, $8, $9; bad = 1; exit }
-  {
-    d = $3 - $10; if (d < 0) d = -d
-    m = $3 < 0 ? -$3 : $3; if (m < 1) m = 1
-    if (d > 1e-6 * m) { printf "%s %s: Distance want %s, got %s\n", $1, $2, $3, $10; bad = 1; exit }
-    for (i = 4; i <= 7; i++) if ($i != $(i + 7)) {
-      printf "%s %s: column %d want %s, got %s\n", $1, $2, i, $i, $(i + 7); bad = 1; exit
-    }
-  }
-  END { exit bad }' >"$TMP/cmp.err" || fail "summary differs from jq: $(cat "$TMP/cmp.err")"
+same_summary "$TMP/want.jsonl" "$TMP/got.jsonl" "summary against jq's"
 
 # The same through stdin (ks-window < file works in batch).
 "$MILLRACE_BIN/ks-window" --tumbling 1m --by Name --select "$select" --time StatusTime <"$TMP/in.jsonl" >"$TMP/stdin.jsonl" ||
