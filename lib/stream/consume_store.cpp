@@ -1,8 +1,11 @@
 #include "stream/consume_store.h"
 
+#include <optional>
+
 #include "aws/kinesis_client.h"
 #include "cli/error.h"
 #include "store/notify.h"
+#include "stream/endpoint_group.h"
 
 namespace millrace::stream {
 
@@ -16,7 +19,9 @@ std::uint64_t consume_store(const aws::StoreSpec& store, store::Sync sync, const
                        "handlers (--exec, --handler, --runtime-cmd) on an endpoint are still to come; "
                        "pipe the output to them instead");
     aws::KinesisClient kinesis(store);
-    return consume(kinesis, options, out);
+    std::optional<EndpointGroup> group;
+    if (options.source.group) group.emplace(store, options);
+    return consume(kinesis, group ? &*group : nullptr, options, out);
   }
   store::Env env(store.text, store::Access::read, sync);
   store::Notifier notifier(env.dir());

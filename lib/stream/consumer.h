@@ -82,9 +82,14 @@ std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeO
 // shards it names, as locally). --from applies to the shards
 // listed at the start, as locally; at:SEQ and after:SEQ read the one shard that holds SEQ (the
 // one --shard names, else the one whose GetShardIterator takes it). The output lines are the
-// local ones, with the service's shard ids and sequence numbers. Throws cli::Error(usage) for a
-// group (leases on an endpoint are still to come).
+// local ones, with the service's shard ids and sequence numbers. With `group` (endpoint_group.h),
+// only the shards whose leases the member holds are read, each from after its checkpoint (--from
+// applies to those without one), a shard whose lease is SHARD_END counts as read to its end, and
+// after each poll's records are flushed the checkpoints move past them (SHARD_END for a shard
+// read to its end); the leases are renewed meanwhile.
 inline constexpr int kGetRecordsPerSecond = 5;
-std::uint64_t consume(aws::KinesisClient& kinesis, const ConsumeOptions& options, lines::Writer& out);
+class EndpointGroup;
+std::uint64_t consume(aws::KinesisClient& kinesis, EndpointGroup* group, const ConsumeOptions& options,
+                      lines::Writer& out);
 
 }  // namespace millrace::stream

@@ -11,6 +11,7 @@
 #include "cli/signals.h"
 #include "store/sequence.h"
 #include "stream/consumer.h"
+#include "stream/endpoint_group.h"
 
 namespace millrace::stream {
 namespace {
@@ -28,6 +29,7 @@ struct ShardState {
   bool listed_at_start = false;
   std::string iterator;  // empty: not started
   std::string last_sequence;
+  std::string checkpointed;  // with a group: the lease's checkpoint as last written
   bool ended = false;      // closed and read to its end
   bool caught_up = false;  // the last GetRecords found nothing new
   Clock::time_point next_poll{};
@@ -49,14 +51,15 @@ std::string_view iterator_type(StartPosition::Kind kind) {
 
 class EndpointConsumer {
  public:
-  EndpointConsumer(aws::KinesisClient& kinesis, const ConsumeOptions& options, lines::Writer& out)
-      : kinesis_(kinesis), options_(options), out_(out), lambda_(options.source) {}
+  EndpointConsumer(aws::KinesisClient& kinesis, EndpointGroup* group, const ConsumeOptions& options, lines::Writer& out)
+      : kinesis_(kinesis), group_(group), options_(options), out_(out), lambda_(options.source) {}
 
   std::uint64_t run() {
     start();
     Clock::time_point last_news = Clock::now();
     std::uint64_t written = 0;
     while (!cli::stop_requested()) {
+      if (group_) group_->renew_if_due();
       bool ended_one = false;
       std::uint64_t before = delivered_;
       for (ShardState& shard : shards_) {
@@ -69,6 +72,9 @@ class EndpointConsumer {
         written += out_.buffer().size();
         out_.flush();
         if (options_.progress) options_.progress(delivered_, written, false);
+      }
+      commit();
+      if (delivered_ > before) {
         if (limit_reached()) break;
         last_news = Clock::now();
       }
@@ -90,6 +96,7 @@ class EndpointConsumer {
       std::this_thread::sleep_until(next_due());
     }
     out_.flush();
+    commit();
     return delivered_;
   }
 
@@ -108,7 +115,7 @@ class EndpointConsumer {
     }
     const StartPosition& from = options_.from;
     bool by_sequence = from.kind == StartPosition::Kind::at_sequence || from.kind == StartPosition::Kind::after_sequence;
-    if (!by_sequence) return;
+    if (!by_sequence) return join_group();
     // The shard that holds SEQ: the one asked for, else the one whose GetShardIterator takes it.
     for (ShardState& shard : shards_) {
       if (!wanted_.empty() && !wanted(shard)) continue;
@@ -120,10 +127,53 @@ class EndpointConsumer {
         continue;
       }
       wanted_ = {shard.info.id};
+      join_group();
       return;
     }
     throw cli::Error(cli::Exit::usage, "--from", fmt::format("no shard of {} has sequence number {}",
                                                             options_.source.stream, from.sequence_text));
+  }
+
+  // Takes the group's leases of the shards read; a shard resumes after its checkpoint, and one
+  // whose lease is SHARD_END is finished (its children are read).
+  void join_group() {
+    if (!group_) return;
+    std::vector<const aws::ShardInfo*> read;
+    for (const ShardState& shard : shards_)
+      if (wanted(shard)) read.push_back(&shard.info);
+    group_->start(read, initial_checkpoint());
+    joined_ = true;
+    for (ShardState& shard : shards_) {
+      if (group_->finished(shard.info.id)) {
+        shard.ended = true;
+        continue;
+      }
+      const Lease* lease = group_->held(shard.info.id);
+      if (lease == nullptr || !lease->has_sequence()) continue;
+      shard.last_sequence = shard.checkpointed = lease->checkpoint;
+      shard.iterator.clear();  // --from applies only to shards without a checkpoint
+    }
+  }
+
+  // A new lease's checkpoint: where --from starts, in the KCL's words.
+  std::string_view initial_checkpoint() const {
+    switch (options_.from.kind) {
+      case StartPosition::Kind::latest: return kLatest;
+      case StartPosition::Kind::at_timestamp: return kAtTimestamp;
+      default: return kTrimHorizon;
+    }
+  }
+
+  // With a group, after what was read is delivered (flushed): each shard's checkpoint moves past
+  // it, and a shard read to its end is SHARD_END, so that its children are read next.
+  void commit() {
+    if (!group_) return;
+    for (ShardState& shard : shards_) {
+      std::string_view now = shard.ended ? kShardEnd : std::string_view(shard.last_sequence);
+      if (now.empty() || now == shard.checkpointed || group_->held(shard.info.id) == nullptr) continue;
+      group_->checkpoint(shard.info.id, now);
+      shard.checkpointed = now;
+    }
   }
 
   // Lists the shards again after one ended, for the children a reshard made.
@@ -134,14 +184,23 @@ class EndpointConsumer {
         known->info.closed = info.closed;
         continue;
       }
-      shards_.emplace_back().info = std::move(info);
+      ShardState& shard = shards_.emplace_back();
+      shard.info = std::move(info);
+      if (group_ && wanted(shard)) {
+        group_->add(shard.info);
+        shard.ended = group_->finished(shard.info.id);
+      }
     }
   }
 
   bool is_wanted(const std::string& id) const {
     return !id.empty() && std::find(wanted_.begin(), wanted_.end(), id) != wanted_.end();
   }
-  bool wanted(const ShardState& shard) const { return wanted_.empty() || is_wanted(shard.info.id); }
+  // With a group, only the shards whose leases this member holds (finished ones aside).
+  bool wanted(const ShardState& shard) const {
+    if (!wanted_.empty() && !is_wanted(shard.info.id)) return false;
+    return !group_ || !joined_ || shard.ended || group_->held(shard.info.id) != nullptr;
+  }
 
   // Every parent still listed is read to its end.
   bool readable(const ShardState& shard) const {
@@ -226,12 +285,15 @@ class EndpointConsumer {
 
   Clock::time_point next_due() const {
     Clock::time_point due = Clock::now() + kPollInterval;
+    if (group_) due = std::min(due, group_->next_renewal());
     for (const ShardState& shard : shards_)
       if (!shard.ended && wanted(shard) && readable(shard)) due = std::min(due, shard.next_poll);
     return due;
   }
 
   aws::KinesisClient& kinesis_;
+  EndpointGroup* group_;  // null: no group
+  bool joined_ = false;   // the group's leases are taken
   const ConsumeOptions& options_;
   lines::Writer& out_;
   LambdaEvent lambda_;
@@ -244,12 +306,9 @@ class EndpointConsumer {
 
 }  // namespace
 
-std::uint64_t consume(aws::KinesisClient& kinesis, const ConsumeOptions& options, lines::Writer& out) {
-  if (options.source.group)
-    throw cli::Error(cli::Exit::usage, "--group",
-                     "a group on an endpoint needs leases in a DynamoDB table, which are still to come "
-                     "(issue 19); read without -g, or from a store directory");
-  return EndpointConsumer(kinesis, options, out).run();
+std::uint64_t consume(aws::KinesisClient& kinesis, EndpointGroup* group, const ConsumeOptions& options,
+                      lines::Writer& out) {
+  return EndpointConsumer(kinesis, group, options, out).run();
 }
 
 }  // namespace millrace::stream
