@@ -5,7 +5,8 @@
 # (four shards); every record is in the stream once as GetRecords (boto3) reads it, each key in
 # the shard whose HashKeyRange holds MD5(key) (python's hashlib), and --print named the shard
 # and sequence number GetRecords gives. --from at:/after: take the service's sequence numbers;
-# a missing stream is exit 66 as locally; -g on an endpoint is a usage error (exit 64).
+# a missing stream is exit 66 as locally; a group name too short for a DynamoDB table is a usage
+# error (exit 64; groups are test_endpoint_groups.sh's).
 source "$(dirname "$0")/common.sh"
 PYTHON=/usr/bin/python3
 "$PYTHON" -c 'import boto3' 2>/dev/null || fail "python3-boto3 is not installed (see packages.txt)"
@@ -70,8 +71,8 @@ for url in "$GW_URL" "$KL_URL"; do
   expect_status 66 "a missing stream" "$MILLRACE_BIN/ks-put" -S "$url" -s missing -k k input.jsonl
   expect_stderr_match '^ks-put: missing: no such stream' "a missing stream is named"
   expect_status 66 "consume a missing stream" "$MILLRACE_BIN/ks-consume" -S "$url" -s missing
-  expect_status 64 "a group on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$url" -s four -g g
-  expect_stderr_match 'group on an endpoint.*issue 19' "the group's refusal says why"
+  expect_status 64 "a group named too short for its lease table" "$MILLRACE_BIN/ks-consume" -S "$url" -s four -g g
+  expect_stderr_match "g: on an endpoint a group is a DynamoDB table's name" "the group's refusal says why"
   printf '{"k":"x"}\nnot json\n' >bad.jsonl
   expect_status 65 "a bad line" "$MILLRACE_BIN/ks-put" -S "$url" -s one -k k bad.jsonl
   expect_stderr_match '^ks-put: bad.jsonl:2: ' "a bad line is named by its place"
