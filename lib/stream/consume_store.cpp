@@ -18,6 +18,10 @@ std::uint64_t consume_store(const aws::StoreSpec& store, store::Sync sync, const
       throw cli::Error(cli::Exit::unavailable, store.text,
                        "handlers (--exec, --handler, --runtime-cmd) on an endpoint are still to come; "
                        "pipe the output to them instead");
+    if (options.source.group && options.checkpointing == Checkpointing::downstream)
+      throw cli::Error(cli::Exit::unavailable, store.text,
+                       "--checkpoint downstream on an endpoint is still to come (the checkpoint with the items, "
+                       "in one DynamoDB transaction); checkpoint after each poll instead");
     aws::KinesisClient kinesis(store);
     std::optional<EndpointGroup> group;
     if (options.source.group) group.emplace(store, options);

@@ -10,6 +10,7 @@
 # (aws kinesis split-shard) the parent's lease is SHARD_END, its children name it as
 # parentShardId, and each key's records come out in input order. Then the same group reading
 # kinesis-local with its lease table in DynamoDB Local (--store aws and AWS_ENDPOINT_URL_*).
+# --checkpoint downstream is refused on an endpoint (exit 69).
 source "$(dirname "$0")/common.sh"
 need_tool jq
 need_bigint
@@ -67,6 +68,8 @@ expect_status 0 "another group" gw -s orders -g others --from latest
 assert_eq 0 "$(count_lines "$TMP/out")" "a new group's shards start where --from says"
 expect_status 64 "a group name too short for a table" gw -s orders -g ab
 expect_stderr_match "ab: on an endpoint a group is a DynamoDB table's name" "the short name is refused, saying why"
+expect_status 69 "--checkpoint downstream on an endpoint" gw -s orders -g readers --checkpoint downstream
+expect_stderr_match "checkpoint downstream on an endpoint is still to come" "the refusal says what"
 gw_put -s other --create -k k <first.jsonl
 expect_status 64 "a group of another stream" gw -s other -g readers
 expect_stderr_match "holds the leases of stream orders" "one group, one stream"
