@@ -68,7 +68,7 @@ expect_status 0 "another group" gw -s orders -g others --from latest
 assert_eq 0 "$(count_lines "$TMP/out")" "a new group's shards start where --from says"
 expect_status 64 "a group name too short for a table" gw -s orders -g ab
 expect_stderr_match "ab: on an endpoint a group is a DynamoDB table's name" "the short name is refused, saying why"
-expect_status 69 "--checkpoint downstream on an endpoint" gw -s orders -g readers --checkpoint downstream
+expect_status 69 "--checkpoint downstream on an endpoint" gw -s orders -g readers --checkpoint downstream --format envelope
 expect_stderr_match "checkpoint downstream on an endpoint is still to come" "the refusal says what"
 gw_put -s other --create -k k <first.jsonl
 expect_status 64 "a group of another stream" gw -s other -g readers
