@@ -14,17 +14,14 @@ bool has_handler(const ExecOptions& exec) { return !exec.command.empty() || exec
 std::uint64_t consume_store(const aws::StoreSpec& store, store::Sync sync, const ConsumeOptions& options,
                             const ExecOptions& exec, lines::Writer& out) {
   if (store.remote()) {
-    if (has_handler(exec))
-      throw cli::Error(cli::Exit::unavailable, store.text,
-                       "handlers (--exec, --handler, --runtime-cmd) on an endpoint are still to come; "
-                       "pipe the output to them instead");
     if (options.source.group && options.checkpointing == Checkpointing::downstream)
       throw cli::Error(cli::Exit::unavailable, store.text,
                        "--checkpoint downstream on an endpoint is still to come (the checkpoint with the items, "
                        "in one DynamoDB transaction); checkpoint after each poll instead");
-    aws::KinesisClient kinesis(store);
     std::optional<EndpointGroup> group;
     if (options.source.group) group.emplace(store, options);
+    if (has_handler(exec)) return consume_exec(store, group ? &*group : nullptr, options, exec);
+    aws::KinesisClient kinesis(store);
     return consume(kinesis, group ? &*group : nullptr, options, out);
   }
   store::Env env(store.text, store::Access::read, sync);

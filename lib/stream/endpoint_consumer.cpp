@@ -84,7 +84,7 @@ class EndpointConsumer {
       switch (options_.format) {
         case OutputFormat::data: append_data(out, record); break;
         case OutputFormat::envelope:
-          record.json = is_json(fetched.data);
+          record.json = is_json(parser_, fetched.data);
           append_envelope(out, record, options_.source);
           break;
         case OutputFormat::lambda:
@@ -102,12 +102,6 @@ class EndpointConsumer {
       if (!in_event) out_.maybe_flush();
     }
     if (in_event) lambda_.end(out);
-  }
-
-  // As ks-put stored it: JSON records go into envelopes as JSON, others as strings.
-  bool is_json(const std::string& data) {
-    simdjson::dom::element ignored;
-    return parser_.parse(data).get(ignored) == simdjson::SUCCESS;
   }
 
   bool limit_reached() const { return options_.limit != 0 && delivered_ >= options_.limit; }

@@ -22,12 +22,21 @@
 #include <string_view>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "aws/kinesis_client.h"
 #include "stream/consumer.h"
 
 namespace millrace::stream {
 
 class EndpointGroup;
+
+// Whether a record's data is one JSON text, as ks-put put it: envelopes and events carry such
+// data as JSON, other data as a string, as locally (RemoteRecord::json).
+inline bool is_json(simdjson::dom::parser& parser, const std::string& data) {
+  simdjson::dom::element ignored;
+  return parser.parse(data).get(ignored) == simdjson::SUCCESS;
+}
 
 struct EndpointShard {
   using Clock = std::chrono::steady_clock;

@@ -27,6 +27,7 @@
 #include "runtime/pool.h"
 #include "store/records.h"
 #include "store/sequence.h"
+#include "stream/endpoint_shards.h"
 #include "stream/failure_record.h"
 #include "stream/handler.h"
 #include "stream/handler_output.h"
@@ -50,8 +51,8 @@ constexpr std::size_t kJobsAhead = 2;
 // on the rest of its entry (the ids, ARNs and times of the event's shape, some 400 bytes).
 constexpr std::size_t kMaxEventBytes = runtime::kMaxPayloadBytes - (64 << 10);
 constexpr std::size_t kRecordEntryBytes = 512;
-std::size_t event_bytes(const store::Record& record) {
-  return (record.data.size() + 2) / 3 * 4 + record.partition_key.size() + kRecordEntryBytes;
+std::size_t event_bytes(std::string_view data, std::string_view partition_key) {
+  return (data.size() + 2) / 3 * 4 + partition_key.size() + kRecordEntryBytes;
 }
 
 // A record of a batch, read from a store directory or from an endpoint. An endpoint's record
@@ -643,7 +644,7 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
              more = cursor.next()) {
           const store::Record& r = cursor.record();
-          bytes += event_bytes(r);
+          bytes += event_bytes(r.data, r.partition_key);
           if (!job.records.empty() && bytes > kMaxEventBytes) break;
           job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json, {}, {}});
           taken_bytes = bytes;
@@ -695,6 +696,124 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   }
   for (const Done& done : workers.finished(0)) delivered(done);
   positions.checkpoint();
+  return total;
+}
+
+std::uint64_t consume_exec(const aws::StoreSpec& store, EndpointGroup* group, const ConsumeOptions& options,
+                           const ExecOptions& exec) {
+  if (exec.batch_window_ms)
+    throw cli::Error(cli::Exit::unavailable, store.text,
+                     "--batch-window on an endpoint is still to come: there each GetRecords' records make a batch");
+  aws::KinesisClient kinesis(store);
+  if (exec.on_failure) kinesis.list_shards(*exec.on_failure);  // a missing one: exit 66 before reading
+  EndpointShards reader(kinesis, group, options);
+  reader.start();
+  std::int64_t max_age_ms = exec.max_record_age_ms.value_or(INT64_MAX);
+  if (!exec.retries) max_age_ms = std::min(max_age_ms, kEndpointRetentionMs);
+
+  std::optional<runtime::Pool> runtimes;
+  if (exec.function) runtimes.emplace(*exec.function, exec.parallel);
+  Workers workers(exec.parallel, [&](std::shared_ptr<Lane> lane) {
+    std::unique_ptr<FailureStream> failures;
+    if (exec.on_failure) failures = std::make_unique<EndpointFailureStream>(store, *exec.on_failure);
+    return std::make_unique<BatchHandler>(std::move(failures), options, exec, max_age_ms,
+                                          runtimes ? &*runtimes : nullptr, std::move(lane));
+  });
+  // The shards (by their index in reader.shards()) with jobs at a lane, and the sequence numbers
+  // of their records at the lanes, by the counter that numbers them in their shard.
+  struct InFlight {
+    std::size_t lane;
+    std::size_t jobs = 0;
+  };
+  std::map<std::uint32_t, InFlight> in_flight;
+  std::map<std::uint32_t, std::map<std::uint64_t, std::string>> sequences;
+  std::map<std::uint32_t, std::uint64_t> counters;
+  std::vector<bool> lane_busy(workers.lanes(), false);
+  simdjson::dom::parser parser;
+  std::uint64_t total = 0, total_bytes = 0;
+  auto handled = [&](const Done& done) {
+    auto flying = in_flight.find(done.shard);
+    if (--flying->second.jobs == 0) {
+      lane_busy[flying->second.lane] = false;
+      in_flight.erase(flying);
+    }
+    total -= done.undone;
+    if (done.count == 0) return;  // a job that a stop left whole moves nothing
+    std::map<std::uint64_t, std::string>& numbered = sequences[done.shard];
+    std::string last = numbered.at(done.next - 1);
+    numbered.erase(numbered.begin(), numbered.lower_bound(done.next));
+    EndpointShard& shard = reader.shards()[done.shard];
+    if (shard.drained && numbered.empty()) shard.finished = true;
+    reader.checkpoint(shard, last);
+  };
+  using Clock = EndpointShards::Clock;
+  Clock::time_point last_news = Clock::now();
+  bool closed = false;
+  while (!cli::stop_requested() || !in_flight.empty()) {
+    // A stop: what waits for a runtime (a restart's back-off) ends now, not when it would begin.
+    if (cli::stop_requested() && runtimes && !std::exchange(closed, true)) runtimes->close();
+    std::size_t dispatched = 0;
+    bool drained = false;
+    if (!cli::stop_requested() && !(options.limit != 0 && total >= options.limit)) {
+      reader.renew_if_due();
+      std::deque<EndpointShard>& shards = reader.shards();
+      for (std::uint32_t index = 0; index < shards.size() && in_flight.size() < workers.lanes(); ++index) {
+        EndpointShard& shard = shards[index];
+        if (in_flight.contains(index) || !reader.pollable(shard, Clock::now())) continue;
+        std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
+        auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>({options.batch_size, room, 10'000}));
+        const aws::FetchedRecords& fetched = reader.poll(shard, limit);
+        drained = drained || shard.drained;
+        if (fetched.records.empty()) {
+          if (shard.drained) {
+            shard.finished = true;
+            reader.checkpoint(shard, {});
+          }
+          continue;
+        }
+        std::size_t lane = static_cast<std::size_t>(std::find(lane_busy.begin(), lane_busy.end(), false) - lane_busy.begin());
+        lane_busy[lane] = true;
+        InFlight& flying = in_flight.emplace(index, InFlight{lane}).first->second;
+        std::uint64_t& counter = counters[index];
+        // A batch's event stays within Lambda's payload limit: a GetRecords' records may make
+        // several jobs, handled in order.
+        Job job{index, {}};
+        std::size_t bytes = 0;
+        for (const aws::FetchedRecord& r : fetched.records) {
+          std::size_t size = event_bytes(r.data, r.partition_key);
+          if (!job.records.empty() && bytes + size > kMaxEventBytes) {
+            ++flying.jobs;
+            workers.submit(lane, std::exchange(job, Job{index, {}}));
+            bytes = 0;
+          }
+          bytes += size;
+          total_bytes += size;
+          bool json = exec.format != OutputFormat::data && is_json(parser, r.data);
+          sequences[index].emplace(counter, r.sequence);
+          job.records.push_back({{index, counter++}, r.arrival_ms, r.partition_key, r.data, json, shard.info.id, r.sequence});
+        }
+        ++flying.jobs;
+        workers.submit(lane, std::move(job));
+        total += fetched.records.size();
+        ++dispatched;
+      }
+    }
+    std::vector<Done> finished = workers.finished(!in_flight.empty() ? kBusyWaitMs : 0);
+    for (const Done& done : finished) handled(done);
+    if (!finished.empty()) last_news = Clock::now();
+    if (drained) reader.refresh();
+    if (dispatched > 0 && options.progress) options.progress(total, total_bytes, false);
+    if (!finished.empty() || !in_flight.empty() || dispatched > 0 || drained) continue;
+    // Nothing running and nothing new.
+    if (cli::stop_requested() || (options.limit != 0 && total >= options.limit)) break;
+    if (reader.caught_up()) {
+      if (options.progress) options.progress(total, total_bytes, true);
+      if (!options.follow) break;
+      if (options.idle_exit_ms && Clock::now() - last_news >= std::chrono::milliseconds(*options.idle_exit_ms)) break;
+    }
+    std::this_thread::sleep_until(reader.next_due());
+  }
+  for (const Done& done : workers.finished(0)) handled(done);
   return total;
 }
 
