@@ -8,8 +8,11 @@
 # after kill -9 of a member, a new one waits out --lease-timeout, takes the leases over and
 # delivers the rest, duplicates only a tail of what the killed member wrote; after a split
 # (aws kinesis split-shard) the parent's lease is SHARD_END, its children name it as
-# parentShardId, and each key's records come out in input order. Then the same group reading
-# kinesis-local with its lease table in DynamoDB Local (--store aws and AWS_ENDPOINT_URL_*).
+# parentShardId, and each key's records come out in input order. --exec on an endpoint: a batch
+# holding a poison record is bisected down to it, the failure record put to the endpoint's
+# --on-failure stream names its shard and sequence number (as the aws CLI reads them), the
+# others are handled once and checkpointed. (kinesis-local with DynamoDB Local:
+# test_endpoint_groups_local.sh.)
 # --checkpoint downstream is refused on an endpoint (exit 69).
 source "$(dirname "$0")/common.sh"
 need_tool jq
@@ -23,25 +26,6 @@ gw_put() { "$MILLRACE_BIN/ks-put" -S "$GW_URL" "$@"; }
 # records FIRST LAST: JSON lines over 13 keys, each record numbered.
 records() { awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i <= b; i++) printf "{\"k\":\"key-%d\",\"n\":%d}\n", i % 13, i }'; }
 
-# leases URL TABLE: the lease table's items as the aws CLI scans them, one JSON line each with
-# the S and N attributes as strings and parentShardId as a sorted array, sorted by leaseKey.
-leases() {
-  aws --endpoint-url "$1" dynamodb scan --table-name "$2" --consistent-read |
-    jq -c '.Items | map(with_entries(.value |= (.S // .N // (.SS | sort)))) | sort_by(.leaseKey) | .[]'
-}
-
-# last_sequences URL STREAM: "SHARD LASTSEQ" for each shard with records, by the aws CLI's
-# ListShards and GetRecords (each shard here holds fewer records than one GetRecords gives).
-last_sequences() {
-  local shard it
-  for shard in $(aws --endpoint-url "$1" kinesis list-shards --stream-name "$2" | jq -r '.Shards[].ShardId'); do
-    it=$(aws --endpoint-url "$1" kinesis get-shard-iterator --stream-name "$2" --shard-id "$shard" \
-      --shard-iterator-type TRIM_HORIZON | jq -r .ShardIterator)
-    aws --endpoint-url "$1" kinesis get-records --shard-iterator "$it" --limit 10000 |
-      jq -r --arg s "$shard" '.Records | if length > 0 then "\($s) \(.[-1].SequenceNumber)" else empty end'
-  done
-}
-
 # ---- one member: everything once, a restart resumes after its checkpoints ----------------
 records 1 1200 >first.jsonl
 records 1201 1500 >second.jsonl
@@ -51,7 +35,7 @@ same_sorted first.jsonl "$TMP/out" "a group reads every record once"
 
 last_sequences "$GW_URL" orders | sort >want.checkpoints
 assert_eq 4 "$(count_lines want.checkpoints)" "every shard has records"
-leases "$GW_URL" readers >leases.jsonl
+lease_items "$GW_URL" readers >leases.jsonl
 jq -r '"\(.leaseKey) \(.checkpoint)"' leases.jsonl >got.checkpoints
 same_file want.checkpoints got.checkpoints "each lease's checkpoint is its shard's last sequence number"
 jq -c '[.leaseCounter, .checkpointSubSequenceNumber, .ownerSwitchesSinceCheckpoint, .streamName, has("leaseOwner")]' \
@@ -80,7 +64,7 @@ expect_stderr_match "holds the leases of stream orders" "one group, one stream"
 member1=$!
 bg_register "$member1"
 for _ in {1..100}; do
-  [[ $(leases "$GW_URL" readers | jq -r 'select(.leaseOwner) | .leaseKey' | wc -l) == 4 ]] && break
+  [[ $(lease_items "$GW_URL" readers | jq -r 'select(.leaseOwner) | .leaseKey' | wc -l) == 4 ]] && break
   sleep 0.1
 done
 expect_status 75 "a second member" gw -s orders -g readers --lease-timeout 2s
@@ -134,25 +118,37 @@ expect_status 0 "read after the split" gw -s split -g splitters
 cat split1.out "$TMP/out" >split.out
 cat r1.jsonl r2.jsonl >r.jsonl
 same_keys_in_order r.jsonl split.out "a group across a split" key-0 key-5 key-12
-leases "$GW_URL" splitters >split.leases
+lease_items "$GW_URL" splitters >split.leases
 assert_eq SHARD_END "$(jq -r --arg p "$parent" 'select(.leaseKey == $p) | .checkpoint' split.leases)" \
   "the split parent's lease is SHARD_END"
 assert_eq 2 "$(jq -r --arg p "$parent" 'select(.parentShardId == [$p]) | .leaseKey' split.leases | wc -l)" \
   "both children name their parent as parentShardId"
 
-# ---- kinesis-local with the lease table in DynamoDB Local ---------------------------------
-start_kinesis_local
-start_dynamodb_local
-aws_store() {
-  AWS_ENDPOINT_URL_KINESIS=$KL_URL AWS_ENDPOINT_URL_DYNAMODB=$DL_URL "$MILLRACE_BIN/$1" -S aws "${@:2}"
-}
-expect_status 0 "put to kinesis-local" aws_store ks-put -s orders --create --shards 2 -k k first.jsonl
-expect_status 0 "a group on kinesis-local" aws_store ks-consume -s orders -g readers
-same_sorted first.jsonl "$TMP/out" "kinesis-local: a group reads every record once"
-last_sequences "$KL_URL" orders | sort >want.checkpoints
-leases "$DL_URL" readers | jq -r '"\(.leaseKey) \(.checkpoint)"' >got.checkpoints
-same_file want.checkpoints got.checkpoints "DynamoDB Local: each checkpoint is its shard's last sequence number"
-aws_store ks-put -s orders -k k second.jsonl
-expect_status 0 "the group again" aws_store ks-consume -s orders -g readers
-same_sorted second.jsonl "$TMP/out" "kinesis-local: a restart delivers what was put since its checkpoints"
+# ---- a handler on an endpoint: batches, bisection, the failure record, checkpoints ---------
+gw_put -s jobs --create --shards 2 -k k first.jsonl
+gw_put -s jobs-failed --create -k k </dev/null
+# Fails every batch that holds record 500.
+cat >poison.sh <<'EOF'
+batch=$(cat)
+if printf '%s\n' "$batch" | grep -q '"n":500}'; then exit 1; fi
+printf '%s\n' "$batch"
+EOF
+expect_status 0 "--exec on an endpoint" gw -s jobs -g workers --exec "sh $TMP/poison.sh" --exec-format data \
+  --batch-size 64 --bisect --retries 1 --on-failure jobs-failed
+grep -v '"n":500}' first.jsonl >want.handled
+same_sorted want.handled "$TMP/out" "every record handled once, but the poison one"
+shard_records "$GW_URL" jobs >jobs.records
+read -r poison_shard poison_seq < <(awk -F'\t' '$3 ~ /"n":500}/ { print $1, $2 }' jobs.records)
+expect_status 0 "read the failure stream" gw -s jobs-failed
+jq -r '"\(.KinesisBatchInfo | "\(.shardId) \(.startSequenceNumber) \(.endSequenceNumber) \(.batchSize)") \(.requestContext.condition)"' \
+  "$TMP/out" >got.failure
+assert_eq "$poison_shard $poison_seq $poison_seq 1 RetryAttemptsExhausted" "$(cat got.failure)" \
+  "one failure record, pointing at the poison record as the aws CLI reads it"
+awk -F'\t' '{ last[$1] = $2 } END { for (s in last) print s, last[s] }' jobs.records | sort >want.checkpoints
+lease_items "$GW_URL" workers | jq -r '"\(.leaseKey) \(.checkpoint)"' >got.checkpoints
+same_file want.checkpoints got.checkpoints "the handler's group checkpointed each shard's last batch"
+expect_status 0 "the handler's group again" gw -s jobs -g workers --exec cat
+assert_eq 0 "$(count_lines "$TMP/out")" "nothing handled twice"
+expect_status 69 "--batch-window on an endpoint" gw -s jobs --exec cat --batch-window 1s
+expect_stderr_match "batch-window on an endpoint is still to come" "the refusal says what"
 note ok

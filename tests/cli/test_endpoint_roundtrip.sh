@@ -88,8 +88,6 @@ expect_status 0 "consume a parent of 24,000 and its children" "$MILLRACE_BIN/ks-
 same_keys_in_order many.jsonl "$TMP/out" "a long parent before its children" key-0 key-3 key-6
 
 # What does not work on an endpoint yet says so, naming it (exit 69).
-expect_status 69 "a handler on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four --exec cat
-expect_stderr_match "^ks-consume: $GW_URL: handlers .* on an endpoint are still to come" "the handler's refusal"
 expect_status 69 "ks-shard on an endpoint" "$MILLRACE_BIN/ks-shard" -S "$GW_URL" list
 expect_stderr_match "^ks-shard: $GW_URL: ks-shard works on a store directory only" "ks-shard's refusal"
 
