@@ -14,8 +14,6 @@ namespace millrace::stream {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// GetRecords' largest Limit.
-constexpr std::uint32_t kGetRecordsLimit = 10'000;
 
 class EndpointConsumer {
  public:

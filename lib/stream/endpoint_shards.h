@@ -31,6 +31,9 @@ namespace millrace::stream {
 
 class EndpointGroup;
 
+// GetRecords' largest Limit.
+inline constexpr std::uint32_t kGetRecordsLimit = 10'000;
+
 // Whether a record's data is one JSON text, as ks-put put it: envelopes and events carry such
 // data as JSON, other data as a string, as locally (RemoteRecord::json).
 inline bool is_json(simdjson::dom::parser& parser, const std::string& data) {

@@ -761,7 +761,7 @@ std::uint64_t consume_exec(const aws::StoreSpec& store, EndpointGroup* group, co
         EndpointShard& shard = shards[index];
         if (in_flight.contains(index) || !reader.pollable(shard, Clock::now())) continue;
         std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
-        auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>({options.batch_size, room, 10'000}));
+        auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(room, kGetRecordsLimit));
         const aws::FetchedRecords& fetched = reader.poll(shard, limit);
         drained = drained || shard.drained;
         if (fetched.records.empty()) {
@@ -775,13 +775,13 @@ std::uint64_t consume_exec(const aws::StoreSpec& store, EndpointGroup* group, co
         lane_busy[lane] = true;
         InFlight& flying = in_flight.emplace(index, InFlight{lane}).first->second;
         std::uint64_t& counter = counters[index];
-        // A batch's event stays within Lambda's payload limit: a GetRecords' records may make
-        // several jobs, handled in order.
+        // The records of a GetRecords make batches of up to --batch-size records whose event
+        // stays within Lambda's payload limit, handled in order at the shard's lane.
         Job job{index, {}};
         std::size_t bytes = 0;
         for (const aws::FetchedRecord& r : fetched.records) {
           std::size_t size = event_bytes(r.data, r.partition_key);
-          if (!job.records.empty() && bytes + size > kMaxEventBytes) {
+          if (!job.records.empty() && (job.records.size() >= options.batch_size || bytes + size > kMaxEventBytes)) {
             ++flying.jobs;
             workers.submit(lane, std::exchange(job, Job{index, {}}));
             bytes = 0;

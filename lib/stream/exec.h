@@ -50,7 +50,8 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
                            const ExecOptions& exec);
 
 // The same on an endpoint: the shards as EndpointShards reads them (endpoint_shards.h), each
-// GetRecords of at most --batch-size records a job, one job a shard at a time; failure records
+// GetRecords' records (up to kGetRecordsLimit) in batches of up to --batch-size handled in order
+// at the shard's lane, the next GetRecords once they are done; failure records
 // are put to the on-failure stream at the endpoint (PutRecords, failed entries sent again). With
 // `group` (endpoint_group.h), a shard's checkpoint moves past each batch handled, and to
 // SHARD_END once a closed shard's last batch is handled: its children are read only then.
