@@ -11,7 +11,8 @@
 # parentShardId, and each key's records come out in input order. --exec on an endpoint: a batch
 # holding a poison record is bisected down to it, the failure record put to the endpoint's
 # --on-failure stream names its shard and sequence number (as the aws CLI reads them), the
-# others are handled once and checkpointed. (kinesis-local with DynamoDB Local:
+# others are handled once and checkpointed; a Python function (--handler) gets every record once.
+# (kinesis-local with DynamoDB Local:
 # test_endpoint_groups_local.sh.)
 # --checkpoint downstream is refused on an endpoint (exit 69).
 source "$(dirname "$0")/common.sh"
@@ -149,6 +150,23 @@ lease_items "$GW_URL" workers | jq -r '"\(.leaseKey) \(.checkpoint)"' >got.check
 same_file want.checkpoints got.checkpoints "the handler's group checkpointed each shard's last batch"
 expect_status 0 "the handler's group again" gw -s jobs -g workers --exec cat
 assert_eq 0 "$(count_lines "$TMP/out")" "nothing handled twice"
+# A Lambda function (the Python runtime) on the same stream: every record once, in batches of at
+# most --batch-size, each batch in its shard's order (n ascending: a key's records are put in order).
+mkdir -p fn
+cat >fn/app.py <<'EOF'
+import base64, json
+
+
+def handler(event, context):
+    return {"n": [json.loads(base64.b64decode(r["kinesis"]["data"]))["n"] for r in event["Records"]]}
+EOF
+expect_status 0 "--handler on an endpoint" gw -s jobs -g functions --handler app.handler --runtime python --code fn \
+  --batch-size 50 --parallel 2
+jq -r '.n[]' "$TMP/out" | sort -n >got.n
+seq 1 1200 >want.n
+same_file want.n got.n "the function got every record once"
+jq -e -s 'all(.n | length <= 50 and . == sort)' "$TMP/out" >/dev/null ||
+  fail "a batch of more than 50 records, or out of its shard's order"
 expect_status 69 "--batch-window on an endpoint" gw -s jobs --exec cat --batch-window 1s
 expect_stderr_match "batch-window on an endpoint is still to come" "the refusal says what"
 note ok
