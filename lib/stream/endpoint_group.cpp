@@ -37,9 +37,7 @@ const std::string& group_of(const ConsumeOptions& options) {
 EndpointGroup::EndpointGroup(const aws::StoreSpec& store, const ConsumeOptions& options)
     : table_(store, group_of(options), make_lease_owner()),
       stream_(options.source.stream),
-      timeout_(std::chrono::milliseconds(options.lease_timeout_ms)) {
-  table_.open();
-}
+      timeout_(std::chrono::milliseconds(options.lease_timeout_ms)) {}
 
 EndpointGroup::~EndpointGroup() {
   for (auto& [shard, lease] : held_) {
@@ -51,6 +49,7 @@ EndpointGroup::~EndpointGroup() {
 }
 
 void EndpointGroup::start(std::span<const aws::ShardInfo* const> shards, std::string_view initial) {
+  table_.open();  // once the stream is known to exist: a typo makes no table
   auto leases_by_shard = [&] {
     std::map<std::string, Lease, std::less<>> by_shard;
     for (Lease& lease : table_.scan()) {
@@ -89,7 +88,7 @@ void EndpointGroup::start(std::span<const aws::ShardInfo* const> shards, std::st
     bool waiting = false;
     for (const aws::ShardInfo* shard : shards) {
       auto found = by_shard.find(shard->id);
-      if (found == by_shard.end()) continue;  // deleted meanwhile: read without a checkpoint
+      if (found == by_shard.end()) continue;  // deleted meanwhile: not held, not read
       Lease& lease = found->second;
       if (lease.finished()) {
         finished_.insert(lease.shard);

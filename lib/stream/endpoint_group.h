@@ -30,18 +30,19 @@ class EndpointGroup {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // The group's lease table, created when missing. Throws cli::Error(usage) for a group whose
-  // name cannot name a DynamoDB table (under 3 characters).
+  // Throws cli::Error(usage) for a group whose name cannot name a DynamoDB table (under 3
+  // characters).
   EndpointGroup(const aws::StoreSpec& store, const ConsumeOptions& options);
   // Frees the leases held, however the member ends.
   ~EndpointGroup();
   EndpointGroup(const EndpointGroup&) = delete;
   EndpointGroup& operator=(const EndpointGroup&) = delete;
 
-  // Takes the leases of `shards` (creating those missing, their checkpoint `initial`), after
-  // waiting out the leases of a member that stopped renewing them. Throws cli::Error(temp_fail)
-  // when another member renews a lease meanwhile, cli::Error(usage) when the table holds the
-  // leases of another stream.
+  // Creates the group's lease table when it is missing, and takes the leases of `shards`
+  // (creating those missing, their checkpoint `initial`), after waiting out the leases of a
+  // member that stopped renewing them. Throws cli::Error(temp_fail) when another member renews a
+  // lease meanwhile, cli::Error(usage) when the table holds the leases of another stream or has
+  // another key.
   void start(std::span<const aws::ShardInfo* const> shards, std::string_view initial);
   // A shard listed after the start (a reshard's child): its lease, created with TRIM_HORIZON,
   // taken when free.
