@@ -18,8 +18,9 @@ bool has_handler(const ExecOptions& exec);
 // Reads the stream of `options` from `store` until drained (or, following, until idle or
 // stopped) and returns the records delivered: as lines to `out`, or, when `exec` has a handler,
 // as the handler's batches (consume_exec). A directory is opened for reading with `sync` (the
-// checkpoints' durability); an endpoint is read by GetRecords (consumer.h). Throws
-// cli::Error(unavailable) for a handler on an endpoint, which is still to come.
+// checkpoints' durability); an endpoint is read by GetRecords (consumer.h), a group's leases kept
+// in its lease table (endpoint_group.h). Throws cli::Error(unavailable) for --checkpoint
+// downstream on an endpoint, which is still to come.
 std::uint64_t consume_store(const aws::StoreSpec& store, store::Sync sync, const ConsumeOptions& options,
                             const ExecOptions& exec, lines::Writer& out);
 

@@ -74,17 +74,13 @@ struct ConsumeOptions {
 // returns how many were delivered. Throws cli::Error(no_input) for a missing stream or shard.
 std::uint64_t consume(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, lines::Writer& out);
 
-// The same from an endpoint, without a group: ListShards, then GetShardIterator and GetRecords
-// per shard, each shard polled at most kGetRecordsPerSecond times in any second (the
-// service's limit): at once while it is behind, evenly once caught up. A shard is read once every parent it has in ListShards' lineage (ParentShardId,
-// AdjacentParentShardId) is read to its end; the shard list is read again whenever a shard
-// ends, so children made by a reshard while following are found (--shard reads only the
-// shards it names, as locally). --from applies to the shards
-// listed at the start, as locally; at:SEQ and after:SEQ read the one shard that holds SEQ (the
-// one --shard names, else the one whose GetShardIterator takes it). The output lines are the
-// local ones, with the service's shard ids and sequence numbers. Throws cli::Error(usage) for a
-// group (leases on an endpoint are still to come).
+// The same from an endpoint: the shards as EndpointShards reads them (endpoint_shards.h), with a
+// group's leases and checkpoints when `group` is not null; the output lines are the local ones,
+// with the service's shard ids and sequence numbers, a shard's answer at a time. With a group,
+// the checkpoints move past what each poll read once it is flushed.
 inline constexpr int kGetRecordsPerSecond = 5;
-std::uint64_t consume(aws::KinesisClient& kinesis, const ConsumeOptions& options, lines::Writer& out);
+class EndpointGroup;
+std::uint64_t consume(aws::KinesisClient& kinesis, EndpointGroup* group, const ConsumeOptions& options,
+                      lines::Writer& out);
 
 }  // namespace millrace::stream

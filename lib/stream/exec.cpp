@@ -27,9 +27,11 @@
 #include "runtime/pool.h"
 #include "store/records.h"
 #include "store/sequence.h"
+#include "stream/endpoint_shards.h"
 #include "stream/failure_record.h"
 #include "stream/handler.h"
 #include "stream/handler_output.h"
+#include "stream/ingest.h"
 #include "stream/stream_reader.h"
 
 namespace millrace::stream {
@@ -49,16 +51,77 @@ constexpr std::size_t kJobsAhead = 2;
 // on the rest of its entry (the ids, ARNs and times of the event's shape, some 400 bytes).
 constexpr std::size_t kMaxEventBytes = runtime::kMaxPayloadBytes - (64 << 10);
 constexpr std::size_t kRecordEntryBytes = 512;
-std::size_t event_bytes(const store::Record& record) {
-  return (record.data.size() + 2) / 3 * 4 + record.partition_key.size() + kRecordEntryBytes;
+std::size_t event_bytes(std::string_view data, std::string_view partition_key) {
+  return (data.size() + 2) / 3 * 4 + partition_key.size() + kRecordEntryBytes;
 }
 
+// A record of a batch, read from a store directory or from an endpoint. An endpoint's record
+// has the service's shard id and sequence number; its position then only numbers it in its
+// shard's order (the index of the shard, a counter), for the lanes' bookkeeping.
 struct OwnedRecord {
   store::Position position;
   lines::EpochMs arrival_ms;
   std::string partition_key, data;
   bool json;
-  store::Record view() const { return {position, arrival_ms, partition_key, data, json}; }
+  std::string remote_shard, remote_sequence;  // from an endpoint; else empty
+
+  bool remote() const { return !remote_shard.empty(); }
+  std::string shard_label() const { return remote() ? remote_shard : store::shard_id(position.shard); }
+  std::string sequence() const { return remote() ? remote_sequence : store::format_sequence(position); }
+  // Whether `id`, an itemIdentifier of a partial batch response, is this record's sequence number.
+  bool named_by(std::string_view id) const {
+    if (remote()) return id == remote_sequence;
+    auto named = store::parse_sequence(id);
+    return named && *named == position;
+  }
+  // Calls `f` with the record as the formats take it (formats.h).
+  template <class F>
+  void visit(F&& f) const {
+    if (remote())
+      f(RemoteRecord{remote_shard, remote_sequence, partition_key, data, arrival_ms, json});
+    else
+      f(store::Record{position, arrival_ms, partition_key, data, json});
+  }
+};
+
+// Where the failure records of --on-failure go: a stream of the store directory, or of the
+// endpoint.
+class FailureStream {
+ public:
+  virtual ~FailureStream() = default;
+  // Appends `line`, keyed by `key` (the batch's shard id).
+  virtual void put(const std::string& key, const std::string& line) = 0;
+};
+
+class StoreFailureStream final : public FailureStream {
+ public:
+  StoreFailureStream(store::Env& env, store::Notifier& notifier, const std::string& stream)
+      : producer_(env, notifier, stream), puts_(recorder_, stream) {}
+  void put(const std::string& key, const std::string& line) override {
+    store::Put put{md5_(key), key, line, true};
+    puts_.append(producer_, {&put, 1}, placed_);
+  }
+
+ private:
+  store::Producer producer_;
+  metrics::Recorder recorder_;  // the failure stream's IncomingRecords
+  metrics::StreamPuts puts_;
+  store::Md5 md5_;
+  std::vector<store::Position> placed_;
+};
+
+class EndpointFailureStream final : public FailureStream {
+ public:
+  EndpointFailureStream(const aws::StoreSpec& store, std::string stream) : kinesis_(store), stream_(std::move(stream)) {}
+  void put(const std::string& key, const std::string& line) override {
+    aws::PutEntry entry{key, line, {}};
+    put_all(kinesis_, stream_, {&entry, 1}, results_);
+  }
+
+ private:
+  aws::KinesisClient kinesis_;  // the worker thread's own connection
+  std::string stream_;
+  std::vector<aws::PutResult> results_;
 };
 
 struct Job {
@@ -136,7 +199,8 @@ void begin(runtime::Pool& pool, const std::shared_ptr<Lane>& lane, const std::sh
 // stream.
 class BatchHandler {
  public:
-  BatchHandler(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options, const ExecOptions& exec,
+  // `failures`: null without --on-failure.
+  BatchHandler(std::unique_ptr<FailureStream> failures, const ConsumeOptions& options, const ExecOptions& exec,
                std::int64_t max_age_ms, runtime::Pool* runtimes, std::shared_ptr<Lane> lane)
       : options_(options),
         exec_(exec),
@@ -146,12 +210,8 @@ class BatchHandler {
         function_name_(exec.function ? exec.function->name : options.source.group.value_or(options.source.stream)),
         region_(aws::region()),
         out_(STDOUT_FILENO),
-        lambda_(options.source) {
-    if (exec_.on_failure) {
-      failures_.emplace(env, notifier, *exec_.on_failure);
-      failure_puts_.emplace(failure_recorder_, *exec_.on_failure);
-    }
-  }
+        lambda_(options.source),
+        failures_(std::move(failures)) {}
 
   // The runs of the handler since the last call.
   std::vector<metrics::Invocation> take_invocations() { return std::exchange(invocations_, {}); }
@@ -211,8 +271,8 @@ class BatchHandler {
         if (result.item_failures.empty()) return batch.size();
         done += first_failure(rest, result.item_failures);  // the records before the first failure are done
       } else {
-        cli::warn(store::shard_id(rest.front().position.shard), "handler {} (batch of {} from {})", result.describe(),
-                  rest.size(), store::format_sequence(rest.front().position));
+        cli::warn(rest.front().shard_label(), "handler {} (batch of {} from {})", result.describe(), rest.size(),
+                  rest.front().sequence());
       }
       rest = batch.subspan(done);
       if (rest.size() > 1 && exec_.bisect) {
@@ -243,9 +303,9 @@ class BatchHandler {
     bool first = true;
     for (const OwnedRecord& record : batch) {
       switch (exec_.format) {
-        case OutputFormat::lambda: lambda_.add(input, record.view(), first); break;
-        case OutputFormat::envelope: append_envelope(input, record.view(), options_.source); break;
-        case OutputFormat::data: append_data(input, record.view()); break;
+        case OutputFormat::lambda: record.visit([&](const auto& r) { lambda_.add(input, r, first); }); break;
+        case OutputFormat::envelope: record.visit([&](const auto& r) { append_envelope(input, r, options_.source); }); break;
+        case OutputFormat::data: record.visit([&](const auto& r) { append_data(input, r); }); break;
       }
       first = false;
     }
@@ -254,7 +314,7 @@ class BatchHandler {
   }
 
   Result invoke(std::span<const OwnedRecord> batch) {
-    std::string label = store::shard_id(batch.front().position.shard);
+    std::string label = batch.front().shard_label();
     if (!runtimes_) {
       std::string input = input_of(batch);
       return {run_handler(exec_.command, input, exec_.timeout_ms, label, out_)};
@@ -287,8 +347,8 @@ class BatchHandler {
         lock.unlock();
         std::string event = input_of(next.records);
         lock.lock();
-        prepared_ = Prepared{next.records.front().position, next.records.size(), {}, std::make_shared<Pending>(),
-                             next.records.front().arrival_ms};
+        prepared_ = Prepared{next.records.front().position, next.records.front().shard_label(), next.records.size(), {},
+                             std::make_shared<Pending>(), next.records.front().arrival_ms};
         if (pending->outcome) prepared_->event = std::move(event);
         else offer(*pending, std::move(event));
         continue;
@@ -306,8 +366,8 @@ class BatchHandler {
 
   // Under the lane's lock.
   void offer(Pending& pending, std::string event) {
-    pending.successor = Pending::Successor{std::move(event), store::shard_id(prepared_->first.shard),
-                                           prepared_->pending, prepared_->first_arrival_ms};
+    pending.successor = Pending::Successor{std::move(event), prepared_->label, prepared_->pending,
+                                           prepared_->first_arrival_ms};
   }
 
   // A warm runtime's outcome as a handler's result: a partial batch response is read as such,
@@ -354,8 +414,7 @@ class BatchHandler {
   static std::size_t first_failure(std::span<const OwnedRecord> batch, const std::vector<std::string>& failures) {
     std::size_t first = batch.size();
     for (const std::string& id : failures) {
-      auto position = store::parse_sequence(id);
-      auto it = std::find_if(batch.begin(), batch.end(), [&](const OwnedRecord& r) { return position && r.position == *position; });
+      auto it = std::find_if(batch.begin(), batch.end(), [&](const OwnedRecord& r) { return r.named_by(id); });
       if (it == batch.end()) return 0;
       first = std::min(first, static_cast<std::size_t>(it - batch.begin()));
     }
@@ -366,15 +425,15 @@ class BatchHandler {
             std::string_view function_error) {
     const OwnedRecord& first = batch.front();
     const OwnedRecord& last = batch.back();
-    cli::warn(store::shard_id(first.position.shard), "{} records from {} to {} given up ({})", batch.size(),
-              store::format_sequence(first.position), store::format_sequence(last.position), condition);
+    cli::warn(first.shard_label(), "{} records from {} to {} given up ({})", batch.size(), first.sequence(),
+              last.sequence(), condition);
     if (!failures_) return;
     FailedBatch failed{function_name_,
                        region_,
                        options_.source.stream,
-                       store::shard_id(first.position.shard),
-                       store::format_sequence(first.position),
-                       store::format_sequence(last.position),
+                       first.shard_label(),
+                       first.sequence(),
+                       last.sequence(),
                        first.arrival_ms,
                        last.arrival_ms,
                        lines::now_ms(),
@@ -382,10 +441,7 @@ class BatchHandler {
                        attempts,
                        std::string(condition),
                        std::string(function_error)};
-    std::string line = failure_record_json(failed);
-    std::string key = store::shard_id(first.position.shard);
-    store::Put put{md5_(key), key, line, true};
-    failure_puts_->append(*failures_, {&put, 1}, placed_);
+    failures_->put(failed.shard_id, failure_record_json(failed));
   }
 
   static void sleep_ms(std::int64_t ms) {
@@ -397,6 +453,7 @@ class BatchHandler {
   // The next job's first invocation, made ready while the job before it ran.
   struct Prepared {
     store::Position first;  // its batch: the job's records
+    std::string label;      // the first record's shard id
     std::size_t count;
     std::string event;                 // built, not handed to the pool yet
     std::shared_ptr<Pending> pending;  // its invocation, once begun
@@ -415,12 +472,8 @@ class BatchHandler {
   std::string region_;
   lines::Writer out_;
   LambdaEvent lambda_;
-  std::optional<store::Producer> failures_;
-  metrics::Recorder failure_recorder_;  // the failure stream's IncomingRecords
-  std::optional<metrics::StreamPuts> failure_puts_;
+  std::unique_ptr<FailureStream> failures_;  // null without --on-failure
   std::vector<metrics::Invocation> invocations_;
-  store::Md5 md5_;
-  std::vector<store::Position> placed_;
 };
 
 // The worker threads, one a lane, each with its own BatchHandler.
@@ -526,8 +579,10 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   std::optional<runtime::Pool> runtimes;
   if (exec.function) runtimes.emplace(*exec.function, exec.parallel);
   Workers workers(exec.parallel, [&](std::shared_ptr<Lane> lane) {
-    return std::make_unique<BatchHandler>(env, notifier, options, exec, max_age_ms, runtimes ? &*runtimes : nullptr,
-                                          std::move(lane));
+    std::unique_ptr<FailureStream> failures;
+    if (exec.on_failure) failures = std::make_unique<StoreFailureStream>(env, notifier, *exec.on_failure);
+    return std::make_unique<BatchHandler>(std::move(failures), options, exec, max_age_ms,
+                                          runtimes ? &*runtimes : nullptr, std::move(lane));
   });
   // The shards with jobs at a lane: a batch being handled and at most one read ahead.
   struct InFlight {
@@ -589,9 +644,9 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
         for (bool more = true; more && job.records.size() < std::min<std::uint64_t>(options.batch_size, room);
              more = cursor.next()) {
           const store::Record& r = cursor.record();
-          bytes += event_bytes(r);
+          bytes += event_bytes(r.data, r.partition_key);
           if (!job.records.empty() && bytes > kMaxEventBytes) break;
-          job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json});
+          job.records.push_back({r.position, r.arrival_ms, std::string(r.partition_key), std::string(r.data), r.json, {}, {}});
           taken_bytes = bytes;
         }
         total += job.records.size();
@@ -641,6 +696,124 @@ std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const Con
   }
   for (const Done& done : workers.finished(0)) delivered(done);
   positions.checkpoint();
+  return total;
+}
+
+std::uint64_t consume_exec(const aws::StoreSpec& store, EndpointGroup* group, const ConsumeOptions& options,
+                           const ExecOptions& exec) {
+  if (exec.batch_window_ms)
+    throw cli::Error(cli::Exit::unavailable, store.text,
+                     "--batch-window on an endpoint is still to come: there each GetRecords' records make a batch");
+  aws::KinesisClient kinesis(store);
+  if (exec.on_failure) kinesis.list_shards(*exec.on_failure);  // a missing one: exit 66 before reading
+  EndpointShards reader(kinesis, group, options);
+  reader.start();
+  std::int64_t max_age_ms = exec.max_record_age_ms.value_or(INT64_MAX);
+  if (!exec.retries) max_age_ms = std::min(max_age_ms, kEndpointRetentionMs);
+
+  std::optional<runtime::Pool> runtimes;
+  if (exec.function) runtimes.emplace(*exec.function, exec.parallel);
+  Workers workers(exec.parallel, [&](std::shared_ptr<Lane> lane) {
+    std::unique_ptr<FailureStream> failures;
+    if (exec.on_failure) failures = std::make_unique<EndpointFailureStream>(store, *exec.on_failure);
+    return std::make_unique<BatchHandler>(std::move(failures), options, exec, max_age_ms,
+                                          runtimes ? &*runtimes : nullptr, std::move(lane));
+  });
+  // The shards (by their index in reader.shards()) with jobs at a lane, and the sequence numbers
+  // of their records at the lanes, by the counter that numbers them in their shard.
+  struct InFlight {
+    std::size_t lane;
+    std::size_t jobs = 0;
+  };
+  std::map<std::uint32_t, InFlight> in_flight;
+  std::map<std::uint32_t, std::map<std::uint64_t, std::string>> sequences;
+  std::map<std::uint32_t, std::uint64_t> counters;
+  std::vector<bool> lane_busy(workers.lanes(), false);
+  simdjson::dom::parser parser;
+  std::uint64_t total = 0, total_bytes = 0;
+  auto handled = [&](const Done& done) {
+    auto flying = in_flight.find(done.shard);
+    if (--flying->second.jobs == 0) {
+      lane_busy[flying->second.lane] = false;
+      in_flight.erase(flying);
+    }
+    total -= done.undone;
+    if (done.count == 0) return;  // a job that a stop left whole moves nothing
+    std::map<std::uint64_t, std::string>& numbered = sequences[done.shard];
+    std::string last = numbered.at(done.next - 1);
+    numbered.erase(numbered.begin(), numbered.lower_bound(done.next));
+    EndpointShard& shard = reader.shards()[done.shard];
+    if (shard.drained && numbered.empty()) shard.finished = true;
+    reader.checkpoint(shard, last);
+  };
+  using Clock = EndpointShards::Clock;
+  Clock::time_point last_news = Clock::now();
+  bool closed = false;
+  while (!cli::stop_requested() || !in_flight.empty()) {
+    // A stop: what waits for a runtime (a restart's back-off) ends now, not when it would begin.
+    if (cli::stop_requested() && runtimes && !std::exchange(closed, true)) runtimes->close();
+    std::size_t dispatched = 0;
+    bool drained = false;
+    if (!cli::stop_requested() && !(options.limit != 0 && total >= options.limit)) {
+      reader.renew_if_due();
+      std::deque<EndpointShard>& shards = reader.shards();
+      for (std::uint32_t index = 0; index < shards.size() && in_flight.size() < workers.lanes(); ++index) {
+        EndpointShard& shard = shards[index];
+        if (in_flight.contains(index) || !reader.pollable(shard, Clock::now())) continue;
+        std::uint64_t room = options.limit != 0 ? options.limit - total : UINT64_MAX;
+        auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(room, kGetRecordsLimit));
+        const aws::FetchedRecords& fetched = reader.poll(shard, limit);
+        drained = drained || shard.drained;
+        if (fetched.records.empty()) {
+          if (shard.drained) {
+            shard.finished = true;
+            reader.checkpoint(shard, {});
+          }
+          continue;
+        }
+        std::size_t lane = static_cast<std::size_t>(std::find(lane_busy.begin(), lane_busy.end(), false) - lane_busy.begin());
+        lane_busy[lane] = true;
+        InFlight& flying = in_flight.emplace(index, InFlight{lane}).first->second;
+        std::uint64_t& counter = counters[index];
+        // The records of a GetRecords make batches of up to --batch-size records whose event
+        // stays within Lambda's payload limit, handled in order at the shard's lane.
+        Job job{index, {}};
+        std::size_t bytes = 0;
+        for (const aws::FetchedRecord& r : fetched.records) {
+          std::size_t size = event_bytes(r.data, r.partition_key);
+          if (!job.records.empty() && (job.records.size() >= options.batch_size || bytes + size > kMaxEventBytes)) {
+            ++flying.jobs;
+            workers.submit(lane, std::exchange(job, Job{index, {}}));
+            bytes = 0;
+          }
+          bytes += size;
+          total_bytes += size;
+          bool json = exec.format != OutputFormat::data && is_json(parser, r.data);
+          sequences[index].emplace(counter, r.sequence);
+          job.records.push_back({{index, counter++}, r.arrival_ms, r.partition_key, r.data, json, shard.info.id, r.sequence});
+        }
+        ++flying.jobs;
+        workers.submit(lane, std::move(job));
+        total += fetched.records.size();
+        ++dispatched;
+      }
+    }
+    std::vector<Done> finished = workers.finished(!in_flight.empty() ? kBusyWaitMs : 0);
+    for (const Done& done : finished) handled(done);
+    if (!finished.empty()) last_news = Clock::now();
+    if (drained) reader.refresh();
+    if (dispatched > 0 && options.progress) options.progress(total, total_bytes, false);
+    if (!finished.empty() || !in_flight.empty() || dispatched > 0 || drained) continue;
+    // Nothing running and nothing new.
+    if (cli::stop_requested() || (options.limit != 0 && total >= options.limit)) break;
+    if (reader.caught_up()) {
+      if (options.progress) options.progress(total, total_bytes, true);
+      if (!options.follow) break;
+      if (options.idle_exit_ms && Clock::now() - last_news >= std::chrono::milliseconds(*options.idle_exit_ms)) break;
+    }
+    std::this_thread::sleep_until(reader.next_due());
+  }
+  for (const Done& done : workers.finished(0)) handled(done);
   return total;
 }
 

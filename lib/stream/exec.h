@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "aws/store_spec.h"
 #include "runtime/function.h"
 #include "store/env.h"
 #include "store/notify.h"
@@ -46,6 +47,20 @@ struct ExecOptions {
 // stdout goes to ours, a whole invocation's output at a time per shard. Throws
 // cli::Error(no_input) for a missing stream or failure stream.
 std::uint64_t consume_exec(store::Env& env, store::Notifier& notifier, const ConsumeOptions& options,
+                           const ExecOptions& exec);
+
+// The same on an endpoint: the shards as EndpointShards reads them (endpoint_shards.h), each
+// GetRecords' records (up to kGetRecordsLimit) in batches of up to --batch-size handled in order
+// at the shard's lane, the next GetRecords once they are done; failure records
+// are put to the on-failure stream at the endpoint (PutRecords, failed entries sent again). With
+// `group` (endpoint_group.h), a shard's checkpoint moves past each batch handled, and to
+// SHARD_END once a closed shard's last batch is handled: its children are read only then.
+// Without --retries, a batch is retried until its records are kEndpointRetentionMs old.
+// Throws cli::Error(unavailable) for --batch-window, cli::Error(no_input) for a missing stream or
+// failure stream.
+inline constexpr std::int64_t kEndpointRetentionMs = 24 * 3600 * 1000;  // Kinesis' default retention
+class EndpointGroup;
+std::uint64_t consume_exec(const aws::StoreSpec& store, EndpointGroup* group, const ConsumeOptions& options,
                            const ExecOptions& exec);
 
 }  // namespace millrace::stream

@@ -59,11 +59,6 @@ IngestStats ingest(store::Env& env, store::Notifier& notifier, const std::string
   return stats;
 }
 
-namespace {
-
-// Puts `records` by PutRecords, retrying the failed entries alone until every one is in;
-// results[i] is records[i]'s. The first answer is read into `results` itself, so that a request
-// whose entries all go in, the usual case, keeps the strings of the last one's results.
 void put_all(aws::KinesisClient& kinesis, const std::string& stream, std::span<const aws::PutEntry> records,
              std::vector<aws::PutResult>& results) {
   auto reason = [](const aws::PutResult& failed) {
@@ -103,8 +98,6 @@ void put_all(aws::KinesisClient& kinesis, const std::string& stream, std::span<c
     pending = std::move(failed);
   }
 }
-
-}  // namespace
 
 IngestStats ingest(const aws::StoreSpec& store, const std::string& stream, lines::Reader& reader, PutParser& parser,
                    OnError on_error, lines::Writer* print, const std::string& explicit_hash_key) {

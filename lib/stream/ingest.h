@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "aws/kinesis_client.h"
 #include "lines/input.h"
@@ -56,5 +58,11 @@ inline constexpr std::size_t kPutRecordsBytes = 5 << 20;
 inline constexpr std::size_t kMaxPutLanes = 16;
 IngestStats ingest(const aws::StoreSpec& store, const std::string& stream, lines::Reader& reader, PutParser& parser,
                    OnError on_error, lines::Writer* print, const std::string& explicit_hash_key);
+
+// Puts `records` (at most kPutRecordsCount) by PutRecords, sending the entries the service fails
+// again alone after AWS's back-off until every one is in; results[i] is records[i]'s. Throws
+// cli::Error(temp_fail) when some still fail after the last attempt.
+void put_all(aws::KinesisClient& kinesis, const std::string& stream, std::span<const aws::PutEntry> records,
+             std::vector<aws::PutResult>& results);
 
 }  // namespace millrace::stream

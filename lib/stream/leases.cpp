@@ -11,20 +11,14 @@
 #include "store/groups.h"
 
 namespace millrace::stream {
-namespace {
-
-// host:pid:random, so that a reused pid or a second host sharing the store is never taken for
-// an earlier member.
-std::string make_owner() {
+std::string make_lease_owner() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   return fmt::format("{}:{}:{:08x}", host, ::getpid(), std::random_device{}());
 }
 
-}  // namespace
-
 Leases::Leases(store::Env& env, std::uint32_t stream_id, std::string group, std::int64_t timeout_ms)
-    : env_(env), stream_id_(stream_id), group_(std::move(group)), timeout_ms_(timeout_ms), owner_(make_owner()) {}
+    : env_(env), stream_id_(stream_id), group_(std::move(group)), timeout_ms_(timeout_ms), owner_(make_lease_owner()) {}
 
 Leases::~Leases() {
   try {

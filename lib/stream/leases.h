@@ -24,6 +24,10 @@ namespace millrace::stream {
 
 inline constexpr std::int64_t kDefaultLeaseTimeoutMs = 10'000;  // as the KCL's failover time
 
+// A member's name as the owner of its leases: host:pid:random, so that a reused pid or a second
+// host sharing the store is never taken for an earlier member.
+std::string make_lease_owner();
+
 class Leases {
  public:
   Leases(store::Env& env, std::uint32_t stream_id, std::string group, std::int64_t timeout_ms);

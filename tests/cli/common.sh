@@ -359,6 +359,28 @@ start_dynamodb_local() {
   fail "DynamoDB Local did not start: $(tail -n 5 "$TMP/dynamodb-local.log")"
 }
 
+# lease_items URL TABLE: the items of a consumer group's lease table (ks-consume(1), "Groups on
+# an endpoint") as the aws CLI scans them, one JSON line each with the S and N attributes as
+# strings and parentShardId as a sorted array, sorted by leaseKey.
+lease_items() {
+  aws --endpoint-url "$1" dynamodb scan --table-name "$2" --consistent-read |
+    jq -c '.Items | map(with_entries(.value |= (.S // .N // (.SS | sort)))) | sort_by(.leaseKey) | .[]'
+}
+
+# shard_records URL STREAM: "SHARD<TAB>SEQ<TAB>DATA" for each record, by the aws CLI's ListShards
+# and GetRecords (one GetRecords a shard: for shards of fewer than 10,000 records).
+shard_records() {
+  local shard it
+  for shard in $(aws --endpoint-url "$1" kinesis list-shards --stream-name "$2" | jq -r '.Shards[].ShardId'); do
+    it=$(aws --endpoint-url "$1" kinesis get-shard-iterator --stream-name "$2" --shard-id "$shard" \
+      --shard-iterator-type TRIM_HORIZON | jq -r .ShardIterator)
+    aws --endpoint-url "$1" kinesis get-records --shard-iterator "$it" --limit 10000 |
+      jq -r --arg s "$shard" '.Records[] | "\($s)\t\(.SequenceNumber)\t\(.Data | @base64d)"'
+  done
+}
+# last_sequences URL STREAM: "SHARD LASTSEQ" for each shard with records.
+last_sequences() { shard_records "$1" "$2" | awk -F'\t' '{ last[$1] = $2 } END { for (s in last) print s, last[s] }'; }
+
 # start_fault_proxy UPSTREAM [ARGS...]: tests/tools/aws_fault_proxy.py in front of UPSTREAM;
 # sets PROXY_URL; its log of requests is $TMP/proxy.log.
 start_fault_proxy() {

@@ -2,10 +2,11 @@
 # Behaviour: ks-put and ks-consume with --store http://HOST:PORT work on two implementations of
 # the Kinesis API, gw-serve and kinesis-local (LocalStack's kinesis-mock, from npm): put then
 # consume gives every line back byte for byte, each key's records in input order (one shard,
-# which takes several requests at once, and four shards); every record is in the stream once as GetRecords (boto3) reads it, each key in
-# the shard whose HashKeyRange holds MD5(key) (python's hashlib), and --print named the shard
-# and sequence number GetRecords gives. --from at:/after: take the service's sequence numbers;
-# a missing stream is exit 66 as locally; -g on an endpoint is a usage error (exit 64).
+# which takes several requests at once, and four shards); every record is in the stream once as
+# GetRecords (boto3) reads it, each key in the shard whose HashKeyRange holds MD5(key) (python's
+# hashlib), and --print named the shard and sequence number GetRecords gives. --from at:/after: take the service's sequence numbers;
+# a missing stream is exit 66 as locally; a group name too short for a DynamoDB table is a usage
+# error (exit 64; groups are test_endpoint_groups.sh's).
 source "$(dirname "$0")/common.sh"
 PYTHON=/usr/bin/python3
 "$PYTHON" -c 'import boto3' 2>/dev/null || fail "python3-boto3 is not installed (see packages.txt)"
@@ -75,8 +76,8 @@ for url in "$GW_URL" "$KL_URL"; do
   expect_status 66 "a missing stream" "$MILLRACE_BIN/ks-put" -S "$url" -s missing -k k input.jsonl
   expect_stderr_match '^ks-put: missing: no such stream' "a missing stream is named"
   expect_status 66 "consume a missing stream" "$MILLRACE_BIN/ks-consume" -S "$url" -s missing
-  expect_status 64 "a group on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$url" -s four -g g
-  expect_stderr_match 'group on an endpoint.*issue 19' "the group's refusal says why"
+  expect_status 64 "a group named too short for its lease table" "$MILLRACE_BIN/ks-consume" -S "$url" -s four -g g
+  expect_stderr_match "g: on an endpoint a group is a DynamoDB table's name" "the group's refusal says why"
   printf '{"k":"x"}\nnot json\n' >bad.jsonl
   expect_status 65 "a bad line" "$MILLRACE_BIN/ks-put" -S "$url" -s one -k k bad.jsonl
   expect_stderr_match '^ks-put: bad.jsonl:2: ' "a bad line is named by its place"
@@ -90,10 +91,6 @@ aws --endpoint-url "$GW_URL" kinesis update-shard-count --stream-name lineage --
 tail -n +24001 many.jsonl | "$MILLRACE_BIN/ks-put" -S "$GW_URL" -s lineage -k k
 expect_status 0 "consume a parent of 24,000 and its children" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s lineage
 same_keys_in_order many.jsonl "$TMP/out" "a long parent before its children" key-0 key-3 key-6
-
-# What does not work on an endpoint yet says so, naming it (exit 69).
-expect_status 69 "a handler on an endpoint" "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four --exec cat
-expect_stderr_match "^ks-consume: $GW_URL: handlers .* on an endpoint are still to come" "the handler's refusal"
 
 # Following: records put after ks-consume -f started arrive; --idle-exit ends it.
 "$MILLRACE_BIN/ks-consume" -S "$GW_URL" -s four -f --from latest --idle-exit 1500ms >follow.out 2>follow.err &

@@ -1,6 +1,7 @@
 // The AWS client's readers of DynamoDB answers (aws/dynamodb_client.h): DescribeTable,
 // ListTables, BatchWriteItem, GetItem and the writes' Attributes, Query and Scan pages and
-// DescribeTimeToLive, whatever an endpoint sends back.
+// DescribeTimeToLive, whatever an endpoint sends back; and the leases of a group's lease table
+// (stream/lease_table.h) in a Scan page's items.
 //
 // Input: one answer's body, given to each reader.
 //
@@ -16,6 +17,7 @@
 #include "aws/dynamodb_client.h"
 #include "cli/error.h"
 #include "fuzz.h"
+#include "stream/lease_table.h"
 
 using namespace millrace;
 using fuzz::require;
@@ -82,7 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     std::vector<std::string> items;
     std::string last = aws::read_items_page(parser, body, items, "fuzz");
-    for (const std::string& item : items) check_item(item);
+    for (const std::string& item : items) {
+      check_item(item);
+      try {
+        stream::Lease lease = stream::read_lease_item(parser, item, "fuzz");
+        require(!lease.shard.empty(), "a lease without a shard id");
+        for (const std::string& parent : lease.parents) require(!parent.empty(), "an empty parent shard id");
+      } catch (const cli::Error&) {
+      }
+    }
     if (!last.empty()) {
       simdjson::dom::parser again;
       simdjson::dom::element key;
