@@ -5,7 +5,6 @@
 
 #include <optional>
 
-#include "aws/kinesis_client.h"
 #include "cli/app.h"
 #include "cli/diagnostics.h"
 #include "cli/error.h"
@@ -13,12 +12,9 @@
 #include "cli/progress.h"
 #include "lines/reader.h"
 #include "lines/writer.h"
-#include "store/env.h"
 #include "store/hash_key.h"
-#include "store/streams.h"
-#include "stream/admin.h"
-#include "stream/ingest.h"
 #include "stream/put_parser.h"
+#include "stream/put_target.h"
 
 using namespace millrace;
 
@@ -56,19 +52,8 @@ int main(int argc, char** argv) {
     if (!key_field.empty()) put.key_field.emplace(key_field);
     put.explicit_hash_key = cli::hash_key_argument(explicit_hash_key, "--explicit-hash-key");
     // The stream is in the store directory, or behind an endpoint (PutRecords).
-    aws::StoreSpec store = app.store();
-    std::optional<aws::KinesisClient> kinesis;
-    std::optional<store::Env> env;
-    std::optional<store::Notifier> notifier;
-    if (store.remote()) {
-      kinesis.emplace(store);
-      if (create && kinesis->create_stream(stream, shards)) cli::note(stream, "created with {} shards", shards);
-    } else {
-      if (!create && !store::Env::exists(app.store_dir())) throw store::no_such_stream(stream);
-      env.emplace(app.store_dir(), create ? store::Access::write : store::Access::read, sync);
-      if (create && stream::ensure_stream(*env, stream, shards)) cli::note(stream, "created with {} shards", shards);
-      notifier.emplace(env->dir());
-    }
+    stream::PutTarget target(app.store(), stream, sync, create ? std::optional(shards) : std::nullopt);
+    if (target.created()) cli::note(stream, "created with {} shards", shards);
     lines::Reader reader(files, stream::max_line_length(put.format));
     stream::PutParser parser(put);
     lines::Writer out(STDOUT_FILENO);
@@ -76,8 +61,7 @@ int main(int argc, char** argv) {
     cli::Progress progress("records", progress_mode, print ? cli::Stdout::data : cli::Stdout::unused);
     progress.follow(reader);
     std::string hash_key = put.explicit_hash_key ? store::format_hash_key(*put.explicit_hash_key) : "";
-    auto stats = kinesis ? stream::ingest(store, stream, reader, parser, on_error, printed, hash_key)
-                         : stream::ingest(*env, *notifier, stream, reader, parser, on_error, printed);
+    auto stats = target.put(reader, parser, on_error, printed, hash_key);
     progress.finish();
     if (stats.skipped > 0) cli::warn(stream, "{} bad lines skipped", stats.skipped);
     cli::note(stream, "{} records put", stats.records);
