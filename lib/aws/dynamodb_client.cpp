@@ -229,7 +229,7 @@ bool DynamoDBClient::create_table(const store::TableMeta& schema) {
     created = false;
   }
   // A new table is CREATING for a while (seconds on AWS); items are taken once it is ACTIVE.
-  wait_until(schema.name, kCreateWait, "created, but not ACTIVE after 5 minutes; try again later", [&] {
+  wait_until(schema.name, "created", "not ACTIVE", [&] {
     open_request(body_, schema.name);
     body_.push_back('}');
     std::string status;

@@ -86,8 +86,7 @@ class DynamoDBClient {
   std::optional<std::string> describe_time_to_live(std::string_view table);
   std::vector<std::string> list_tables();
   // CreateTable of `schema`'s name and keys, billed per request, and waits until it is ACTIVE,
-  // for kCreateWait at most (then cli::Error(temp_fail)); false when it existed.
-  static constexpr std::chrono::minutes kCreateWait{5};
+  // for aws::kReadyWait at most (then cli::Error(temp_fail)); false when it existed.
   bool create_table(const store::TableMeta& schema);
   // UpdateTimeToLive enabling `attribute`; nothing when it is already the table's.
   void update_time_to_live(std::string_view table, std::string_view attribute);

@@ -48,12 +48,13 @@ std::string_view answer_string(simdjson::dom::element object, std::string_view n
   return value;
 }
 
-void wait_until(std::string_view resource, std::chrono::minutes limit, std::string_view failure,
+void wait_until(std::string_view resource, std::string_view doing, std::string_view state,
                 const std::function<bool()>& ready) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
+  auto deadline = std::chrono::steady_clock::now() + kReadyWait;
   for (int wait_ms = 50;; wait_ms = std::min(wait_ms * 2, 1000)) {
     if (std::chrono::steady_clock::now() > deadline)
-      throw cli::Error(cli::Exit::temp_fail, std::string(resource), std::string(failure));
+      throw cli::Error(cli::Exit::temp_fail, std::string(resource),
+                       fmt::format("{}, but {} after {} minutes; try again later", doing, state, kReadyWait.count()));
     if (ready()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }

@@ -55,10 +55,14 @@ simdjson::dom::element answer_object(simdjson::dom::parser& parser, std::string_
                                      std::string_view operation);
 std::string_view answer_string(simdjson::dom::element object, std::string_view name);
 
+// How long a client waits for a stream or a table it created or changed to become ACTIVE (or to
+// be gone): seconds to minutes on AWS.
+inline constexpr std::chrono::minutes kReadyWait{5};
 // Calls `ready` (a Describe... of `resource`, just created or changed) until it returns true:
-// after 50 ms, then twice as long each time up to 1 s, for `limit` at most, then
-// cli::Error(temp_fail) naming the resource and saying `failure`.
-void wait_until(std::string_view resource, std::chrono::minutes limit, std::string_view failure,
+// after 50 ms, then twice as long each time up to 1 s, for kReadyWait at most, then
+// cli::Error(temp_fail) naming the resource: "`doing`, but not `state` after 5 minutes; try
+// again later".
+void wait_until(std::string_view resource, std::string_view doing, std::string_view state,
                 const std::function<bool()>& ready);
 
 class JsonClient {

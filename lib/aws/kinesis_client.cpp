@@ -169,8 +169,7 @@ bool KinesisClient::create_stream(std::string_view stream, std::uint32_t shards)
 }
 
 void KinesisClient::wait_active(std::string_view stream, std::string_view done) {
-  wait_until(stream, kCreateWait, fmt::format("{}, but not ACTIVE after 5 minutes; try again later", done),
-             [&] { return describe_stream_summary(stream).status == "ACTIVE"; });
+  wait_until(stream, done, "not ACTIVE", [&] { return describe_stream_summary(stream).status == "ACTIVE"; });
 }
 
 const std::string& KinesisClient::change(std::string_view operation, std::string_view stream) {
@@ -291,7 +290,7 @@ void KinesisClient::delete_stream(std::string_view stream) {
   body_.push_back('}');
   change("DeleteStream", stream);
   // DELETING for a while on AWS; the name is free once DescribeStreamSummary no longer finds it.
-  wait_until(stream, kCreateWait, "deleting, but still there after 5 minutes; try again later", [&] {
+  wait_until(stream, "deleting", "still there", [&] {
     try {
       describe_stream_summary(stream);
       return false;

@@ -105,13 +105,12 @@ class KinesisClient {
   std::string shard_iterator(std::string_view stream, std::string_view shard_id, const IteratorStart& start);
   // Throws ServiceError ExpiredIteratorException when the iterator is older than 5 minutes.
   void get_records(std::string_view iterator, std::uint32_t limit, FetchedRecords& out);
-  // Creates `stream` with `shards` shards and waits until it is ACTIVE, for kCreateWait at most
-  // (then cli::Error(temp_fail)); false when it existed.
-  static constexpr std::chrono::minutes kCreateWait{5};
+  // Creates `stream` with `shards` shards and waits until it is ACTIVE, for aws::kReadyWait at
+  // most (then cli::Error(temp_fail)); false when it existed.
   bool create_stream(std::string_view stream, std::uint32_t shards);
 
   // The control plane of ks-shard. A change leaves the stream UPDATING for a while (seconds to
-  // minutes on AWS): each waits until it is ACTIVE again, for kCreateWait at most (then
+  // minutes on AWS): each waits until it is ACTIVE again, for aws::kReadyWait at most (then
   // cli::Error(temp_fail)). A ServiceError but ResourceNotFoundException is told naming the
   // stream, with the service's type and message.
   StreamSummary describe_stream_summary(std::string_view stream);

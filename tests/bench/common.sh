@@ -152,6 +152,19 @@ servers_cleanup() {
   rm -rf "$WORK"
 }
 
+# start_endpoint: the endpoint of endpoint.sh and endpoint_tables.sh, $BIN/gw-serve (--sync full)
+# on $WORK/store. Sets GW_PID and GW_URL (http://127.0.0.1:PORT) and the AWS clients' environment:
+# made-up keys, a region, no configuration files. Needs die().
+start_endpoint() {
+  "$BIN/gw-serve" -S "$WORK/store" --listen 127.0.0.1:0 2>"$WORK/gw.err" &
+  GW_PID=$!
+  for _ in {1..100}; do grep -q 'listening on' "$WORK/gw.err" 2>/dev/null && break; sleep 0.05; done
+  GW_URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/gw.err" | head -n 1)
+  [[ -n $GW_URL ]] || die "gw-serve did not start: $(cat "$WORK/gw.err")"
+  export AWS_ACCESS_KEY_ID=AKIDMILLRACEBENCH AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+  export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+}
+
 # The servers of gw.sh and dynamodb.sh: each NAME's process and endpoint in the caller's
 # associative arrays PID and URL (declare -A PID URL), its files under $WORK. Need die() and
 # HEADERS (the requests' headers).

@@ -52,13 +52,7 @@ for b in gw-serve ks-put ks-consume wildrydes; do cp "$BIN/$b" "$WORK/bin/"; don
 BIN=$WORK/bin
 
 "$BIN/wildrydes" --rate max --records "$RECORDS" --seed 1 >"$WORK/rides.jsonl"
-"$BIN/gw-serve" -S "$WORK/store" --listen 127.0.0.1:0 2>"$WORK/gw.err" &
-GW_PID=$!
-for _ in {1..100}; do grep -q 'listening on' "$WORK/gw.err" 2>/dev/null && break; sleep 0.05; done
-URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/gw.err" | head -n 1)
-[[ -n $URL ]] || die "gw-serve did not start: $(cat "$WORK/gw.err")"
-export AWS_ACCESS_KEY_ID=AKIDMILLRACEBENCH AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+start_endpoint
 
 cat >"$WORK/boto3_put.py" <<'PY'
 import json, sys
@@ -102,7 +96,7 @@ for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
         iterator = answer.get("NextShardIterator")
 PY
 
-count() { "$BIN/ks-consume" -S "$URL" -s "$1" | wc -l; }
+count() { "$BIN/ks-consume" -S "$GW_URL" -s "$1" | wc -l; }
 # cpu_timed CMD...: timed, and CPU set to the user+sys seconds of CMD (GNU time).
 cpu_timed() {
   timed /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@"
@@ -112,12 +106,12 @@ ks_times=() boto_times=() ks_cpu=() boto_cpu=() consume_times=() consume_cpu=() 
 for ((run = 1; run <= RUNS; run++)); do
   for who in ks boto; do
     stream=rides-$who-$run
-    "$BIN/ks-put" -S "$URL" -s "$stream" --create --shards "$SHARDS" </dev/null
+    "$BIN/ks-put" -S "$GW_URL" -s "$stream" --create --shards "$SHARDS" </dev/null
     if [[ $who == ks ]]; then
-      cpu_timed "$BIN/ks-put" -S "$URL" -s "$stream" -k Name "$WORK/rides.jsonl"
+      cpu_timed "$BIN/ks-put" -S "$GW_URL" -s "$stream" -k Name "$WORK/rides.jsonl"
       ks_times+=("$ELAPSED") ks_cpu+=("$CPU")
     else
-      cpu_timed "$PYTHON" "$WORK/boto3_put.py" "$URL" "$stream" "$WORK/rides.jsonl"
+      cpu_timed "$PYTHON" "$WORK/boto3_put.py" "$GW_URL" "$stream" "$WORK/rides.jsonl"
       boto_times+=("$ELAPSED") boto_cpu+=("$CPU")
     fi
     n=$(count "$stream")
@@ -125,11 +119,11 @@ for ((run = 1; run <= RUNS; run++)); do
   done
   # Reading the stream ks-put filled, whole, as lines: ks-consume against a get_records loop.
   stream=rides-ks-$run
-  cpu_timed sh -c '"$1" -S "$2" -s "$3" >"$4"' sh "$BIN/ks-consume" "$URL" "$stream" "$WORK/consumed"
+  cpu_timed sh -c '"$1" -S "$2" -s "$3" >"$4"' sh "$BIN/ks-consume" "$GW_URL" "$stream" "$WORK/consumed"
   consume_times+=("$ELAPSED") consume_cpu+=("$CPU")
   n=$(wc -l <"$WORK/consumed")
   ((n == RECORDS)) || die "ks-consume read $n records of $stream, not $RECORDS"
-  cpu_timed sh -c '"$1" "$2" "$3" "$4" >"$5"' sh "$PYTHON" "$WORK/boto3_get.py" "$URL" "$stream" "$WORK/got"
+  cpu_timed sh -c '"$1" "$2" "$3" "$4" >"$5"' sh "$PYTHON" "$WORK/boto3_get.py" "$GW_URL" "$stream" "$WORK/got"
   get_times+=("$ELAPSED") get_cpu+=("$CPU")
   n=$(wc -l <"$WORK/got")
   ((n == RECORDS)) || die "the get_records loop read $n records of $stream, not $RECORDS"
@@ -137,7 +131,7 @@ done
 ks=$(median "${ks_times[@]}")
 boto=$(median "${boto_times[@]}")
 x=$(ratio "$boto" "$ks")
-echo "endpoint bench: $RECORDS Wild Rydes records into $SHARDS shards of gw-serve at $URL, $RUNS runs"
+echo "endpoint bench: $RECORDS Wild Rydes records into $SHARDS shards of gw-serve at $GW_URL, $RUNS runs"
 describe_machine "$WORK"
 printf '  %-8s median %7.2f s  %-12s CPU %5.2f s\n' ks-put "$ks" "$(human_rate "$(rate "$RECORDS" "$ks")")" "$(median "${ks_cpu[@]}")"
 printf '  %-8s median %7.2f s  %-12s CPU %5.2f s\n' boto3 "$boto" "$(human_rate "$(rate "$RECORDS" "$boto")")" "$(median "${boto_cpu[@]}")"

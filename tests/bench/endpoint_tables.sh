@@ -45,13 +45,7 @@ BIN=$WORK/bin
 
 "$BIN/wildrydes" --rate max --records "$RECORDS" --seed 1 >"$WORK/rides.jsonl"
 KEYS=$(jq -r '[.Name, .StatusTime] | @tsv' "$WORK/rides.jsonl" | sort -u | wc -l)
-"$BIN/gw-serve" -S "$WORK/store" --listen 127.0.0.1:0 2>"$WORK/gw.err" &
-GW_PID=$!
-for _ in {1..100}; do grep -q 'listening on' "$WORK/gw.err" 2>/dev/null && break; sleep 0.05; done
-URL=$(grep -o 'http://[0-9.]*:[0-9]*' "$WORK/gw.err" | head -n 1)
-[[ -n $URL ]] || die "gw-serve did not start: $(cat "$WORK/gw.err")"
-export AWS_ACCESS_KEY_ID=AKIDMILLRACEBENCH AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+start_endpoint
 
 cat >"$WORK/boto3_put.py" <<'PY'
 import json, sys
@@ -85,7 +79,7 @@ while True:
     arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 PY
 
-count() { "$BIN/kv-get" -S "$URL" -t "$1" --scan | wc -l; }
+count() { "$BIN/kv-get" -S "$GW_URL" -t "$1" --scan | wc -l; }
 cpu_timed() {
   timed /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@"
   CPU=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu")
@@ -94,29 +88,29 @@ kv_times=() boto_times=() kv_cpu=() boto_cpu=() get_times=() get_cpu=() scan_tim
 for ((run = 1; run <= RUNS; run++)); do
   for who in kv boto; do
     table=rides-$who-$run
-    "$BIN/kv-put" -S "$URL" -t "$table" -k Name --sort-key StatusTime --create --key-type string \
+    "$BIN/kv-put" -S "$GW_URL" -t "$table" -k Name --sort-key StatusTime --create --key-type string \
       --sort-key-type string </dev/null
     if [[ $who == kv ]]; then
-      cpu_timed "$BIN/kv-put" -S "$URL" -t "$table" "$WORK/rides.jsonl"
+      cpu_timed "$BIN/kv-put" -S "$GW_URL" -t "$table" "$WORK/rides.jsonl"
       kv_times+=("$ELAPSED") kv_cpu+=("$CPU")
     else
-      cpu_timed "$PYTHON" "$WORK/boto3_put.py" "$URL" "$table" "$WORK/rides.jsonl"
+      cpu_timed "$PYTHON" "$WORK/boto3_put.py" "$GW_URL" "$table" "$WORK/rides.jsonl"
       boto_times+=("$ELAPSED") boto_cpu+=("$CPU")
     fi
     n=$(count "$table")
     ((n == KEYS)) || die "$table holds $n items, not $KEYS"
   done
   table=rides-kv-$run
-  cpu_timed sh -c '"$1" -S "$2" -t "$3" --scan >"$4"' sh "$BIN/kv-get" "$URL" "$table" "$WORK/read"
+  cpu_timed sh -c '"$1" -S "$2" -t "$3" --scan >"$4"' sh "$BIN/kv-get" "$GW_URL" "$table" "$WORK/read"
   get_times+=("$ELAPSED") get_cpu+=("$CPU")
   n=$(wc -l <"$WORK/read")
   ((n == KEYS)) || die "kv-get read $n items of $table, not $KEYS"
-  cpu_timed sh -c '"$1" "$2" "$3" "$4" >"$5"' sh "$PYTHON" "$WORK/boto3_scan.py" "$URL" "$table" "$WORK/scanned"
+  cpu_timed sh -c '"$1" "$2" "$3" "$4" >"$5"' sh "$PYTHON" "$WORK/boto3_scan.py" "$GW_URL" "$table" "$WORK/scanned"
   scan_times+=("$ELAPSED") scan_cpu+=("$CPU")
   n=$(wc -l <"$WORK/scanned")
   ((n == KEYS)) || die "the boto3 scan read $n items of $table, not $KEYS"
 done
-echo "endpoint tables bench: $RECORDS Wild Rydes items ($KEYS keys) into tables of gw-serve at $URL, $RUNS runs"
+echo "endpoint tables bench: $RECORDS Wild Rydes items ($KEYS keys) into tables of gw-serve at $GW_URL, $RUNS runs"
 describe_machine "$WORK"
 line() { printf '  %-12s median %7.2f s  %-12s CPU %5.2f s\n' "$1" "$2" "$(human_rate "$(rate "$KEYS" "$2")")" "$3"; }
 kv=$(median "${kv_times[@]}") boto=$(median "${boto_times[@]}")
