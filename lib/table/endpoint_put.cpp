@@ -27,14 +27,6 @@ cli::Error cannot(const aws::DynamoDBClient& client, std::string_view what) {
 
 // Plain puts and deletes of consecutive lines, sent together as BatchWriteItem.
 class PendingBatch {
-  friend void swap(PendingBatch& a, PendingBatch& b) noexcept {
-    std::swap(a.keys_, b.keys_);
-    std::swap(a.requests_, b.requests_);
-    std::swap(a.puts_, b.puts_);
-    std::swap(a.removes_, b.removes_);
-    std::swap(a.first_, b.first_);
-    std::swap(a.last_, b.last_);
-  }
 
  public:
   bool empty() const { return requests_.empty(); }
@@ -112,7 +104,7 @@ class BatchesInFlight {
       free = sent_.front();
       join(*free, stats);
     }
-    swap(free->batch, batch);
+    std::swap(free->batch, batch);
     free->result = std::async(std::launch::async, [this, free] {
       PutStats counted;
       free->batch.send(free->client, table_, on_error_, counted);
